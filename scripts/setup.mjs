@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// Set-up that `npm start` and `npm test` run first, so a clean clone needs no other step.
+// Plain JavaScript with Node built-ins only: it runs before node_modules exists.
+//   node scripts/setup.mjs start|test
+// 1. System packages (Debian): installed with apt-get when root, else it stops with the command to run.
+// 2. npm dependencies: `npm ci` when node_modules is missing or older than package-lock.json.
+// 3. Build: `tsc -p tsconfig.build.json` when a source file is newer than the last build.
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+
+// What each command needs at run time. The media plane needs ffmpeg; the tests also run the
+// third-party peers (nginx-rtmp, nats-server, Prometheus, SRT tools, GStreamer, Chromium).
+const RUNTIME_PACKAGES = ["ffmpeg"];
+const TEST_PACKAGES = [
+  ...RUNTIME_PACKAGES,
+  "nats-server",
+  "nginx",
+  "libnginx-mod-rtmp",
+  "prometheus",
+  "srt-tools",
+  "stunnel4",
+  "gstreamer1.0-tools",
+  "gstreamer1.0-plugins-good",
+  "gstreamer1.0-plugins-bad",
+  "gstreamer1.0-plugins-ugly",
+  "gstreamer1.0-libav",
+  "chromium",
+];
+
+function fail(message) {
+  process.stderr.write(`setup: ${message}\n`);
+  process.exit(1);
+}
+
+function missingPackages(names) {
+  const result = spawnSync("dpkg-query", ["-W", "-f=${Package} ${db:Status-Status}\\n", ...names], {
+    encoding: "utf8",
+  });
+  if (result.error) fail("dpkg-query not found: this set-up supports Debian and its derivatives.");
+  const installed = new Set(
+    result.stdout
+      .split("\n")
+      .filter((line) => line.endsWith(" installed"))
+      .map((line) => line.split(" ")[0]),
+  );
+  return names.filter((name) => !installed.has(name));
+}
+
+function ensurePackages(names) {
+  const missing = missingPackages(names);
+  if (missing.length === 0) return;
+  const install = `apt-get install -y --no-install-recommends ${missing.join(" ")}`;
+  if (process.getuid?.() !== 0) {
+    fail(`missing Debian packages: ${missing.join(", ")}.\nRun: sudo apt-get update && sudo ${install}`);
+  }
+  process.stderr.write(`setup: installing ${missing.join(", ")}\n`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  execFileSync("apt-get", ["update"], { stdio: "inherit", env });
+  execFileSync("apt-get", install.split(" ").slice(1), { stdio: "inherit", env });
+  const still = missingPackages(names);
+  if (still.length > 0) fail(`apt-get did not install: ${still.join(", ")}`);
+}
+
+function fileHash(path) {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+function ensureDependencies() {
+  const marker = join(root, "node_modules", ".streamwell-lock-sha256");
+  const lockHash = fileHash(join(root, "package-lock.json"));
+  if (existsSync(marker) && readFileSync(marker, "utf8") === lockHash) return;
+  process.stderr.write("setup: installing npm dependencies (npm ci)\n");
+  execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+  writeFileSync(marker, lockHash);
+}
+
+const SOURCE_DIRS = ["bin", "node", "services"];
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const mtime = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    newest = Math.max(newest, mtime);
+  }
+  return newest;
+}
+
+function ensureBuild() {
+  const stamp = join(root, "dist", ".build-stamp");
+  const inputs = [
+    ...SOURCE_DIRS.map((dir) => newestMtime(join(root, dir))),
+    statSync(join(root, "tsconfig.json")).mtimeMs,
+    statSync(join(root, "tsconfig.build.json")).mtimeMs,
+    statSync(join(root, "package-lock.json")).mtimeMs,
+  ];
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= Math.max(...inputs)) return;
+  process.stderr.write("setup: building (tsc)\n");
+  execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+const command = process.argv[2];
+if (command !== "start" && command !== "test") fail("usage: node scripts/setup.mjs start|test");
+ensurePackages(command === "test" ? TEST_PACKAGES : RUNTIME_PACKAGES);
+ensureDependencies();
+ensureBuild();
