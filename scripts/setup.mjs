@@ -37,6 +37,7 @@ function fail(message) {
 }
 
 function missingPackages(names) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query format, not JavaScript
   const result = spawnSync("dpkg-query", ["-W", "-f=${Package} ${db:Status-Status}\\n", ...names], {
     encoding: "utf8",
   });

@@ -1,0 +1,155 @@
+// The catalog: every resource's repository plus the rules that span resources (a destination
+// in use cannot go, a channel takes its restreams with it, a feature switch stops what needs it).
+// Services call this; it knows nothing of Moleculer, HTTP or callers' roles.
+import { ConflictError, FeatureDisabledError, NotFoundError, ValidationFailedError } from "../errors.js";
+import type { Store } from "../store/store.js";
+import { Channels } from "./channels.js";
+import { Destinations } from "./destinations.js";
+import { FeatureSwitches, requiredFeatures } from "./features.js";
+import type { DestinationRecord, Features, RestreamRecord } from "./records.js";
+import { type NewRestream, type RestreamChange, Restreams } from "./restreams.js";
+import { Sessions } from "./sessions.js";
+import { type PortRange, SrtPorts } from "./srt-ports.js";
+import { Users } from "./users.js";
+
+export interface CatalogOptions {
+  readonly srtPorts: PortRange;
+  readonly sessionTtlMs: number;
+}
+
+export class Catalog {
+  readonly users: Users;
+  readonly sessions: Sessions;
+  readonly channels: Channels;
+  readonly destinations: Destinations;
+  readonly restreams: Restreams;
+  readonly features: FeatureSwitches;
+
+  constructor(store: Store, options: CatalogOptions) {
+    const ports = new SrtPorts(store, options.srtPorts);
+    this.users = new Users(store);
+    this.sessions = new Sessions(store, options.sessionTtlMs);
+    this.channels = new Channels(store, ports);
+    this.destinations = new Destinations(store);
+    this.restreams = new Restreams(store, ports);
+    this.features = new FeatureSwitches(store);
+  }
+
+  async createRestream(channelId: string, input: NewRestream): Promise<RestreamRecord> {
+    await this.channels.get(channelId);
+    const destination =
+      input.kind === "destination" ? await this.destinationField(input.destinationId) : undefined;
+    await this.assertFeatures(input, destination);
+    return this.restreams.create(channelId, input);
+  }
+
+  async updateRestream(id: string, change: RestreamChange): Promise<RestreamRecord> {
+    const restream = await this.restreams.get(id);
+    assertFieldsFit(restream, change);
+    if (change.destinationId !== undefined) {
+      const destination = await this.destinationField(change.destinationId);
+      if (restream.desired === "started") await this.assertFeatures(restream, destination);
+    }
+    return this.restreams.update(id, change);
+  }
+
+  async startRestream(id: string): Promise<RestreamRecord> {
+    const restream = await this.restreams.get(id);
+    await this.assertFeatures(restream, await this.destinationOf(restream));
+    return this.restreams.setDesired(id, "started");
+  }
+
+  async deleteChannel(id: string): Promise<void> {
+    await this.channels.get(id);
+    for (const restream of await this.restreams.listByChannel(id)) await this.restreams.delete(restream.id);
+    await this.channels.delete(id);
+  }
+
+  async usedBy(destinationId: string): Promise<string[]> {
+    const restreams = await this.restreams.list();
+    return restreams
+      .filter((r) => r.kind === "destination" && r.destinationId === destinationId)
+      .map((r) => r.id);
+  }
+
+  async deleteDestination(id: string): Promise<void> {
+    await this.destinations.get(id);
+    const users = await this.usedBy(id);
+    if (users.length > 0) {
+      throw new ConflictError(
+        `destination ${id} is used by restream(s) ${users.join(", ")}: delete or change them first`,
+      );
+    }
+    await this.destinations.delete(id);
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    const owned = (await this.channels.list()).filter((channel) => channel.ownerId === id);
+    if (owned.length > 0) {
+      throw new ConflictError(
+        `user ${id} owns channel(s) ${owned.map((c) => c.id).join(", ")}: delete them first`,
+      );
+    }
+    await this.users.delete(id);
+    await this.sessions.revokeUser(id);
+  }
+
+  /** Saves the switches, then stops every started restream that needs one now off. */
+  async setFeatures(change: Partial<Features>): Promise<Features> {
+    const features = await this.features.set(change);
+    for (const restream of await this.restreams.list()) {
+      if (restream.desired !== "started") continue;
+      const needs = requiredFeatures(restream, await this.destinationOf(restream));
+      if (needs.some((name) => !features[name])) await this.restreams.setDesired(restream.id, "stopped");
+    }
+    return features;
+  }
+
+  async destinationOf(restream: RestreamRecord): Promise<DestinationRecord | undefined> {
+    if (restream.kind !== "destination") return undefined;
+    return this.destinations.get(restream.destinationId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+  }
+
+  /** Whether the switches a restream depends on are all on. */
+  async featuresAllow(restream: RestreamRecord): Promise<boolean> {
+    const features = await this.features.get();
+    return requiredFeatures(restream, await this.destinationOf(restream)).every((name) => features[name]);
+  }
+
+  private async assertFeatures(
+    restream: Pick<RestreamRecord, "kind">,
+    destination?: DestinationRecord,
+  ): Promise<void> {
+    const features = await this.features.get();
+    const off = requiredFeatures(restream, destination).filter((name) => !features[name]);
+    if (off.length > 0)
+      throw new FeatureDisabledError(`the ${off.join(" and ")} feature is turned off by an admin`);
+  }
+
+  private async destinationField(id: string): Promise<DestinationRecord> {
+    return this.destinations.get(id).catch((error: unknown) => {
+      if (error instanceof NotFoundError) {
+        throw new ValidationFailedError("unknown destination", { destinationId: `no destination ${id}` });
+      }
+      throw error;
+    });
+  }
+}
+
+function assertFieldsFit(restream: RestreamRecord, change: RestreamChange): void {
+  const allowed: Record<RestreamRecord["kind"], readonly (keyof RestreamChange)[]> = {
+    destination: ["name", "destinationId", "streamKey"],
+    srt_push: ["name", "url"],
+    remote_playback: ["name"],
+  };
+  const fields: Record<string, string> = {};
+  for (const field of Object.keys(change) as (keyof RestreamChange)[]) {
+    if (!allowed[restream.kind].includes(field))
+      fields[field] = `a ${restream.kind} restream has no ${field}`;
+  }
+  if (Object.keys(fields).length > 0)
+    throw new ValidationFailedError("fields do not fit this restream's kind", fields);
+}

@@ -1,0 +1,80 @@
+// What the store holds for each resource, and under which key. These are the desired state and
+// the secrets; runtime facts (who is live, what an actor does) never land here.
+
+export type Role = "admin" | "user";
+
+export interface UserRecord {
+  readonly id: string;
+  readonly username: string;
+  readonly role: Role;
+  readonly passwordHash: string;
+  readonly createdAt: string;
+}
+
+export interface SessionRecord {
+  readonly userId: string;
+  readonly expiresAt: string;
+}
+
+export interface ChannelRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly ownerId: string;
+  readonly streamKey: string;
+  /** SRT ingest listener; allocated while `srtIngest` is on. */
+  readonly srt: { readonly port: number; readonly passphrase: string } | null;
+  readonly createdAt: string;
+}
+
+export interface DestinationRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly insecureSkipVerify: boolean;
+  readonly createdAt: string;
+}
+
+export type Desired = "started" | "stopped";
+
+interface RestreamBase {
+  readonly id: string;
+  readonly channelId: string;
+  readonly name: string;
+  readonly desired: Desired;
+  readonly createdAt: string;
+}
+
+export type RestreamRecord = RestreamBase &
+  (
+    | { readonly kind: "destination"; readonly destinationId: string; readonly streamKey: string }
+    | { readonly kind: "srt_push"; readonly url: string }
+    | { readonly kind: "remote_playback"; readonly port: number; readonly passphrase: string }
+  );
+
+export type RestreamKind = RestreamRecord["kind"];
+
+export interface Features {
+  readonly restreaming: boolean;
+  readonly srt: boolean;
+}
+
+export const keys = {
+  user: (id: string) => `users.${id}`,
+  users: "users.",
+  username: (name: string) => `usernames.${name.toLowerCase()}`,
+  session: (tokenHash: string) => `sessions.${tokenHash}`,
+  sessions: "sessions.",
+  channel: (id: string) => `channels.${id}`,
+  channels: "channels.",
+  destination: (id: string) => `destinations.${id}`,
+  destinations: "destinations.",
+  restream: (id: string) => `restreams.${id}`,
+  restreams: "restreams.",
+  features: "features",
+  srtPort: (port: number) => `ports.srt.${port}`,
+} as const;
+
+/** Lists show resources in the order they were made. */
+export function byCreation(a: { readonly createdAt: string }, b: { readonly createdAt: string }): number {
+  return a.createdAt.localeCompare(b.createdAt);
+}

@@ -1,0 +1,102 @@
+// Restreams: what a user asked for (kind, target, key, started or stopped). The observed state
+// comes from actors at run time; see node/restreams/status.ts.
+import { NotFoundError } from "../errors.js";
+import { newId, newPassphrase } from "../ids.js";
+import { mutate } from "../store/mutate.js";
+import type { Store } from "../store/store.js";
+import { byCreation, type Desired, keys, type RestreamRecord } from "./records.js";
+import type { SrtPorts } from "./srt-ports.js";
+
+export type NewRestream =
+  | {
+      readonly kind: "destination";
+      readonly name: string;
+      readonly destinationId: string;
+      readonly streamKey: string;
+    }
+  | { readonly kind: "srt_push"; readonly name: string; readonly url: string }
+  | { readonly kind: "remote_playback"; readonly name: string };
+
+export interface RestreamChange {
+  readonly name?: string;
+  readonly destinationId?: string;
+  readonly streamKey?: string;
+  readonly url?: string;
+}
+
+export class Restreams {
+  constructor(
+    private readonly store: Store,
+    private readonly ports: SrtPorts,
+  ) {}
+
+  async create(channelId: string, input: NewRestream): Promise<RestreamRecord> {
+    const base = {
+      id: newId("rs"),
+      channelId,
+      desired: "stopped" as const,
+      createdAt: new Date().toISOString(),
+    };
+    const restream: RestreamRecord =
+      input.kind === "remote_playback"
+        ? {
+            ...base,
+            ...input,
+            port: await this.ports.allocate(`restream:${base.id}`),
+            passphrase: newPassphrase(),
+          }
+        : { ...base, ...input };
+    try {
+      await this.store.create(keys.restream(restream.id), restream);
+    } catch (error) {
+      await this.releasePort(restream);
+      throw error;
+    }
+    return restream;
+  }
+
+  async get(id: string): Promise<RestreamRecord> {
+    const entry = await this.store.get<RestreamRecord>(keys.restream(id));
+    if (!entry) throw new NotFoundError(`restream ${id} not found`);
+    return entry.value;
+  }
+
+  async list(): Promise<RestreamRecord[]> {
+    return (await this.store.list<RestreamRecord>(keys.restreams))
+      .map((entry) => entry.value)
+      .sort(byCreation);
+  }
+
+  async listByChannel(channelId: string): Promise<RestreamRecord[]> {
+    return (await this.list()).filter((restream) => restream.channelId === channelId);
+  }
+
+  /** Applies only the fields the restream's kind has; the caller has checked they fit. */
+  async update(id: string, change: RestreamChange): Promise<RestreamRecord> {
+    return mutate<RestreamRecord>(
+      this.store,
+      keys.restream(id),
+      (restream) => ({ ...restream, ...change }) as RestreamRecord,
+      () => new NotFoundError(`restream ${id} not found`),
+    );
+  }
+
+  async setDesired(id: string, desired: Desired): Promise<RestreamRecord> {
+    return mutate<RestreamRecord>(
+      this.store,
+      keys.restream(id),
+      (restream) => ({ ...restream, desired }),
+      () => new NotFoundError(`restream ${id} not found`),
+    );
+  }
+
+  async delete(id: string): Promise<void> {
+    const restream = await this.get(id);
+    await this.store.delete(keys.restream(id));
+    await this.releasePort(restream);
+  }
+
+  private async releasePort(restream: RestreamRecord): Promise<void> {
+    if (restream.kind === "remote_playback") await this.ports.release(restream.port);
+  }
+}

@@ -1,0 +1,98 @@
+// What callers see of each record. Secrets (a channel's stream key and ingest URLs, a playback
+// passphrase) appear only where `withSecrets` is asked for, which the services allow only on a
+// single resource's own GET or create, to its owner or an admin. Destination stream keys, SRT Push
+// passphrases and password hashes never appear at all.
+import type { RestreamStatus } from "../restreams/status.js";
+import { formatDestinationUrl, parseDestinationUrl } from "../urls/destination-url.js";
+import type { ChannelRecord, DestinationRecord, RestreamRecord, UserRecord } from "./records.js";
+
+/** How users reach this node: the host and ports shown in every URL we hand out. */
+export interface PublicEndpoints {
+  readonly host: string;
+  readonly rtmpPort: number;
+}
+
+/** What the media plane knows of a live channel (absent while offline). */
+export interface IngestReport {
+  readonly node: string;
+  readonly codecs: Record<string, string | number | null>;
+  readonly stats: Record<string, number>;
+}
+
+export function userView(user: UserRecord) {
+  return { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt };
+}
+
+export function destinationView(destination: DestinationRecord, usedBy: string[]) {
+  const target = parseDestinationUrl(destination.url);
+  return {
+    id: destination.id,
+    name: destination.name,
+    url: formatDestinationUrl(target, { redact: true }),
+    kind: target.kind,
+    insecureSkipVerify: destination.insecureSkipVerify,
+    usedBy,
+    createdAt: destination.createdAt,
+  };
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function srtUrl(endpoints: PublicEndpoints, port: number, passphrase: string | null): string {
+  return `srt://${hostForUrl(endpoints.host)}:${port}?passphrase=${passphrase ?? "***"}`;
+}
+
+export function channelView(
+  channel: ChannelRecord,
+  options: { endpoints: PublicEndpoints; ingest: IngestReport | undefined; withSecrets: boolean },
+) {
+  const { endpoints, ingest } = options;
+  const view = {
+    id: channel.id,
+    name: channel.name,
+    ownerId: channel.ownerId,
+    srtIngest: channel.srt !== null,
+    live: ingest !== undefined,
+    node: ingest?.node ?? null,
+    codecs: ingest?.codecs ?? null,
+    stats: ingest?.stats ?? null,
+    createdAt: channel.createdAt,
+  };
+  if (!options.withSecrets) return view;
+  const rtmpServer = `rtmp://${hostForUrl(endpoints.host)}:${endpoints.rtmpPort}/live`;
+  return {
+    ...view,
+    streamKey: channel.streamKey,
+    ingest: {
+      rtmp: `${rtmpServer}/${channel.streamKey}`,
+      rtmpServer,
+      srt: channel.srt ? srtUrl(endpoints, channel.srt.port, channel.srt.passphrase) : null,
+    },
+  };
+}
+
+export function restreamView(
+  restream: RestreamRecord,
+  status: RestreamStatus,
+  options: { endpoints: PublicEndpoints; withSecrets: boolean },
+) {
+  return {
+    id: restream.id,
+    channelId: restream.channelId,
+    kind: restream.kind,
+    name: restream.name,
+    destinationId: restream.kind === "destination" ? restream.destinationId : null,
+    url:
+      restream.kind === "srt_push"
+        ? formatDestinationUrl(parseDestinationUrl(restream.url), { redact: true })
+        : null,
+    playbackUrl:
+      restream.kind === "remote_playback"
+        ? srtUrl(options.endpoints, restream.port, options.withSecrets ? restream.passphrase : null)
+        : null,
+    ...status,
+    createdAt: restream.createdAt,
+  };
+}

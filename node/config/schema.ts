@@ -1,0 +1,80 @@
+// The node's configuration: one zod schema, so defaults, the file and the environment are
+// checked by the same rules. Keys are camelCase; the environment variable of a key is
+// STREAMWELL_ + its SCREAMING_SNAKE form (httpPort -> STREAMWELL_HTTP_PORT).
+import { hostname } from "node:os";
+import { z } from "zod";
+
+const PORT_MESSAGE = "must be a whole number from 0 to 65535 (0 picks a free port)";
+const port = z.coerce
+  .number({ error: PORT_MESSAGE })
+  .int(PORT_MESSAGE)
+  .min(0, PORT_MESSAGE)
+  .max(65535, PORT_MESSAGE);
+
+/** "9000-9199": an inclusive range of UDP ports for SRT listeners. */
+const portRange = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, 'must look like "9000-9199"')
+  .transform((text) => {
+    const [from, to] = text.split("-").map(Number) as [number, number];
+    return { from, to };
+  })
+  .refine(
+    ({ from, to }) => from >= 1 && to <= 65535 && from <= to,
+    "must be FROM-TO with 1 <= FROM <= TO <= 65535",
+  );
+
+const nodeId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 characters of letters, digits, '_' or '-'");
+
+export const configSchema = z
+  .object({
+    httpPort: port.default(8080),
+    httpHost: z.string().min(1).default("0.0.0.0"),
+    rtmpPort: port.default(1935),
+    rtmpsPort: port.default(1936),
+    rtmpsCert: z.string().min(1).optional(),
+    rtmpsKey: z.string().min(1).optional(),
+    srtPorts: portRange.default({ from: 9000, to: 9199 }),
+    dataDir: z.string().min(1).default("./data"),
+    nodeId: nodeId.default(() =>
+      hostname()
+        .replace(/[^A-Za-z0-9_-]/g, "-")
+        .slice(0, 64),
+    ),
+    publicHost: z
+      .string()
+      .min(1)
+      .default(() => hostname()),
+    natsUrl: z.url({ protocol: /^nats|tls$/ }).optional(),
+    natsToken: z.string().min(1).optional(),
+    namespace: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/)
+      .default("streamwell"),
+    maxRestreams: z.coerce
+      .number({ error: "must be a whole number >= 0 (0: no limit)" })
+      .int()
+      .min(0)
+      .default(0),
+    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    adminPassword: z.string().min(8, "must be at least 8 characters").max(256).optional(),
+    sessionTtlHours: z.coerce
+      .number({ error: "must be a number of hours" })
+      .min(0.01)
+      .max(24 * 365)
+      .default(12),
+  })
+  .strict()
+  .refine((c) => Boolean(c.rtmpsCert) === Boolean(c.rtmpsKey), {
+    message: "rtmpsCert and rtmpsKey go together: set both or neither",
+    path: ["rtmpsCert"],
+    when: () => true, // report it alongside every other problem, not only once they are fixed
+  });
+
+export type Config = Readonly<z.output<typeof configSchema>>;
+export type ConfigKey = keyof z.input<typeof configSchema>;
+
+/** Keys whose values are secrets: never logged. */
+export const SECRET_KEYS: readonly ConfigKey[] = ["adminPassword", "natsToken"];

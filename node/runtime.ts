@@ -1,0 +1,38 @@
+// Everything a node's services share: the frozen config, the logger, the store and the catalog
+// over it. Built once at start (bin/streamwell.ts) and handed to the services.
+import { join } from "node:path";
+import { Catalog } from "./catalog/catalog.js";
+import type { PublicEndpoints } from "./catalog/views.js";
+import type { Config } from "./config/schema.js";
+import type { Logger } from "./log.js";
+import { SqliteStore } from "./store/sqlite-store.js";
+import type { Store } from "./store/store.js";
+
+export interface Runtime {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly catalog: Catalog;
+  /** Host and ports in the URLs users see; the RTMP port is the bound one when it was 0. */
+  readonly endpoints: PublicEndpoints;
+  readonly startedAt: number;
+}
+
+export function createRuntime(config: Config, log: Logger, store: Store): Runtime {
+  const catalog = new Catalog(store, {
+    srtPorts: config.srtPorts,
+    sessionTtlMs: config.sessionTtlHours * 3_600_000,
+  });
+  return {
+    config,
+    log,
+    store,
+    catalog,
+    endpoints: { host: config.publicHost, rtmpPort: config.rtmpPort },
+    startedAt: Date.now(),
+  };
+}
+
+export function openEmbeddedStore(config: Config): Store {
+  return SqliteStore.open(join(config.dataDir, "streamwell.db"));
+}

@@ -1,0 +1,91 @@
+// streamwell.api: the HTTP gateway (moleculer-web). REST under /api/v1 from the route table,
+// /healthz, /readyz and the OpenAPI document. It only moves requests to actions: the caller's
+// token (bearer header or session cookie) goes to ctx.meta.token and the actions decide.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Context, Service, ServiceSchema } from "moleculer";
+import ApiGateway from "moleculer-web";
+import type { Runtime } from "../../node/runtime.js";
+import type { DeclaredAction, Meta } from "../action.js";
+import { tokenFromCookie } from "../session-cookie.js";
+import { sendError } from "./errors.js";
+import { openApiDocument } from "./openapi.js";
+import { API_ROUTES } from "./routes.js";
+
+const BODY_LIMIT = "1mb";
+
+function tokenOf(req: IncomingMessage): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+  return bearer ?? tokenFromCookie(req.headers.cookie);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(body));
+}
+
+export function apiService({ config, log }: Runtime, version: string): ServiceSchema {
+  let openApi: unknown;
+
+  function localAction(this: Service, name: string): DeclaredAction | undefined {
+    const dot = name.lastIndexOf(".");
+    const service = this.broker.getLocalService(name.slice(0, dot));
+    return service?.schema.actions?.[name.slice(dot + 1)] as DeclaredAction | undefined;
+  }
+
+  return {
+    name: "streamwell.api",
+    mixins: [ApiGateway],
+    settings: {
+      port: config.httpPort,
+      ip: config.httpHost,
+      log4XXResponses: false,
+      logRequest: "debug",
+      logResponse: "debug",
+      routes: [
+        {
+          path: "/api/v1",
+          mappingPolicy: "restrict",
+          autoAliases: false,
+          bodyParsers: { json: { limit: BODY_LIMIT, strict: true } },
+          aliases: {
+            ...Object.fromEntries(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route.action])),
+            "GET /openapi.json"(this: Service, _req: IncomingMessage, res: ServerResponse) {
+              openApi ??= openApiDocument(API_ROUTES, localAction.bind(this), version);
+              sendJson(res, 200, openApi);
+            },
+          },
+          onBeforeCall(ctx: Context<unknown, Meta>, _route: unknown, req: IncomingMessage) {
+            ctx.meta.token = tokenOf(req);
+          },
+          onError(_req: IncomingMessage, res: ServerResponse, error: Error) {
+            sendError(res, error);
+          },
+        },
+        {
+          path: "/",
+          mappingPolicy: "restrict",
+          autoAliases: false,
+          bodyParsers: false,
+          aliases: {
+            "GET /healthz"(_req: IncomingMessage, res: ServerResponse) {
+              sendJson(res, 200, { status: "ok" });
+            },
+            "GET /readyz": "streamwell.node.ready",
+          },
+          onError(_req: IncomingMessage, res: ServerResponse, error: Error) {
+            sendError(res, error);
+          },
+        },
+      ],
+      onError(_req: IncomingMessage, res: ServerResponse, error: Error) {
+        sendError(res, error);
+      },
+    },
+    async started(this: Service) {
+      const { port } = (this as unknown as { server: { address(): AddressInfo } }).server.address();
+      log.info({ event: "listening", protocol: "http", port }, "HTTP API listening");
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// streamwell.channels: any user creates channels and owns them; the owner or an admin reads and
+// changes them. The stream key and ingest URLs appear only in a channel's own GET and create.
+import { canManageChannel } from "../node/auth/policy.js";
+import type { ChannelRecord } from "../node/catalog/records.js";
+import { channelView } from "../node/catalog/views.js";
+import { ForbiddenError } from "../node/errors.js";
+import type { Runtime } from "../node/runtime.js";
+import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
+import { defineService } from "./define.js";
+import * as schemas from "./schemas/resources.js";
+
+export function channelsService({ catalog, endpoints }: Runtime) {
+  const view = (channel: ChannelRecord, withSecrets: boolean) =>
+    channelView(channel, { endpoints, ingest: undefined, withSecrets });
+
+  async function manageable(ctx: ActionContext<unknown>, id: string): Promise<ChannelRecord> {
+    const channel = await catalog.channels.get(id);
+    if (!canManageChannel(callerOf(ctx), channel))
+      throw new ForbiddenError("only the channel's owner or an admin");
+    return channel;
+  }
+
+  return defineService("streamwell.channels", {
+    list: action({
+      access: "user",
+      input: schemas.channels.list,
+      summary: "List channels: your own, or all for an admin (no secrets)",
+      async handler(ctx) {
+        const caller = callerOf(ctx);
+        const channels = (await catalog.channels.list()).filter((channel) =>
+          canManageChannel(caller, channel),
+        );
+        return { items: channels.map((channel) => view(channel, false)) };
+      },
+    }),
+    create: action({
+      access: "user",
+      input: schemas.channels.create,
+      summary: "Create a channel owned by the caller; the answer holds its stream key and ingest URLs",
+      async handler(ctx) {
+        const channel = await catalog.channels.create({ ...ctx.params, ownerId: callerOf(ctx).id });
+        return created(ctx, `/channels/${channel.id}`, view(channel, true));
+      },
+    }),
+    get: action({
+      access: "user",
+      input: schemas.channels.get,
+      summary: "Get a channel with its stream key and ingest URLs (owner or admin)",
+      async handler(ctx) {
+        return view(await manageable(ctx, ctx.params.id), true);
+      },
+    }),
+    update: action({
+      access: "user",
+      input: schemas.channels.update,
+      summary: "Rename a channel or turn its SRT ingest on or off",
+      async handler(ctx) {
+        const { id, ...change } = ctx.params;
+        await manageable(ctx, id);
+        return view(await catalog.channels.update(id, change), false);
+      },
+    }),
+    remove: action({
+      access: "user",
+      input: schemas.channels.remove,
+      summary: "Delete a channel and its restreams",
+      async handler(ctx) {
+        await manageable(ctx, ctx.params.id);
+        await catalog.deleteChannel(ctx.params.id);
+        return noContent(ctx);
+      },
+    }),
+    resetStreamKey: action({
+      access: "user",
+      input: schemas.channels.resetStreamKey,
+      summary: "Replace the stream key and SRT passphrase; the old ones stop working",
+      async handler(ctx) {
+        await manageable(ctx, ctx.params.id);
+        return view(await catalog.channels.resetStreamKey(ctx.params.id), true);
+      },
+    }),
+  });
+}

@@ -1,0 +1,76 @@
+// streamwell.destinations: saved RTMP/RTMPS/SRT targets. Admins write; users read names and
+// redacted URLs to pick one for a restream.
+import type { DestinationRecord } from "../node/catalog/records.js";
+import { destinationView } from "../node/catalog/views.js";
+import { ValidationFailedError } from "../node/errors.js";
+import type { Runtime } from "../node/runtime.js";
+import { formatDestinationUrl, parseDestinationUrl } from "../node/urls/destination-url.js";
+import { action, created, noContent } from "./action.js";
+import { defineService } from "./define.js";
+import * as schemas from "./schemas/resources.js";
+
+/** Only RTMPS has a certificate to skip checking. */
+function assertSkipVerifyFits(destination: Pick<DestinationRecord, "url" | "insecureSkipVerify">): void {
+  if (destination.insecureSkipVerify && parseDestinationUrl(destination.url).kind !== "rtmps") {
+    throw new ValidationFailedError("insecureSkipVerify applies to rtmps only", {
+      insecureSkipVerify: "applies to rtmps:// destinations only",
+    });
+  }
+}
+
+const canonical = (url: string) => formatDestinationUrl(parseDestinationUrl(url));
+
+export function destinationsService({ catalog }: Runtime) {
+  const view = async (destination: DestinationRecord) =>
+    destinationView(destination, await catalog.usedBy(destination.id));
+
+  return defineService("streamwell.destinations", {
+    list: action({
+      access: "user",
+      input: schemas.destinations.list,
+      summary: "List destinations (URL secrets redacted)",
+      async handler() {
+        return { items: await Promise.all((await catalog.destinations.list()).map(view)) };
+      },
+    }),
+    create: action({
+      access: "admin",
+      input: schemas.destinations.create,
+      summary: "Save a destination: an RTMP/RTMPS server URL without the key, or an SRT listener URL",
+      async handler(ctx) {
+        const input = { ...ctx.params, url: canonical(ctx.params.url) };
+        assertSkipVerifyFits(input);
+        const destination = await catalog.destinations.create(input);
+        return created(ctx, `/destinations/${destination.id}`, await view(destination));
+      },
+    }),
+    get: action({
+      access: "user",
+      input: schemas.destinations.get,
+      summary: "Get a destination",
+      async handler(ctx) {
+        return view(await catalog.destinations.get(ctx.params.id));
+      },
+    }),
+    update: action({
+      access: "admin",
+      input: schemas.destinations.update,
+      summary: "Change a destination; running restreams to it pick up the change",
+      async handler(ctx) {
+        const { id, url, ...rest } = ctx.params;
+        const change = url === undefined ? rest : { ...rest, url: canonical(url) };
+        assertSkipVerifyFits({ ...(await catalog.destinations.get(id)), ...change });
+        return view(await catalog.destinations.update(id, change));
+      },
+    }),
+    remove: action({
+      access: "admin",
+      input: schemas.destinations.remove,
+      summary: "Delete a destination that no restream uses (409 otherwise)",
+      async handler(ctx) {
+        await catalog.deleteDestination(ctx.params.id);
+        return noContent(ctx);
+      },
+    }),
+  });
+}

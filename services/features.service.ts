@@ -1,0 +1,26 @@
+// streamwell.features: the server's restreaming and SRT switches.
+import type { Runtime } from "../node/runtime.js";
+import { action } from "./action.js";
+import { defineService } from "./define.js";
+import * as schemas from "./schemas/resources.js";
+
+export function featuresService({ catalog }: Runtime) {
+  return defineService("streamwell.features", {
+    get: action({
+      access: "user",
+      input: schemas.features.get,
+      summary: "The feature switches",
+      async handler() {
+        return catalog.features.get();
+      },
+    }),
+    update: action({
+      access: "admin",
+      input: schemas.features.update,
+      summary: "Turn features on or off; turning one off stops the restreams that need it",
+      async handler(ctx) {
+        return catalog.setFeatures(ctx.params);
+      },
+    }),
+  });
+}

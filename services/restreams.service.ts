@@ -1,0 +1,124 @@
+// streamwell.restreams: a channel's restreams, managed by the channel's owner or an admin.
+// start/stop set the desired state; the observed state comes from node/restreams/status.ts.
+import { canManageChannel } from "../node/auth/policy.js";
+import type { RestreamRecord } from "../node/catalog/records.js";
+import type { NewRestream } from "../node/catalog/restreams.js";
+import { restreamView } from "../node/catalog/views.js";
+import { ForbiddenError } from "../node/errors.js";
+import { deriveStatus } from "../node/restreams/status.js";
+import type { Runtime } from "../node/runtime.js";
+import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
+import { defineService } from "./define.js";
+import * as schemas from "./schemas/resources.js";
+
+export function restreamsService({ catalog, endpoints }: Runtime) {
+  async function view(restream: RestreamRecord, withSecrets: boolean) {
+    const status = deriveStatus({
+      desired: restream.desired,
+      featuresOn: await catalog.featuresAllow(restream),
+      actor: undefined,
+    });
+    return restreamView(restream, status, { endpoints, withSecrets });
+  }
+
+  async function assertChannelManageable(ctx: ActionContext<unknown>, channelId: string): Promise<void> {
+    const channel = await catalog.channels.get(channelId);
+    if (!canManageChannel(callerOf(ctx), channel))
+      throw new ForbiddenError("only the channel's owner or an admin");
+  }
+
+  async function manageable(ctx: ActionContext<unknown>, id: string): Promise<RestreamRecord> {
+    const restream = await catalog.restreams.get(id);
+    await assertChannelManageable(ctx, restream.channelId);
+    return restream;
+  }
+
+  async function defaultName(input: { kind: NewRestream["kind"]; destinationId?: string }): Promise<string> {
+    if (input.kind === "srt_push") return "SRT Push";
+    if (input.kind === "remote_playback") return "Remote Playback";
+    return (await catalog.destinations.get(input.destinationId ?? "")).name;
+  }
+
+  return defineService("streamwell.restreams", {
+    listByChannel: action({
+      access: "user",
+      input: schemas.restreams.listByChannel,
+      summary: "List a channel's restreams with their states",
+      async handler(ctx) {
+        await assertChannelManageable(ctx, ctx.params.channelId);
+        const restreams = await catalog.restreams.listByChannel(ctx.params.channelId);
+        return { items: await Promise.all(restreams.map((restream) => view(restream, false))) };
+      },
+    }),
+    create: action({
+      access: "user",
+      input: schemas.restreams.create,
+      summary: "Add a restream: to a saved destination with a stream key, an SRT Push, or a Remote Playback",
+      async handler(ctx) {
+        const { channelId, ...input } = ctx.params;
+        await assertChannelManageable(ctx, channelId);
+        const restream = await catalog.createRestream(channelId, {
+          ...input,
+          name: input.name ?? (await defaultName(input)),
+        } as NewRestream);
+        return created(ctx, `/restreams/${restream.id}`, await view(restream, true));
+      },
+    }),
+    get: action({
+      access: "user",
+      input: schemas.restreams.get,
+      summary: "Get a restream (a Remote Playback's URL with its passphrase)",
+      async handler(ctx) {
+        return view(await manageable(ctx, ctx.params.id), true);
+      },
+    }),
+    update: action({
+      access: "user",
+      input: schemas.restreams.update,
+      summary:
+        "Change a restream's name, destination, stream key or SRT URL; a running push restarts with it",
+      async handler(ctx) {
+        const { id, ...change } = ctx.params;
+        await manageable(ctx, id);
+        return view(await catalog.updateRestream(id, change), false);
+      },
+    }),
+    remove: action({
+      access: "user",
+      input: schemas.restreams.remove,
+      summary: "Delete a restream (stops it first)",
+      async handler(ctx) {
+        await manageable(ctx, ctx.params.id);
+        await catalog.restreams.delete(ctx.params.id);
+        return noContent(ctx);
+      },
+    }),
+    start: action({
+      access: "user",
+      input: schemas.restreams.start,
+      summary: "Start: streams now if the channel is live, else waits for it (Awaiting Stream)",
+      async handler(ctx) {
+        await manageable(ctx, ctx.params.id);
+        return view(await catalog.startRestream(ctx.params.id), false);
+      },
+    }),
+    stop: action({
+      access: "user",
+      input: schemas.restreams.stop,
+      summary: "Stop a restream",
+      async handler(ctx) {
+        await manageable(ctx, ctx.params.id);
+        return view(await catalog.restreams.setDesired(ctx.params.id, "stopped"), false);
+      },
+    }),
+    logs: action({
+      access: "user",
+      input: schemas.restreams.logs,
+      summary: "The restream engine's recent log lines (secrets redacted)",
+      async handler(ctx) {
+        await manageable(ctx, ctx.params.id);
+        return { lines: [] as { time: string; text: string }[] };
+      },
+    }),
+  });
+}

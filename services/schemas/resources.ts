@@ -1,0 +1,92 @@
+// Request schemas of the public actions, one per action. The same objects validate calls (see
+// services/middleware.ts) and generate the OpenAPI document (services/api/openapi.ts).
+import { z } from "zod";
+import { byId, destinationStreamKey, destinationUrl, empty, id, name, password, username } from "./common.js";
+
+export const auth = {
+  login: z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }),
+  logout: empty,
+  me: empty,
+};
+
+const role = z.enum(["admin", "user"]);
+
+export const users = {
+  list: empty,
+  create: z.strictObject({ username, password, role: role.default("user") }),
+  get: byId,
+  update: z.strictObject({ id, password: password.optional(), role: role.optional() }),
+  remove: byId,
+};
+
+export const features = {
+  get: empty,
+  update: z.strictObject({ restreaming: z.boolean().optional(), srt: z.boolean().optional() }),
+};
+
+const destinationFields = {
+  name,
+  url: destinationUrl(["rtmp", "rtmps", "srt"]),
+  insecureSkipVerify: z.boolean().describe("RTMPS only: accept an untrusted server certificate"),
+};
+
+export const destinations = {
+  list: empty,
+  create: z.strictObject({
+    ...destinationFields,
+    insecureSkipVerify: destinationFields.insecureSkipVerify.default(false),
+  }),
+  get: byId,
+  update: z.strictObject({
+    id,
+    name: name.optional(),
+    url: destinationFields.url.optional(),
+    insecureSkipVerify: destinationFields.insecureSkipVerify.optional(),
+  }),
+  remove: byId,
+};
+
+export const channels = {
+  list: empty,
+  create: z.strictObject({ name, srtIngest: z.boolean().default(false) }),
+  get: byId,
+  update: z.strictObject({ id, name: name.optional(), srtIngest: z.boolean().optional() }),
+  remove: byId,
+  resetStreamKey: byId,
+};
+
+const srtUrl = destinationUrl(["srt"]);
+const channelId = id;
+
+export const restreams = {
+  listByChannel: z.strictObject({ channelId }),
+  create: z.discriminatedUnion("kind", [
+    z.strictObject({
+      channelId,
+      kind: z.literal("destination"),
+      destinationId: id,
+      streamKey: destinationStreamKey,
+      name: name.optional(),
+    }),
+    z.strictObject({ channelId, kind: z.literal("srt_push"), url: srtUrl, name: name.optional() }),
+    z.strictObject({ channelId, kind: z.literal("remote_playback"), name: name.optional() }),
+  ]),
+  get: byId,
+  update: z.strictObject({
+    id,
+    name: name.optional(),
+    destinationId: id.optional(),
+    streamKey: destinationStreamKey.optional(),
+    url: srtUrl.optional(),
+  }),
+  remove: byId,
+  start: byId,
+  stop: byId,
+  logs: byId,
+};
+
+export const node = {
+  list: empty,
+  info: empty,
+  ready: empty,
+};
