@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Set-up that `npm start` and `npm test` run first, so a clean clone needs no other step.
 // Plain JavaScript with Node built-ins only: it runs before node_modules exists.
-//   node scripts/setup.mjs start|test
+//   node scripts/setup.mjs start|test|build   (build: step 3 only; the test runner's global set-up)
 // 1. System packages (Debian): installed with apt-get when root, else it stops with the command to run.
 // 2. npm dependencies: `npm ci` when node_modules is missing or older than package-lock.json.
 // 3. Build: `tsc -p tsconfig.build.json` when a source file is newer than the last build.
@@ -109,7 +109,9 @@ function ensureBuild() {
 }
 
 const command = process.argv[2];
-if (command !== "start" && command !== "test") fail("usage: node scripts/setup.mjs start|test");
-ensurePackages(command === "test" ? TEST_PACKAGES : RUNTIME_PACKAGES);
-ensureDependencies();
+if (!["start", "test", "build"].includes(command)) fail("usage: node scripts/setup.mjs start|test|build");
+if (command !== "build") {
+  ensurePackages(command === "test" ? TEST_PACKAGES : RUNTIME_PACKAGES);
+  ensureDependencies();
+}
 ensureBuild();

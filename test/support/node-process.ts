@@ -1,0 +1,93 @@
+// Starts a real Streamwell node (the built dist/bin/streamwell.js) as a child process on
+// loopback with port 0, waits for the port it logs, and stops it by PID. Tests use it to
+// exercise the node exactly as `npm start` runs it.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+const ENTRY = new URL("../../dist/bin/streamwell.js", import.meta.url).pathname;
+const START_TIMEOUT_MS = 20_000;
+export const ADMIN_PASSWORD = "admin-password-for-tests";
+
+export interface NodeProcess {
+  readonly baseUrl: string;
+  readonly dataDir: string;
+  readonly pid: number;
+  /** Every stdout and stderr line so far (to assert no secret was logged). */
+  readonly output: string[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), "streamwell-test-"));
+}
+
+export function removeDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export async function startNode(options: {
+  dataDir: string;
+  env?: Record<string, string>;
+}): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [ENTRY], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      STREAMWELL_DATA_DIR: options.dataDir,
+      STREAMWELL_HTTP_PORT: "0",
+      STREAMWELL_HTTP_HOST: "127.0.0.1",
+      STREAMWELL_PUBLIC_HOST: "127.0.0.1",
+      STREAMWELL_NODE_ID: "test-node",
+      STREAMWELL_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      STREAMWELL_LOG_LEVEL: "info",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  createInterface({ input: child.stderr }).on("line", (line) => output.push(line));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`node did not listen in time:\n${output.join("\n")}`)),
+      START_TIMEOUT_MS,
+    );
+    child.once("exit", (code) => reject(new Error(`node exited with ${code}:\n${output.join("\n")}`)));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      output.push(line);
+      const match = /"event":"listening","protocol":"http","port":(\d+)/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+  }).catch(async (error: unknown) => {
+    child.kill("SIGKILL");
+    await waitForExit(child, 5_000);
+    throw error;
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    dataDir: options.dataDir,
+    pid: child.pid as number,
+    output,
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      child.kill(signal);
+      await waitForExit(child, 10_000);
+    },
+  };
+}
