@@ -79,7 +79,7 @@ function ensureDependencies() {
   writeFileSync(marker, lockHash);
 }
 
-const SOURCE_DIRS = ["bin", "node", "services"];
+const SOURCE_DIRS = ["bench", "bin", "node", "services"];
 
 function newestMtime(dir) {
   let newest = 0;
