@@ -1,7 +1,13 @@
 // What users created survives the node being SIGKILLed: the same data dir, a new process.
 import { afterAll, expect, it } from "vitest";
 import { ApiClient } from "../support/api-client.js";
-import { ADMIN_PASSWORD, type NodeProcess, removeDataDir, startNode, tempDataDir } from "../support/node-process.js";
+import {
+  ADMIN_PASSWORD,
+  type NodeProcess,
+  removeDataDir,
+  startNode,
+  tempDataDir,
+} from "../support/node-process.js";
 
 const dataDir = tempDataDir();
 let node: NodeProcess | undefined;
@@ -15,7 +21,8 @@ it("keeps users, destinations, channels, restreams and their desired state acros
   node = await startNode({ dataDir });
   const admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
   await admin.post("/users", { username: "alice", password: "alice-password", role: "user" });
-  const destination = (await admin.post("/destinations", { name: "Sink", url: "rtmp://127.0.0.1:1935/live" })).body;
+  const destination = (await admin.post("/destinations", { name: "Sink", url: "rtmp://127.0.0.1:1935/live" }))
+    .body;
   const channel = (await admin.post("/channels", { name: "Main", srtIngest: true })).body;
   const started = (
     await admin.post(`/channels/${channel.id}/restreams`, {

@@ -46,9 +46,13 @@ afterAll(async () => {
 });
 
 it("serves the REST API from a gateway whose services all run on another broker", async () => {
-  const server = (gateway.getLocalService("streamwell.api") as unknown as { server: { address(): AddressInfo } })
-    .server;
-  const admin = await new ApiClient(`http://127.0.0.1:${server.address().port}`).login("admin", "two-brokers-admin");
+  const server = (
+    gateway.getLocalService("streamwell.api") as unknown as { server: { address(): AddressInfo } }
+  ).server;
+  const admin = await new ApiClient(`http://127.0.0.1:${server.address().port}`).login(
+    "admin",
+    "two-brokers-admin",
+  );
   const channel = await admin.post("/channels", { name: "Remote" });
   expect(channel.status).toBe(201);
   const restream = await admin.post(`/channels/${channel.body.id}/restreams`, { kind: "remote_playback" });
@@ -64,9 +68,15 @@ it("authorises calls from other services by ctx.meta.token, exactly like HTTP", 
     username: "admin",
     password: "two-brokers-admin",
   });
-  const list = await gateway.call<{ items: unknown[] }, object>("streamwell.channels.list", {}, { meta: { token } });
+  const list = await gateway.call<{ items: unknown[] }, object>(
+    "streamwell.channels.list",
+    {},
+    { meta: { token } },
+  );
   expect(list.items.length).toBeGreaterThan(0);
   // A caller cannot claim to be someone: meta.caller is replaced by what the token says.
   const forged = { token: "not-a-token", caller: { id: "x", username: "admin", role: "admin" } };
-  await expect(gateway.call("streamwell.users.list", {}, { meta: forged })).rejects.toMatchObject({ code: 401 });
+  await expect(gateway.call("streamwell.users.list", {}, { meta: forged })).rejects.toMatchObject({
+    code: 401,
+  });
 });
