@@ -1,0 +1,54 @@
+// FLV tags: the unit the RTMP ingest produces, the hub fans out and restream engines consume.
+// An FLV tag is exactly an RTMP audio (8), video (9) or data (18) message body with a timestamp.
+
+export type TagType = 8 | 9 | 18;
+export const AUDIO: TagType = 8;
+export const VIDEO: TagType = 9;
+export const SCRIPT: TagType = 18;
+
+export interface FlvTag {
+  readonly type: TagType;
+  /** Milliseconds, 32 bits (wraps like RTMP's extended timestamps). */
+  readonly timestamp: number;
+  readonly data: Buffer;
+}
+
+const AVC = 7;
+const AAC = 10;
+
+/** A video frame a decoder can start on (FLV frame type 1), not counting sequence headers. */
+export function isKeyframe(tag: FlvTag): boolean {
+  return (
+    tag.type === VIDEO &&
+    tag.data.length > 1 &&
+    tag.data[0] !== undefined &&
+    tag.data[0] >> 4 === 1 &&
+    !isSequenceHeader(tag)
+  );
+}
+
+/** The AVC decoder configuration record or the AAC AudioSpecificConfig: every reader needs them first. */
+export function isSequenceHeader(tag: FlvTag): boolean {
+  const first = tag.data[0];
+  if (first === undefined || tag.data[1] !== 0) return false;
+  if (tag.type === VIDEO) return (first & 0x0f) === AVC;
+  if (tag.type === AUDIO) return first >> 4 === AAC;
+  return false;
+}
+
+/** "FLV", version 1, audio + video, header length 9, then PreviousTagSize0. */
+export const FLV_HEADER: Buffer = Buffer.from([0x46, 0x4c, 0x56, 0x01, 0x05, 0, 0, 0, 0x09, 0, 0, 0, 0]);
+
+/** One tag as FLV bytes: 11-byte tag header, body, PreviousTagSize. */
+export function encodeTag(tag: FlvTag): Buffer {
+  const out = Buffer.allocUnsafe(11 + tag.data.length + 4);
+  const timestamp = tag.timestamp >>> 0;
+  out[0] = tag.type;
+  out.writeUIntBE(tag.data.length, 1, 3);
+  out.writeUIntBE(timestamp & 0xffffff, 4, 3);
+  out[7] = (timestamp >>> 24) & 0xff;
+  out.writeUIntBE(0, 8, 3); // stream id, always 0
+  tag.data.copy(out, 11);
+  out.writeUInt32BE(11 + tag.data.length, 11 + tag.data.length);
+  return out;
+}
