@@ -19,14 +19,19 @@ export async function hashPassword(password: string): Promise<string> {
   );
 }
 
+/** Parameters we would ever have written; anything else is a damaged hash, not a reason to throw. */
+function storedParams(n = "", r = "", p = ""): ScryptOptions | undefined {
+  const [N, R, P] = [Number(n), Number(r), Number(p)];
+  if (!Number.isInteger(Math.log2(N)) || N < 2 ** 10 || N > 2 ** 17) return undefined;
+  if (!(R >= 1 && R <= 32 && P >= 1 && P <= 16)) return undefined;
+  return { N, r: R, p: P, maxmem: 256 * N * R + 1024 * 1024 };
+}
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split("$");
-  if (scheme !== "scrypt" || !salt || !hash) return false;
+  const params = storedParams(n, r, p);
+  if (scheme !== "scrypt" || !params || !salt || !hash) return false;
   const expected = Buffer.from(hash, "base64url");
-  const key = await derive(password, Buffer.from(salt, "base64url"), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
+  const key = await derive(password, Buffer.from(salt, "base64url"), params);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }

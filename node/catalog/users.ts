@@ -78,9 +78,9 @@ export class Users {
     return user;
   }
 
-  /** Creates the first admin on a fresh store; false when one already exists. */
+  /** Creates user "admin" on a store with no users (the first start); false otherwise. */
   async ensureAdmin(password: string): Promise<boolean> {
-    if (await this.store.get(keys.username("admin"))) return false;
+    if ((await this.store.list(keys.users)).length > 0) return false;
     try {
       await this.create({ username: "admin", password, role: "admin" });
       return true;

@@ -31,17 +31,21 @@ function readFile(path: string, problems: string[]): Record<string, unknown> {
     problems.push(`${CONFIG_FILE_VARIABLE}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`);
     return {};
   }
+  const json = path.endsWith(".json");
+  let parsed: unknown;
   try {
-    const parsed: unknown = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
-    }
-    problems.push(`${CONFIG_FILE_VARIABLE}: ${path} must hold a mapping of keys to values`);
+    parsed = json ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
+    // Parser messages quote the file's text, which may hold a secret: give the line only.
+    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
     problems.push(
-      `${CONFIG_FILE_VARIABLE}: ${path} is not valid ${path.endsWith(".json") ? "JSON" : "YAML"} (${(error as Error).message.split("\n")[0]})`,
+      `${CONFIG_FILE_VARIABLE}: ${path} is not valid ${json ? "JSON" : "YAML"}${line ? ` (line ${line})` : ""}`,
     );
+    return {};
   }
+  if (parsed === null || parsed === undefined) return {}; // an empty file, or only comments
+  if (typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  problems.push(`${CONFIG_FILE_VARIABLE}: ${path} must hold a mapping of keys to values`);
   return {};
 }
 
@@ -50,8 +54,9 @@ function readEnvironment(env: NodeJS.ProcessEnv, problems: string[]): Record<str
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(PREFIX) || name === CONFIG_FILE_VARIABLE || value === undefined) continue;
     const key = KEY_BY_ENV.get(name);
-    if (key) values[key] = value;
-    else problems.push(`${name}: unknown setting (known: ${[...KEY_BY_ENV.keys()].join(", ")})`);
+    if (!key) problems.push(`${name}: unknown setting (known: ${[...KEY_BY_ENV.keys()].join(", ")})`);
+    else if (value === "") problems.push(`${name}: set but empty (unset it to use the default)`);
+    else values[key] = value;
   }
   return values;
 }
