@@ -2,7 +2,6 @@
 // start/stop set the desired state; the observed state comes from node/restreams/status.ts.
 import { canManageChannel } from "../node/auth/policy.js";
 import type { RestreamRecord } from "../node/catalog/records.js";
-import type { NewRestream } from "../node/catalog/restreams.js";
 import { restreamView } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/errors.js";
 import { deriveStatus } from "../node/restreams/status.js";
@@ -33,12 +32,6 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
     return restream;
   }
 
-  async function defaultName(input: { kind: NewRestream["kind"]; destinationId?: string }): Promise<string> {
-    if (input.kind === "srt_push") return "SRT Push";
-    if (input.kind === "remote_playback") return "Remote Playback";
-    return (await catalog.destinations.get(input.destinationId ?? "")).name;
-  }
-
   return defineService("streamwell.restreams", {
     listByChannel: action({
       access: "user",
@@ -57,10 +50,7 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       async handler(ctx) {
         const { channelId, ...input } = ctx.params;
         await assertChannelManageable(ctx, channelId);
-        const restream = await catalog.createRestream(channelId, {
-          ...input,
-          name: input.name ?? (await defaultName(input)),
-        } as NewRestream);
+        const restream = await catalog.createRestream(channelId, input);
         return created(ctx, `/restreams/${restream.id}`, await view(restream, true));
       },
     }),

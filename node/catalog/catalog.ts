@@ -12,6 +12,19 @@ import { Sessions } from "./sessions.js";
 import { type PortRange, SrtPorts } from "./srt-ports.js";
 import { Users } from "./users.js";
 
+/** A new restream as callers give it: the name is optional. */
+export type NewRestreamInput = NewRestream extends infer R
+  ? R extends { name: string }
+    ? Omit<R, "name"> & { name?: string }
+    : never
+  : never;
+
+const DEFAULT_NAMES: Record<RestreamRecord["kind"], string> = {
+  destination: "Restream",
+  srt_push: "SRT Push",
+  remote_playback: "Remote Playback",
+};
+
 export interface CatalogOptions {
   readonly srtPorts: PortRange;
   readonly sessionTtlMs: number;
@@ -35,12 +48,14 @@ export class Catalog {
     this.features = new FeatureSwitches(store);
   }
 
-  async createRestream(channelId: string, input: NewRestream): Promise<RestreamRecord> {
+  /** Creates a restream; without a name it is named after its destination or its kind. */
+  async createRestream(channelId: string, input: NewRestreamInput): Promise<RestreamRecord> {
     await this.channels.get(channelId);
     const destination =
       input.kind === "destination" ? await this.destinationField(input.destinationId) : undefined;
     await this.assertFeatures(input, destination);
-    return this.restreams.create(channelId, input);
+    const name = input.name ?? destination?.name ?? DEFAULT_NAMES[input.kind];
+    return this.restreams.create(channelId, { ...input, name } as NewRestream);
   }
 
   async updateRestream(id: string, change: RestreamChange): Promise<RestreamRecord> {
