@@ -1,0 +1,54 @@
+// What a RestreamActor needs from the world, kept narrow so the actor is testable with fakes:
+// a feed of the channel's media (from the hub) and an engine that relays it to a destination.
+import type { Readable } from "node:stream";
+import type { ChannelCodecs } from "../media/codecs.js";
+import type { ErrorCode } from "../restreams/status.js";
+import type { DestinationTarget } from "../urls/destination-url.js";
+
+/** A live channel as an actor sees it. */
+export interface IngestFeed {
+  readonly codecs: ChannelCodecs;
+  /** A new reader of the channel: FLV bytes starting on a keyframe. */
+  open(): FeedReader;
+}
+
+export interface FeedReader {
+  readonly stream: Readable;
+  close(): void;
+}
+
+/** Where and how to push. `secrets` are redacted from every log line the engine keeps. */
+export interface RelaySpec {
+  readonly target: DestinationTarget;
+  readonly streamKey: string | null;
+  readonly insecureSkipVerify: boolean;
+  readonly secrets: readonly string[];
+}
+
+export interface RelayFailure {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export interface RelayProgress {
+  readonly bitrateBps: number;
+  readonly bytesSent: number;
+  readonly speed: number;
+}
+
+export interface RelayEvents {
+  progress(progress: RelayProgress): void;
+  /** A redacted engine log line. */
+  log(text: string): void;
+  /** The relay ended: null when it was stopped or the input ended cleanly. Called once. */
+  exit(failure: RelayFailure | null): void;
+}
+
+export interface RelayHandle {
+  /** Stops the relay; resolves once it has exited (after `events.exit`). */
+  stop(): Promise<void>;
+}
+
+export interface RelayEngine {
+  start(input: Readable, spec: RelaySpec, events: RelayEvents): RelayHandle;
+}

@@ -1,0 +1,263 @@
+import { PassThrough } from "node:stream";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type {
+  IngestFeed,
+  RelayEngine,
+  RelayEvents,
+  RelayFailure,
+  RelaySpec,
+} from "../../node/actors/relay.js";
+import { RestreamActor, STALL_TIMEOUT_MS } from "../../node/actors/restream-actor.js";
+import type { ChannelCodecs } from "../../node/media/codecs.js";
+import type { ActorReport } from "../../node/restreams/status.js";
+import { parseDestinationUrl } from "../../node/urls/destination-url.js";
+
+const H264: ChannelCodecs = {
+  video: "h264",
+  audio: "aac",
+  width: 1280,
+  height: 720,
+  profile: "High",
+  level: "3.1",
+  sampleRate: 48000,
+  channels: 2,
+};
+const HEVC: ChannelCodecs = { ...H264, video: "hevc", profile: "Main" };
+
+function spec(url = "rtmp://127.0.0.1:1935/live", streamKey = "key-1"): RelaySpec {
+  return { target: parseDestinationUrl(url), streamKey, insecureSkipVerify: false, secrets: [streamKey] };
+}
+
+/** An engine whose relays the test drives by hand. */
+class FakeEngine implements RelayEngine {
+  readonly runs: { spec: RelaySpec; events: RelayEvents; stopped: boolean; exited: boolean }[] = [];
+
+  start(_input: unknown, relaySpec: RelaySpec, events: RelayEvents) {
+    const run = { spec: relaySpec, events, stopped: false, exited: false };
+    this.runs.push(run);
+    return {
+      stop: async () => {
+        run.stopped = true;
+        this.exit(run, null);
+      },
+    };
+  }
+
+  get last() {
+    const run = this.runs.at(-1);
+    if (!run) throw new Error("no relay started");
+    return run;
+  }
+
+  progress(bytesSent = 1000) {
+    this.last.events.progress({ bitrateBps: 3_000_000, bytesSent, speed: 1 });
+  }
+
+  fail(failure: RelayFailure) {
+    this.exit(this.last, failure);
+  }
+
+  exit(run: FakeEngine["runs"][number], failure: RelayFailure | null) {
+    if (run.exited) return;
+    run.exited = true;
+    run.events.exit(failure);
+  }
+}
+
+function feed(codecs: ChannelCodecs = H264): IngestFeed & { readers: number; closed: number } {
+  const result = {
+    codecs,
+    readers: 0,
+    closed: 0,
+    open() {
+      result.readers += 1;
+      return { stream: new PassThrough(), close: () => void (result.closed += 1) };
+    },
+  };
+  return result;
+}
+
+let engine: FakeEngine;
+let reports: ActorReport[];
+let actor: RestreamActor;
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  engine = new FakeEngine();
+  reports = [];
+  actor = new RestreamActor("rs_1", spec(), engine, { nodeId: "n1", changed: (r) => reports.push(r) });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("RestreamActor", () => {
+  it("awaits the stream while the channel is offline, then streams once media flows", async () => {
+    await actor.start();
+    expect(actor.report()).toMatchObject({ state: "awaiting_stream", error: null, node: "n1" });
+    expect(engine.runs).toHaveLength(0);
+
+    await actor.setIngest(feed());
+    expect(actor.current).toBe("starting");
+    expect(actor.report().state).toBe("awaiting_stream");
+    engine.progress();
+    await settle();
+    expect(actor.report()).toMatchObject({
+      state: "streaming",
+      stats: { bitrateBps: 3_000_000, bytesSent: 1000 },
+    });
+    expect(reports.map((r) => r.state)).toEqual(["streaming"]);
+  });
+
+  it("starts at once when the channel is already live", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    expect(engine.runs).toHaveLength(1);
+    expect(engine.last.spec.streamKey).toBe("key-1");
+  });
+
+  it("goes back to awaiting when the publisher leaves, and streams again when it returns", async () => {
+    const live = feed();
+    await actor.setIngest(live);
+    await actor.start();
+    engine.progress();
+    await settle();
+    await actor.setIngest(null);
+    expect(actor.current).toBe("streaming"); // the relay's input ends by itself
+    engine.exit(engine.last, null);
+    await settle();
+    expect(actor.report().state).toBe("awaiting_stream");
+    expect(live.closed).toBe(1);
+
+    await actor.setIngest(feed());
+    engine.progress();
+    await settle();
+    expect(actor.report().state).toBe("streaming");
+    expect(actor.report().stats.restarts).toBe(1);
+  });
+
+  it("reports an error with retryAt and retries with a growing backoff, at most 6 attempts in 20 s", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    const failure: RelayFailure = { code: "destination_unreachable", message: "connection refused" };
+    engine.fail(failure);
+    await settle();
+    const report = actor.report();
+    expect(report.state).toBe("error");
+    expect(report.error).toMatchObject(failure);
+    const retryIn = Date.parse(report.error?.retryAt ?? "") - Date.now();
+    expect(retryIn).toBeGreaterThanOrEqual(800);
+    expect(retryIn).toBeLessThanOrEqual(1200);
+
+    for (let elapsed = 0; elapsed < 20_000; elapsed += 100) {
+      await vi.advanceTimersByTimeAsync(100);
+      if (actor.current === "starting") engine.fail(failure);
+    }
+    expect(engine.runs.length).toBeGreaterThanOrEqual(4);
+    expect(engine.runs.length).toBeLessThanOrEqual(6);
+  });
+
+  it("refuses HEVC to RTMP with unsupported_codec, no retry loop, and streams once the ingest is H.264", async () => {
+    await actor.setIngest(feed(HEVC));
+    await actor.start();
+    expect(actor.report()).toMatchObject({
+      state: "error",
+      error: { code: "unsupported_codec", retryAt: null },
+    });
+    expect(actor.report().error?.message).toMatch(/SRT/);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(engine.runs).toHaveLength(0);
+
+    await actor.setIngest(feed(H264));
+    engine.progress();
+    await settle();
+    expect(actor.report().state).toBe("streaming");
+  });
+
+  it("sends HEVC to an SRT destination", async () => {
+    await actor.update(spec("srt://127.0.0.1:9000", ""));
+    await actor.setIngest(feed(HEVC));
+    await actor.start();
+    expect(engine.runs).toHaveLength(1);
+  });
+
+  it("restarts a relay that makes no progress for the stall timeout", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    engine.progress();
+    await settle();
+    await vi.advanceTimersByTimeAsync(STALL_TIMEOUT_MS + 10);
+    expect(engine.runs[0]?.stopped).toBe(true);
+    expect(actor.report()).toMatchObject({ state: "error", error: { code: "destination_timeout" } });
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(engine.runs).toHaveLength(2);
+  });
+
+  it("restarts a running relay with the new destination at once on update", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    engine.progress();
+    await settle();
+    await actor.update(spec("rtmp://127.0.0.1:1935/other", "key-2"));
+    expect(engine.runs[0]?.stopped).toBe(true);
+    expect(engine.runs).toHaveLength(2);
+    expect(engine.last.spec.streamKey).toBe("key-2");
+  });
+
+  it("stops the relay and rests in idle on stop; stop is idempotent", async () => {
+    const live = feed();
+    await actor.setIngest(live);
+    await actor.start();
+    engine.progress();
+    await settle();
+    await actor.stop();
+    await actor.stop();
+    expect(actor.current).toBe("idle");
+    expect(engine.last.stopped).toBe(true);
+    expect(live.closed).toBe(1);
+    expect(actor.entered.idle).toBe(1);
+  });
+
+  it("cancels a pending retry on stop", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    engine.fail({ code: "destination_rejected", message: "refused" });
+    await settle();
+    await actor.stop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(engine.runs).toHaveLength(1);
+    expect(actor.current).toBe("idle");
+  });
+
+  it("resets the backoff after 30 s of healthy streaming", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    const failure: RelayFailure = { code: "destination_unreachable", message: "refused" };
+    for (let i = 0; i < 4; i += 1) {
+      engine.fail(failure);
+      await settle();
+      while (actor.current !== "starting") await vi.advanceTimersByTimeAsync(100);
+    }
+    for (let t = 0; t < 31_000; t += 5_000) {
+      engine.progress(1000 + t);
+      await vi.advanceTimersByTimeAsync(5_000);
+    }
+    engine.fail(failure);
+    await settle();
+    const retryIn = Date.parse(actor.report().error?.retryAt ?? "") - Date.now();
+    expect(retryIn).toBeLessThanOrEqual(1200);
+  });
+
+  it("keeps a log of what happened", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    engine.last.events.log("[flv] some ffmpeg line");
+    engine.fail({ code: "destination_rejected", message: "the destination refused the stream" });
+    await settle();
+    const texts = actor.logs().map((line) => line.text);
+    expect(texts).toContain("[flv] some ffmpeg line");
+    expect(texts.some((t) => t.includes("destination_rejected"))).toBe(true);
+  });
+});
