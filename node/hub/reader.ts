@@ -1,0 +1,242 @@
+// One consumer of a ChannelHub (a restream's ffmpeg stdin, a future RTMP push client, a Remote
+// Playback ffmpeg). The hub pushes every live tag into the reader's queue; the consumer pulls with
+// `poll()` / `next()` when it has room. The queue is bounded in bytes and the overflow policy decides
+// what a consumer that stops pulling costs: "cut" ends it, "resync" drops its backlog and restarts it
+// on a fresh keyframe when it pulls again. Either way memory stays bounded.
+//
+// Timestamps are passed through unchanged: a reader's first tags carry the stream's timestamps
+// (init tags their own, the GOP its keyframe's), and after a resync they jump forward to the current
+// GOP. Rebasing, if needed, is the consumer's choice.
+//
+// States and legal moves:
+//   waiting_keyframe -> live           a keyframe arrived (or a cached GOP was queued at start)
+//   waiting_keyframe | live -> stalled resync policy: the queue overflowed and was dropped
+//   stalled -> waiting_keyframe        the consumer pulled again: restart from the hub's start point
+//   waiting_keyframe | live -> draining the publisher left with tags still queued
+//   any but ended -> ended             cut, closed, publisher left (with nothing queued), drained
+import type { FlvTag } from "../media/flv.js";
+import { isKeyframe } from "../media/flv.js";
+import { IllegalTransitionError } from "./errors.js";
+import type { StartPoint } from "./gop-cache.js";
+import { TagQueue } from "./tag-queue.js";
+import { flvSize, isInitTag } from "./tags.js";
+
+export type ReaderState = "waiting_keyframe" | "live" | "stalled" | "draining" | "ended";
+
+const TRANSITIONS: Record<ReaderState, readonly ReaderState[]> = {
+  waiting_keyframe: ["live", "stalled", "draining", "ended"],
+  live: ["stalled", "draining", "ended"],
+  stalled: ["waiting_keyframe", "ended"],
+  draining: ["ended"],
+  ended: [],
+};
+
+/** "cut": end a reader that falls behind (restream pushes). "resync": drop and restart it (Remote Playback). */
+export type OverflowPolicy = "cut" | "resync";
+
+export interface ReaderOptions {
+  /** Default "cut". */
+  readonly overflow?: OverflowPolicy;
+  /** Bytes (FLV size) the queue may hold; default 8 MiB. It must hold several frames. */
+  readonly maxQueueBytes?: number;
+  /** Shown in the hub's log lines, e.g. a restream id. */
+  readonly name?: string;
+}
+
+export const DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
+
+export type EndCode = "publisher_left" | "too_slow" | "closed";
+
+export interface EndReason {
+  readonly code: EndCode;
+  readonly message: string;
+}
+
+export interface ReaderStats {
+  readonly state: ReaderState;
+  /** FLV bytes handed to the consumer. */
+  readonly bytesOut: number;
+  readonly queuedBytes: number;
+  /** How often the resync policy dropped the queue. */
+  readonly resyncs: number;
+}
+
+/** What a reader sees of its hub. */
+export interface ReaderParent {
+  /** Init tags + the cached GOP: where a reader starts, and restarts after a resync. */
+  startPoint(): StartPoint;
+  /** The reader ended: the hub forgets it (and logs a cut). */
+  detach(reader: HubReader, reason: EndReason): void;
+}
+
+const PUBLISHER_LEFT: EndReason = { code: "publisher_left", message: "the publisher left" };
+const CLOSED: EndReason = { code: "closed", message: "closed by its consumer" };
+
+export class HubReader {
+  readonly name: string;
+  readonly overflow: OverflowPolicy;
+  readonly maxQueueBytes: number;
+  private current: ReaderState = "waiting_keyframe";
+  private reason: EndReason | null = null;
+  private readonly queue = new TagQueue();
+  /** A consumer blocked in `next()`; only ever set while the queue is empty. */
+  private waiter: ((tag: FlvTag | null) => void) | null = null;
+  private bytesOut = 0;
+  private resyncs = 0;
+  private resolveEnded: (reason: EndReason) => void = () => {};
+  private readonly ended = new Promise<EndReason>((resolve) => {
+    this.resolveEnded = resolve;
+  });
+
+  /** Created by `ChannelHub.subscribe`. */
+  constructor(
+    private readonly parent: ReaderParent,
+    options: ReaderOptions = {},
+  ) {
+    this.name = options.name ?? "reader";
+    this.overflow = options.overflow ?? "cut";
+    this.maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
+  }
+
+  get state(): ReaderState {
+    return this.current;
+  }
+
+  /** Why the reader ended; null while it has not. */
+  get endReason(): EndReason | null {
+    return this.reason;
+  }
+
+  /** Resolves once, when the reader ends, whatever the reason; never rejects. */
+  whenEnded(): Promise<EndReason> {
+    return this.ended;
+  }
+
+  stats(): ReaderStats {
+    return {
+      state: this.current,
+      bytesOut: this.bytesOut,
+      queuedBytes: this.queue.bytes,
+      resyncs: this.resyncs,
+    };
+  }
+
+  /**
+   * Takes the next queued tag, or undefined when none is queued (or the reader ended: see `state`).
+   * Pulling is what tells a stalled resync reader that its consumer is back.
+   */
+  poll(): FlvTag | undefined {
+    if (this.current === "stalled") this.restart();
+    const tag = this.queue.shift();
+    if (tag !== undefined) this.bytesOut += flvSize(tag);
+    if (this.current === "draining" && this.queue.length === 0) this.end(PUBLISHER_LEFT);
+    return tag;
+  }
+
+  /** The next tag, waiting for one if needed; null once the reader has ended. One call at a time. */
+  next(): Promise<FlvTag | null> {
+    if (this.waiter !== null) return Promise.reject(new Error("HubReader.next: a call is already pending"));
+    const tag = this.poll();
+    if (tag !== undefined) return Promise.resolve(tag);
+    if (this.current === "ended") return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  /** `for await (const tag of reader)`; leaving the loop early closes the reader. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<FlvTag, void, undefined> {
+    try {
+      for (let tag = await this.next(); tag !== null; tag = await this.next()) yield tag;
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Detaches from the hub and drops whatever is queued. Idempotent. */
+  close(): void {
+    this.end(CLOSED);
+  }
+
+  /** Called by the hub right after attaching, and on a restart: init tags, then the cached GOP. */
+  begin(): void {
+    const { init, gop, gopBytes } = this.parent.startPoint();
+    for (const tag of init) if (!this.enqueue(tag)) return;
+    // A GOP that would not fit would trip the overflow policy at once: wait for the next keyframe instead.
+    if (gop === null || gop.length === 0 || this.queue.bytes + gopBytes > this.maxQueueBytes) return;
+    this.move("live");
+    for (const tag of gop) if (!this.enqueue(tag)) return;
+  }
+
+  /** Called by the hub for every live tag. */
+  offer(tag: FlvTag): void {
+    if (this.current === "live") {
+      this.enqueue(tag);
+    } else if (this.current === "waiting_keyframe") {
+      // Until the first keyframe only init tags pass: a decoder cannot start on an inter frame, and
+      // audio before it would make audio start before video.
+      if (isKeyframe(tag)) {
+        this.move("live");
+        this.enqueue(tag);
+      } else if (isInitTag(tag)) {
+        this.enqueue(tag);
+      }
+    }
+    // stalled: live tags are stale by the time the consumer is back; it restarts from the hub instead.
+  }
+
+  /** Called by the hub when the publisher leaves: the consumer still gets what is queued, then the end. */
+  finish(): void {
+    if (this.current === "ended") return;
+    if (this.queue.length === 0 || this.current === "stalled") this.end(PUBLISHER_LEFT);
+    else this.move("draining");
+  }
+
+  private enqueue(tag: FlvTag): boolean {
+    if (this.waiter !== null) {
+      // The consumer is already waiting: hand the tag over, nothing queues.
+      const waiter = this.waiter;
+      this.waiter = null;
+      this.bytesOut += flvSize(tag);
+      waiter(tag);
+      return true;
+    }
+    const wouldQueue = this.queue.bytes + flvSize(tag);
+    if (wouldQueue <= this.maxQueueBytes) {
+      this.queue.push(tag);
+      return true;
+    }
+    if (this.overflow === "cut") {
+      this.end({ code: "too_slow", message: `too slow: ${wouldQueue} bytes queued` });
+    } else {
+      this.queue.clear();
+      this.resyncs += 1;
+      this.move("stalled");
+    }
+    return false;
+  }
+
+  private restart(): void {
+    this.move("waiting_keyframe");
+    this.begin();
+  }
+
+  private end(reason: EndReason): void {
+    if (this.current === "ended") return;
+    this.move("ended");
+    this.reason = reason;
+    this.queue.clear();
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.(null);
+    this.parent.detach(this, reason);
+    this.resolveEnded(reason);
+  }
+
+  private move(to: ReaderState): void {
+    if (!TRANSITIONS[this.current].includes(to)) {
+      throw new IllegalTransitionError(`hub reader ${this.name}: ${this.current} -> ${to}`);
+    }
+    this.current = to;
+  }
+}

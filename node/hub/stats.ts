@@ -1,0 +1,83 @@
+// The ingest's rates for the channel API and Prometheus.
+//
+// Bitrate and fps are measured on the wall clock (the injected `now()`), over the last
+// `windowSeconds` complete seconds: that is the load the node actually carries, and a publisher that
+// stalls drops to 0 instead of freezing at its last value. Seconds are counted in one bucket each, so
+// memory is fixed whatever the tag rate.
+// The keyframe interval is measured on media timestamps (the last two keyframes): it is a property
+// of the encoding (its GOP length) and should not pick up network jitter.
+import type { IngestStats } from "../media/codecs.js";
+import { type FlvTag, isKeyframe } from "../media/flv.js";
+import { flvSize, isVideoFrame } from "./tags.js";
+
+export const DEFAULT_STATS_WINDOW_SECONDS = 5;
+
+interface Bucket {
+  second: number;
+  bytes: number;
+  frames: number;
+}
+
+/** Half the 32-bit timestamp range: a larger step is a timestamp going backwards, not an interval. */
+const MAX_TIMESTAMP_STEP = 2 ** 31;
+
+export class IngestMeter {
+  private readonly buckets: Bucket[];
+  private firstSecond: number | null = null;
+  private lastKeyframeAt: number | null = null;
+  private keyframeIntervalMs = 0;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly windowSeconds = DEFAULT_STATS_WINDOW_SECONDS,
+  ) {
+    // One bucket per complete second in the window, plus the second in progress.
+    this.buckets = Array.from({ length: windowSeconds + 1 }, () => ({ second: -1, bytes: 0, frames: 0 }));
+  }
+
+  record(tag: FlvTag): void {
+    const second = Math.floor(this.now() / 1000);
+    this.firstSecond ??= second;
+    const bucket = this.bucket(second);
+    if (bucket.second !== second) Object.assign(bucket, { second, bytes: 0, frames: 0 });
+    bucket.bytes += flvSize(tag);
+    if (isVideoFrame(tag)) bucket.frames += 1;
+    if (isKeyframe(tag)) this.keyframe(tag.timestamp);
+  }
+
+  snapshot(): IngestStats {
+    const keyframeIntervalSeconds = this.keyframeIntervalMs / 1000;
+    const current = Math.floor(this.now() / 1000);
+    if (this.firstSecond === null) return { bitrateBps: 0, fps: 0, keyframeIntervalSeconds };
+    // Complete seconds only: the second in progress would read low. Early on, fewer seconds exist
+    // (the first one, usually partial, counts whole: rates read a little low for a few seconds).
+    const from = Math.max(current - this.windowSeconds, this.firstSecond);
+    const seconds = current - from;
+    if (seconds <= 0) return { bitrateBps: 0, fps: 0, keyframeIntervalSeconds };
+    let bytes = 0;
+    let frames = 0;
+    for (const b of this.buckets) {
+      if (b.second >= from && b.second < current) {
+        bytes += b.bytes;
+        frames += b.frames;
+      }
+    }
+    return { bitrateBps: (bytes * 8) / seconds, fps: frames / seconds, keyframeIntervalSeconds };
+  }
+
+  private keyframe(timestamp: number): void {
+    if (this.lastKeyframeAt !== null) {
+      // Timestamps are 32-bit and wrap: the unsigned difference is the step.
+      const step = (timestamp - this.lastKeyframeAt) >>> 0;
+      if (step > 0 && step < MAX_TIMESTAMP_STEP) this.keyframeIntervalMs = step;
+    }
+    this.lastKeyframeAt = timestamp;
+  }
+
+  private bucket(second: number): Bucket {
+    const size = this.buckets.length;
+    const bucket = this.buckets[((second % size) + size) % size];
+    if (bucket === undefined) throw new Error("unreachable: bucket index out of range");
+    return bucket;
+  }
+}
