@@ -1,0 +1,77 @@
+// The actors a node hosts, by restream id. The scheduler (through streamwell.node) ensures and
+// removes them; the node's ingest registry tells which channel feeds are live here.
+import type { ActorReport } from "../restreams/status.js";
+import type { IngestFeed, RelayEngine, RelaySpec } from "./relay.js";
+import { type LogLine, RestreamActor } from "./restream-actor.js";
+
+export interface HostParent {
+  readonly nodeId: string;
+  /** A restream's report changed, or (null) its actor is gone. */
+  report(restreamId: string, report: ActorReport | null): void;
+  /** The live feed of a channel on this node, if it is live here. */
+  feed(channelId: string): IngestFeed | null;
+}
+
+export interface ActorOrder {
+  readonly restreamId: string;
+  readonly channelId: string;
+  readonly spec: RelaySpec;
+}
+
+export class ActorHost {
+  private readonly actors = new Map<string, { actor: RestreamActor; channelId: string }>();
+
+  constructor(
+    private readonly engine: RelayEngine,
+    private readonly parent: HostParent,
+  ) {}
+
+  /** Creates and starts the actor, or hands a running one its new spec. Idempotent. */
+  async ensure(order: ActorOrder): Promise<void> {
+    const existing = this.actors.get(order.restreamId);
+    if (existing && existing.channelId === order.channelId) return existing.actor.update(order.spec);
+    if (existing) await this.remove(order.restreamId);
+    const actor = new RestreamActor(order.restreamId, order.spec, this.engine, {
+      nodeId: this.parent.nodeId,
+      changed: (report) => this.parent.report(order.restreamId, report),
+    });
+    this.actors.set(order.restreamId, { actor, channelId: order.channelId });
+    await actor.setIngest(this.parent.feed(order.channelId));
+    await actor.start();
+    this.parent.report(order.restreamId, actor.report());
+  }
+
+  async remove(restreamId: string): Promise<void> {
+    const entry = this.actors.get(restreamId);
+    if (!entry) return;
+    this.actors.delete(restreamId);
+    await entry.actor.stop();
+    this.parent.report(restreamId, null);
+  }
+
+  /** A channel went live here (its feed) or offline (null). */
+  async ingestChanged(channelId: string, feed: IngestFeed | null): Promise<void> {
+    const actors = [...this.actors.values()].filter((entry) => entry.channelId === channelId);
+    await Promise.all(actors.map((entry) => entry.actor.setIngest(feed)));
+  }
+
+  report(restreamId: string): ActorReport | undefined {
+    return this.actors.get(restreamId)?.actor.report();
+  }
+
+  reports(): Record<string, ActorReport> {
+    return Object.fromEntries([...this.actors].map(([id, entry]) => [id, entry.actor.report()]));
+  }
+
+  logs(restreamId: string): readonly LogLine[] {
+    return this.actors.get(restreamId)?.actor.logs() ?? [];
+  }
+
+  get size(): number {
+    return this.actors.size;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.actors.keys()].map((id) => this.remove(id)));
+  }
+}

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Catalog } from "../../node/catalog/catalog.js";
+import { Scheduler, type SchedulerParent } from "../../node/restreams/scheduler.js";
+import { SqliteStore } from "../../node/store/sqlite-store.js";
+
+let dir: string;
+let store: SqliteStore;
+let catalog: Catalog;
+let calls: string[];
+let leader: boolean;
+let scheduler: Scheduler;
+let channelId: string;
+let restreamId: string;
+
+const parent: SchedulerParent = {
+  async ensureActor(nodeId, actor) {
+    calls.push(`ensure ${nodeId} ${actor.restreamId} ${actor.spec.streamKey}`);
+  },
+  async removeActor(nodeId, id) {
+    calls.push(`remove ${nodeId} ${id}`);
+  },
+  isLeader: () => leader,
+  warn: () => {},
+};
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "streamwell-scheduler-"));
+  store = SqliteStore.open(join(dir, "s.db"));
+  catalog = new Catalog(store, { srtPorts: { from: 9000, to: 9010 }, sessionTtlMs: 60_000 });
+  calls = [];
+  leader = true;
+  scheduler = new Scheduler(catalog, parent);
+  const destination = await catalog.destinations.create({
+    name: "Sink",
+    url: "rtmp://127.0.0.1:1935/live",
+    insecureSkipVerify: false,
+  });
+  channelId = (await catalog.channels.create({ name: "c", ownerId: "us_x", srtIngest: false })).id;
+  restreamId = (
+    await catalog.createRestream(channelId, {
+      kind: "destination",
+      destinationId: destination.id,
+      streamKey: "k1",
+    })
+  ).id;
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("Scheduler", () => {
+  it("places an actor only while the restream is started and its channel is live, on the ingest node", async () => {
+    scheduler.ingestLive(channelId, "n1");
+    await scheduler.request();
+    expect(calls).toEqual([]); // stopped
+    await catalog.startRestream(restreamId);
+    await scheduler.request();
+    expect(calls).toEqual([`ensure n1 ${restreamId} k1`]);
+    await scheduler.request();
+    expect(calls).toHaveLength(1); // nothing changed, nothing sent
+    scheduler.ingestOffline(channelId, "n1");
+    await scheduler.request();
+    expect(calls.at(-1)).toBe(`remove n1 ${restreamId}`);
+  });
+
+  it("follows the publisher to another node and ignores the old node's late offline", async () => {
+    await catalog.startRestream(restreamId);
+    scheduler.ingestLive(channelId, "n1");
+    await scheduler.request();
+    scheduler.ingestLive(channelId, "n2");
+    scheduler.ingestOffline(channelId, "n1");
+    await scheduler.request();
+    expect(calls).toEqual([
+      `ensure n1 ${restreamId} k1`,
+      `remove n1 ${restreamId}`,
+      `ensure n2 ${restreamId} k1`,
+    ]);
+  });
+
+  it("re-sends the order when the stream key changes, and removes on stop or a feature switched off", async () => {
+    await catalog.startRestream(restreamId);
+    scheduler.ingestLive(channelId, "n1");
+    await scheduler.request();
+    await catalog.updateRestream(restreamId, { streamKey: "k2" });
+    await scheduler.request();
+    expect(calls.at(-1)).toBe(`ensure n1 ${restreamId} k2`);
+    await catalog.setFeatures({ restreaming: false });
+    await scheduler.request();
+    expect(calls.at(-1)).toBe(`remove n1 ${restreamId}`);
+  });
+
+  it("forgets what a node that left was running", async () => {
+    await catalog.startRestream(restreamId);
+    scheduler.ingestLive(channelId, "n1");
+    await scheduler.request();
+    scheduler.nodeLeft("n1");
+    await scheduler.request();
+    expect(calls).toEqual([`ensure n1 ${restreamId} k1`]); // no remove sent to a node that is gone
+  });
+
+  it("does nothing unless it leads", async () => {
+    leader = false;
+    await catalog.startRestream(restreamId);
+    scheduler.ingestLive(channelId, "n1");
+    await scheduler.request();
+    expect(calls).toEqual([]);
+  });
+});
