@@ -1,0 +1,129 @@
+// The ffmpeg command line of a relay: channel bytes on stdin, copied (never re-encoded) to one
+// destination. Pure, so every option can be unit-tested; each was checked against this machine's
+// ffmpeg 5.1 (`ffmpeg -h protocol=rtmp|srt|tls`) and test/fixtures/ffmpeg/capture.sh.
+//
+// No user string is ever spliced into a URL or an option string. Measured on ffmpeg 5.1:
+// - RTMP: the path after the app is NOT percent-decoded and a trailing ".flv" is stripped (".mp4"
+//   gains an "mp4:" prefix), so a key in the URL would reach the server altered. The key goes
+//   verbatim in its own argv element (-rtmp_playpath), the app in -rtmp_app; the URL names host and app.
+// - SRT: `passphrase` in the URL query is NOT percent-decoded (a '&' would even start a new option),
+//   and query values are cut at 255 bytes, so passphrase and stream id go in their own argv elements
+//   (-passphrase, -srt_streamid: plain "-streamid" is ffmpeg's own output option). Only numbers we
+//   produce go in the query.
+import type { DestinationTarget, RtmpTarget, SrtTarget } from "../urls/destination-url.js";
+import { formatDestinationUrl } from "../urls/destination-url.js";
+import { RelayArgsError } from "./errors.js";
+
+export const SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt";
+/** The fd that startFfmpeg opens for -progress (0-2 are stdio). */
+export const PROGRESS_FD = 3;
+const DEFAULT_RW_TIMEOUT_US = 5_000_000;
+const DEFAULT_SRT_CONNECT_TIMEOUT_MS = 3_000;
+/** 7 TS packets: the SRT payload size every receiver expects for MPEG-TS. */
+const SRT_TS_PAYLOAD = 1316;
+const MAX_STREAM_KEY_LENGTH = 1024;
+
+export type RelayInputFormat = "flv" | "mpegts";
+
+export interface RelayArgsOptions {
+  readonly target: DestinationTarget;
+  /** Required for RTMP/RTMPS; sent verbatim as the publish name. Ignored for SRT. */
+  readonly streamKey?: string | null;
+  /** RTMPS only: skip certificate verification (a destination saved with insecureSkipVerify). */
+  readonly insecureSkipVerify?: boolean;
+  readonly progressFd: number;
+  /** What the hub feeds on stdin: FLV from RTMP ingest (default), MPEG-TS from SRT ingest. */
+  readonly inputFormat?: RelayInputFormat;
+  /** Network I/O timeout in microseconds (connect, TLS handshake, a stalled write). */
+  readonly rwTimeoutUs?: number;
+  readonly srtConnectTimeoutMs?: number;
+  readonly caFile?: string;
+}
+
+export function relayArgs(options: RelayArgsOptions): string[] {
+  // Re-parses a hand-built target and throws InvalidUrlError if it is not a valid destination.
+  formatDestinationUrl(options.target);
+  const rwTimeoutUs = positiveInteger(options.rwTimeoutUs ?? DEFAULT_RW_TIMEOUT_US, "rwTimeoutUs");
+  return [
+    ...globalArgs(options.progressFd),
+    ...inputArgs(options.inputFormat ?? "flv"),
+    // First video and first audio only: FLV carries one of each, and a data stream from an SRT
+    // ingest (e.g. SCTE-35) would make the FLV muxer fail.
+    ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy"],
+    ...(options.target.kind === "srt"
+      ? srtOutput(options.target, rwTimeoutUs, options.srtConnectTimeoutMs)
+      : rtmpOutput(options.target, options, rwTimeoutUs)),
+  ];
+}
+
+function globalArgs(progressFd: number): string[] {
+  if (!Number.isInteger(progressFd) || progressFd < 3) {
+    throw new RelayArgsError("progressFd must be an integer of 3 or more (0-2 are stdio)");
+  }
+  // level+info: every line carries "[error]"/"[warning]"/"[info]", which stderr.ts uses to find the
+  // last error; info also logs "Output #0 ... to", which tells the classifier the output was opened.
+  // No -nostdin: stdin is our input, and ffmpeg never reads keys from a pipe input anyway.
+  return ["-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", `pipe:${progressFd}`];
+}
+
+function inputArgs(format: RelayInputFormat): string[] {
+  // FLV from the hub starts with the sequence headers, so a 32-byte probe is enough and saves ~1.2 s
+  // (FFMPEG-NOTES). MPEG-TS is not: with a 32-byte probe ffmpeg 5.1 fails "sample rate not set".
+  const probe =
+    format === "flv"
+      ? ["-probesize", "32", "-analyzeduration", "0"]
+      : ["-probesize", "1000000", "-analyzeduration", "1000000"];
+  return [...probe, "-f", format, "-i", "pipe:0"];
+}
+
+function rtmpOutput(target: RtmpTarget, options: RelayArgsOptions, rwTimeoutUs: number): string[] {
+  const key = checkStreamKey(options.streamKey);
+  const tls =
+    target.kind === "rtmps" && options.insecureSkipVerify !== true
+      ? ["-tls_verify", "1", "-ca_file", options.caFile ?? SYSTEM_CA_FILE]
+      : [];
+  return [
+    ...["-f", "flv", "-flvflags", "no_duration_filesize", "-rw_timeout", String(rwTimeoutUs)],
+    ...["-rtmp_app", target.app, "-rtmp_playpath", key, ...tls],
+    `${target.kind}://${hostForUrl(target.host)}:${target.port}/${target.app}`,
+  ];
+}
+
+function srtOutput(target: SrtTarget, rwTimeoutUs: number, connectTimeoutMs?: number): string[] {
+  const query = [
+    "mode=caller",
+    `pkt_size=${SRT_TS_PAYLOAD}`,
+    `connect_timeout=${positiveInteger(connectTimeoutMs ?? DEFAULT_SRT_CONNECT_TIMEOUT_MS, "srtConnectTimeoutMs")}`,
+  ];
+  // Destinations give milliseconds (as devices do); ffmpeg's latency option is in microseconds.
+  if (target.latencyMs !== undefined) query.push(`latency=${target.latencyMs * 1000}`);
+  if (target.pbkeylen !== undefined) query.push(`pbkeylen=${target.pbkeylen}`);
+  const secretOptions = [
+    ...(target.passphrase !== undefined ? ["-passphrase", target.passphrase] : []),
+    ...(target.streamid !== undefined ? ["-srt_streamid", target.streamid] : []),
+  ];
+  return [
+    ...["-f", "mpegts", "-rw_timeout", String(rwTimeoutUs), ...secretOptions],
+    `srt://${hostForUrl(target.host)}:${target.port}?${query.join("&")}`,
+  ];
+}
+
+function checkStreamKey(key: string | null | undefined): string {
+  if (typeof key !== "string" || key === "")
+    throw new RelayArgsError("an RTMP destination needs a stream key");
+  if (key.length > MAX_STREAM_KEY_LENGTH) {
+    throw new RelayArgsError(`the stream key is longer than ${MAX_STREAM_KEY_LENGTH} characters`);
+  }
+  if (/[\p{Cc}\p{Cf}]/u.test(key)) throw new RelayArgsError("the stream key contains control characters");
+  return key;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new RelayArgsError(`${name} must be a positive integer`);
+  return value;
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}

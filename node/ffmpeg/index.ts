@@ -1,0 +1,20 @@
+// The ffmpeg child-process wrapper: what the rest of the node uses.
+export {
+  PROGRESS_FD,
+  type RelayArgsOptions,
+  type RelayInputFormat,
+  relayArgs,
+  SYSTEM_CA_FILE,
+} from "./args.js";
+export { type Classification, classify, type ExitFacts } from "./classify.js";
+export { FfmpegSpawnError, RelayArgsError } from "./errors.js";
+export { PidFile, type PidRegistry, type SweepReport, sweepStalePids } from "./pidfile.js";
+export {
+  DEFAULT_STOP_GRACE_MS,
+  type FfmpegExit,
+  FfmpegProcess,
+  type StartFfmpegOptions,
+  startFfmpeg,
+} from "./process.js";
+export { ProgressParser, type ProgressStats } from "./progress.js";
+export { redactLine, type StderrLine, StderrRing } from "./stderr.js";

@@ -1,0 +1,176 @@
+// A real third-party RTMP server for tests: Debian's nginx with its RTMP module, on a free loopback
+// port, everything (config, logs, pid) in a temp dir. Applications can refuse publishing outright
+// (`deny publish`) or through an on_publish hook answered by a tiny HTTP server in this process.
+// Stopped by PID; nothing is ever killed by name.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { connect, createServer as createTcpServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface NginxApplication {
+  readonly name: string;
+  readonly publish?: "allow" | "deny";
+  /** Status the on_publish hook answers (2xx allows, anything else refuses). */
+  readonly onPublishStatus?: number;
+}
+
+export interface NginxRtmp {
+  readonly port: number;
+  readonly pid: number;
+  url(app?: string, key?: string): string;
+  /** The server's error log (info level: connect/publish/play lines). */
+  log(): string;
+  /** SIGTERM, then SIGKILL after 3 s; resolves after exit. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Sends a signal (e.g. SIGKILL to simulate a crash) and waits for the exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 5_000;
+const STOP_TIMEOUT_MS = 3_000;
+
+/** Binds port 0 on loopback, reads the port, closes: a tiny race, accepted in tests. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createTcpServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startNginxRtmp(
+  options: { applications?: readonly NginxApplication[] } = {},
+): Promise<NginxRtmp> {
+  const applications = options.applications ?? [{ name: "live" }];
+  const dir = mkdtempSync(join(tmpdir(), "streamwell-nginx-"));
+  const hook = applications.some((app) => app.onPublishStatus !== undefined)
+    ? await startHook(applications)
+    : null;
+  const port = await freePort();
+  writeFileSync(join(dir, "nginx.conf"), config(dir, port, applications, hook?.port));
+  const child = spawn("nginx", ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log")], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let startupErrors = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    startupErrors += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const cleanup = async (): Promise<void> => {
+    await stopChild(child, exited, "SIGTERM");
+    await new Promise<void>((resolve) => (hook ? hook.server.close(() => resolve()) : resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const log = (): string => readIfExists(join(dir, "error.log"));
+  try {
+    await waitForPort(port, exited);
+  } catch (error) {
+    const details = `${startupErrors}\n${log()}`;
+    await cleanup();
+    throw new Error(`nginx-rtmp did not start: ${(error as Error).message}\n${details}`);
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    pid: child.pid as number,
+    url: (app = "live", key?: string) =>
+      `rtmp://127.0.0.1:${port}/${app}${key === undefined ? "" : `/${key}`}`,
+    log,
+    stop: () => {
+      stopping ??= cleanup();
+      return stopping;
+    },
+    kill: async (signal) => {
+      await stopChild(child, exited, signal);
+    },
+  };
+}
+
+function config(
+  dir: string,
+  port: number,
+  applications: readonly NginxApplication[],
+  hookPort: number | undefined,
+): string {
+  const apps = applications.map((app) => {
+    const lines = ["live on;", "record off;"];
+    if (app.publish === "deny") lines.push("deny publish all;");
+    if (app.onPublishStatus !== undefined) lines.push(`on_publish http://127.0.0.1:${hookPort}/${app.name};`);
+    return `    application ${app.name} { ${lines.join(" ")} }`;
+  });
+  // master_process off: one process, whose PID is the child's, so stop() by PID stops it all.
+  return `load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off;
+master_process off;
+pid ${join(dir, "nginx.pid")};
+error_log ${join(dir, "error.log")} info;
+events { worker_connections 256; }
+rtmp {
+  server {
+    listen 127.0.0.1:${port};
+${apps.join("\n")}
+  }
+}
+`;
+}
+
+async function startHook(
+  applications: readonly NginxApplication[],
+): Promise<{ server: Server; port: number }> {
+  const statuses = new Map(applications.map((app) => [`/${app.name}`, app.onPublishStatus ?? 200]));
+  const server = createServer((request, response) => {
+    request.resume();
+    response.statusCode = statuses.get(request.url?.split("?")[0] ?? "") ?? 404;
+    response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return { server, port: typeof address === "object" && address ? address.port : 0 };
+}
+
+async function waitForPort(port: number, exited: Promise<void>): Promise<void> {
+  let done = false;
+  void exited.then(() => {
+    done = true;
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (done) throw new Error("nginx exited");
+    if (await canConnect(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`port ${port} did not accept within ${START_TIMEOUT_MS} ms`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+function readIfExists(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
