@@ -2,7 +2,6 @@
 // over it. Built once at start (bin/streamwell.ts) and handed to the services.
 import { join } from "node:path";
 import { Catalog } from "./catalog/catalog.js";
-import type { PublicEndpoints } from "./catalog/views.js";
 import type { Config } from "./config/schema.js";
 import type { Logger } from "./log.js";
 import { SqliteStore } from "./store/sqlite-store.js";
@@ -13,8 +12,8 @@ export interface Runtime {
   readonly log: Logger;
   readonly store: Store;
   readonly catalog: Catalog;
-  /** Host and ports in the URLs users see; the RTMP port is the bound one when it was 0. */
-  readonly endpoints: PublicEndpoints;
+  /** Host and ports in the URLs users see. The media plane writes the RTMP port it bound (config 0). */
+  readonly endpoints: { host: string; rtmpPort: number };
   readonly startedAt: number;
 }
 

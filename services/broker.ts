@@ -9,6 +9,7 @@ import { featuresService } from "./features.service.js";
 import { streamwellMiddleware } from "./middleware.js";
 import { nodeService } from "./node.service.js";
 import { restreamsService } from "./restreams.service.js";
+import { schedulerService } from "./scheduler.service.js";
 import { usersService } from "./users.service.js";
 
 export const DOMAIN_SERVICES = [
@@ -18,6 +19,7 @@ export const DOMAIN_SERVICES = [
   channelsService,
   restreamsService,
   nodeService,
+  schedulerService,
 ] as const;
 
 export interface BrokerOptions {

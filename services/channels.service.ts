@@ -1,5 +1,6 @@
 // streamwell.channels: any user creates channels and owns them; the owner or an admin reads and
 // changes them. The stream key and ingest URLs appear only in a channel's own GET and create.
+import type { Context } from "moleculer";
 import { canManageChannel } from "../node/auth/policy.js";
 import type { ChannelRecord } from "../node/catalog/records.js";
 import { channelView } from "../node/catalog/views.js";
@@ -7,11 +8,30 @@ import { ForbiddenError } from "../node/errors.js";
 import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
+import { EVENTS } from "./events.js";
+import { liveIngests } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
 export function channelsService({ catalog, endpoints }: Runtime) {
-  const view = (channel: ChannelRecord, withSecrets: boolean) =>
-    channelView(channel, { endpoints, ingest: undefined, withSecrets });
+  /** Views with what the mesh knows now of each channel's ingest. */
+  async function views(ctx: ActionContext<unknown>, channels: ChannelRecord[], withSecrets: boolean) {
+    const ingests = await liveIngests(ctx as Context);
+    return channels.map((channel) => {
+      const ingest = ingests.get(channel.id);
+      const report = ingest && { node: ingest.nodeID, codecs: ingest.codecs, stats: ingest.stats };
+      return channelView(channel, { endpoints, ingest: report, withSecrets });
+    });
+  }
+
+  /** Tells server-sent-event listeners that a channel changed. */
+  function changed(ctx: ActionContext<unknown>, id: string): void {
+    void ctx.broadcast(EVENTS.channelChanged, { id });
+  }
+
+  async function view(ctx: ActionContext<unknown>, channel: ChannelRecord, withSecrets: boolean) {
+    const [one] = await views(ctx, [channel], withSecrets);
+    return one;
+  }
 
   async function manageable(ctx: ActionContext<unknown>, id: string): Promise<ChannelRecord> {
     const channel = await catalog.channels.get(id);
@@ -30,7 +50,7 @@ export function channelsService({ catalog, endpoints }: Runtime) {
         const channels = (await catalog.channels.list()).filter((channel) =>
           canManageChannel(caller, channel),
         );
-        return { items: channels.map((channel) => view(channel, false)) };
+        return { items: await views(ctx, channels, false) };
       },
     }),
     create: action({
@@ -39,7 +59,8 @@ export function channelsService({ catalog, endpoints }: Runtime) {
       summary: "Create a channel owned by the caller; the answer holds its stream key and ingest URLs",
       async handler(ctx) {
         const channel = await catalog.channels.create({ ...ctx.params, ownerId: callerOf(ctx).id });
-        return created(ctx, `/channels/${channel.id}`, view(channel, true));
+        changed(ctx, channel.id);
+        return created(ctx, `/channels/${channel.id}`, await view(ctx, channel, true));
       },
     }),
     get: action({
@@ -47,7 +68,15 @@ export function channelsService({ catalog, endpoints }: Runtime) {
       input: schemas.channels.get,
       summary: "Get a channel with its stream key and ingest URLs (owner or admin)",
       async handler(ctx) {
-        return view(await manageable(ctx, ctx.params.id), true);
+        return view(ctx, await manageable(ctx, ctx.params.id), true);
+      },
+    }),
+    summary: action({
+      access: "user",
+      input: schemas.channels.get,
+      summary: "A channel as lists show it, without secrets (used by server-sent events)",
+      async handler(ctx) {
+        return view(ctx, await manageable(ctx, ctx.params.id), false);
       },
     }),
     update: action({
@@ -57,7 +86,9 @@ export function channelsService({ catalog, endpoints }: Runtime) {
       async handler(ctx) {
         const { id, ...change } = ctx.params;
         await manageable(ctx, id);
-        return view(await catalog.channels.update(id, change), false);
+        const channel = await catalog.channels.update(id, change);
+        changed(ctx, id);
+        return view(ctx, channel, false);
       },
     }),
     remove: action({
@@ -67,6 +98,7 @@ export function channelsService({ catalog, endpoints }: Runtime) {
       async handler(ctx) {
         await manageable(ctx, ctx.params.id);
         await catalog.deleteChannel(ctx.params.id);
+        changed(ctx, ctx.params.id);
         return noContent(ctx);
       },
     }),
@@ -76,7 +108,7 @@ export function channelsService({ catalog, endpoints }: Runtime) {
       summary: "Replace the stream key and SRT passphrase; the old ones stop working",
       async handler(ctx) {
         await manageable(ctx, ctx.params.id);
-        return view(await catalog.channels.resetStreamKey(ctx.params.id), true);
+        return view(ctx, await catalog.channels.resetStreamKey(ctx.params.id), true);
       },
     }),
   });

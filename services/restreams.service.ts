@@ -1,5 +1,6 @@
 // streamwell.restreams: a channel's restreams, managed by the channel's owner or an admin.
 // start/stop set the desired state; the observed state comes from node/restreams/status.ts.
+import type { Context } from "moleculer";
 import { canManageChannel } from "../node/auth/policy.js";
 import type { RestreamRecord } from "../node/catalog/records.js";
 import { restreamView } from "../node/catalog/views.js";
@@ -8,16 +9,34 @@ import { deriveStatus } from "../node/restreams/status.js";
 import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
+import { EVENTS } from "./events.js";
+import { actorReports } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
 export function restreamsService({ catalog, endpoints }: Runtime) {
-  async function view(restream: RestreamRecord, withSecrets: boolean) {
-    const status = deriveStatus({
-      desired: restream.desired,
-      featuresOn: await catalog.featuresAllow(restream),
-      actor: undefined,
-    });
-    return restreamView(restream, status, { endpoints, withSecrets });
+  /** Views with the state each actor reports now (asked of every node once per call). */
+  async function views(ctx: ActionContext<unknown>, restreams: RestreamRecord[], withSecrets: boolean) {
+    const reports = await actorReports(ctx as Context);
+    return Promise.all(
+      restreams.map(async (restream) => {
+        const status = deriveStatus({
+          desired: restream.desired,
+          featuresOn: await catalog.featuresAllow(restream),
+          actor: reports.get(restream.id),
+        });
+        return restreamView(restream, status, { endpoints, withSecrets });
+      }),
+    );
+  }
+
+  async function view(ctx: ActionContext<unknown>, restream: RestreamRecord, withSecrets: boolean) {
+    const [one] = await views(ctx, [restream], withSecrets);
+    return one;
+  }
+
+  /** Tells server-sent-event listeners that a restream changed. */
+  function changed(ctx: ActionContext<unknown>, restream: RestreamRecord): void {
+    void ctx.broadcast(EVENTS.restreamChanged, { id: restream.id, channelId: restream.channelId });
   }
 
   async function assertChannelManageable(ctx: ActionContext<unknown>, channelId: string): Promise<void> {
@@ -40,7 +59,7 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       async handler(ctx) {
         await assertChannelManageable(ctx, ctx.params.channelId);
         const restreams = await catalog.restreams.listByChannel(ctx.params.channelId);
-        return { items: await Promise.all(restreams.map((restream) => view(restream, false))) };
+        return { items: await views(ctx, restreams, false) };
       },
     }),
     create: action({
@@ -51,7 +70,8 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
         const { channelId, ...input } = ctx.params;
         await assertChannelManageable(ctx, channelId);
         const restream = await catalog.createRestream(channelId, input);
-        return created(ctx, `/restreams/${restream.id}`, await view(restream, true));
+        changed(ctx, restream);
+        return created(ctx, `/restreams/${restream.id}`, await view(ctx, restream, true));
       },
     }),
     get: action({
@@ -59,7 +79,15 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       input: schemas.restreams.get,
       summary: "Get a restream (a Remote Playback's URL with its passphrase)",
       async handler(ctx) {
-        return view(await manageable(ctx, ctx.params.id), true);
+        return view(ctx, await manageable(ctx, ctx.params.id), true);
+      },
+    }),
+    summary: action({
+      access: "user",
+      input: schemas.restreams.get,
+      summary: "A restream as lists show it, without secrets (used by server-sent events)",
+      async handler(ctx) {
+        return view(ctx, await manageable(ctx, ctx.params.id), false);
       },
     }),
     update: action({
@@ -70,7 +98,9 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       async handler(ctx) {
         const { id, ...change } = ctx.params;
         await manageable(ctx, id);
-        return view(await catalog.updateRestream(id, change), false);
+        const restream = await catalog.updateRestream(id, change);
+        changed(ctx, restream);
+        return view(ctx, restream, false);
       },
     }),
     remove: action({
@@ -78,8 +108,9 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       input: schemas.restreams.remove,
       summary: "Delete a restream (stops it first)",
       async handler(ctx) {
-        await manageable(ctx, ctx.params.id);
+        const restream = await manageable(ctx, ctx.params.id);
         await catalog.restreams.delete(ctx.params.id);
+        changed(ctx, restream);
         return noContent(ctx);
       },
     }),
@@ -89,7 +120,9 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       summary: "Start: streams now if the channel is live, else waits for it (Awaiting Stream)",
       async handler(ctx) {
         await manageable(ctx, ctx.params.id);
-        return view(await catalog.startRestream(ctx.params.id), false);
+        const restream = await catalog.startRestream(ctx.params.id);
+        changed(ctx, restream);
+        return view(ctx, restream, false);
       },
     }),
     stop: action({
@@ -98,7 +131,9 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       summary: "Stop a restream",
       async handler(ctx) {
         await manageable(ctx, ctx.params.id);
-        return view(await catalog.restreams.setDesired(ctx.params.id, "stopped"), false);
+        const restream = await catalog.restreams.setDesired(ctx.params.id, "stopped");
+        changed(ctx, restream);
+        return view(ctx, restream, false);
       },
     }),
     logs: action({
@@ -107,7 +142,9 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       summary: "The restream engine's recent log lines (secrets redacted)",
       async handler(ctx) {
         await manageable(ctx, ctx.params.id);
-        return { lines: [] as { time: string; text: string }[] };
+        const node = (await actorReports(ctx as Context)).get(ctx.params.id)?.node;
+        if (!node) return { lines: [] };
+        return ctx.call("streamwell.node.actorLogs", { restreamId: ctx.params.id }, { nodeID: node });
       },
     }),
   });

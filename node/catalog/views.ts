@@ -2,6 +2,7 @@
 // passphrase) appear only where `withSecrets` is asked for, which the services allow only on a
 // single resource's own GET or create, to its owner or an admin. Destination stream keys, SRT Push
 // passphrases and password hashes never appear at all.
+import type { ChannelCodecs, IngestStats } from "../media/codecs.js";
 import type { RestreamStatus } from "../restreams/status.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../urls/destination-url.js";
 import type { ChannelRecord, DestinationRecord, RestreamRecord, UserRecord } from "./records.js";
@@ -15,8 +16,8 @@ export interface PublicEndpoints {
 /** What the media plane knows of a live channel (absent while offline). */
 export interface IngestReport {
   readonly node: string;
-  readonly codecs: Record<string, string | number | null>;
-  readonly stats: Record<string, number>;
+  readonly codecs: ChannelCodecs;
+  readonly stats: IngestStats;
 }
 
 export function userView(user: UserRecord) {

@@ -31,7 +31,7 @@ const nodeId = z
 export const configSchema = z
   .object({
     httpPort: port.default(8080),
-    httpHost: z.string().min(1).default("0.0.0.0"),
+    bindHost: z.string().min(1).default("0.0.0.0"),
     rtmpPort: port.default(1935),
     rtmpsPort: port.default(1936),
     rtmpsCert: z.string().min(1).optional(),

@@ -5,20 +5,16 @@ import type { Catalog } from "../catalog/catalog.js";
 import { ChannelHub, type HubLogger, toFlvStream } from "../hub/index.js";
 import { constantTimeEqual } from "../ids.js";
 import type { ChannelCodecs, IngestStats } from "../media/codecs.js";
-import type { FlvTag } from "../media/flv.js";
+import type {
+  IngestHandler,
+  PublishDecision,
+  Publisher,
+  PublishRequest,
+  PublishSink,
+  StartResult,
+} from "./rtmp/handler.js";
 
 export type IngestProtocol = "rtmp" | "rtmps" | "srt";
-
-export type PublishDecision =
-  | { readonly accept: true; readonly channelId: string }
-  | { readonly accept: false; readonly reason: "unknown_key" | "already_live"; readonly message: string };
-
-/** Where a publisher's media goes; `end` is called exactly once. */
-export interface PublishSink {
-  codecs(codecs: ChannelCodecs): void;
-  tag(tag: FlvTag): void;
-  end(reason: string): void;
-}
 
 export interface LiveIngest {
   readonly channelId: string;
@@ -34,6 +30,8 @@ export interface RegistryParent {
   offline(channelId: string): void;
 }
 
+export type RegistryLog = HubLogger & { info(details: Record<string, unknown>, message: string): void };
+
 interface Live {
   readonly hub: ChannelHub;
   readonly protocol: IngestProtocol;
@@ -41,51 +39,42 @@ interface Live {
   codecs: ChannelCodecs | null;
 }
 
-export class IngestRegistry {
+export class IngestRegistry implements IngestHandler {
   private readonly channels = new Map<string, Live>();
 
   constructor(
     private readonly catalog: Catalog,
-    private readonly log: HubLogger & { info(details: Record<string, unknown>, message: string): void },
+    private readonly log: RegistryLog,
     private readonly parent: RegistryParent,
   ) {}
 
-  async authorize(streamKey: string): Promise<PublishDecision> {
-    const channel = (await this.catalog.channels.list()).find((c) =>
-      constantTimeEqual(c.streamKey, streamKey),
-    );
-    if (!channel) return { accept: false, reason: "unknown_key", message: "no channel has this stream key" };
-    if (this.channels.has(channel.id)) {
-      return { accept: false, reason: "already_live", message: "this channel already has a live publisher" };
+  async authorize(request: PublishRequest): Promise<PublishDecision> {
+    if (request.app !== "live") {
+      return {
+        accept: false,
+        reason: "unknown_key",
+        message: "unknown application: publish to live/<stream key>",
+      };
     }
+    const channels = await this.catalog.channels.list();
+    const channel = channels.find((c) => constantTimeEqual(c.streamKey, request.streamKey));
+    if (!channel) return { accept: false, reason: "unknown_key", message: "no channel has this stream key" };
+    if (this.channels.has(channel.id)) return alreadyLive();
     return { accept: true, channelId: channel.id };
   }
 
-  /** Registers the publisher; a second one for the same channel is refused by `authorize`. */
-  start(channelId: string, protocol: IngestProtocol): PublishSink {
+  /** Claims the channel for this publisher, synchronously, so two cannot both win. */
+  started(channelId: string, publisher: Publisher): StartResult {
+    if (this.channels.has(channelId)) return alreadyLive();
     const live: Live = {
       hub: new ChannelHub({ logger: this.log }),
-      protocol,
+      protocol: publisher.secure ? "rtmps" : "rtmp",
       since: new Date().toISOString(),
       codecs: null,
     };
     this.channels.set(channelId, live);
-    let ended = false;
-    return {
-      codecs: (codecs) => {
-        live.codecs = codecs;
-        this.parent.live(channelId, codecs);
-      },
-      tag: (tag) => live.hub.write(tag),
-      end: (reason) => {
-        if (ended) return;
-        ended = true;
-        live.hub.end();
-        if (this.channels.get(channelId) === live) this.channels.delete(channelId);
-        this.log.info({ channelId, reason }, "publisher left");
-        if (live.codecs) this.parent.offline(channelId);
-      },
-    };
+    this.log.info({ channelId, publisher: publisher.id, protocol: live.protocol }, "publisher live");
+    return { accept: true, sink: this.sink(channelId, live) };
   }
 
   /** A reader factory for actors, while the channel is live here with known codecs. */
@@ -115,8 +104,23 @@ export class IngestRegistry {
     });
   }
 
-  /** Ends every publisher (node shutdown). */
-  closeAll(): void {
-    for (const live of this.channels.values()) live.hub.end();
+  private sink(channelId: string, live: Live): PublishSink {
+    return {
+      codecs: (codecs) => {
+        live.codecs = codecs;
+        this.parent.live(channelId, codecs);
+      },
+      tag: (tag) => live.hub.write(tag),
+      end: (reason) => {
+        live.hub.end();
+        this.channels.delete(channelId);
+        this.log.info({ channelId, reason }, "publisher left");
+        if (live.codecs) this.parent.offline(channelId);
+      },
+    };
   }
+}
+
+function alreadyLive(): PublishDecision & StartResult {
+  return { accept: false, reason: "already_live", message: "this channel already has a live publisher" };
 }

@@ -7,8 +7,10 @@ import type { Context, Service, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import type { Runtime } from "../../node/runtime.js";
 import type { DeclaredAction, Meta } from "../action.js";
+import { EVENTS, type IngestLive, type IngestOffline, type RestreamReportEvent } from "../events.js";
 import { tokenFromCookie } from "../session-cookie.js";
 import { sendError } from "./errors.js";
+import { EventStream } from "./event-stream.js";
 import { openApiDocument } from "./openapi.js";
 import { API_ROUTES } from "./routes.js";
 
@@ -27,6 +29,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 export function apiService({ config, log }: Runtime, version: string): ServiceSchema {
   let openApi: unknown;
+  let events: EventStream;
 
   function localAction(this: Service, name: string): DeclaredAction | undefined {
     const dot = name.lastIndexOf(".");
@@ -39,7 +42,7 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
     mixins: [ApiGateway],
     settings: {
       port: config.httpPort,
-      ip: config.httpHost,
+      ip: config.bindHost,
       log4XXResponses: false,
       logRequest: "debug",
       logResponse: "debug",
@@ -51,6 +54,11 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
           bodyParsers: { json: { limit: BODY_LIMIT, strict: true } },
           aliases: {
             ...Object.fromEntries(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route.action])),
+            async "GET /events"(req: IncomingMessage, res: ServerResponse) {
+              if (!(await events.connect(req, res, tokenOf(req)))) {
+                sendError(res, { code: 401, type: "unauthenticated", message: "log in first" });
+              }
+            },
             "GET /openapi.json"(this: Service, _req: IncomingMessage, res: ServerResponse) {
               openApi ??= openApiDocument(API_ROUTES, localAction.bind(this), version);
               sendJson(res, 200, openApi);
@@ -82,6 +90,29 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
       onError(_req: IncomingMessage, res: ServerResponse, error: Error) {
         sendError(res, error);
       },
+    },
+    events: {
+      [EVENTS.restreamChanged](ctx: Context<{ id: string }>) {
+        void events.publish("restream", ctx.params.id);
+      },
+      [EVENTS.restreamReport](ctx: Context<RestreamReportEvent>) {
+        void events.publish("restream", ctx.params.restreamId);
+      },
+      [EVENTS.channelChanged](ctx: Context<{ id: string }>) {
+        void events.publish("channel", ctx.params.id);
+      },
+      [EVENTS.ingestLive](ctx: Context<IngestLive>) {
+        void events.publish("channel", ctx.params.channelId);
+      },
+      [EVENTS.ingestOffline](ctx: Context<IngestOffline>) {
+        void events.publish("channel", ctx.params.channelId);
+      },
+    },
+    created(this: Service) {
+      events = new EventStream(this.broker);
+    },
+    stopped() {
+      events.close();
     },
     async started(this: Service) {
       const { port } = (this as unknown as { server: { address(): AddressInfo } }).server.address();

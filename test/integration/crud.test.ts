@@ -316,8 +316,8 @@ describe("channels", () => {
       live: false,
       node: null,
       ingest: {
-        rtmp: `rtmp://127.0.0.1:1935/live/${streamKey}`,
-        rtmpServer: "rtmp://127.0.0.1:1935/live",
+        rtmp: `${node.rtmpBase}/${streamKey}`,
+        rtmpServer: node.rtmpBase,
         srt: null,
       },
     });
@@ -369,7 +369,7 @@ describe("channels", () => {
     expectStatus(reset, 200);
     expect(reset.body.streamKey).toMatch(STREAM_KEY);
     expect(reset.body.streamKey).not.toBe(channel.streamKey);
-    expect(reset.body.ingest.rtmp).toBe(`rtmp://127.0.0.1:1935/live/${reset.body.streamKey}`);
+    expect(reset.body.ingest.rtmp).toBe(`${node.rtmpBase}/${reset.body.streamKey}`);
     const [, oldPort, oldPassphrase] = PLAYBACK_URL.exec(channel.ingest.srt) ?? [];
     const [, newPort, newPassphrase] = PLAYBACK_URL.exec(reset.body.ingest.srt) ?? [];
     expect(newPort).toBe(oldPort);

@@ -22,7 +22,8 @@ function runtimeFor(nodeId: string) {
   const config = loadConfig({
     STREAMWELL_NODE_ID: nodeId,
     STREAMWELL_HTTP_PORT: "0",
-    STREAMWELL_HTTP_HOST: "127.0.0.1",
+    STREAMWELL_RTMP_PORT: "0",
+    STREAMWELL_BIND_HOST: "127.0.0.1",
     STREAMWELL_PUBLIC_HOST: "127.0.0.1",
     STREAMWELL_LOG_LEVEL: "warn",
     STREAMWELL_DATA_DIR: dataDir,

@@ -2,7 +2,7 @@
 // loopback with port 0, waits for the port it logs, and stops it by PID. Tests use it to
 // exercise the node exactly as `npm start` runs it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -13,6 +13,8 @@ export const ADMIN_PASSWORD = "admin-password-for-tests";
 
 export interface NodeProcess {
   readonly baseUrl: string;
+  /** rtmp://127.0.0.1:PORT/live: the node's RTMP ingest. */
+  readonly rtmpBase: string;
   readonly dataDir: string;
   readonly pid: number;
   /** Every stdout and stderr line so far (to assert no secret was logged). */
@@ -50,7 +52,8 @@ export async function startNode(options: {
       PATH: process.env.PATH ?? "",
       STREAMWELL_DATA_DIR: options.dataDir,
       STREAMWELL_HTTP_PORT: "0",
-      STREAMWELL_HTTP_HOST: "127.0.0.1",
+      STREAMWELL_RTMP_PORT: "0",
+      STREAMWELL_BIND_HOST: "127.0.0.1",
       STREAMWELL_PUBLIC_HOST: "127.0.0.1",
       STREAMWELL_NODE_ID: "test-node",
       STREAMWELL_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -61,7 +64,8 @@ export async function startNode(options: {
   });
   const output: string[] = [];
   createInterface({ input: child.stderr }).on("line", (line) => output.push(line));
-  const port = await new Promise<number>((resolve, reject) => {
+  const ports = await new Promise<{ http: number; rtmp: number }>((resolve, reject) => {
+    const seen: Record<string, number> = {};
     const timer = setTimeout(
       () => reject(new Error(`node did not listen in time:\n${output.join("\n")}`)),
       START_TIMEOUT_MS,
@@ -69,10 +73,11 @@ export async function startNode(options: {
     child.once("exit", (code) => reject(new Error(`node exited with ${code}:\n${output.join("\n")}`)));
     createInterface({ input: child.stdout }).on("line", (line) => {
       output.push(line);
-      const match = /"event":"listening","protocol":"http","port":(\d+)/.exec(line);
-      if (match) {
+      const match = /"event":"listening","protocol":"(\w+)","port":(\d+)/.exec(line);
+      if (match?.[1]) seen[match[1]] = Number(match[2]);
+      if (seen.http && seen.rtmp) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve({ http: seen.http, rtmp: seen.rtmp });
       }
     });
   }).catch(async (error: unknown) => {
@@ -81,7 +86,8 @@ export async function startNode(options: {
     throw error;
   });
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `http://127.0.0.1:${ports.http}`,
+    rtmpBase: `rtmp://127.0.0.1:${ports.rtmp}/live`,
     dataDir: options.dataDir,
     pid: child.pid as number,
     output,
@@ -90,4 +96,20 @@ export async function startNode(options: {
       await waitForExit(child, 10_000);
     },
   };
+}
+
+/** PIDs of the children of a process, zombies included: e.g. a node's ffmpeg relays. */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
 }

@@ -50,7 +50,7 @@ describe("loadConfig defaults", () => {
     const config = loadConfig({});
     expect(config).toEqual({
       httpPort: 8080,
-      httpHost: "0.0.0.0",
+      bindHost: "0.0.0.0",
       rtmpPort: 1935,
       rtmpsPort: 1936,
       srtPorts: { from: 9000, to: 9199 },
@@ -108,7 +108,7 @@ describe("loadConfig from the environment", () => {
 
   it("takes every other setting from its variable", () => {
     const config = loadConfig({
-      STREAMWELL_HTTP_HOST: "127.0.0.1",
+      STREAMWELL_BIND_HOST: "127.0.0.1",
       STREAMWELL_RTMPS_CERT: "/etc/cert.pem",
       STREAMWELL_RTMPS_KEY: "/etc/key.pem",
       STREAMWELL_DATA_DIR: "/var/lib/streamwell",
@@ -123,7 +123,7 @@ describe("loadConfig from the environment", () => {
       STREAMWELL_SESSION_TTL_HOURS: "1.5",
     });
     expect(config).toMatchObject({
-      httpHost: "127.0.0.1",
+      bindHost: "127.0.0.1",
       rtmpsCert: "/etc/cert.pem",
       rtmpsKey: "/etc/key.pem",
       dataDir: "/var/lib/streamwell",

@@ -1,0 +1,183 @@
+// One RTMP(S) ingest connection: bytes -> handshake -> chunk stream -> messages, and the
+// connection's life (timeouts, closing, exactly one sink end). What the messages mean (connect,
+// publish, media) is in ./session-messages.ts; this file owns the socket and the state.
+//
+// Any fault of the peer (malformed bytes, oversize message, command out of order, silence)
+// closes this connection only, with one log line that never holds the stream key.
+import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
+import { ChunkReader } from "../../rtmp/chunk-reader.js";
+import { ChunkWriter } from "../../rtmp/chunk-writer.js";
+import { acknowledgementMessage } from "../../rtmp/control.js";
+import { RtmpProtocolError } from "../../rtmp/errors.js";
+import { ServerHandshake } from "../../rtmp/handshake.js";
+import type { RtmpMessage } from "../../rtmp/messages.js";
+import { CodecConfigError, SessionError, SinkError } from "./errors.js";
+import type { IngestHandler, PublishEndReason, Publisher } from "./handler.js";
+import type { IngestLog, SessionLimits } from "./options.js";
+import type { Publish } from "./publish.js";
+import { SessionMessages } from "./session-messages.js";
+import { type SessionState, SessionStateMachine } from "./session-state.js";
+
+/** What a session needs from its server (a narrow parent). */
+export interface SessionParent {
+  readonly handler: IngestHandler;
+  readonly log: IngestLog;
+  readonly limits: SessionLimits;
+  closed(session: RtmpSession): void;
+}
+
+/** After a graceful end (a refusal we want the peer to read), how long before we destroy. */
+const LINGER_MS = 2_000;
+
+export class RtmpSession {
+  readonly id: string = randomUUID();
+  readonly publisher: Publisher;
+  private readonly fsm = new SessionStateMachine();
+  private readonly handshake = new ServerHandshake();
+  private readonly reader: ChunkReader;
+  private readonly writer = new ChunkWriter();
+  private readonly messages: SessionMessages;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private handshakeTimer: NodeJS.Timeout | null = null;
+  /** The accepted publish, while there is one. */
+  publish: Publish | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    secure: boolean,
+    readonly parent: SessionParent,
+  ) {
+    this.publisher = { id: this.id, remoteAddress: socket.remoteAddress ?? "unknown", secure };
+    this.reader = new ChunkReader(parent.limits.reader);
+    this.messages = new SessionMessages(this);
+  }
+
+  get state(): SessionState {
+    return this.fsm.state;
+  }
+
+  get closed(): boolean {
+    return this.fsm.state === "closed";
+  }
+
+  /** Called by the server once per accepted socket. */
+  start(): void {
+    this.socket.setNoDelay(true);
+    this.socket.on("data", (data: Buffer) => this.onData(data));
+    this.socket.on("end", () => this.close("disconnected"));
+    this.socket.on("error", () => this.close("disconnected"));
+    this.socket.on("close", () => this.close("disconnected"));
+    const { handshakeTimeoutMs, idleTimeoutMs } = this.parent.limits;
+    this.handshakeTimer = setTimeout(() => this.timeout("handshake"), handshakeTimeoutMs);
+    this.idleTimer = setTimeout(() => this.timeout("idle"), idleTimeoutMs);
+  }
+
+  to(next: SessionState): void {
+    this.fsm.to(next);
+    if (next === "publishing") this.resetIdle(this.parent.limits.mediaTimeoutMs);
+    if (next === "connected") this.resetIdle(this.parent.limits.idleTimeoutMs);
+  }
+
+  send(message: RtmpMessage): void {
+    if (this.fsm.state === "closed" || this.socket.destroyed) return;
+    this.socket.write(this.writer.write(message));
+  }
+
+  /** Media arrived: the publishing watchdog starts over. */
+  mediaSeen(): void {
+    this.idleTimer?.refresh();
+  }
+
+  log(level: "info" | "warn", fields: Record<string, unknown>, message: string): void {
+    this.parent.log[level](
+      { session: this.id, remoteAddress: this.publisher.remoteAddress, ...fields },
+      message,
+    );
+  }
+
+  /**
+   * Ends the connection (idempotent). `graceful` lets queued replies (a refusal's onStatus)
+   * reach the peer before the socket goes.
+   */
+  close(reason: PublishEndReason, graceful = false): void {
+    if (this.fsm.state === "closed") return;
+    this.fsm.to("closed");
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    try {
+      this.publish?.end(reason);
+    } catch (error) {
+      this.log("warn", { error: errorName(error) }, "rtmp sink end threw");
+    }
+    this.publish = null;
+    if (graceful && !this.socket.destroyed) {
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
+    } else {
+      this.socket.destroy();
+    }
+    this.parent.closed(this);
+  }
+
+  private onData(data: Buffer): void {
+    if (this.fsm.state === "closed") return;
+    if (this.fsm.state !== "publishing") this.idleTimer?.refresh();
+    try {
+      let rest = data;
+      if (this.fsm.state === "handshake") {
+        const step = this.handshake.push(data);
+        if (step.reply && !this.socket.destroyed) this.socket.write(step.reply);
+        if (this.handshake.state !== "done") return;
+        if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+        this.fsm.to("connecting");
+        rest = step.rest;
+        if (rest.length === 0) return;
+      }
+      const { messages, acknowledgement } = this.reader.push(rest);
+      if (acknowledgement !== null) this.send(acknowledgementMessage(acknowledgement));
+      for (const message of messages) {
+        if (this.closed) return; // an earlier message in this batch ended the connection
+        this.messages.handle(message);
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** A fault while handling bytes: classify it, log it without payload, close. */
+  fail(error: unknown): void {
+    if (this.fsm.state === "closed") return;
+    const reason: PublishEndReason = error instanceof SinkError ? "sink_error" : "protocol_error";
+    const known =
+      error instanceof RtmpProtocolError ||
+      error instanceof CodecConfigError ||
+      error instanceof SessionError ||
+      error instanceof SinkError;
+    this.log(
+      "warn",
+      {
+        error: errorName(error),
+        detail: known ? (error as Error).message : undefined,
+        state: this.fsm.state,
+      },
+      "rtmp connection closed on error",
+    );
+    this.close(reason);
+  }
+
+  private timeout(which: "handshake" | "idle"): void {
+    const what = which === "handshake" ? "handshake" : this.fsm.state === "publishing" ? "media" : "idle";
+    this.log("warn", { timeout: what, state: this.fsm.state }, "rtmp connection timed out");
+    this.close("timeout");
+  }
+
+  private resetIdle(ms: number): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.timeout("idle"), ms);
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

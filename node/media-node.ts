@@ -1,0 +1,90 @@
+// A node's media plane: the RTMP/RTMPS ingest listeners, the registry of live channels with
+// their hubs, and the actors that push them on. streamwell.node wires it to the broker through
+// the narrow parent below; nothing here knows Moleculer.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ActorHost } from "./actors/host.js";
+import { FfmpegEngine } from "./ffmpeg/engine.js";
+import { sweepStalePids } from "./ffmpeg/pidfile.js";
+import { IngestRegistry } from "./ingest/registry.js";
+import { RtmpServer } from "./ingest/rtmp/server.js";
+import type { ChannelCodecs } from "./media/codecs.js";
+import type { ActorReport } from "./restreams/status.js";
+import type { Runtime } from "./runtime.js";
+
+export interface MediaNodeParent {
+  ingestLive(channelId: string, codecs: ChannelCodecs): void;
+  ingestOffline(channelId: string): void;
+  report(restreamId: string, report: ActorReport | null): void;
+}
+
+export interface BoundPorts {
+  readonly rtmp: number;
+  readonly rtmps: number | null;
+}
+
+export class MediaNode {
+  readonly registry: IngestRegistry;
+  readonly host: ActorHost;
+  private readonly servers: RtmpServer[] = [];
+
+  constructor(
+    private readonly runtime: Runtime,
+    parent: MediaNodeParent,
+  ) {
+    const log = runtime.log.child({ module: "media" });
+    const engine = new FfmpegEngine({ pidFile: MediaNode.pidFile(runtime.config.dataDir), log });
+    this.registry = new IngestRegistry(runtime.catalog, log, {
+      live: (channelId, codecs) => {
+        void this.host.ingestChanged(channelId, this.registry.feed(channelId));
+        parent.ingestLive(channelId, codecs);
+      },
+      offline: (channelId) => {
+        void this.host.ingestChanged(channelId, null);
+        parent.ingestOffline(channelId);
+      },
+    });
+    this.host = new ActorHost(engine, {
+      nodeId: runtime.config.nodeId,
+      report: (restreamId, report) => parent.report(restreamId, report),
+      feed: (channelId) => this.registry.feed(channelId),
+    });
+  }
+
+  /** Path of the registry of ffmpeg PIDs, swept at start so no relay outlives a killed node. */
+  static pidFile(dataDir: string): string {
+    return join(dataDir, "ffmpeg.pids");
+  }
+
+  async start(): Promise<BoundPorts> {
+    const { config, log } = this.runtime;
+    await sweepStalePids(MediaNode.pidFile(config.dataDir));
+    const rtmp = await this.listen({ port: config.rtmpPort, host: config.bindHost });
+    this.runtime.endpoints.rtmpPort = rtmp;
+    log.info({ event: "listening", protocol: "rtmp", port: rtmp }, "RTMP ingest listening");
+    let rtmps: number | null = null;
+    if (config.rtmpsCert && config.rtmpsKey) {
+      const tls = {
+        cert: readFileSync(config.rtmpsCert, "utf8"),
+        key: readFileSync(config.rtmpsKey, "utf8"),
+      };
+      rtmps = await this.listen({ port: config.rtmpsPort, host: config.bindHost, tls });
+      log.info({ event: "listening", protocol: "rtmps", port: rtmps }, "RTMPS ingest listening");
+    }
+    return { rtmp, rtmps };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.close())); // ends every publisher
+    await this.host.stopAll();
+  }
+
+  private async listen(options: Parameters<RtmpServer["listen"]>[0]): Promise<number> {
+    const server = new RtmpServer({
+      handler: this.registry,
+      log: this.runtime.log.child({ module: "rtmp" }),
+    });
+    this.servers.push(server);
+    return server.listen(options);
+  }
+}

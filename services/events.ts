@@ -1,0 +1,39 @@
+// Names and payloads of the broker events Streamwell services exchange. Runtime facts travel
+// as events; desired state lives in the store.
+import type { ChannelCodecs, IngestStats } from "../node/media/codecs.js";
+import type { ActorReport } from "../node/restreams/status.js";
+
+export const EVENTS = {
+  /** A channel's publisher is live on a node. */
+  ingestLive: "streamwell.ingest.live",
+  /** A channel's publisher left a node. */
+  ingestOffline: "streamwell.ingest.offline",
+  /** An actor's report changed; `report: null` when the actor is gone. */
+  restreamReport: "streamwell.restream.report",
+  /** Something a user sees of a restream or a channel changed (for server-sent events). */
+  restreamChanged: "streamwell.restream.changed",
+  channelChanged: "streamwell.channel.changed",
+} as const;
+
+export interface IngestLive {
+  readonly channelId: string;
+  readonly nodeID: string;
+  readonly codecs: ChannelCodecs;
+}
+
+export interface IngestOffline {
+  readonly channelId: string;
+  readonly nodeID: string;
+}
+
+export interface RestreamReportEvent {
+  readonly restreamId: string;
+  readonly nodeID: string;
+  readonly report: ActorReport | null;
+}
+
+/** What streamwell.node.ingests answers per live channel. */
+export interface IngestInfo extends IngestLive {
+  readonly stats: IngestStats;
+  readonly since: string;
+}

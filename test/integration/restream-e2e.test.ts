@@ -1,0 +1,75 @@
+// The product end to end: ffmpeg publishes to the node, a restream pushes to a real nginx-rtmp,
+// and ffprobe at nginx sees H.264 + AAC. Then the publisher leaves and returns, the restream
+// stops, and no ffmpeg is left behind.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ApiClient } from "../support/api-client.js";
+import { ffprobeStreams, type MediaProcess, publish } from "../support/media.js";
+import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
+import {
+  ADMIN_PASSWORD,
+  childPids,
+  type NodeProcess,
+  removeDataDir,
+  startNode,
+  tempDataDir,
+} from "../support/node-process.js";
+import { waitFor } from "../support/wait.js";
+
+let nginx: NginxRtmp;
+let node: NodeProcess;
+let publisher: MediaProcess | undefined;
+let admin: ApiClient;
+
+beforeAll(async () => {
+  nginx = await startNginxRtmp();
+  node = await startNode({ dataDir: tempDataDir() });
+  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+});
+
+afterAll(async () => {
+  await publisher?.stop();
+  await node?.stop();
+  await nginx?.stop();
+  if (node) removeDataDir(node.dataDir);
+});
+
+const stateOf = async (id: string) => (await admin.get(`/restreams/${id}`)).body.state as string;
+
+it("restreams a live channel to nginx-rtmp, follows the publisher, and leaves no ffmpeg behind", async () => {
+  const destination = (await admin.post("/destinations", { name: "nginx", url: nginx.url("live") })).body;
+  const channel = (await admin.post("/channels", { name: "Main" })).body;
+  const restream = (
+    await admin.post(`/channels/${channel.id}/restreams`, {
+      kind: "destination",
+      destinationId: destination.id,
+      streamKey: "out-key",
+    })
+  ).body;
+  expect((await admin.post(`/restreams/${restream.id}/start`)).body.state).toBe("awaiting_stream");
+
+  publisher = await publish(`${node.rtmpBase}/${channel.streamKey}`, { loop: true });
+  const live = await waitFor("channel live", async () => {
+    const body = (await admin.get(`/channels/${channel.id}`)).body;
+    return body.live ? body : undefined;
+  });
+  expect(live.codecs).toMatchObject({ video: "h264", audio: "aac", width: 1280, height: 720 });
+  await waitFor("streaming", async () => (await stateOf(restream.id)) === "streaming");
+
+  const streams = await ffprobeStreams(nginx.url("live", "out-key"), 15_000);
+  expect(streams.map((s) => s.codec_name).sort()).toEqual(["aac", "h264"]);
+
+  await publisher.stop();
+  publisher = undefined;
+  await waitFor(
+    "awaiting after the publisher left",
+    async () => (await stateOf(restream.id)) === "awaiting_stream",
+  );
+
+  publisher = await publish(`${node.rtmpBase}/${channel.streamKey}`, { loop: true });
+  await waitFor("streaming again", async () => (await stateOf(restream.id)) === "streaming");
+
+  expect((await admin.post(`/restreams/${restream.id}/stop`)).body.state).toBe("stopped");
+  await waitFor("no ffmpeg left", () => childPids(node.pid).length === 0);
+  const logs = (await admin.get(`/restreams/${restream.id}/logs`)).body;
+  expect(JSON.stringify(logs)).not.toContain("out-key");
+}, 120_000);
