@@ -32,6 +32,16 @@ export async function liveIngests(ctx: Context): Promise<Map<string, IngestInfo>
   return new Map(perNode.flat().map((ingest) => [ingest.channelId, ingest]));
 }
 
+/** A restream's engine log from whichever node ran its actor last. */
+export async function actorLogs(ctx: Context, restreamId: string): Promise<{ lines: unknown[] }> {
+  const perNode = await Promise.all(
+    nodesRunning(ctx.broker, NODE_SERVICE).map((nodeID) =>
+      ctx.call<{ lines: unknown[] }, object>(`${NODE_SERVICE}.actorLogs`, { restreamId }, { nodeID }),
+    ),
+  );
+  return perNode.find((logs) => logs.lines.length > 0) ?? { lines: [] };
+}
+
 /** restreamId -> what its actor reports, for every actor in the mesh. */
 export async function actorReports(ctx: Context): Promise<Map<string, ActorReport>> {
   const perNode = await askEveryNode<Record<string, ActorReport>>(ctx, "actorReports");

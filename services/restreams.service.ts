@@ -10,7 +10,7 @@ import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import { EVENTS } from "./events.js";
-import { actorReports } from "./mesh-view.js";
+import { actorLogs, actorReports } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
 export function restreamsService({ catalog, endpoints }: Runtime) {
@@ -142,9 +142,7 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       summary: "The restream engine's recent log lines (secrets redacted)",
       async handler(ctx) {
         await manageable(ctx, ctx.params.id);
-        const node = (await actorReports(ctx as Context)).get(ctx.params.id)?.node;
-        if (!node) return { lines: [] };
-        return ctx.call("streamwell.node.actorLogs", { restreamId: ctx.params.id }, { nodeID: node });
+        return actorLogs(ctx as Context, ctx.params.id);
       },
     }),
   });

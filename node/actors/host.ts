@@ -18,8 +18,12 @@ export interface ActorOrder {
   readonly spec: RelaySpec;
 }
 
+/** How many removed actors' logs a node keeps, so users can read why a relay ended. */
+const RETIRED_LOGS = 500;
+
 export class ActorHost {
   private readonly actors = new Map<string, { actor: RestreamActor; channelId: string }>();
+  private readonly retired = new Map<string, readonly LogLine[]>();
 
   constructor(
     private readonly engine: RelayEngine,
@@ -46,6 +50,7 @@ export class ActorHost {
     if (!entry) return;
     this.actors.delete(restreamId);
     await entry.actor.stop();
+    this.retire(restreamId, entry.actor.logs());
     this.parent.report(restreamId, null);
   }
 
@@ -63,12 +68,20 @@ export class ActorHost {
     return Object.fromEntries([...this.actors].map(([id, entry]) => [id, entry.actor.report()]));
   }
 
+  /** The running actor's log, or the last one's after it was removed. */
   logs(restreamId: string): readonly LogLine[] {
-    return this.actors.get(restreamId)?.actor.logs() ?? [];
+    return this.actors.get(restreamId)?.actor.logs() ?? this.retired.get(restreamId) ?? [];
   }
 
   get size(): number {
     return this.actors.size;
+  }
+
+  private retire(restreamId: string, lines: readonly LogLine[]): void {
+    this.retired.delete(restreamId);
+    this.retired.set(restreamId, [...lines]);
+    const oldest = this.retired.keys().next().value;
+    if (this.retired.size > RETIRED_LOGS && oldest !== undefined) this.retired.delete(oldest);
   }
 
   async stopAll(): Promise<void> {

@@ -71,5 +71,14 @@ it("restreams a live channel to nginx-rtmp, follows the publisher, and leaves no
   expect((await admin.post(`/restreams/${restream.id}/stop`)).body.state).toBe("stopped");
   await waitFor("no ffmpeg left", () => childPids(node.pid).length === 0);
   const logs = (await admin.get(`/restreams/${restream.id}/logs`)).body;
+  expect(logs.lines.length).toBeGreaterThan(0); // kept after the actor is gone
   expect(JSON.stringify(logs)).not.toContain("out-key");
 }, 120_000);
+
+it("refuses a publisher with a wrong stream key and keeps the channel offline", async () => {
+  const channel = (await admin.post("/channels", { name: "Guarded" })).body;
+  const intruder = await publish(`${node.rtmpBase}/not-the-key`, { durationS: 3 });
+  expect(await intruder.exited).not.toBe(0);
+  expect((await admin.get(`/channels/${channel.id}`)).body.live).toBe(false);
+  expect(node.output.join("\n")).not.toContain(channel.streamKey);
+}, 30_000);
