@@ -45,13 +45,19 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
     async started(this: Service) {
       unwatch = WATCHED.map((prefix) => store.watch(prefix, () => void scheduler.request()));
       sweep = setInterval(() => void scheduler.request(), SWEEP_MS);
+      // Ingests that went live before this scheduler started; a node that does not answer now
+      // reports its ingests again through events.
       for (const nodeID of nodesRunning(this.broker, "streamwell.node")) {
-        const ingests = await this.broker.call<IngestInfo[], object>(
-          "streamwell.node.ingests",
-          {},
-          { nodeID },
-        );
-        for (const ingest of ingests) scheduler.ingestLive(ingest.channelId, ingest.nodeID);
+        try {
+          const ingests = await this.broker.call<IngestInfo[], object>(
+            "streamwell.node.ingests",
+            {},
+            { nodeID },
+          );
+          for (const ingest of ingests) scheduler.ingestLive(ingest.channelId, ingest.nodeID);
+        } catch (error) {
+          log.warn({ err: error, node: nodeID }, "could not read a node's ingests");
+        }
       }
       await scheduler.request();
     },
