@@ -42,7 +42,11 @@ const AAC = fixture("aac-48000-stereo.bin");
 
 const int = (r: Random, n: number): number => Math.floor(r() * n);
 const pick = <T>(r: Random, items: readonly T[]): T => items[int(r, items.length)] as T;
-const bytes = (r: Random, n: number): Buffer => Buffer.from(Array.from({ length: n }, () => int(r, 256)));
+function bytes(r: Random, n: number): Buffer {
+  const out = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) out[i] = int(r, 256);
+  return out;
+}
 
 function handshake(r: Random): Buffer {
   const hello = clientHello(r() < 0.5).bytes;

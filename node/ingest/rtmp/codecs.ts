@@ -65,7 +65,7 @@ function inspectExVideo(data: Buffer): VideoInspection {
     hvc1: "HEVC",
     av01: "AV1",
     vp09: "VP9",
-    avc1: "Enhanced-RTMP H.264",
+    avc1: "Enhanced-RTMP (FourCC) H.264",
   };
   return unsupportedVideo(names[fourCc] ?? `Enhanced-RTMP (${JSON.stringify(fourCc)})`);
 }
@@ -78,8 +78,10 @@ export function inspectVideo(data: Buffer): VideoInspection {
   const codec = first & 0x0f;
   if (first >> 4 === 5) return { kind: "command" };
   if (codec !== AVC) return unsupportedVideo(VIDEO_CODECS[codec] ?? `Video codec id ${codec}`);
-  if (data[1] === 0) return { kind: "config", info: parseAvcConfig(data.subarray(5)) };
-  return { kind: "frame" };
+  if (data[1] !== 0) return { kind: "frame" };
+  // An empty sequence header (some encoders send one on stop) says nothing: ignore it.
+  if (data.length <= 5) return { kind: "command" };
+  return { kind: "config", info: parseAvcConfig(data.subarray(5)) };
 }
 
 /** Throws CodecConfigError on a malformed AudioSpecificConfig. */
@@ -91,7 +93,8 @@ export function inspectAudio(data: Buffer): AudioInspection {
     const name = AUDIO_FORMATS[format] ?? `audio format ${format}`;
     return { kind: "unsupported", reason: `${name} audio over RTMP is not supported: publish AAC audio` };
   }
-  if (data[1] === 0) return { kind: "config", info: parseAudioSpecificConfig(data.subarray(2)) };
+  if (data[1] === 0 && data.length > 2)
+    return { kind: "config", info: parseAudioSpecificConfig(data.subarray(2)) };
   return { kind: "frame" };
 }
 

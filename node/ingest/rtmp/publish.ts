@@ -81,7 +81,8 @@ export class Publish {
   private hold(tag: FlvTag): PublishOutcome {
     this.held.push(tag);
     this.heldBytes += tag.data.length;
-    const span = this.firstMediaTs === null ? 0 : (tag.timestamp - this.firstMediaTs) >>> 0;
+    // Signed 32-bit difference: audio may start a few ms before video; that is not "spent".
+    const span = this.firstMediaTs === null ? 0 : Math.max(0, (tag.timestamp - this.firstMediaTs) | 0);
     const spent = span >= this.limits.probeMaxMs || this.heldBytes >= this.limits.probeMaxBytes;
     if (!this.tracker.complete && !spent) return OK;
     return this.goLive();

@@ -25,6 +25,8 @@ export class RtmpServer {
   readonly limits: SessionLimits;
   private readonly servers = new Set<Server>();
   private readonly sessions = new Set<RtmpSession>();
+  /** Every accepted socket, including those lingering after a graceful close. */
+  private readonly sockets = new Set<Socket>();
   private closing = false;
 
   private readonly handler: IngestHandler;
@@ -64,9 +66,8 @@ export class RtmpServer {
     server.on("error", (error) => this.log.warn({ error: error.name }, "rtmp listener error"));
     this.servers.add(server);
     const address = server.address();
-    const port = typeof address === "object" && address ? address.port : options.port;
-    this.log.info({ event: "listening", protocol: secure ? "rtmps" : "rtmp", port }, "rtmp listening");
-    return port;
+    // The caller logs what it bound (it knows which configured listener this is).
+    return typeof address === "object" && address ? address.port : options.port;
   }
 
   /** Stops listening and ends every session. Idempotent. */
@@ -77,6 +78,7 @@ export class RtmpServer {
     );
     this.servers.clear();
     for (const session of [...this.sessions]) session.close("server_closing");
+    for (const socket of this.sockets) socket.destroy();
     await Promise.all(closed);
   }
 
@@ -85,6 +87,8 @@ export class RtmpServer {
       socket.destroy();
       return;
     }
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
     const session = new RtmpSession(socket, secure, {
       handler: this.handler,
       log: this.log,

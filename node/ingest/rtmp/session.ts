@@ -106,6 +106,9 @@ export class RtmpSession {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     try {
+      if (this.publish && this.publish.state !== "ended") {
+        this.log("info", { channelId: this.publish.channelId, reason }, "rtmp publish ended");
+      }
       this.publish?.end(reason);
     } catch (error) {
       this.log("warn", { error: errorName(error) }, "rtmp sink end threw");
