@@ -16,14 +16,16 @@ export interface FlvTag {
 const AVC = 7;
 const AAC = 10;
 
-/** A video frame a decoder can start on (FLV frame type 1), not counting sequence headers. */
+/** An AVC frame a decoder can start on: FLV frame type 1 with a NALU payload (AVCPacketType 1), so
+ * neither a sequence header (0) nor the end-of-sequence tag (2) that encoders send last. */
 export function isKeyframe(tag: FlvTag): boolean {
+  const first = tag.data[0];
   return (
     tag.type === VIDEO &&
-    tag.data.length > 1 &&
-    tag.data[0] !== undefined &&
-    tag.data[0] >> 4 === 1 &&
-    !isSequenceHeader(tag)
+    first !== undefined &&
+    first >> 4 === 1 &&
+    (first & 0x0f) === AVC &&
+    tag.data[1] === 1
   );
 }
 
