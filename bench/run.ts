@@ -1,0 +1,18 @@
+// The benchmarks, by name: npm run bench -- <name> [options]
+//   restreams  start latency and cost of N restreams against bare ffmpeg relays (bench/restreams.ts)
+//   store      store write latency (bench/store-writes.ts; also `npm run bench:store`)
+const [name, ...rest] = process.argv.slice(2);
+
+switch (name) {
+  case "restreams": {
+    const { runRestreamsBench } = await import("./restreams.js");
+    await runRestreamsBench(rest);
+    break;
+  }
+  case "store":
+    await import("./store-writes.js");
+    break;
+  default:
+    process.stderr.write("usage: npm run bench -- restreams|store [options]\n");
+    process.exitCode = 2;
+}

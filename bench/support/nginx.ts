@@ -1,0 +1,90 @@
+// The destination of a benchmark: Debian's nginx with its RTMP module on a free loopback port, one
+// process (master_process off) so it is stopped by PID, everything in a temp dir. One application,
+// "live", where players may connect before the publisher and receive from a keyframe on.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Proc, startProcess } from "./processes.js";
+import { waitUntil } from "./wait.js";
+
+export interface Nginx {
+  readonly proc: Proc;
+  url(key?: string): string;
+  /** How many of the keys the info log shows in a `<command>: name='<key>'` line. */
+  seen(command: "play" | "publish", keys: readonly string[]): number;
+  stop(): Promise<void>;
+}
+
+export async function startNginx(): Promise<Nginx> {
+  const dir = mkdtempSync(join(tmpdir(), "streamwell-bench-nginx-"));
+  const port = await freePort();
+  const log = join(dir, "error.log");
+  writeFileSync(
+    join(dir, "nginx.conf"),
+    `load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off;
+master_process off;
+pid ${join(dir, "nginx.pid")};
+error_log ${log} info;
+events { worker_connections 1024; }
+rtmp {
+  server {
+    listen 127.0.0.1:${port};
+    application live { live on; record off; wait_key on; wait_video on; }
+  }
+}
+`,
+  );
+  const proc = startProcess("nginx", "nginx", ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", log]);
+  const read = (): string => {
+    try {
+      return readFileSync(log, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  try {
+    await waitUntil("nginx-rtmp listening", () => !proc.running() || canConnect(port), 5_000, 50);
+    if (!proc.running()) throw new Error(`nginx exited: ${proc.tail.join("\n")}`);
+  } catch (error) {
+    await proc.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    proc,
+    url: (key) => `rtmp://127.0.0.1:${port}/live${key === undefined ? "" : `/${key}`}`,
+    seen: (command, keys) => {
+      const log = read();
+      return keys.filter((key) => log.includes(`${command}: name='${key}'`)).length;
+    },
+    stop: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
