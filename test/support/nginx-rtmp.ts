@@ -1,7 +1,8 @@
 // A real third-party RTMP server for tests: Debian's nginx with its RTMP module, on a free loopback
 // port, everything (config, logs, pid) in a temp dir. Applications can refuse publishing outright
-// (`deny publish`) or through an on_publish hook answered by a tiny HTTP server in this process.
-// Stopped by PID; nothing is ever killed by name.
+// (`deny publish`) or through an on_publish hook answered by a tiny HTTP server in this process:
+// a fixed status per application, or 2xx only for the stream keys it lists. The hook records every
+// publish it was asked about. Stopped by PID; nothing is ever killed by name.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -14,6 +15,16 @@ export interface NginxApplication {
   readonly publish?: "allow" | "deny";
   /** Status the on_publish hook answers (2xx allows, anything else refuses). */
   readonly onPublishStatus?: number;
+  /** The on_publish hook allows only these stream keys (200) and refuses any other (403). */
+  readonly allowKeys?: readonly string[];
+}
+
+/** One publish the on_publish hook was asked about. */
+export interface PublishAttempt {
+  readonly app: string;
+  /** The stream key (nginx-rtmp's `name`). */
+  readonly name: string;
+  readonly allowed: boolean;
 }
 
 export interface NginxRtmp {
@@ -22,6 +33,8 @@ export interface NginxRtmp {
   url(app?: string, key?: string): string;
   /** The server's error log (info level: connect/publish/play lines). */
   log(): string;
+  /** The publishes the on_publish hook answered, oldest first (empty without a hook). */
+  publishAttempts(): readonly PublishAttempt[];
   /** SIGTERM, then SIGKILL after 3 s; resolves after exit. Safe to call twice. */
   stop(): Promise<void>;
   /** Sends a signal (e.g. SIGKILL to simulate a crash) and waits for the exit. */
@@ -45,14 +58,18 @@ export function freePort(): Promise<number> {
 }
 
 export async function startNginxRtmp(
-  options: { applications?: readonly NginxApplication[] } = {},
+  options: {
+    applications?: readonly NginxApplication[];
+    /** Listen on this port (e.g. a crashed server's, to bring it back); default a free one. */
+    port?: number;
+  } = {},
 ): Promise<NginxRtmp> {
   const applications = options.applications ?? [{ name: "live" }];
   const dir = mkdtempSync(join(tmpdir(), "streamwell-nginx-"));
-  const hook = applications.some((app) => app.onPublishStatus !== undefined)
+  const hook = applications.some((app) => app.onPublishStatus !== undefined || app.allowKeys !== undefined)
     ? await startHook(applications)
     : null;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   writeFileSync(join(dir, "nginx.conf"), config(dir, port, applications, hook?.port));
   const child = spawn("nginx", ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log")], {
     stdio: ["ignore", "ignore", "pipe"],
@@ -82,6 +99,7 @@ export async function startNginxRtmp(
     url: (app = "live", key?: string) =>
       `rtmp://127.0.0.1:${port}/${app}${key === undefined ? "" : `/${key}`}`,
     log,
+    publishAttempts: () => [...(hook?.attempts ?? [])],
     stop: () => {
       stopping ??= cleanup();
       return stopping;
@@ -101,7 +119,8 @@ function config(
   const apps = applications.map((app) => {
     const lines = ["live on;", "record off;"];
     if (app.publish === "deny") lines.push("deny publish all;");
-    if (app.onPublishStatus !== undefined) lines.push(`on_publish http://127.0.0.1:${hookPort}/${app.name};`);
+    if (app.onPublishStatus !== undefined || app.allowKeys !== undefined)
+      lines.push(`on_publish http://127.0.0.1:${hookPort}/${app.name};`);
     return `    application ${app.name} { ${lines.join(" ")} }`;
   });
   // master_process off: one process, whose PID is the child's, so stop() by PID stops it all.
@@ -122,16 +141,33 @@ ${apps.join("\n")}
 
 async function startHook(
   applications: readonly NginxApplication[],
-): Promise<{ server: Server; port: number }> {
-  const statuses = new Map(applications.map((app) => [`/${app.name}`, app.onPublishStatus ?? 200]));
+): Promise<{ server: Server; port: number; attempts: PublishAttempt[] }> {
+  const byPath = new Map(applications.map((app) => [`/${app.name}`, app]));
+  const attempts: PublishAttempt[] = [];
   const server = createServer((request, response) => {
-    request.resume();
-    response.statusCode = statuses.get(request.url?.split("?")[0] ?? "") ?? 404;
-    response.end();
+    // nginx-rtmp POSTs a form: app=live&...&call=publish&name=<stream key>&type=live
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      const app = byPath.get(request.url?.split("?")[0] ?? "");
+      const form = new URLSearchParams(body);
+      const name = form.get("name") ?? "";
+      let status = 404;
+      if (app?.allowKeys !== undefined) status = app.allowKeys.includes(name) ? 200 : 403;
+      else if (app) status = app.onPublishStatus ?? 200;
+      if (app && form.get("call") === "publish") {
+        attempts.push({ app: app.name, name, allowed: status >= 200 && status < 300 });
+      }
+      response.statusCode = status;
+      response.end();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
-  return { server, port: typeof address === "object" && address ? address.port : 0 };
+  return { server, port: typeof address === "object" && address ? address.port : 0, attempts };
 }
 
 async function waitForPort(port: number, exited: Promise<void>): Promise<void> {
