@@ -15,7 +15,7 @@ import * as schemas from "./schemas/resources.js";
 export function channelsService({ catalog, endpoints }: Runtime) {
   /** Views with what the mesh knows now of each channel's ingest. */
   async function views(ctx: ActionContext<unknown>, channels: ChannelRecord[], withSecrets: boolean) {
-    const ingests = await liveIngests(ctx as Context);
+    const ingests = await liveIngests((ctx as Context).broker);
     return channels.map((channel) => {
       const ingest = ingests.get(channel.id);
       const report = ingest && { node: ingest.nodeID, codecs: ingest.codecs, stats: ingest.stats };

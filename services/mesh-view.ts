@@ -1,6 +1,7 @@
 // Runtime facts, asked of every node at the moment they are needed: which channels are live
-// where, and what each actor reports. Nothing is cached, so an answer is never stale.
-import type { Context, ServiceBroker } from "moleculer";
+// where, and what each actor reports. Nothing is cached, so an answer is never stale. These
+// are internal node actions, so they go through the broker, not the caller's context.
+import type { ServiceBroker } from "moleculer";
 import type { ActorReport } from "../node/restreams/status.js";
 import type { IngestInfo } from "./events.js";
 
@@ -18,32 +19,28 @@ export function nodesRunning(broker: ServiceBroker, serviceName: string): string
     .sort();
 }
 
-async function askEveryNode<T>(ctx: Context, action: string): Promise<T[]> {
+function askEveryNode<T>(broker: ServiceBroker, action: string, params: object = {}): Promise<T[]> {
   return Promise.all(
-    nodesRunning(ctx.broker, NODE_SERVICE).map((nodeID) =>
-      ctx.call<T, object>(`${NODE_SERVICE}.${action}`, {}, { nodeID }),
+    nodesRunning(broker, NODE_SERVICE).map((nodeID) =>
+      broker.call<T, object>(`${NODE_SERVICE}.${action}`, params, { nodeID }),
     ),
   );
 }
 
 /** channelId -> its live ingest. */
-export async function liveIngests(ctx: Context): Promise<Map<string, IngestInfo>> {
-  const perNode = await askEveryNode<IngestInfo[]>(ctx, "ingests");
+export async function liveIngests(broker: ServiceBroker): Promise<Map<string, IngestInfo>> {
+  const perNode = await askEveryNode<IngestInfo[]>(broker, "ingests");
   return new Map(perNode.flat().map((ingest) => [ingest.channelId, ingest]));
 }
 
-/** A restream's engine log from whichever node ran its actor last. */
-export async function actorLogs(ctx: Context, restreamId: string): Promise<{ lines: unknown[] }> {
-  const perNode = await Promise.all(
-    nodesRunning(ctx.broker, NODE_SERVICE).map((nodeID) =>
-      ctx.call<{ lines: unknown[] }, object>(`${NODE_SERVICE}.actorLogs`, { restreamId }, { nodeID }),
-    ),
-  );
-  return perNode.find((logs) => logs.lines.length > 0) ?? { lines: [] };
+/** restreamId -> what its actor reports, for every actor in the mesh. */
+export async function actorReports(broker: ServiceBroker): Promise<Map<string, ActorReport>> {
+  const perNode = await askEveryNode<Record<string, ActorReport>>(broker, "actorReports");
+  return new Map(perNode.flatMap((reports) => Object.entries(reports)));
 }
 
-/** restreamId -> what its actor reports, for every actor in the mesh. */
-export async function actorReports(ctx: Context): Promise<Map<string, ActorReport>> {
-  const perNode = await askEveryNode<Record<string, ActorReport>>(ctx, "actorReports");
-  return new Map(perNode.flatMap((reports) => Object.entries(reports)));
+/** A restream's engine log from whichever node ran its actor last. */
+export async function actorLogs(broker: ServiceBroker, restreamId: string): Promise<{ lines: unknown[] }> {
+  const perNode = await askEveryNode<{ lines: unknown[] }>(broker, "actorLogs", { restreamId });
+  return perNode.find((logs) => logs.lines.length > 0) ?? { lines: [] };
 }

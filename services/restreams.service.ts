@@ -16,7 +16,7 @@ import * as schemas from "./schemas/resources.js";
 export function restreamsService({ catalog, endpoints }: Runtime) {
   /** Views with the state each actor reports now (asked of every node once per call). */
   async function views(ctx: ActionContext<unknown>, restreams: RestreamRecord[], withSecrets: boolean) {
-    const reports = await actorReports(ctx as Context);
+    const reports = await actorReports((ctx as Context).broker);
     return Promise.all(
       restreams.map(async (restream) => {
         const status = deriveStatus({
@@ -142,7 +142,7 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       summary: "The restream engine's recent log lines (secrets redacted)",
       async handler(ctx) {
         await manageable(ctx, ctx.params.id);
-        return actorLogs(ctx as Context, ctx.params.id);
+        return actorLogs((ctx as Context).broker, ctx.params.id);
       },
     }),
   });

@@ -4,11 +4,13 @@ import type { Context, Service, ServiceSchema } from "moleculer";
 import type { RelaySpec } from "../node/actors/relay.js";
 import { Scheduler } from "../node/restreams/scheduler.js";
 import type { Runtime } from "../node/runtime.js";
-import { EVENTS, type IngestInfo, type IngestLive, type IngestOffline } from "./events.js";
-import { nodesRunning } from "./mesh-view.js";
+import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
+import { liveIngests, nodesRunning } from "./mesh-view.js";
 
 const SWEEP_MS = 10_000;
 const WATCHED = ["restreams.", "destinations.", "features"];
+
+const SERVICE = "streamwell.scheduler";
 
 export function schedulerService({ catalog, store, log }: Runtime): ServiceSchema {
   let scheduler: Scheduler;
@@ -16,7 +18,7 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
   let sweep: NodeJS.Timeout | undefined;
 
   return {
-    name: "streamwell.scheduler",
+    name: SERVICE,
     dependencies: ["streamwell.node"],
     events: {
       [EVENTS.ingestLive](ctx: Context<IngestLive>) {
@@ -38,28 +40,27 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
         async removeActor(nodeID, restreamId) {
           await self.broker.call("streamwell.node.removeActor", { restreamId }, { nodeID });
         },
-        isLeader: () => nodesRunning(self.broker, "streamwell.scheduler")[0] === self.broker.nodeID,
+        // This node counts itself before Moleculer lists it (it does so only after started()).
+        isLeader: () =>
+          [...nodesRunning(self.broker, SERVICE), self.broker.nodeID].sort()[0] === self.broker.nodeID,
         warn: (details, message) => log.warn(details, message),
       });
     },
     async started(this: Service) {
       unwatch = WATCHED.map((prefix) => store.watch(prefix, () => void scheduler.request()));
-      sweep = setInterval(() => void scheduler.request(), SWEEP_MS);
-      // Ingests that went live before this scheduler started; a node that does not answer now
-      // reports its ingests again through events.
-      for (const nodeID of nodesRunning(this.broker, "streamwell.node")) {
+      // Every node's live ingests, asked again each sweep: events can be missed around a start.
+      const resync = async () => {
         try {
-          const ingests = await this.broker.call<IngestInfo[], object>(
-            "streamwell.node.ingests",
-            {},
-            { nodeID },
+          const ingests = await liveIngests(this.broker);
+          scheduler.syncIngests(
+            [...ingests.values()].map((i) => ({ channelId: i.channelId, nodeId: i.nodeID })),
           );
-          for (const ingest of ingests) scheduler.ingestLive(ingest.channelId, ingest.nodeID);
         } catch (error) {
-          log.warn({ err: error, node: nodeID }, "could not read a node's ingests");
+          log.warn({ err: error }, "could not read the nodes' ingests");
         }
-      }
-      await scheduler.request();
+      };
+      sweep = setInterval(resync, SWEEP_MS);
+      await resync();
     },
     async stopped() {
       for (const stop of unwatch) stop();

@@ -148,7 +148,9 @@ export class RestreamActor {
     return this.lines;
   }
 
+  /** In error while waiting to retry, while blocked, and while a retry connects (until it streams). */
   private isError(): boolean {
+    if (this.state === "starting" || this.state === "stopping") return this.failure !== null;
     return this.state === "backoff" || this.state === "blocked";
   }
 
@@ -180,7 +182,7 @@ export class RestreamActor {
     this.entered[next] += 1;
     if (next !== "streaming") this.leaveStreaming();
     const after = this.report();
-    if (after.state !== before || this.isError()) this.parent.changed(after);
+    if (after.state !== before || next === "backoff" || next === "blocked") this.parent.changed(after);
   }
 
   /** From a resting point, go where the wanted order, the ingest and its codecs say. */

@@ -56,6 +56,13 @@ export class Scheduler {
     this.request();
   }
 
+  /** Replaces the whole ingest map with what the nodes say now (periodic resync: covers lost events). */
+  syncIngests(ingests: readonly { channelId: string; nodeId: string }[]): void {
+    this.ingests.clear();
+    for (const { channelId, nodeId } of ingests) this.ingests.set(channelId, nodeId);
+    this.request();
+  }
+
   /** A node left the mesh: its ingests and actors went with it. */
   nodeLeft(nodeId: string): void {
     for (const [channelId, node] of this.ingests) if (node === nodeId) this.ingests.delete(channelId);

@@ -159,6 +159,18 @@ describe("RestreamActor", () => {
     expect(engine.runs.length).toBeLessThanOrEqual(6);
   });
 
+  it("keeps showing the error while a retry connects, and clears it once the retry streams", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    engine.fail({ code: "destination_unreachable", message: "connection refused" });
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(actor.current).toBe("starting");
+    expect(actor.report()).toMatchObject({ state: "error", error: { code: "destination_unreachable" } });
+    engine.progress();
+    await settle();
+    expect(actor.report()).toMatchObject({ state: "streaming", error: null });
+  });
+
   it("refuses HEVC to RTMP with unsupported_codec, no retry loop, and streams once the ingest is H.264", async () => {
     await actor.setIngest(feed(HEVC));
     await actor.start();

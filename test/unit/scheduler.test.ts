@@ -103,6 +103,15 @@ describe("Scheduler", () => {
     expect(calls).toEqual([`ensure n1 ${restreamId} k1`]); // no remove sent to a node that is gone
   });
 
+  it("resyncs the whole ingest map from what the nodes say", async () => {
+    await catalog.startRestream(restreamId);
+    scheduler.syncIngests([{ channelId, nodeId: "n2" }]);
+    await scheduler.request();
+    scheduler.syncIngests([]);
+    await scheduler.request();
+    expect(calls).toEqual([`ensure n2 ${restreamId} k1`, `remove n2 ${restreamId}`]);
+  });
+
   it("does nothing unless it leads", async () => {
     leader = false;
     await catalog.startRestream(restreamId);
