@@ -1,18 +1,32 @@
 // streamwell.node: runs on every node. It describes its node, hosts its media plane (ingest
-// listeners, live channels, restream actors) and answers the scheduler's orders. The actor
-// actions are internal: the scheduler calls them with { nodeID }; users never do.
+// listeners, live channels, restream actors), answers the scheduler's orders and renders the
+// node's Prometheus metrics. The actor and metrics actions are internal: the scheduler and the
+// gateway call them with { nodeID }; users never do.
+import { connect } from "node:net";
 import { availableParallelism, loadavg } from "node:os";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import moleculer from "moleculer";
 import type { ActorOrder } from "../node/actors/host.js";
-import { MediaNode } from "../node/media-node.js";
+import type { LiveIngest } from "../node/ingest/registry.js";
+import type { ChannelCodecs } from "../node/media/codecs.js";
+import { type BoundPorts, MediaNode } from "../node/media-node.js";
+import {
+  type ActorKind,
+  type Exposition,
+  exportedChannels,
+  exportedRestreams,
+  MetricsExporter,
+  type MetricsSnapshot,
+} from "../node/metrics/index.js";
+import { type ActorReport, deriveStatus } from "../node/restreams/status.js";
 import type { Runtime } from "../node/runtime.js";
 import { action } from "./action.js";
 import { EVENTS, type IngestInfo } from "./events.js";
-import { nodesRunning } from "./mesh-view.js";
+import { actorReports, liveIngests, nodesRunning } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
 const SERVICE = "streamwell.node";
+const PROBE_TIMEOUT_MS = 1_000;
 
 export interface NodeInfo {
   readonly id: string;
@@ -26,8 +40,96 @@ export interface NodeInfo {
 }
 
 export function nodeService(runtime: Runtime): ServiceSchema {
-  const { config, store, startedAt } = runtime;
+  const { config, store, catalog, startedAt } = runtime;
+  const log = runtime.log.child({ module: "node" });
   let media: MediaNode;
+  /** The ingest ports bound at start; null until then (readiness waits for them). */
+  let bound: BoundPorts | null = null;
+  const exporter = new MetricsExporter({ node: config.nodeId, processMetrics: true });
+  /** restreamId -> channelId and last logged state of the actors here, for one log line per change. */
+  const hosted = new Map<string, { channelId: string; logged?: string }>();
+
+  const actorCounts = (): Record<ActorKind, number> => ({ restream: media.host.size, playback: 0, chain: 0 });
+
+  /** The ingests the API shows as live: those whose codecs are known. */
+  const liveHere = () =>
+    media.registry
+      .list()
+      .filter((ingest): ingest is LiveIngest & { codecs: ChannelCodecs } => ingest.codecs !== null);
+
+  /**
+   * This node's share of the mesh's metrics (node/metrics/snapshot.ts says who exports what).
+   * States come from deriveStatus, as in streamwell.restreams, so /metrics agrees with the API.
+   */
+  async function snapshot(ctx: Context): Promise<MetricsSnapshot> {
+    const leader = nodesRunning(ctx.broker, "streamwell.scheduler")[0] === config.nodeId;
+    const reports = media.host.reports();
+    const [restreams, channels, everywhere, live] = await Promise.all([
+      catalog.restreams.list(),
+      leader ? catalog.channels.list() : [],
+      leader ? actorReports(ctx.broker) : new Map<string, ActorReport>(),
+      leader ? liveIngests(ctx.broker) : new Map<string, IngestInfo>(),
+    ]);
+    const mine = exportedRestreams(restreams, {
+      hostedHere: new Set(Object.keys(reports)),
+      leader,
+      actorsAnywhere: new Set(everywhere.keys()),
+    });
+    return {
+      node: config.nodeId,
+      restreams: await Promise.all(
+        mine.map(async (restream) => ({
+          restream,
+          destination: await catalog.destinationOf(restream),
+          status: deriveStatus({
+            desired: restream.desired,
+            featuresOn: await catalog.featuresAllow(restream),
+            actor: reports[restream.id],
+          }),
+        })),
+      ),
+      channels: exportedChannels(
+        channels.map((channel) => channel.id),
+        {
+          ingestsHere: liveHere().map(({ channelId, protocol, stats }) => ({
+            channelId,
+            protocol,
+            bytesIn: stats.bytesIn,
+          })),
+          leader,
+          liveAnywhere: new Set(live.keys()),
+        },
+      ),
+      actors: actorCounts(),
+      capacityRestreams: config.maxRestreams,
+    };
+  }
+
+  /** One info line per actor state change (and error code), with the ids to grep for. */
+  function logReport(restreamId: string, report: ActorReport | null): void {
+    const entry = hosted.get(restreamId);
+    if (report === null) {
+      hosted.delete(restreamId);
+      log.info({ event: "actor_removed", restreamId, channelId: entry?.channelId }, "restream actor removed");
+      return;
+    }
+    const seen = `${report.state}:${report.error?.code ?? ""}`;
+    if (!entry || entry.logged === seen) return;
+    entry.logged = seen;
+    const error = report.error && { code: report.error.code, message: report.error.message };
+    log.info(
+      { event: "restream_state", restreamId, channelId: entry.channelId, state: report.state, error },
+      `restream ${report.state}`,
+    );
+  }
+
+  /** The ingest listeners accept connections (a TCP connect, closed at once: the session logs nothing). */
+  async function ingestListening(): Promise<boolean> {
+    if (!bound) return false;
+    const ports = [bound.rtmp, ...(bound.rtmps === null ? [] : [bound.rtmps])];
+    const results = await Promise.all(ports.map((port) => canConnect(probeHost(config.bindHost), port)));
+    return results.every(Boolean);
+  }
 
   return {
     name: SERVICE,
@@ -42,7 +144,7 @@ export function nodeService(runtime: Runtime): ServiceSchema {
             address: config.publicHost,
             uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
             ingests: media.registry.list().length,
-            actors: { restream: media.host.size, playback: 0, chain: 0 },
+            actors: actorCounts(),
             maxRestreams: config.maxRestreams,
             load: Number(((loadavg()[0] ?? 0) / availableParallelism()).toFixed(2)),
           };
@@ -63,40 +165,42 @@ export function nodeService(runtime: Runtime): ServiceSchema {
       ready: action({
         access: "public",
         input: schemas.node.ready,
-        summary: "Readiness: the store answers",
+        summary: "Readiness: the store answers and the RTMP ingest is listening",
         async handler() {
           try {
             await store.ping();
           } catch (cause) {
-            throw new moleculer.Errors.MoleculerError("store is not ready", 503, "not_ready", {
-              cause: String(cause),
-            });
+            throw notReady("store is not ready", { store: String(cause) });
           }
-          return { ready: true, checks: { store: "ok" } };
+          if (!(await ingestListening())) throw notReady("the RTMP ingest is not listening", {});
+          return { ready: true, checks: { store: "ok", ingest: "ok" } };
         },
       }),
-      ensureActor: (ctx: Context<ActorOrder>) => media.host.ensure(ctx.params),
+      /** Internal: the text of this node's GET /metrics (the gateway calls it with its own nodeID). */
+      metrics: async (ctx: Context): Promise<Exposition> => exporter.render(await snapshot(ctx)),
+      ensureActor: (ctx: Context<ActorOrder>) => {
+        if (!hosted.has(ctx.params.restreamId)) {
+          hosted.set(ctx.params.restreamId, { channelId: ctx.params.channelId });
+          log.info(
+            { event: "actor_ensured", restreamId: ctx.params.restreamId, channelId: ctx.params.channelId },
+            "restream actor placed here",
+          );
+        }
+        return media.host.ensure(ctx.params);
+      },
       removeActor: (ctx: Context<{ restreamId: string }>) => media.host.remove(ctx.params.restreamId),
       actorReports: () => media.host.reports(),
       actorLogs: (ctx: Context<{ restreamId: string }>) => ({
         lines: media.host.logs(ctx.params.restreamId),
       }),
       ingests: (): IngestInfo[] =>
-        media.registry
-          .list()
-          .flatMap((ingest) =>
-            ingest.codecs
-              ? [
-                  {
-                    channelId: ingest.channelId,
-                    nodeID: config.nodeId,
-                    codecs: ingest.codecs,
-                    stats: ingest.stats,
-                    since: ingest.since,
-                  },
-                ]
-              : [],
-          ),
+        liveHere().map((ingest) => ({
+          channelId: ingest.channelId,
+          nodeID: config.nodeId,
+          codecs: ingest.codecs,
+          stats: ingest.stats,
+          since: ingest.since,
+        })),
     },
     created(this: Service) {
       const broker = this.broker;
@@ -105,15 +209,42 @@ export function nodeService(runtime: Runtime): ServiceSchema {
           void broker.broadcast(EVENTS.ingestLive, { channelId, nodeID: config.nodeId, codecs }),
         ingestOffline: (channelId) =>
           void broker.broadcast(EVENTS.ingestOffline, { channelId, nodeID: config.nodeId }),
-        report: (restreamId, report) =>
-          void broker.broadcast(EVENTS.restreamReport, { restreamId, nodeID: config.nodeId, report }),
+        report: (restreamId, report) => {
+          logReport(restreamId, report);
+          void broker.broadcast(EVENTS.restreamReport, { restreamId, nodeID: config.nodeId, report });
+        },
       });
     },
     async started() {
-      await media.start();
+      bound = await media.start();
     },
     async stopped() {
+      bound = null;
       await media.stop();
     },
   };
+}
+
+function notReady(message: string, data: Record<string, string>): Error {
+  return new moleculer.Errors.MoleculerError(message, 503, "not_ready", data);
+}
+
+/** Where a local client reaches a listener bound to `bindHost` (a wildcard means loopback). */
+function probeHost(bindHost: string): string {
+  if (bindHost === "0.0.0.0") return "127.0.0.1";
+  if (bindHost === "::") return "::1";
+  return bindHost;
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: PROBE_TIMEOUT_MS });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("timeout", () => done(false));
+    socket.once("error", () => done(false));
+  });
 }

@@ -1,10 +1,11 @@
 // streamwell.api: the HTTP gateway (moleculer-web). REST under /api/v1 from the route table,
-// /healthz, /readyz and the OpenAPI document. It only moves requests to actions: the caller's
+// /healthz, /readyz, /metrics and the OpenAPI document. It only moves requests to actions: the caller's
 // token (bearer header or session cookie) goes to ctx.meta.token and the actions decide.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
+import type { Exposition } from "../../node/metrics/index.js";
 import type { Runtime } from "../../node/runtime.js";
 import type { DeclaredAction, Meta } from "../action.js";
 import { EVENTS, type IngestLive, type IngestOffline, type RestreamReportEvent } from "../events.js";
@@ -81,6 +82,22 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
               sendJson(res, 200, { status: "ok" });
             },
             "GET /readyz": "streamwell.node.ready",
+            // Prometheus scrapes without credentials: labels hold ids, names and states, never a secret.
+            async "GET /metrics"(this: Service, _req: IncomingMessage, res: ServerResponse) {
+              try {
+                const { contentType, text } = await this.broker.call<Exposition, object>(
+                  "streamwell.node.metrics",
+                  {},
+                  { nodeID: this.broker.nodeID },
+                );
+                res.statusCode = 200;
+                res.setHeader("Content-Type", contentType);
+                res.end(text);
+              } catch (error) {
+                log.warn({ err: error }, "metrics scrape failed");
+                sendError(res, { code: 503, type: "unavailable", message: "metrics are unavailable" });
+              }
+            },
           },
           onError(_req: IncomingMessage, res: ServerResponse, error: Error) {
             sendError(res, error);

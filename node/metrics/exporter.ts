@@ -1,0 +1,41 @@
+// One prom-client Registry per node process: Streamwell's families plus Node's process metrics
+// (prefixed streamwell_), rendered at scrape time from a snapshot. No counter anywhere else in
+// the code: the runtime keeps its own numbers and this reads them when Prometheus asks.
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { type Families, fillFamilies, registerFamilies } from "./families.js";
+import type { MetricsSnapshot } from "./snapshot.js";
+
+export const METRIC_PREFIX = "streamwell_";
+
+export interface Exposition {
+  readonly contentType: string;
+  readonly text: string;
+}
+
+export class MetricsExporter {
+  readonly registry = new Registry();
+  private readonly families: Families;
+  /** Scrapes run one after another, so a fill never lands between another's fill and render. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** `processMetrics`: Node's default metrics (CPU, memory, event loop, GC), labelled with the node. */
+  constructor(options: { readonly node: string; readonly processMetrics: boolean }) {
+    if (options.processMetrics) {
+      collectDefaultMetrics({
+        register: this.registry,
+        prefix: METRIC_PREFIX,
+        labels: { node: options.node },
+      });
+    }
+    this.families = registerFamilies(this.registry);
+  }
+
+  render(snapshot: MetricsSnapshot): Promise<Exposition> {
+    const run = this.queue.then(async () => {
+      fillFamilies(this.families, snapshot);
+      return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
