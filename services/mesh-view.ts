@@ -19,6 +19,18 @@ export function nodesRunning(broker: ServiceBroker, serviceName: string): string
     .sort();
 }
 
+const SCHEDULER_SERVICE = "streamwell.scheduler";
+
+/**
+ * Whether this node leads scheduling: the lowest node id running the scheduler. A local
+ * scheduler counts before Moleculer lists it (it does so only after its started()).
+ */
+export function isSchedulerLeader(broker: ServiceBroker): boolean {
+  const ids = nodesRunning(broker, SCHEDULER_SERVICE);
+  if (broker.getLocalService(SCHEDULER_SERVICE)) ids.push(broker.nodeID);
+  return ids.sort()[0] === broker.nodeID;
+}
+
 function askEveryNode<T>(broker: ServiceBroker, action: string, params: object = {}): Promise<T[]> {
   return Promise.all(
     nodesRunning(broker, NODE_SERVICE).map((nodeID) =>

@@ -22,7 +22,7 @@ import { type ActorReport, deriveStatus } from "../node/restreams/status.js";
 import type { Runtime } from "../node/runtime.js";
 import { action } from "./action.js";
 import { EVENTS, type IngestInfo } from "./events.js";
-import { actorReports, liveIngests, nodesRunning } from "./mesh-view.js";
+import { actorReports, isSchedulerLeader, liveIngests, nodesRunning } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
 const SERVICE = "streamwell.node";
@@ -62,7 +62,7 @@ export function nodeService(runtime: Runtime): ServiceSchema {
    * States come from deriveStatus, as in streamwell.restreams, so /metrics agrees with the API.
    */
   async function snapshot(ctx: Context): Promise<MetricsSnapshot> {
-    const leader = nodesRunning(ctx.broker, "streamwell.scheduler")[0] === config.nodeId;
+    const leader = isSchedulerLeader(ctx.broker);
     const reports = media.host.reports();
     const [restreams, channels, everywhere, live] = await Promise.all([
       catalog.restreams.list(),

@@ -5,7 +5,7 @@ import type { RelaySpec } from "../node/actors/relay.js";
 import { Scheduler } from "../node/restreams/scheduler.js";
 import type { Runtime } from "../node/runtime.js";
 import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
-import { liveIngests, nodesRunning } from "./mesh-view.js";
+import { isSchedulerLeader, liveIngests } from "./mesh-view.js";
 
 const SWEEP_MS = 10_000;
 const WATCHED = ["restreams.", "destinations.", "features"];
@@ -40,9 +40,7 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
         async removeActor(nodeID, restreamId) {
           await self.broker.call("streamwell.node.removeActor", { restreamId }, { nodeID });
         },
-        // This node counts itself before Moleculer lists it (it does so only after started()).
-        isLeader: () =>
-          [...nodesRunning(self.broker, SERVICE), self.broker.nodeID].sort()[0] === self.broker.nodeID,
+        isLeader: () => isSchedulerLeader(self.broker),
         warn: (details, message) => log.warn(details, message),
       });
     },

@@ -8,8 +8,8 @@ import type { DestinationTarget } from "../urls/destination-url.js";
 /** A live channel as an actor sees it. */
 export interface IngestFeed {
   readonly codecs: ChannelCodecs;
-  /** A new reader of the channel: FLV bytes starting on a keyframe. */
-  open(): FeedReader;
+  /** A new reader of the channel: FLV bytes starting on a keyframe; `name` shows in hub logs. */
+  open(name: string): FeedReader;
 }
 
 export interface FeedReader {

@@ -187,15 +187,14 @@ export class RestreamActor {
 
   /** From a resting point, go where the wanted order, the ingest and its codecs say. */
   private settle(): void {
-    if (this.wanted === "stop") return this.moveTo("idle");
-    if (this.ingest === null) return this.moveTo("waiting");
-    const problem = codecProblem(this.spec.target.kind, this.ingest.codecs);
-    if (problem) {
+    const problem = this.ingest && codecProblem(this.spec.target.kind, this.ingest.codecs);
+    if (this.wanted === "stop") this.moveTo("idle");
+    else if (this.ingest === null) this.moveTo("waiting");
+    else if (problem) {
       this.failure = { code: "unsupported_codec", message: problem, retryAt: null };
       this.log(`not starting: ${problem}`);
-      return this.moveTo("blocked");
-    }
-    this.launch(this.ingest);
+      this.moveTo("blocked");
+    } else this.launch(this.ingest);
   }
 
   private launch(feed: IngestFeed): void {
@@ -203,7 +202,7 @@ export class RestreamActor {
     this.launches += 1;
     this.bytesBeforeThisRelay += this.progress.bytesSent;
     this.progress = { bitrateBps: 0, bytesSent: 0, speed: 0 };
-    const reader = feed.open();
+    const reader = feed.open(this.id);
     const relay: { current?: Relay } = {};
     const handle = this.engine.start(reader.stream, this.spec, {
       progress: (progress) => this.enqueue(async () => this.onProgress(relay.current, progress)),
@@ -232,9 +231,9 @@ export class RestreamActor {
   private onExit(relay: Relay | undefined, failure: RelayFailure | null): void {
     if (relay === undefined || relay !== this.relay) return; // a relay we stopped on purpose
     this.detach();
-    if (failure) return this.fail(failure);
-    if (this.ingest === null) return this.moveTo("waiting");
-    this.fail({ code: "internal", message: "the relay ended although the channel is still live" });
+    if (failure) this.fail(failure);
+    else if (this.ingest === null) this.moveTo("waiting");
+    else this.fail({ code: "internal", message: "the relay ended although the channel is still live" });
   }
 
   private fail(failure: RelayFailure): void {

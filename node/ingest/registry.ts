@@ -30,7 +30,10 @@ export interface RegistryParent {
   offline(channelId: string): void;
 }
 
-export type RegistryLog = HubLogger & { info(details: Record<string, unknown>, message: string): void };
+export interface RegistryLog extends HubLogger {
+  info(details: Record<string, unknown>, message: string): void;
+  child(bindings: Record<string, unknown>): HubLogger;
+}
 
 interface Live {
   readonly hub: ChannelHub;
@@ -67,7 +70,7 @@ export class IngestRegistry implements IngestHandler {
   started(channelId: string, publisher: Publisher): StartResult {
     if (this.channels.has(channelId)) return alreadyLive();
     const live: Live = {
-      hub: new ChannelHub({ logger: this.log }),
+      hub: new ChannelHub({ logger: this.log.child({ channelId }) }),
       protocol: publisher.secure ? "rtmps" : "rtmp",
       since: new Date().toISOString(),
       codecs: null,
@@ -78,14 +81,14 @@ export class IngestRegistry implements IngestHandler {
   }
 
   /** A reader factory for actors, while the channel is live here with known codecs. */
-  feed(channelId: string, name?: string): IngestFeed | null {
+  feed(channelId: string): IngestFeed | null {
     const live = this.channels.get(channelId);
     if (!live?.codecs) return null;
     const hub = live.hub;
     return {
       codecs: live.codecs,
-      open: () => {
-        const reader = hub.subscribe(name ? { name } : {});
+      open: (name) => {
+        const reader = hub.subscribe({ name });
         return { stream: toFlvStream(reader), close: () => reader.close() };
       },
     };

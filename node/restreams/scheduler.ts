@@ -117,7 +117,7 @@ export class Scheduler {
       if (wanted.get(restreamId)?.nodeId === placement.nodeId) continue;
       this.placed.delete(restreamId);
       await this.parent.removeActor(placement.nodeId, restreamId).catch((error: unknown) => {
-        this.parent.warn({ err: error, restreamId, node: placement.nodeId }, "could not remove actor");
+        this.parent.warn({ err: error, restreamId, targetNode: placement.nodeId }, "could not remove actor");
       });
     }
     for (const [restreamId, want] of wanted) {
@@ -130,7 +130,7 @@ export class Scheduler {
         });
         this.placed.set(restreamId, { nodeId: want.nodeId, fingerprint: want.fingerprint });
       } catch (error) {
-        this.parent.warn({ err: error, restreamId, node: want.nodeId }, "could not place actor");
+        this.parent.warn({ err: error, restreamId, targetNode: want.nodeId }, "could not place actor");
       }
     }
   }

@@ -71,7 +71,10 @@ function feed(codecs: ChannelCodecs = H264): IngestFeed & { readers: number; clo
     closed: 0,
     open() {
       result.readers += 1;
-      return { stream: new PassThrough(), close: () => void (result.closed += 1) };
+      const close = () => {
+        result.closed += 1;
+      };
+      return { stream: new PassThrough(), close };
     },
   };
   return result;
