@@ -103,13 +103,34 @@ describe("toFlvStream", () => {
       }
       await nextTurn();
       expect(reader.stats().queuedBytes).toBeLessThanOrEqual(64 * 1024);
-      expect(stream.readableLength).toBeLessThanOrEqual(16 * 1024 + 1015); // one tag past its mark, no more
-      expect(stuck.writableLength).toBeLessThanOrEqual(16 * 1024 + 1015);
+      // Each buffer holds at most its mark plus one chunk; a chunk gathers tags up to the mark (+ one tag).
+      const slack = 2 * 16 * 1024 + 1015;
+      expect(stream.readableLength).toBeLessThanOrEqual(slack);
+      expect(stuck.writableLength).toBeLessThanOrEqual(slack);
     }
     expect(reader.endReason?.code).toBe("too_slow");
-    expect(written).toBeLessThan(200); // ~96 KiB of 1 KiB frames fit in all the buffers together
+    expect(written).toBeLessThan(200); // ~130 KiB of 1 KiB frames fit in all the buffers together
     expect((await failed)[0]).toBeInstanceOf(ReaderCutError);
     stuck.destroy();
+  });
+
+  it("gathers live tags for coalesceMs and hands them on as one chunk", async () => {
+    const { hub } = setup();
+    hub.write(AVC_HEADER);
+    hub.write(key(0));
+    const stream = toFlvStream(hub.subscribe(), { coalesceMs: 30 });
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(chunks).toHaveLength(1); // header, sequence header and the cached GOP at once
+    hub.write(inter(40));
+    hub.write(aac(45));
+    hub.write(inter(80));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(chunks).toHaveLength(2);
+    const live = parseFlv(Buffer.concat([FLV_HEADER, chunks[1] as Buffer])).tags;
+    expect(live.map((t) => t.timestamp)).toEqual([40, 45, 80]);
+    stream.destroy();
   });
 
   it("closes the reader when the stream is destroyed", async () => {
