@@ -452,6 +452,13 @@ describe("secrets", () => {
     }
   });
 
+  it("GET /metrics holds no secret", async () => {
+    const response = await admin.request("GET", "/metrics");
+    expect(response.status).toBe(200);
+    expect(response.text).toContain("streamwell_restream_state{");
+    for (const secret of secrets) expect(response.text, "/metrics holds a secret").not.toContain(secret);
+  });
+
   it("every error body in this file has the error shape and holds no secret", () => {
     expect(errors.length).toBeGreaterThan(100);
     for (const response of errors) {
