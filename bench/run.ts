@@ -1,6 +1,7 @@
 // The benchmarks, by name: npm run bench -- <name> [options]
 //   restreams  start latency and cost of N restreams against bare ffmpeg relays (bench/restreams.ts)
 //   store      store write latency (bench/store-writes.ts; also `npm run bench:store`)
+//   dashboard  the overview dashboard's screenshot from Prometheus query results (bench/render-dashboard.ts)
 const [name, ...rest] = process.argv.slice(2);
 
 switch (name) {
@@ -9,10 +10,15 @@ switch (name) {
     await runRestreamsBench(rest);
     break;
   }
+  case "dashboard": {
+    const { runDashboardRender } = await import("./render-dashboard.js");
+    await runDashboardRender(rest);
+    break;
+  }
   case "store":
     await import("./store-writes.js");
     break;
   default:
-    process.stderr.write("usage: npm run bench -- restreams|store [options]\n");
+    process.stderr.write("usage: npm run bench -- restreams|store|dashboard [options]\n");
     process.exitCode = 2;
 }

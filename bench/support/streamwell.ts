@@ -68,7 +68,7 @@ export async function startStreamwell(): Promise<StreamwellNode> {
 
 export class Api {
   constructor(
-    private readonly baseUrl: string,
+    readonly baseUrl: string,
     private readonly token?: string,
   ) {}
 
