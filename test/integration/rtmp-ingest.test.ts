@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { RtmpServer } from "../../node/ingest/rtmp/server.js";
 import { IngestStatsWindow } from "../../node/ingest/rtmp/stats.js";
 import { type FlvTag, isKeyframe, isSequenceHeader } from "../../node/media/flv.js";
+import { H264_AAC_720P } from "../support/codecs.js";
 import { readFlvTags, TestRtmpClient } from "../support/rtmp-client.js";
 import { FakeIngestHandler, RecordingLog } from "../support/rtmp-fake-handler.js";
 import { ffmpegPublishArgs, killAll, run, waitFor } from "../support/rtmp-processes.js";
@@ -55,18 +56,7 @@ describe("RTMP ingest with real publishers", () => {
     await waitFor("the sink to end", () => handler.sinks[0]?.ends.length === 1);
     const sink = handler.sinks[0]!;
     expect(handler.sinks).toHaveLength(1);
-    expect(sink.codecsCalls).toEqual([
-      {
-        video: "h264",
-        audio: "aac",
-        width: 1280,
-        height: 720,
-        profile: "High",
-        level: "3.1",
-        sampleRate: 48000,
-        channels: 2,
-      },
-    ]);
+    expect(sink.codecsCalls).toEqual([H264_AAC_720P]);
     expect(sink.tags[0]?.type).toBe(18);
     expect(sink.tags[0]?.data.subarray(0, 13).toString("latin1")).toBe("\u0002\u0000\nonMetaData");
     expect(isKeyframe(firstFrame(sink.tags)!)).toBe(true);

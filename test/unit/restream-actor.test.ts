@@ -11,17 +11,9 @@ import { RestreamActor, STALL_TIMEOUT_MS } from "../../node/actors/restream-acto
 import type { ChannelCodecs } from "../../node/media/codecs.js";
 import type { ActorReport } from "../../node/restreams/status.js";
 import { parseDestinationUrl } from "../../node/urls/destination-url.js";
+import { H264_AAC_720P } from "../support/codecs.js";
 
-const H264: ChannelCodecs = {
-  video: "h264",
-  audio: "aac",
-  width: 1280,
-  height: 720,
-  profile: "High",
-  level: "3.1",
-  sampleRate: 48000,
-  channels: 2,
-};
+const H264 = H264_AAC_720P;
 const HEVC: ChannelCodecs = { ...H264, video: "hevc", profile: "Main" };
 
 function spec(url = "rtmp://127.0.0.1:1935/live", streamKey = "key-1"): RelaySpec {

@@ -6,6 +6,7 @@ import { parseAudioSpecificConfig } from "../../node/ingest/rtmp/aac-config.js";
 import { unescapeRbsp } from "../../node/ingest/rtmp/bit-reader.js";
 import { channelCodecs, inspectAudio, inspectVideo } from "../../node/ingest/rtmp/codecs.js";
 import { CodecConfigError } from "../../node/ingest/rtmp/errors.js";
+import { H264_AAC_720P } from "../support/codecs.js";
 
 const FIXTURES = new URL("../fixtures/rtmp/", import.meta.url);
 const fixture = (name: string): Buffer => readFileSync(new URL(name, FIXTURES));
@@ -171,16 +172,7 @@ describe("channelCodecs", () => {
         { width: 1280, height: 720, profile: "High", level: "3.1" },
         { objectType: 2, sampleRate: 48000, channels: 2 },
       ),
-    ).toEqual({
-      video: "h264",
-      audio: "aac",
-      width: 1280,
-      height: 720,
-      profile: "High",
-      level: "3.1",
-      sampleRate: 48000,
-      channels: 2,
-    });
+    ).toEqual(H264_AAC_720P);
     expect(channelCodecs("seen", null)).toEqual({
       video: "h264",
       audio: null,

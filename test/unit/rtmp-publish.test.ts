@@ -8,6 +8,7 @@ import { IllegalSessionTransitionError, SessionStateMachine } from "../../node/i
 import { IngestStatsWindow } from "../../node/ingest/rtmp/stats.js";
 import type { FlvTag } from "../../node/media/flv.js";
 import { AmfEcmaArray, amfObject, encodeAmf0 } from "../../node/rtmp/amf0.js";
+import { H264_AAC_720P } from "../support/codecs.js";
 import { FakeIngestHandler } from "../support/rtmp-fake-handler.js";
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/rtmp/${name}`, import.meta.url));
@@ -55,18 +56,7 @@ describe("Publish", () => {
     const sink = handler.sinks[0]!;
     expect(publish.state).toBe("live");
     expect(sink.tagsBeforeCodecs).toBe(0);
-    expect(sink.codecsCalls).toEqual([
-      {
-        video: "h264",
-        audio: "aac",
-        width: 1280,
-        height: 720,
-        profile: "High",
-        level: "3.1",
-        sampleRate: 48000,
-        channels: 2,
-      },
-    ]);
+    expect(sink.codecsCalls).toEqual([H264_AAC_720P]);
     expect(sink.tags).toEqual([meta.tag, AVC_HEADER, AAC_HEADER]);
     publish.media(keyframe(0));
     expect(sink.tags).toHaveLength(4);
