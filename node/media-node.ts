@@ -46,6 +46,7 @@ export class MediaNode {
     });
     this.host = new ActorHost(engine, {
       nodeId: runtime.config.nodeId,
+      log,
       report: (restreamId, report) => parent.report(restreamId, report),
       feed: (channelId) => this.registry.feed(channelId),
     });

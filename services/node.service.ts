@@ -41,13 +41,10 @@ export interface NodeInfo {
 
 export function nodeService(runtime: Runtime): ServiceSchema {
   const { config, store, catalog, startedAt } = runtime;
-  const log = runtime.log.child({ module: "node" });
   let media: MediaNode;
   /** The ingest ports bound at start; null until then (readiness waits for them). */
   let bound: BoundPorts | null = null;
   const exporter = new MetricsExporter({ node: config.nodeId, processMetrics: true });
-  /** restreamId -> channelId and last logged state of the actors here, for one log line per change. */
-  const hosted = new Map<string, { channelId: string; logged?: string }>();
 
   const actorCounts = (): Record<ActorKind, number> => ({ restream: media.host.size, playback: 0, chain: 0 });
 
@@ -105,24 +102,6 @@ export function nodeService(runtime: Runtime): ServiceSchema {
     };
   }
 
-  /** One info line per actor state change (and error code), with the ids to grep for. */
-  function logReport(restreamId: string, report: ActorReport | null): void {
-    const entry = hosted.get(restreamId);
-    if (report === null) {
-      hosted.delete(restreamId);
-      log.info({ event: "actor_removed", restreamId, channelId: entry?.channelId }, "restream actor removed");
-      return;
-    }
-    const seen = `${report.state}:${report.error?.code ?? ""}`;
-    if (!entry || entry.logged === seen) return;
-    entry.logged = seen;
-    const error = report.error && { code: report.error.code, message: report.error.message };
-    log.info(
-      { event: "restream_state", restreamId, channelId: entry.channelId, state: report.state, error },
-      `restream ${report.state}`,
-    );
-  }
-
   /** The ingest listeners accept connections (a TCP connect, closed at once: the session logs nothing). */
   async function ingestListening(): Promise<boolean> {
     if (!bound) return false;
@@ -178,16 +157,7 @@ export function nodeService(runtime: Runtime): ServiceSchema {
       }),
       /** Internal: the text of this node's GET /metrics (the gateway calls it with its own nodeID). */
       metrics: async (ctx: Context): Promise<Exposition> => exporter.render(await snapshot(ctx)),
-      ensureActor: (ctx: Context<ActorOrder>) => {
-        if (!hosted.has(ctx.params.restreamId)) {
-          hosted.set(ctx.params.restreamId, { channelId: ctx.params.channelId });
-          log.info(
-            { event: "actor_ensured", restreamId: ctx.params.restreamId, channelId: ctx.params.channelId },
-            "restream actor placed here",
-          );
-        }
-        return media.host.ensure(ctx.params);
-      },
+      ensureActor: (ctx: Context<ActorOrder>) => media.host.ensure(ctx.params),
       removeActor: (ctx: Context<{ restreamId: string }>) => media.host.remove(ctx.params.restreamId),
       actorReports: () => media.host.reports(),
       actorLogs: (ctx: Context<{ restreamId: string }>) => ({
@@ -209,10 +179,8 @@ export function nodeService(runtime: Runtime): ServiceSchema {
           void broker.broadcast(EVENTS.ingestLive, { channelId, nodeID: config.nodeId, codecs }),
         ingestOffline: (channelId) =>
           void broker.broadcast(EVENTS.ingestOffline, { channelId, nodeID: config.nodeId }),
-        report: (restreamId, report) => {
-          logReport(restreamId, report);
-          void broker.broadcast(EVENTS.restreamReport, { restreamId, nodeID: config.nodeId, report });
-        },
+        report: (restreamId, report) =>
+          void broker.broadcast(EVENTS.restreamReport, { restreamId, nodeID: config.nodeId, report }),
       });
     },
     async started() {

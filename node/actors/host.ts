@@ -6,6 +6,8 @@ import { type LogLine, RestreamActor } from "./restream-actor.js";
 
 export interface HostParent {
   readonly nodeId: string;
+  /** One line per placement, removal and state change, with the ids to grep for. */
+  readonly log: { info(details: Record<string, unknown>, message: string): void };
   /** A restream's report changed, or (null) its actor is gone. */
   report(restreamId: string, report: ActorReport | null): void;
   /** The live feed of a channel on this node, if it is live here. */
@@ -35,9 +37,16 @@ export class ActorHost {
     const existing = this.actors.get(order.restreamId);
     if (existing && existing.channelId === order.channelId) return existing.actor.update(order.spec);
     if (existing) await this.remove(order.restreamId);
-    const actor = new RestreamActor(order.restreamId, order.spec, this.engine, {
+    const { restreamId, channelId } = order;
+    this.parent.log.info({ event: "actor_ensured", restreamId, channelId }, "restream actor placed here");
+    const actor = new RestreamActor(restreamId, order.spec, this.engine, {
       nodeId: this.parent.nodeId,
-      changed: (report) => this.parent.report(order.restreamId, report),
+      changed: (report) => {
+        const error = report.error && { code: report.error.code, message: report.error.message };
+        const details = { event: "restream_state", restreamId, channelId, state: report.state, error };
+        this.parent.log.info(details, `restream ${report.state}`);
+        this.parent.report(restreamId, report);
+      },
     });
     this.actors.set(order.restreamId, { actor, channelId: order.channelId });
     await actor.setIngest(this.parent.feed(order.channelId));
@@ -51,6 +60,10 @@ export class ActorHost {
     this.actors.delete(restreamId);
     await entry.actor.stop();
     this.retire(restreamId, entry.actor.logs());
+    this.parent.log.info(
+      { event: "actor_removed", restreamId, channelId: entry.channelId },
+      "restream actor removed",
+    );
     this.parent.report(restreamId, null);
   }
 
