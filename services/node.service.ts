@@ -18,7 +18,8 @@ import {
   MetricsExporter,
   type MetricsSnapshot,
 } from "../node/metrics/index.js";
-import { type ActorReport, deriveStatus } from "../node/restreams/status.js";
+import type { ActorReport } from "../node/restreams/status.js";
+import { statusesOf } from "../node/restreams/statuses.js";
 import type { Runtime } from "../node/runtime.js";
 import { action } from "./action.js";
 import { EVENTS, type IngestInfo } from "./events.js";
@@ -74,17 +75,7 @@ export function nodeService(runtime: Runtime): ServiceSchema {
     });
     return {
       node: config.nodeId,
-      restreams: await Promise.all(
-        mine.map(async (restream) => ({
-          restream,
-          destination: await catalog.destinationOf(restream),
-          status: deriveStatus({
-            desired: restream.desired,
-            featuresOn: await catalog.featuresAllow(restream),
-            actor: reports[restream.id],
-          }),
-        })),
-      ),
+      restreams: await statusesOf(catalog, mine, (id) => reports[id]),
       channels: exportedChannels(
         channels.map((channel) => channel.id),
         {

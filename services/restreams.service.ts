@@ -5,7 +5,7 @@ import { canManageChannel } from "../node/auth/policy.js";
 import type { RestreamRecord } from "../node/catalog/records.js";
 import { restreamView } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/errors.js";
-import { deriveStatus } from "../node/restreams/status.js";
+import { statusesOf } from "../node/restreams/statuses.js";
 import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
@@ -17,16 +17,8 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
   /** Views with the state each actor reports now (asked of every node once per call). */
   async function views(ctx: ActionContext<unknown>, restreams: RestreamRecord[], withSecrets: boolean) {
     const reports = await actorReports((ctx as Context).broker);
-    return Promise.all(
-      restreams.map(async (restream) => {
-        const status = deriveStatus({
-          desired: restream.desired,
-          featuresOn: await catalog.featuresAllow(restream),
-          actor: reports.get(restream.id),
-        });
-        return restreamView(restream, status, { endpoints, withSecrets });
-      }),
-    );
+    const statuses = await statusesOf(catalog, restreams, (id) => reports.get(id));
+    return statuses.map(({ restream, status }) => restreamView(restream, status, { endpoints, withSecrets }));
   }
 
   async function view(ctx: ActionContext<unknown>, restream: RestreamRecord, withSecrets: boolean) {

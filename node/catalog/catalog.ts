@@ -128,12 +128,6 @@ export class Catalog {
     });
   }
 
-  /** Whether the switches a restream depends on are all on. */
-  async featuresAllow(restream: RestreamRecord): Promise<boolean> {
-    const features = await this.features.get();
-    return requiredFeatures(restream, await this.destinationOf(restream)).every((name) => features[name]);
-  }
-
   private async assertFeatures(
     restream: Pick<RestreamRecord, "kind">,
     destination?: DestinationRecord,

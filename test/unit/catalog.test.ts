@@ -10,6 +10,7 @@ import {
   NotFoundError,
   ValidationFailedError,
 } from "../../node/errors.js";
+import { statusesOf } from "../../node/restreams/statuses.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
 
 const RTMP_URL = "rtmp://a.rtmp.youtube.com/live2";
@@ -452,14 +453,21 @@ describe("features", () => {
     expect(await catalog.restreams.list()).toEqual([]);
   });
 
-  it("featuresAllow follows the switches and the destination's scheme", async () => {
+  it("statusesOf stops what a switch turned off needs, by the destination's scheme", async () => {
     const { rtmpDest, srtDest, push, playback } = await oneOfEach();
-    const allow = async () =>
-      Promise.all([rtmpDest, srtDest, push, playback].map((r) => catalog.featuresAllow(r)));
-    expect(await allow()).toEqual([true, true, true, true]);
+    // As if started: statusesOf derives from the records it is given.
+    const started = [rtmpDest, srtDest, push, playback].map((r) => ({ ...r, desired: "started" as const }));
+    const states = async () =>
+      (await statusesOf(catalog, started, () => undefined)).map((s) => s.status.state);
+    expect(await states()).toEqual([
+      "awaiting_stream",
+      "awaiting_stream",
+      "awaiting_stream",
+      "awaiting_stream",
+    ]);
     await catalog.setFeatures({ srt: false });
-    expect(await allow()).toEqual([true, false, false, false]);
+    expect(await states()).toEqual(["awaiting_stream", "stopped", "stopped", "stopped"]);
     await catalog.setFeatures({ srt: true, restreaming: false });
-    expect(await allow()).toEqual([false, false, false, false]);
+    expect(await states()).toEqual(["stopped", "stopped", "stopped", "stopped"]);
   });
 });
