@@ -1,9 +1,9 @@
 // Debian's Prometheus for a bench run: a temp config and TSDB, a free loopback port, one job scraping
 // one target every few seconds; started and stopped by PID (processes.ts). And its query API.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./net.js";
 import { type Proc, startProcess } from "./processes.js";
 import { waitUntil } from "./wait.js";
 
@@ -88,16 +88,4 @@ interface Raw {
   metric: Record<string, string>;
   value?: [number, string];
   values?: [number, string][];
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

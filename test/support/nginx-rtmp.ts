@@ -6,9 +6,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { connect, createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { canConnect, freePort } from "../../bench/support/net.js";
+
+export { freePort };
 
 export interface NginxApplication {
   readonly name: string;
@@ -45,17 +47,6 @@ const START_TIMEOUT_MS = 5_000;
 const STOP_TIMEOUT_MS = 3_000;
 
 /** Binds port 0 on loopback, reads the port, closes: a tiny race, accepted in tests. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createTcpServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startNginxRtmp(
   options: {
@@ -182,17 +173,6 @@ async function waitForPort(port: number, exited: Promise<void>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`port ${port} did not accept within ${START_TIMEOUT_MS} ms`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>, signal: NodeJS.Signals): Promise<void> {

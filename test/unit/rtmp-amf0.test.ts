@@ -15,18 +15,7 @@ import {
   CommandFormatError,
   RtmpProtocolError,
 } from "../../node/rtmp/errors.js";
-
-/** A small deterministic PRNG, so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../support/rtmp-fuzz-cases.js";
 
 const SAMPLES: AmfValue[] = [
   0,

@@ -11,17 +11,7 @@ import {
   TooManyChunkStreamsError,
 } from "../../node/rtmp/errors.js";
 import type { RtmpMessage } from "../../node/rtmp/messages.js";
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../support/rtmp-fuzz-cases.js";
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ""), "hex");
 const u24 = (n: number): string => n.toString(16).padStart(6, "0");
