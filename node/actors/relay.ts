@@ -2,13 +2,16 @@
 // a feed of the channel's media (from the hub) and an engine that relays it to a destination.
 import type { Readable } from "node:stream";
 import type { ChannelCodecs } from "../media/codecs.js";
+import type { Container } from "../media/container.js";
 import type { ErrorCode } from "../restreams/status.js";
 import type { DestinationTarget } from "../urls/destination-url.js";
 
 /** A live channel as an actor sees it. */
 export interface IngestFeed {
   readonly codecs: ChannelCodecs;
-  /** A new reader of the channel: FLV bytes starting on a keyframe; `name` shows in hub logs. */
+  /** What every reader's bytes are: FLV (RTMP ingest) or MPEG-TS (SRT ingest). */
+  readonly container: Container;
+  /** A new reader of the channel: bytes in `container`, starting on a keyframe; `name` shows in hub logs. */
   open(name: string): FeedReader;
 }
 
@@ -18,6 +21,12 @@ export interface FeedReader {
 }
 
 /** Where and how to push. `secrets` are redacted from every log line the engine keeps. */
+/** What an engine relays: a reader's bytes and their container. */
+export interface RelayInput {
+  readonly stream: Readable;
+  readonly container: Container;
+}
+
 export interface RelaySpec {
   readonly target: DestinationTarget;
   readonly streamKey: string | null;
@@ -50,5 +59,5 @@ export interface RelayHandle {
 }
 
 export interface RelayEngine {
-  start(input: Readable, spec: RelaySpec, events: RelayEvents): RelayHandle;
+  start(input: RelayInput, spec: RelaySpec, events: RelayEvents): RelayHandle;
 }

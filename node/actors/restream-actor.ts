@@ -204,7 +204,8 @@ export class RestreamActor {
     this.progress = { bitrateBps: 0, bytesSent: 0, speed: 0 };
     const reader = feed.open(this.id);
     const relay: { current?: Relay } = {};
-    const handle = this.engine.start(reader.stream, this.spec, {
+    const input = { stream: reader.stream, container: feed.container };
+    const handle = this.engine.start(input, this.spec, {
       progress: (progress) => this.enqueue(async () => this.onProgress(relay.current, progress)),
       log: (text) => this.log(text),
       exit: (failure) => void this.enqueue(async () => this.onExit(relay.current, failure)),

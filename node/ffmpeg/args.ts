@@ -10,6 +10,7 @@
 //   and query values are cut at 255 bytes, so passphrase and stream id go in their own argv elements
 //   (-passphrase, -srt_streamid: plain "-streamid" is ffmpeg's own output option). Only numbers we
 //   produce go in the query.
+import type { Container } from "../media/container.js";
 import type { DestinationTarget, RtmpTarget, SrtTarget } from "../urls/destination-url.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { RelayArgsError } from "./errors.js";
@@ -23,8 +24,6 @@ const DEFAULT_SRT_CONNECT_TIMEOUT_MS = 3_000;
 const SRT_TS_PAYLOAD = 1316;
 const MAX_STREAM_KEY_LENGTH = 1024;
 
-export type RelayInputFormat = "flv" | "mpegts";
-
 export interface RelayArgsOptions {
   readonly target: DestinationTarget;
   /** Required for RTMP/RTMPS; sent verbatim as the publish name. Ignored for SRT. */
@@ -33,7 +32,7 @@ export interface RelayArgsOptions {
   readonly insecureSkipVerify?: boolean;
   readonly progressFd: number;
   /** What the hub feeds on stdin: FLV from RTMP ingest (default), MPEG-TS from SRT ingest. */
-  readonly inputFormat?: RelayInputFormat;
+  readonly inputFormat?: Container;
   /** Network I/O timeout in microseconds (connect, TLS handshake, a stalled write). */
   readonly rwTimeoutUs?: number;
   readonly srtConnectTimeoutMs?: number;
@@ -66,7 +65,7 @@ function globalArgs(progressFd: number): string[] {
   return ["-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", `pipe:${progressFd}`];
 }
 
-function inputArgs(format: RelayInputFormat): string[] {
+function inputArgs(format: Container): string[] {
   // FLV from the hub starts with the sequence headers, so a 32-byte probe is enough and saves ~1.2 s
   // (FFMPEG-NOTES). MPEG-TS is not: with a 32-byte probe ffmpeg 5.1 fails "sample rate not set".
   const probe =

@@ -1,8 +1,14 @@
 // The ffmpeg restream engine: one supervised `ffmpeg -c copy` relay per running restream, fed
-// FLV from the channel hub on stdin. It adapts node/ffmpeg's process wrapper to the actor's
+// the channel hub's bytes (FLV or MPEG-TS) on stdin. It adapts node/ffmpeg's process wrapper to the actor's
 // RelayEngine contract (node/actors/relay.ts).
-import type { Readable } from "node:stream";
-import type { RelayEngine, RelayEvents, RelayFailure, RelayHandle, RelaySpec } from "../actors/relay.js";
+import type {
+  RelayEngine,
+  RelayEvents,
+  RelayFailure,
+  RelayHandle,
+  RelayInput,
+  RelaySpec,
+} from "../actors/relay.js";
 import type { Logger } from "../log.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { PROGRESS_FD, relayArgs } from "./args.js";
@@ -29,8 +35,9 @@ export class FfmpegEngine implements RelayEngine {
     this.pids = new PidFile(options.pidFile, (error) => options.log.warn({ err: error }, "ffmpeg PID file"));
   }
 
-  start(input: Readable, spec: RelaySpec, events: RelayEvents): RelayHandle {
+  start(input: RelayInput, spec: RelaySpec, events: RelayEvents): RelayHandle {
     const args = relayArgs({
+      inputFormat: input.container,
       target: spec.target,
       streamKey: spec.streamKey,
       insecureSkipVerify: spec.insecureSkipVerify,
@@ -39,7 +46,7 @@ export class FfmpegEngine implements RelayEngine {
     events.log(`ffmpeg: relaying to ${formatDestinationUrl(spec.target, { redact: true })}`);
     const ffmpeg = startFfmpeg({
       args,
-      input,
+      input: input.stream,
       secrets: spec.secrets,
       pidRegistry: this.pids,
       onProgress: (stats) =>

@@ -2,7 +2,6 @@
 export {
   PROGRESS_FD,
   type RelayArgsOptions,
-  type RelayInputFormat,
   relayArgs,
   SYSTEM_CA_FILE,
 } from "./args.js";

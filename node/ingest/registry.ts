@@ -90,6 +90,7 @@ export class IngestRegistry implements IngestHandler {
     const hub = live.hub;
     return {
       codecs: live.codecs,
+      container: "flv",
       open: (name) => {
         const reader = hub.subscribe({ name });
         return {

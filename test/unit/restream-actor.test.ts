@@ -59,6 +59,7 @@ class FakeEngine implements RelayEngine {
 function feed(codecs: ChannelCodecs = H264): IngestFeed & { readers: number; closed: number } {
   const result = {
     codecs,
+    container: "flv" as const,
     readers: 0,
     closed: 0,
     open() {
