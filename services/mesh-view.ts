@@ -19,6 +19,11 @@ export function nodesRunning(broker: ServiceBroker, serviceName: string): string
     .sort();
 }
 
+/** Whether a Streamwell node is in the mesh now. */
+export function isNodeUp(broker: ServiceBroker, nodeID: string): boolean {
+  return nodesRunning(broker, NODE_SERVICE).includes(nodeID);
+}
+
 const SCHEDULER_SERVICE = "streamwell.scheduler";
 
 /**

@@ -6,7 +6,7 @@ import { connect } from "node:net";
 import { availableParallelism, loadavg } from "node:os";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import moleculer from "moleculer";
-import type { ActorOrder } from "../node/actors/host.js";
+import { PlacementFence } from "../node/actors/fence.js";
 import type { LiveIngest } from "../node/ingest/registry.js";
 import type { ChannelCodecs } from "../node/media/codecs.js";
 import { type BoundPorts, MediaNode } from "../node/media-node.js";
@@ -18,6 +18,7 @@ import {
   MetricsExporter,
   type MetricsSnapshot,
 } from "../node/metrics/index.js";
+import type { PlacedOrder } from "../node/restreams/scheduler.js";
 import type { ActorReport } from "../node/restreams/status.js";
 import { statusesOf } from "../node/restreams/statuses.js";
 import type { Runtime } from "../node/runtime.js";
@@ -43,6 +44,7 @@ export interface NodeInfo {
 export function nodeService(runtime: Runtime): ServiceSchema {
   const { config, store, catalog, startedAt } = runtime;
   let media: MediaNode;
+  let fence: PlacementFence;
   /** The ingest ports bound at start; null until then (readiness waits for them). */
   let bound: BoundPorts | null = null;
   const exporter = new MetricsExporter({ node: config.nodeId, processMetrics: true });
@@ -148,8 +150,8 @@ export function nodeService(runtime: Runtime): ServiceSchema {
       }),
       /** Internal: the text of this node's GET /metrics (the gateway calls it with its own nodeID). */
       metrics: async (ctx: Context): Promise<Exposition> => exporter.render(await snapshot(ctx)),
-      ensureActor: (ctx: Context<ActorOrder>) => media.host.ensure(ctx.params),
-      removeActor: (ctx: Context<{ restreamId: string }>) => media.host.remove(ctx.params.restreamId),
+      ensureActors: (ctx: Context<{ orders: PlacedOrder[] }>) => fence.ensure(ctx.params.orders),
+      removeActors: (ctx: Context<{ restreamIds: string[] }>) => fence.remove(ctx.params.restreamIds),
       actorReports: () => media.host.reports(),
       actorLogs: (ctx: Context<{ restreamId: string }>) => ({
         lines: media.host.logs(ctx.params.restreamId),
@@ -173,12 +175,20 @@ export function nodeService(runtime: Runtime): ServiceSchema {
         report: (restreamId, report) =>
           void broker.broadcast(EVENTS.restreamReport, { restreamId, nodeID: config.nodeId, report }),
       });
+      fence = new PlacementFence(
+        config.nodeId,
+        catalog.placements,
+        media.host,
+        runtime.log.child({ module: "fence" }),
+      );
     },
     async started() {
+      await fence.start();
       bound = await media.start();
     },
     async stopped() {
       bound = null;
+      fence.stop();
       await media.stop();
     },
   };

@@ -1,11 +1,10 @@
 // streamwell.scheduler: places restream actors on the node that holds their channel's ingest
 // (node/restreams/scheduler.ts decides). The leader is the lowest node id that runs it.
 import type { Context, Service, ServiceSchema } from "moleculer";
-import type { RelaySpec } from "../node/actors/relay.js";
 import { Scheduler } from "../node/restreams/scheduler.js";
 import type { Runtime } from "../node/runtime.js";
 import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
-import { isSchedulerLeader, liveIngests } from "./mesh-view.js";
+import { isNodeUp, isSchedulerLeader, liveIngests } from "./mesh-view.js";
 
 const SWEEP_MS = 10_000;
 const WATCHED = ["restreams.", "destinations.", "features"];
@@ -27,6 +26,9 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
       [EVENTS.ingestOffline](ctx: Context<IngestOffline>) {
         scheduler.ingestOffline(ctx.params.channelId, ctx.params.nodeID);
       },
+      "$node.connected"(ctx: Context<{ node: { id: string } }>) {
+        scheduler.nodeJoined(ctx.params.node.id);
+      },
       "$node.disconnected"(ctx: Context<{ node: { id: string } }>) {
         scheduler.nodeLeft(ctx.params.node.id);
       },
@@ -34,13 +36,14 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
     created(this: Service) {
       const self = this;
       scheduler = new Scheduler(catalog, {
-        async ensureActor(nodeID, actor: { restreamId: string; channelId: string; spec: RelaySpec }) {
-          await self.broker.call("streamwell.node.ensureActor", actor, { nodeID });
+        async ensureActors(nodeID, orders) {
+          await self.broker.call("streamwell.node.ensureActors", { orders }, { nodeID });
         },
-        async removeActor(nodeID, restreamId) {
-          await self.broker.call("streamwell.node.removeActor", { restreamId }, { nodeID });
+        async removeActors(nodeID, restreamIds) {
+          await self.broker.call("streamwell.node.removeActors", { restreamIds }, { nodeID });
         },
         isLeader: () => isSchedulerLeader(self.broker),
+        isUp: (nodeID) => isNodeUp(self.broker, nodeID),
         warn: (details, message) => log.warn(details, message),
       });
     },

@@ -1,5 +1,6 @@
 // The actors a node hosts, by restream id. The scheduler (through streamwell.node) ensures and
 // removes them; the node's ingest registry tells which channel feeds are live here.
+import { isDeepStrictEqual } from "node:util";
 import type { ActorReport } from "../restreams/status.js";
 import type { IngestFeed, RelayEngine, RelaySpec } from "./relay.js";
 import { type LogLine, RestreamActor } from "./restream-actor.js";
@@ -24,7 +25,7 @@ export interface ActorOrder {
 const RETIRED_LOGS = 500;
 
 export class ActorHost {
-  private readonly actors = new Map<string, { actor: RestreamActor; channelId: string }>();
+  private readonly actors = new Map<string, { actor: RestreamActor; channelId: string; spec: RelaySpec }>();
   private readonly retired = new Map<string, readonly LogLine[]>();
 
   constructor(
@@ -35,7 +36,12 @@ export class ActorHost {
   /** Creates and starts the actor, or hands a running one its new spec. Idempotent. */
   async ensure(order: ActorOrder): Promise<void> {
     const existing = this.actors.get(order.restreamId);
-    if (existing && existing.channelId === order.channelId) return existing.actor.update(order.spec);
+    if (existing && existing.channelId === order.channelId) {
+      // A new leader delivers every placement again: the same spec must not restart a push.
+      if (isDeepStrictEqual(existing.spec, order.spec)) return;
+      existing.spec = order.spec;
+      return existing.actor.update(order.spec);
+    }
     if (existing) await this.remove(order.restreamId);
     const { restreamId, channelId } = order;
     this.parent.log.info({ event: "actor_ensured", restreamId, channelId }, "restream actor placed here");
@@ -48,7 +54,7 @@ export class ActorHost {
         this.parent.report(restreamId, report);
       },
     });
-    this.actors.set(order.restreamId, { actor, channelId: order.channelId });
+    this.actors.set(order.restreamId, { actor, channelId: order.channelId, spec: order.spec });
     await actor.setIngest(this.parent.feed(order.channelId));
     await actor.start();
     this.parent.report(order.restreamId, actor.report());

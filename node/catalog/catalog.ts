@@ -6,6 +6,7 @@ import type { Store } from "../store/store.js";
 import { Channels } from "./channels.js";
 import { Destinations } from "./destinations.js";
 import { FeatureSwitches, requiredFeatures } from "./features.js";
+import { Placements } from "./placements.js";
 import type { DestinationRecord, Features, RestreamRecord } from "./records.js";
 import { type NewRestream, type RestreamChange, Restreams } from "./restreams.js";
 import { Sessions } from "./sessions.js";
@@ -37,6 +38,7 @@ export class Catalog {
   readonly destinations: Destinations;
   readonly restreams: Restreams;
   readonly features: FeatureSwitches;
+  readonly placements: Placements;
 
   constructor(store: Store, options: CatalogOptions) {
     const ports = new SrtPorts(store, options.srtPorts);
@@ -46,6 +48,7 @@ export class Catalog {
     this.destinations = new Destinations(store);
     this.restreams = new Restreams(store, ports);
     this.features = new FeatureSwitches(store);
+    this.placements = new Placements(store);
   }
 
   /** Creates a restream; without a name it is named after its destination or its kind. */

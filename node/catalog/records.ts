@@ -36,6 +36,20 @@ export interface DestinationRecord {
 
 export type Desired = "started" | "stopped";
 
+/**
+ * Where the scheduler put a restream's actor. Written with compare-and-set by the scheduler
+ * leader. Its store revision is the placement's epoch: the store's one counter only grows, so an
+ * epoch never repeats, even after a delete and a re-create, and a node can tell a current order
+ * from a stale one. A node runs an actor only while this names it.
+ */
+export interface PlacementRecord {
+  readonly restreamId: string;
+  readonly channelId: string;
+  readonly nodeId: string;
+  /** Hash of the relay spec the actor was given: a change of key or destination re-places. */
+  readonly fingerprint: string;
+}
+
 interface RestreamBase {
   readonly id: string;
   readonly channelId: string;
@@ -72,6 +86,8 @@ export const keys = {
   restreams: "restreams.",
   features: "features",
   srtPort: (port: number) => `ports.srt.${port}`,
+  placement: (restreamId: string) => `placements.${restreamId}`,
+  placements: "placements.",
 } as const;
 
 /** Lists show resources in the order they were made. */

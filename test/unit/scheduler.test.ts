@@ -11,18 +11,20 @@ let store: SqliteStore;
 let catalog: Catalog;
 let calls: string[];
 let leader: boolean;
+let up: Set<string>;
 let scheduler: Scheduler;
 let channelId: string;
 let restreamId: string;
 
 const parent: SchedulerParent = {
-  async ensureActor(nodeId, actor) {
-    calls.push(`ensure ${nodeId} ${actor.restreamId} ${actor.spec.streamKey}`);
+  async ensureActors(nodeId, orders) {
+    for (const order of orders) calls.push(`ensure ${nodeId} ${order.restreamId} ${order.spec.streamKey}`);
   },
-  async removeActor(nodeId, id) {
-    calls.push(`remove ${nodeId} ${id}`);
+  async removeActors(nodeId, ids) {
+    for (const id of ids) calls.push(`remove ${nodeId} ${id}`);
   },
   isLeader: () => leader,
+  isUp: (nodeId) => up.has(nodeId),
   warn: () => {},
 };
 
@@ -32,6 +34,7 @@ beforeEach(async () => {
   catalog = new Catalog(store, { srtPorts: { from: 9000, to: 9010 }, sessionTtlMs: 60_000 });
   calls = [];
   leader = true;
+  up = new Set(["n1", "n2", "n3"]);
   scheduler = new Scheduler(catalog, parent);
   const destination = await catalog.destinations.create({
     name: "Sink",
@@ -88,7 +91,7 @@ describe("Scheduler", () => {
     await scheduler.request();
     await catalog.updateRestream(restreamId, { streamKey: "k2" });
     await scheduler.request();
-    expect(calls.at(-1)).toBe(`ensure n1 ${restreamId} k2`);
+    expect(calls.slice(-2)).toEqual([`remove n1 ${restreamId}`, `ensure n1 ${restreamId} k2`]);
     await catalog.setFeatures({ restreaming: false });
     await scheduler.request();
     expect(calls.at(-1)).toBe(`remove n1 ${restreamId}`);
@@ -98,9 +101,11 @@ describe("Scheduler", () => {
     await catalog.startRestream(restreamId);
     scheduler.ingestLive(channelId, "n1");
     await scheduler.request();
+    up.delete("n1");
     scheduler.nodeLeft("n1");
     await scheduler.request();
     expect(calls).toEqual([`ensure n1 ${restreamId} k1`]); // no remove sent to a node that is gone
+    expect(await catalog.placements.get(restreamId)).toBeUndefined();
   });
 
   it("resyncs the whole ingest map from what the nodes say", async () => {
@@ -118,5 +123,34 @@ describe("Scheduler", () => {
     scheduler.ingestLive(channelId, "n1");
     await scheduler.request();
     expect(calls).toEqual([]);
+  });
+
+  it("writes each placement with a growing epoch; a new leader re-sends them without rewriting", async () => {
+    await catalog.startRestream(restreamId);
+    scheduler.ingestLive(channelId, "n1");
+    await scheduler.request();
+    const first = await catalog.placements.get(restreamId);
+    expect(first).toMatchObject({ nodeId: "n1", channelId });
+    scheduler.ingestLive(channelId, "n2");
+    await scheduler.request();
+    const second = await catalog.placements.get(restreamId);
+    expect(second?.nodeId).toBe("n2");
+    expect(second?.epoch).toBeGreaterThan(first?.epoch ?? Number.POSITIVE_INFINITY);
+
+    const successor = new Scheduler(catalog, parent);
+    successor.syncIngests([{ channelId, nodeId: "n2" }]);
+    calls = [];
+    await successor.request();
+    expect(calls).toEqual([`ensure n2 ${restreamId} k1`]);
+    expect((await catalog.placements.get(restreamId))?.epoch).toBe(second?.epoch);
+  });
+
+  it("sends a node's placements again when it joins again", async () => {
+    await catalog.startRestream(restreamId);
+    scheduler.ingestLive(channelId, "n1");
+    await scheduler.request();
+    scheduler.nodeJoined("n1");
+    await scheduler.request();
+    expect(calls).toEqual([`ensure n1 ${restreamId} k1`, `ensure n1 ${restreamId} k1`]);
   });
 });

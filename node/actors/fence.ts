@@ -1,0 +1,91 @@
+// The node's side of placement: it runs a restream's actor only while the store's placement
+// names this node with the order's epoch, and stops it as soon as the placement moves or goes.
+// So an order from a deposed leader is refused, and a node that missed a removal order (it was
+// cut off, the call failed) still stops its actor when it sees the store change.
+import type { Placement, Placements } from "../catalog/placements.js";
+import type { PlacedOrder } from "../restreams/scheduler.js";
+import type { Unwatch } from "../store/store.js";
+
+export interface FencedHost {
+  ensure(order: PlacedOrder): Promise<void>;
+  remove(restreamId: string): Promise<void>;
+}
+
+export interface FenceLog {
+  info(details: Record<string, unknown>, message: string): void;
+}
+
+export class PlacementFence {
+  /** restreamId -> epoch of the placements that name this node, mirrored from the store. */
+  private readonly mine = new Map<string, number>();
+  /** restreamId -> epoch of the order each hosted actor runs under. */
+  private readonly hosted = new Map<string, number>();
+  private unwatch: Unwatch | null = null;
+
+  constructor(
+    private readonly nodeId: string,
+    private readonly placements: Placements,
+    private readonly host: FencedHost,
+    private readonly log: FenceLog,
+  ) {}
+
+  async start(): Promise<void> {
+    this.unwatch = this.placements.watch((restreamId, revision, placement) =>
+      this.changed(restreamId, revision, placement),
+    );
+    for (const [restreamId, entry] of await this.placements.list()) {
+      const seen = this.mine.get(restreamId) ?? 0; // the watch may have delivered a newer one
+      if (entry.value.nodeId === this.nodeId && entry.revision > seen)
+        this.mine.set(restreamId, entry.revision);
+    }
+  }
+
+  stop(): void {
+    this.unwatch?.();
+    this.unwatch = null;
+  }
+
+  /** Runs the orders that the store confirms; the others are stale and refused. */
+  async ensure(orders: readonly PlacedOrder[]): Promise<{ refused: string[] }> {
+    const held = await Promise.all(orders.map((order) => this.holds(order)));
+    const refused = orders.filter((_, i) => !held[i]).map((order) => order.restreamId);
+    for (const restreamId of refused)
+      this.log.info({ event: "order_refused", restreamId }, "stale placement order refused");
+    await Promise.all(
+      orders
+        .filter((_, i) => held[i])
+        .map((order) => {
+          this.hosted.set(order.restreamId, order.epoch);
+          return this.host.ensure(order);
+        }),
+    );
+    return { refused };
+  }
+
+  async remove(restreamIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      restreamIds.map((restreamId) => {
+        this.hosted.delete(restreamId);
+        return this.host.remove(restreamId);
+      }),
+    );
+  }
+
+  private async holds(order: PlacedOrder): Promise<boolean> {
+    const known = this.mine.get(order.restreamId);
+    if (known === order.epoch) return true;
+    if (known !== undefined && known > order.epoch) return false;
+    // The watch may lag the leader's write: ask the store itself.
+    const placement = await this.placements.get(order.restreamId);
+    return placement?.nodeId === this.nodeId && placement.epoch === order.epoch;
+  }
+
+  private changed(restreamId: string, revision: number, placement: Placement | undefined): void {
+    if (placement?.nodeId === this.nodeId) this.mine.set(restreamId, revision);
+    else this.mine.delete(restreamId);
+    const epoch = this.hosted.get(restreamId);
+    if (epoch === undefined || revision <= epoch || placement?.nodeId === this.nodeId) return;
+    this.log.info({ event: "placement_lost", restreamId }, "placement moved or removed: stopping the actor");
+    void this.remove([restreamId]);
+  }
+}

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PlacementFence } from "../../node/actors/fence.js";
+import type { RelaySpec } from "../../node/actors/relay.js";
+import { Catalog } from "../../node/catalog/catalog.js";
+import type { Placement } from "../../node/catalog/placements.js";
+import type { PlacedOrder } from "../../node/restreams/scheduler.js";
+import { SqliteStore } from "../../node/store/sqlite-store.js";
+import { waitFor } from "../support/wait.js";
+
+const spec = {
+  target: { kind: "rtmp" },
+  streamKey: "k",
+  insecureSkipVerify: false,
+  secrets: [],
+} as unknown as RelaySpec;
+
+let dir: string;
+let store: SqliteStore;
+let catalog: Catalog;
+let running: Set<string>;
+let fence: PlacementFence;
+
+const place = (restreamId: string, nodeId: string): Promise<Placement> =>
+  catalog.placements.place({ restreamId, channelId: "ch_1", nodeId, fingerprint: "f" });
+const order = (placement: Placement): PlacedOrder => ({
+  restreamId: placement.restreamId,
+  channelId: placement.channelId,
+  spec,
+  epoch: placement.epoch,
+});
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "streamwell-fence-"));
+  store = SqliteStore.open(join(dir, "s.db"));
+  catalog = new Catalog(store, { srtPorts: { from: 9000, to: 9010 }, sessionTtlMs: 60_000 });
+  running = new Set();
+  const host = {
+    ensure: async (o: PlacedOrder) => void running.add(o.restreamId),
+    remove: async (id: string) => void running.delete(id),
+  };
+  fence = new PlacementFence("n1", catalog.placements, host, { info: () => {} });
+  await fence.start();
+});
+
+afterEach(async () => {
+  fence.stop();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("PlacementFence", () => {
+  it("runs an order whose placement names this node with its epoch", async () => {
+    const placement = await place("rs_1", "n1");
+    expect(await fence.ensure([order(placement)])).toEqual({ refused: [] });
+    expect(running.has("rs_1")).toBe(true);
+  });
+
+  it("refuses an order for another node's placement, or with an old epoch", async () => {
+    const elsewhere = await place("rs_1", "n2");
+    const mine = await place("rs_2", "n1");
+    const stale = { ...order(mine), epoch: mine.epoch - 1 };
+    expect(await fence.ensure([order(elsewhere), stale])).toEqual({ refused: ["rs_1", "rs_2"] });
+    expect(running.size).toBe(0);
+  });
+
+  it("stops the actor when its placement moves to another node or is removed", async () => {
+    const first = await place("rs_1", "n1");
+    const second = await place("rs_2", "n1");
+    await fence.ensure([order(first), order(second)]);
+    const entries = await catalog.placements.list();
+    const entry1 = entries.get("rs_1");
+    const entry2 = entries.get("rs_2");
+    if (!entry1 || !entry2) throw new Error("placements missing");
+    await catalog.placements.remove(entry1);
+    await catalog.placements.remove(entry2);
+    await place("rs_2", "n2");
+    await waitFor("actors stopped", () => running.size === 0, 2_000, 20);
+  });
+});
