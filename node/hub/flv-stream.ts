@@ -1,106 +1,24 @@
-// The byte-stream face of a hub reader, for engines that take FLV bytes (ffmpeg's stdin):
-// FLV_HEADER, then encodeTag(tag) for each tag. It pulls from the reader only when the Readable asks
-// (`_read`), so a slow consumer leaves tags in the reader's bounded queue, where the overflow policy
-// applies, instead of in a stream buffer that grows.
-//
-// How it ends: the publisher left -> the stream ends cleanly after the last queued tag (ffmpeg sees
-// EOF and finishes its output); the reader was cut -> the stream is destroyed with a ReaderCutError
-// at once, even if nobody is reading; destroying the stream closes the reader.
-import { Readable } from "node:stream";
+// A hub reader of FLV tags as FLV bytes: what an RTMP-fed relay's ffmpeg reads on stdin.
+import type { Readable } from "node:stream";
 import { encodeTag, FLV_HEADER, type FlvTag } from "../media/flv.js";
-import { ReaderCutError } from "./errors.js";
-import type { EndReason, HubReader } from "./reader.js";
-
-export interface FlvStreamOptions {
-  /** Bytes the Readable buffers ahead of its consumer; default 64 KiB. Keep it small: the reader's queue is the buffer. */
-  readonly highWaterMark?: number;
-  /**
-   * Live tags are gathered for this long and written as one chunk (default 0: each at once).
-   * Each chunk is one write(2) into the consumer's pipe; at 40 ms a 30 fps stream with audio
-   * costs ~25 writes/s instead of ~75, which is most of the node's CPU per restream.
-   */
-  readonly coalesceMs?: number;
-}
+import { type ByteEncoding, type ByteStreamOptions, toByteStream } from "./byte-stream.js";
+import type { HubReader } from "./reader.js";
 
 /** One encoding per tag, shared by every reader of the hub (tags are immutable). */
 const encoded = new WeakMap<FlvTag, Buffer>();
 
-function bytesOf(tag: FlvTag): Buffer {
-  let bytes = encoded.get(tag);
-  if (!bytes) {
-    bytes = encodeTag(tag);
-    encoded.set(tag, bytes);
-  }
-  return bytes;
-}
-
-export function toFlvStream(reader: HubReader, options: FlvStreamOptions = {}): Readable {
-  let headerSent = false;
-  let waiting = false;
-  const highWaterMark = options.highWaterMark ?? 64 * 1024;
-  const coalesceMs = options.coalesceMs ?? 0;
-
-  /** Everything queued now (up to highWaterMark), after `first`, as one chunk. */
-  const drain = (first?: FlvTag): Buffer | null => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    if (!headerSent) {
-      headerSent = true;
-      chunks.push(FLV_HEADER);
+const FLV_BYTES: ByteEncoding<FlvTag> = {
+  header: FLV_HEADER,
+  bytesOf(tag) {
+    let bytes = encoded.get(tag);
+    if (!bytes) {
+      bytes = encodeTag(tag);
+      encoded.set(tag, bytes);
     }
-    for (let tag = first ?? reader.poll(); tag !== undefined; tag = reader.poll()) {
-      const bytes = bytesOf(tag);
-      chunks.push(bytes);
-      size += bytes.length;
-      if (size >= highWaterMark) break;
-    }
-    return chunks.length === 0 ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-  };
+    return bytes;
+  },
+};
 
-  const finish = (reason: EndReason | null): void => {
-    if (stream.destroyed) return;
-    if (reason?.code === "too_slow") stream.destroy(new ReaderCutError(reason.message));
-    else stream.push(null);
-  };
-
-  const pump = (): void => {
-    if (waiting) return;
-    const chunk = drain();
-    // One push per read(): the stream calls read() again while it wants more.
-    if (chunk) {
-      stream.push(chunk);
-      return;
-    }
-    if (reader.state === "ended") {
-      finish(reader.endReason);
-      return;
-    }
-    // Nothing queued: wait for the next tag, let more gather for coalesceMs, push them together.
-    waiting = true;
-    void reader.next().then((tag) => {
-      const push = () => {
-        waiting = false;
-        if (stream.destroyed) return;
-        if (tag === null) finish(reader.endReason);
-        else stream.push(drain(tag));
-      };
-      if (tag !== null && coalesceMs > 0) setTimeout(push, coalesceMs);
-      else push();
-    });
-  };
-
-  const stream = new Readable({
-    highWaterMark,
-    read: pump,
-    destroy(error, callback) {
-      reader.close();
-      callback(error);
-    },
-  });
-
-  // A cut must reach the consumer even when it is not reading (that is usually why it was cut).
-  void reader.whenEnded().then((reason) => {
-    if (reason.code === "too_slow") finish(reason);
-  });
-  return stream;
+export function toFlvStream(reader: HubReader<FlvTag>, options: ByteStreamOptions = {}): Readable {
+  return toByteStream(reader, FLV_BYTES, options);
 }

@@ -1,25 +1,24 @@
 // One consumer of a ChannelHub (a restream's ffmpeg stdin, a future RTMP push client, a Remote
-// Playback ffmpeg). The hub pushes every live tag into the reader's queue; the consumer pulls with
+// Playback ffmpeg), generic over the container's unit (an FLV tag, an MPEG-TS unit). The hub
+// pushes every live unit into the reader's queue; the consumer pulls with
 // `poll()` / `next()` when it has room. The queue is bounded in bytes and the overflow policy decides
 // what a consumer that stops pulling costs: "cut" ends it, "resync" drops its backlog and restarts it
 // on a fresh keyframe when it pulls again. Either way memory stays bounded.
 //
-// Timestamps are passed through unchanged: a reader's first tags carry the stream's timestamps
-// (init tags their own, the GOP its keyframe's), and after a resync they jump forward to the current
+// Timestamps are passed through unchanged: a reader's first units carry the stream's timestamps
+// (init units their own, the GOP its keyframe's), and after a resync they jump forward to the current
 // GOP. Rebasing, if needed, is the consumer's choice.
 //
 // States and legal moves:
 //   waiting_keyframe -> live           a keyframe arrived (or a cached GOP was queued at start)
 //   waiting_keyframe | live -> stalled resync policy: the queue overflowed and was dropped
 //   stalled -> waiting_keyframe        the consumer pulled again: restart from the hub's start point
-//   waiting_keyframe | live -> draining the publisher left with tags still queued
+//   waiting_keyframe | live -> draining the publisher left with units still queued
 //   any but ended -> ended             cut, closed, publisher left (with nothing queued), drained
-import type { FlvTag } from "../media/flv.js";
-import { isKeyframe } from "../media/flv.js";
 import { IllegalTransitionError } from "./errors.js";
 import type { StartPoint } from "./gop-cache.js";
-import { TagQueue } from "./tag-queue.js";
-import { flvSize, isInitTag } from "./tags.js";
+import type { UnitFormat } from "./unit-format.js";
+import { UnitQueue } from "./unit-queue.js";
 
 export type ReaderState = "waiting_keyframe" | "live" | "stalled" | "draining" | "ended";
 
@@ -37,7 +36,7 @@ export type OverflowPolicy = "cut" | "resync";
 export interface ReaderOptions {
   /** Default "cut". */
   readonly overflow?: OverflowPolicy;
-  /** Bytes (FLV size) the queue may hold; default 8 MiB. It must hold several frames. */
+  /** Container bytes the queue may hold; default 8 MiB. It must hold several frames. */
   readonly maxQueueBytes?: number;
   /** Shown in the hub's log lines, e.g. a restream id. */
   readonly name?: string;
@@ -54,7 +53,7 @@ export interface EndReason {
 
 export interface ReaderStats {
   readonly state: ReaderState;
-  /** FLV bytes handed to the consumer. */
+  /** Container bytes handed to the consumer. */
   readonly bytesOut: number;
   readonly queuedBytes: number;
   /** How often the resync policy dropped the queue. */
@@ -62,25 +61,27 @@ export interface ReaderStats {
 }
 
 /** What a reader sees of its hub. */
-export interface ReaderParent {
-  /** Init tags + the cached GOP: where a reader starts, and restarts after a resync. */
-  startPoint(): StartPoint;
+export interface ReaderParent<U> {
+  readonly format: UnitFormat<U>;
+  /** Init units + the cached GOP: where a reader starts, and restarts after a resync. */
+  startPoint(): StartPoint<U>;
   /** The reader ended: the hub forgets it (and logs a cut). */
-  detach(reader: HubReader, reason: EndReason): void;
+  detach(reader: HubReader<U>, reason: EndReason): void;
 }
 
 const PUBLISHER_LEFT: EndReason = { code: "publisher_left", message: "the publisher left" };
 const CLOSED: EndReason = { code: "closed", message: "closed by its consumer" };
 
-export class HubReader {
+export class HubReader<U> {
   readonly name: string;
   readonly overflow: OverflowPolicy;
   readonly maxQueueBytes: number;
   private current: ReaderState = "waiting_keyframe";
   private reason: EndReason | null = null;
-  private readonly queue = new TagQueue();
+  private readonly queue: UnitQueue<U>;
+  private readonly format: UnitFormat<U>;
   /** A consumer blocked in `next()`; only ever set while the queue is empty. */
-  private waiter: ((tag: FlvTag | null) => void) | null = null;
+  private waiter: ((unit: U | null) => void) | null = null;
   private bytesOut = 0;
   private resyncs = 0;
   private resolveEnded: (reason: EndReason) => void = () => {};
@@ -90,9 +91,11 @@ export class HubReader {
 
   /** Created by `ChannelHub.subscribe`. */
   constructor(
-    private readonly parent: ReaderParent,
+    private readonly parent: ReaderParent<U>,
     options: ReaderOptions = {},
   ) {
+    this.format = parent.format;
+    this.queue = new UnitQueue(parent.format.size);
     this.name = options.name ?? "reader";
     this.overflow = options.overflow ?? "cut";
     this.maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
@@ -122,32 +125,32 @@ export class HubReader {
   }
 
   /**
-   * Takes the next queued tag, or undefined when none is queued (or the reader ended: see `state`).
+   * Takes the next queued unit, or undefined when none is queued (or the reader ended: see `state`).
    * Pulling is what tells a stalled resync reader that its consumer is back.
    */
-  poll(): FlvTag | undefined {
+  poll(): U | undefined {
     if (this.current === "stalled") this.restart();
-    const tag = this.queue.shift();
-    if (tag !== undefined) this.bytesOut += flvSize(tag);
+    const unit = this.queue.shift();
+    if (unit !== undefined) this.bytesOut += this.format.size(unit);
     if (this.current === "draining" && this.queue.length === 0) this.end(PUBLISHER_LEFT);
-    return tag;
+    return unit;
   }
 
-  /** The next tag, waiting for one if needed; null once the reader has ended. One call at a time. */
-  next(): Promise<FlvTag | null> {
+  /** The next unit, waiting for one if needed; null once the reader has ended. One call at a time. */
+  next(): Promise<U | null> {
     if (this.waiter !== null) return Promise.reject(new Error("HubReader.next: a call is already pending"));
-    const tag = this.poll();
-    if (tag !== undefined) return Promise.resolve(tag);
+    const unit = this.poll();
+    if (unit !== undefined) return Promise.resolve(unit);
     if (this.current === "ended") return Promise.resolve(null);
     return new Promise((resolve) => {
       this.waiter = resolve;
     });
   }
 
-  /** `for await (const tag of reader)`; leaving the loop early closes the reader. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<FlvTag, void, undefined> {
+  /** `for await (const unit of reader)`; leaving the loop early closes the reader. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<U, void, undefined> {
     try {
-      for (let tag = await this.next(); tag !== null; tag = await this.next()) yield tag;
+      for (let unit = await this.next(); unit !== null; unit = await this.next()) yield unit;
     } finally {
       this.close();
     }
@@ -158,31 +161,31 @@ export class HubReader {
     this.end(CLOSED);
   }
 
-  /** Called by the hub right after attaching, and on a restart: init tags, then the cached GOP. */
+  /** Called by the hub right after attaching, and on a restart: init units, then the cached GOP. */
   begin(): void {
     const { init, gop, gopBytes } = this.parent.startPoint();
-    for (const tag of init) if (!this.enqueue(tag)) return;
+    for (const unit of init) if (!this.enqueue(unit)) return;
     // A GOP that would not fit would trip the overflow policy at once: wait for the next keyframe instead.
     if (gop === null || gop.length === 0 || this.queue.bytes + gopBytes > this.maxQueueBytes) return;
     this.move("live");
-    for (const tag of gop) if (!this.enqueue(tag)) return;
+    for (const unit of gop) if (!this.enqueue(unit)) return;
   }
 
-  /** Called by the hub for every live tag. */
-  offer(tag: FlvTag): void {
+  /** Called by the hub for every live unit. */
+  offer(unit: U): void {
     if (this.current === "live") {
-      this.enqueue(tag);
+      this.enqueue(unit);
     } else if (this.current === "waiting_keyframe") {
-      // Until the first keyframe only init tags pass: a decoder cannot start on an inter frame, and
+      // Until the first keyframe only init units pass: a decoder cannot start on an inter frame, and
       // audio before it would make audio start before video.
-      if (isKeyframe(tag)) {
+      if (this.format.isKeyframe(unit)) {
         this.move("live");
-        this.enqueue(tag);
-      } else if (isInitTag(tag)) {
-        this.enqueue(tag);
+        this.enqueue(unit);
+      } else if (this.format.initSlot(unit) !== null) {
+        this.enqueue(unit);
       }
     }
-    // stalled: live tags are stale by the time the consumer is back; it restarts from the hub instead.
+    // stalled: live units are stale by the time the consumer is back; it restarts from the hub instead.
   }
 
   /** Called by the hub when the publisher leaves: the consumer still gets what is queued, then the end. */
@@ -192,18 +195,18 @@ export class HubReader {
     else this.move("draining");
   }
 
-  private enqueue(tag: FlvTag): boolean {
+  private enqueue(unit: U): boolean {
     if (this.waiter !== null) {
-      // The consumer is already waiting: hand the tag over, nothing queues.
+      // The consumer is already waiting: hand the unit over, nothing queues.
       const waiter = this.waiter;
       this.waiter = null;
-      this.bytesOut += flvSize(tag);
-      waiter(tag);
+      this.bytesOut += this.format.size(unit);
+      waiter(unit);
       return true;
     }
-    const wouldQueue = this.queue.bytes + flvSize(tag);
+    const wouldQueue = this.queue.bytes + this.format.size(unit);
     if (wouldQueue <= this.maxQueueBytes) {
-      this.queue.push(tag);
+      this.queue.push(unit);
       return true;
     }
     if (this.overflow === "cut") {

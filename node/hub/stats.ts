@@ -3,12 +3,11 @@
 // Bitrate and fps are measured on the wall clock (the injected `now()`), over the last
 // `windowSeconds` complete seconds: that is the load the node actually carries, and a publisher that
 // stalls drops to 0 instead of freezing at its last value. Seconds are counted in one bucket each, so
-// memory is fixed whatever the tag rate.
+// memory is fixed whatever the unit rate.
 // The keyframe interval is measured on media timestamps (the last two keyframes): it is a property
 // of the encoding (its GOP length) and should not pick up network jitter.
 import type { IngestStats } from "../media/codecs.js";
-import { type FlvTag, isKeyframe } from "../media/flv.js";
-import { flvSize, isVideoFrame } from "./tags.js";
+import type { UnitFormat } from "./unit-format.js";
 
 export const DEFAULT_STATS_WINDOW_SECONDS = 5;
 
@@ -21,13 +20,14 @@ interface Bucket {
 /** Half the 32-bit timestamp range: a larger step is a timestamp going backwards, not an interval. */
 const MAX_TIMESTAMP_STEP = 2 ** 31;
 
-export class IngestMeter {
+export class IngestMeter<U> {
   private readonly buckets: Bucket[];
   private firstSecond: number | null = null;
   private lastKeyframeAt: number | null = null;
   private keyframeIntervalMs = 0;
 
   constructor(
+    private readonly format: UnitFormat<U>,
     private readonly now: () => number,
     private readonly windowSeconds = DEFAULT_STATS_WINDOW_SECONDS,
   ) {
@@ -35,14 +35,14 @@ export class IngestMeter {
     this.buckets = Array.from({ length: windowSeconds + 1 }, () => ({ second: -1, bytes: 0, frames: 0 }));
   }
 
-  record(tag: FlvTag): void {
+  record(unit: U): void {
     const second = Math.floor(this.now() / 1000);
     this.firstSecond ??= second;
     const bucket = this.bucket(second);
     if (bucket.second !== second) Object.assign(bucket, { second, bytes: 0, frames: 0 });
-    bucket.bytes += flvSize(tag);
-    if (isVideoFrame(tag)) bucket.frames += 1;
-    if (isKeyframe(tag)) this.keyframe(tag.timestamp);
+    bucket.bytes += this.format.size(unit);
+    if (this.format.isVideoFrame(unit)) bucket.frames += 1;
+    if (this.format.isKeyframe(unit)) this.keyframe(this.format.timestamp(unit));
   }
 
   snapshot(): IngestStats {

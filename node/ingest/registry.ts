@@ -1,16 +1,30 @@
-// The channels live on this node: who publishes, their codecs and hub. The ingest servers ask it
-// whether a stream key may publish and hand it the publisher's tags; actors read from its hubs.
-import type { IngestFeed } from "../actors/relay.js";
+// The channels live on this node: who publishes, their codecs and hub. The RTMP ingest asks it
+// whether a stream key may publish and hands it the publisher's FLV tags; an SRT listener claims
+// its channel and hands it MPEG-TS units; actors read from its hubs.
+import type { Readable } from "node:stream";
+import type { FeedReader, IngestFeed } from "../actors/relay.js";
 import type { Catalog } from "../catalog/catalog.js";
-import { ChannelHub, type HubLogger, toFlvStream } from "../hub/index.js";
+import {
+  type ByteStreamOptions,
+  ChannelHub,
+  FLV_UNITS,
+  type HubLogger,
+  type HubReader,
+  type HubStats,
+  TS_UNITS,
+  toFlvStream,
+  toTsStream,
+  type UnitFormat,
+} from "../hub/index.js";
 import { constantTimeEqual } from "../ids.js";
 import type { ChannelCodecs, IngestStats } from "../media/codecs.js";
+import type { Container } from "../media/container.js";
+import type { TsUnit } from "../media/ts-units.js";
 import type {
   IngestHandler,
   PublishDecision,
   Publisher,
   PublishRequest,
-  PublishSink,
   StartResult,
 } from "./rtmp/handler.js";
 
@@ -38,8 +52,24 @@ export interface RegistryLog extends HubLogger {
   child(bindings: Record<string, unknown>): HubLogger;
 }
 
+/** What an ingest session writes to once it holds its channel. */
+export interface IngestSink<U> {
+  /** The channel's codecs: it is live (for actors) from the first call; again when they change. */
+  codecs(codecs: ChannelCodecs): void;
+  unit(unit: U): void;
+  /** Exactly once, when the publisher goes; no call follows it. */
+  end(reason: string): void;
+}
+
+/** A channel's hub, whatever its container, as the registry and actors use it. */
+interface LiveMedia {
+  readonly container: Container;
+  open(name: string): FeedReader;
+  stats(): HubStats;
+}
+
 interface Live {
-  readonly hub: ChannelHub;
+  readonly media: LiveMedia;
   readonly protocol: IngestProtocol;
   readonly since: string;
   codecs: ChannelCodecs | null;
@@ -69,41 +99,30 @@ export class IngestRegistry implements IngestHandler {
     return { accept: true, channelId: channel.id };
   }
 
-  /** Claims the channel for this publisher, synchronously, so two cannot both win. */
+  /** Claims the channel for this RTMP publisher, synchronously, so two cannot both win. */
   started(channelId: string, publisher: Publisher): StartResult {
-    if (this.channels.has(channelId)) return alreadyLive();
-    const live: Live = {
-      hub: new ChannelHub({ logger: this.log.child({ channelId }) }),
-      protocol: publisher.secure ? "rtmps" : "rtmp",
-      since: new Date().toISOString(),
-      codecs: null,
-    };
-    this.channels.set(channelId, live);
-    this.log.info({ channelId, publisher: publisher.id, protocol: live.protocol }, "publisher live");
-    return { accept: true, sink: this.sink(channelId, live) };
+    const protocol = publisher.secure ? "rtmps" : "rtmp";
+    const sink = this.claim(channelId, protocol, publisher.id, FLV_UNITS, toFlvStream);
+    if (!sink) return alreadyLive();
+    return { accept: true, sink: { codecs: sink.codecs, tag: sink.unit, end: sink.end } };
+  }
+
+  /** Claims the channel for an SRT caller; null when it is live already (over RTMP). */
+  srtStarted(channelId: string, callerId: string): IngestSink<TsUnit> | null {
+    return this.claim(channelId, "srt", callerId, TS_UNITS, toTsStream);
   }
 
   /** A reader factory for actors, while the channel is live here with known codecs. */
   feed(channelId: string): IngestFeed | null {
     const live = this.channels.get(channelId);
     if (!live?.codecs) return null;
-    const hub = live.hub;
-    return {
-      codecs: live.codecs,
-      container: "flv",
-      open: (name) => {
-        const reader = hub.subscribe({ name });
-        return {
-          stream: toFlvStream(reader, { coalesceMs: RELAY_COALESCE_MS }),
-          close: () => reader.close(),
-        };
-      },
-    };
+    const { media } = live;
+    return { codecs: live.codecs, container: media.container, open: (name) => media.open(name) };
   }
 
   list(): LiveIngest[] {
     return [...this.channels].map(([channelId, live]) => {
-      const { bytesIn, bitrateBps, fps, keyframeIntervalSeconds } = live.hub.stats();
+      const { bytesIn, bitrateBps, fps, keyframeIntervalSeconds } = live.media.stats();
       return {
         channelId,
         protocol: live.protocol,
@@ -114,15 +133,34 @@ export class IngestRegistry implements IngestHandler {
     });
   }
 
-  private sink(channelId: string, live: Live): PublishSink {
+  private claim<U>(
+    channelId: string,
+    protocol: IngestProtocol,
+    publisherId: string,
+    format: UnitFormat<U>,
+    toStream: (reader: HubReader<U>, options: ByteStreamOptions) => Readable,
+  ): IngestSink<U> | null {
+    if (this.channels.has(channelId)) return null;
+    const hub = new ChannelHub({ format, logger: this.log.child({ channelId }) });
+    const media: LiveMedia = {
+      container: format.container,
+      open: (name) => {
+        const reader = hub.subscribe({ name });
+        return { stream: toStream(reader, { coalesceMs: RELAY_COALESCE_MS }), close: () => reader.close() };
+      },
+      stats: () => hub.stats(),
+    };
+    const live: Live = { media, protocol, since: new Date().toISOString(), codecs: null };
+    this.channels.set(channelId, live);
+    this.log.info({ channelId, publisher: publisherId, protocol }, "publisher live");
     return {
       codecs: (codecs) => {
         live.codecs = codecs;
         this.parent.live(channelId, codecs);
       },
-      tag: (tag) => live.hub.write(tag),
+      unit: (unit) => hub.write(unit),
       end: (reason) => {
-        live.hub.end();
+        hub.end();
         this.channels.delete(channelId);
         this.log.info({ channelId, reason }, "publisher left");
         if (live.codecs) this.parent.offline(channelId);

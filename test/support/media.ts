@@ -58,6 +58,21 @@ const HEVC_ARGS = [
   ...["-c:a", "aac", "-ar", "48000", "-ac", "2", "-f", "mpegts"],
 ];
 
+const SMALL_TS_ARGS = [
+  ...[
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=320x180:rate=30",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:sample_rate=48000",
+  ],
+  ...["-t", "3", "-c:v", "libx264", "-preset", "veryfast", "-g", "15", "-pix_fmt", "yuv420p", "-b:v", "500k"],
+  ...["-c:a", "aac", "-ar", "48000", "-ac", "2", "-b:a", "64k", "-f", "mpegts"],
+];
+
 const made = new Map<string, Promise<string>>();
 
 /** 10 s, 1280x720 30 fps H.264 (~3 Mbit/s, a keyframe a second) + AAC 48 kHz stereo, in FLV. */
@@ -68,6 +83,11 @@ export function testClip(): Promise<string> {
 /** 3 s, 640x360 HEVC + AAC in MPEG-TS (HEVC cannot go in FLV on ffmpeg 5.1). */
 export function hevcClip(): Promise<string> {
   return cachedMedia(HEVC_ARGS, "ts");
+}
+
+/** 3 s, 320x180 30 fps H.264 (a keyframe every half second) + AAC 48 kHz stereo, in MPEG-TS. */
+export function smallTsClip(): Promise<string> {
+  return cachedMedia(SMALL_TS_ARGS, "ts");
 }
 
 function cachedMedia(args: readonly string[], extension: string): Promise<string> {
@@ -123,6 +143,14 @@ export async function realtimeFlv(
 ): Promise<MediaProcess & { stream: Readable }> {
   const child = spawnFfmpeg([...(await sourceArgs(options)), "-f", "flv", "pipe:1"], "pipe");
   return { ...handle(child), stream: child.stdout as Readable };
+}
+
+/** Sends an MPEG-TS clip in real time to an SRT listener, as an SRT caller (a passphrase goes in the URL). */
+export function publishSrt(url: string, clip: string, options: PublishOptions = {}): MediaProcess {
+  const loop = (options.loop ?? true) ? ["-stream_loop", "-1"] : [];
+  const duration = options.durationS === undefined ? [] : ["-t", String(options.durationS)];
+  const args = ["-re", ...loop, "-i", clip, "-c", "copy", ...duration, "-f", "mpegts", url];
+  return handle(spawnFfmpeg(args, "ignore"));
 }
 
 async function sourceArgs(options: PublishOptions): Promise<string[]> {

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { Writable } from "node:stream";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { ChannelHub, ReaderCutError, toFlvStream } from "../../node/hub/index.js";
+import { ChannelHub, FLV_UNITS, ReaderCutError, toFlvStream } from "../../node/hub/index.js";
 import { AUDIO, FLV_HEADER, type FlvTag, SCRIPT, type TagType, VIDEO } from "../../node/media/flv.js";
 
 function tag(type: TagType, timestamp: number, bytes: number[], size = 16): FlvTag {
@@ -37,7 +37,11 @@ function parseFlv(bytes: Buffer): { header: Buffer; tags: FlvTag[] } {
 
 function setup() {
   const warnings: string[] = [];
-  const hub = new ChannelHub({ logger: { warn: (_obj, msg) => warnings.push(msg) }, now: () => 0 });
+  const hub = new ChannelHub({
+    format: FLV_UNITS,
+    logger: { warn: (_obj, msg) => warnings.push(msg) },
+    now: () => 0,
+  });
   return { hub, warnings };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GopCache } from "../../node/hub/gop-cache.js";
-import { ChannelHub, HubEndedError, type HubReader } from "../../node/hub/index.js";
+import { ChannelHub, FLV_UNITS, HubEndedError, type HubReader } from "../../node/hub/index.js";
 import { AUDIO, type FlvTag, isSequenceHeader, SCRIPT, VIDEO } from "../../node/media/flv.js";
 
 // Small synthetic tags. Bodies default to 16 bytes, so each tag is 31 FLV bytes (+15 framing).
@@ -44,7 +44,7 @@ function label(tag: FlvTag): string {
   return `${tag.data[0] === 0x17 ? "K" : "P"}${tag.timestamp}`;
 }
 
-function drain(reader: HubReader): string[] {
+function drain(reader: HubReader<FlvTag>): string[] {
   const out: string[] = [];
   for (let tag = reader.poll(); tag !== undefined; tag = reader.poll()) out.push(label(tag));
   return out;
@@ -59,6 +59,7 @@ function setup(options: { gopCacheMaxBytes?: number } = {}) {
   const warnings: Warning[] = [];
   let clock = 0;
   const hub = new ChannelHub({
+    format: FLV_UNITS,
     logger: { warn: (obj, msg) => warnings.push({ obj, msg }) },
     now: () => clock,
     ...options,
@@ -140,7 +141,7 @@ describe("ChannelHub: GOP cache", () => {
   });
 
   it("never holds more than its cap, even without keyframes", () => {
-    const cache = new GopCache(1000);
+    const cache = new GopCache(FLV_UNITS, 1000);
     cache.add(key(0));
     for (let ts = 40; ts < 4000; ts += 40) {
       cache.add(inter(ts));
@@ -339,7 +340,7 @@ describe("ChannelHub: stats", () => {
       fps: 25,
       keyframeIntervalSeconds: 2,
       bytesIn: 250 * 1000 + 125 * 1000 + 250 * 200,
-      tagsIn: 250 + 125 + 250,
+      unitsIn: 250 + 125 + 250,
       readers: 0,
     });
     // The publisher stalls: the rates fall to zero once the window has passed.

@@ -1,12 +1,14 @@
-// How the hub classifies and sizes FLV tags, on top of node/media/flv.ts.
-import { type FlvTag, isSequenceHeader, SCRIPT, VIDEO } from "../media/flv.js";
+// FLV tags as hub units (RTMP ingest): metadata and the AVC/AAC sequence headers are init units,
+// a keyframe is an AVC NALU tag with frame type 1.
+import { AUDIO, type FlvTag, isKeyframe, isSequenceHeader, SCRIPT, VIDEO } from "../media/flv.js";
+import type { UnitFormat } from "./unit-format.js";
 
 /** FLV framing around a tag body: 11-byte tag header + 4-byte PreviousTagSize. */
 const TAG_FRAMING = 15;
 
 /**
- * Every byte count of the hub (bytesIn, queues, caps, bitrate) is a tag's size as FLV bytes: what a
- * reader's FLV stream carries. Counting the framing keeps queues bounded even for empty tags.
+ * A tag's size as FLV bytes: what a reader's FLV stream carries. Counting the framing keeps queues
+ * bounded even for empty tags.
  */
 export function flvSize(tag: FlvTag): number {
   return tag.data.length + TAG_FRAMING;
@@ -24,15 +26,22 @@ export function isMetadata(tag: FlvTag): boolean {
   return first.value === "@setDataFrame" && amf0String(tag.data, first.end)?.value === "onMetaData";
 }
 
-/** Tags every reader needs before any frame: metadata and sequence headers. */
-export function isInitTag(tag: FlvTag): boolean {
-  return isMetadata(tag) || isSequenceHeader(tag);
-}
-
-/** A coded video frame (not a sequence header): what fps counts. */
-export function isVideoFrame(tag: FlvTag): boolean {
-  return tag.type === VIDEO && !isSequenceHeader(tag);
-}
+export const FLV_UNITS: UnitFormat<FlvTag> = {
+  container: "flv",
+  initSlots: ["metadata", "video", "audio"],
+  size: flvSize,
+  timestamp: (tag) => tag.timestamp,
+  isKeyframe,
+  isVideoFrame: (tag) => tag.type === VIDEO && !isSequenceHeader(tag),
+  initSlot(tag) {
+    if (isMetadata(tag)) return "metadata";
+    if (isSequenceHeader(tag)) return tag.type === AUDIO ? "audio" : "video";
+    return null;
+  },
+  // New metadata changes nothing a decoder needs; a different sequence header does. Encoders that
+  // repeat an identical header do not lose the cache.
+  reconfigures: (previous, next) => isSequenceHeader(next) && !previous.data.equals(next.data),
+};
 
 const AMF0_STRING = 0x02;
 
