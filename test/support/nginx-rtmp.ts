@@ -19,6 +19,8 @@ export interface NginxApplication {
   readonly onPublishStatus?: number;
   /** The on_publish hook allows only these stream keys (200) and refuses any other (403). */
   readonly allowKeys?: readonly string[];
+  /** Record on_publish and on_publish_done (allowing every publish), to count publishers. */
+  readonly watchPublishers?: boolean;
 }
 
 /** One publish the on_publish hook was asked about. */
@@ -29,6 +31,13 @@ export interface PublishAttempt {
   readonly allowed: boolean;
 }
 
+/** A publisher began (on_publish, allowed) or ended (on_publish_done), as nginx-rtmp reported it. */
+export interface PublisherEvent {
+  readonly app: string;
+  readonly name: string;
+  readonly call: "publish" | "publish_done";
+}
+
 export interface NginxRtmp {
   readonly port: number;
   readonly pid: number;
@@ -37,6 +46,8 @@ export interface NginxRtmp {
   log(): string;
   /** The publishes the on_publish hook answered, oldest first (empty without a hook). */
   publishAttempts(): readonly PublishAttempt[];
+  /** The most publishers one stream key had at once, from the hooks (`watchPublishers` apps). */
+  maxConcurrentPublishers(name: string): number;
   /** SIGTERM, then SIGKILL after 3 s; resolves after exit. Safe to call twice. */
   stop(): Promise<void>;
   /** Sends a signal (e.g. SIGKILL to simulate a crash) and waits for the exit. */
@@ -57,7 +68,9 @@ export async function startNginxRtmp(
 ): Promise<NginxRtmp> {
   const applications = options.applications ?? [{ name: "live" }];
   const dir = mkdtempSync(join(tmpdir(), "streamwell-nginx-"));
-  const hook = applications.some((app) => app.onPublishStatus !== undefined || app.allowKeys !== undefined)
+  const hook = applications.some(
+    (app) => app.onPublishStatus !== undefined || app.allowKeys !== undefined || app.watchPublishers,
+  )
     ? await startHook(applications)
     : null;
   const port = options.port ?? (await freePort());
@@ -91,6 +104,7 @@ export async function startNginxRtmp(
       `rtmp://127.0.0.1:${port}/${app}${key === undefined ? "" : `/${key}`}`,
     log,
     publishAttempts: () => [...(hook?.attempts ?? [])],
+    maxConcurrentPublishers: (name) => maxConcurrent(hook?.events ?? [], name),
     stop: () => {
       stopping ??= cleanup();
       return stopping;
@@ -110,8 +124,9 @@ function config(
   const apps = applications.map((app) => {
     const lines = ["live on;", "record off;"];
     if (app.publish === "deny") lines.push("deny publish all;");
-    if (app.onPublishStatus !== undefined || app.allowKeys !== undefined)
+    if (app.onPublishStatus !== undefined || app.allowKeys !== undefined || app.watchPublishers)
       lines.push(`on_publish http://127.0.0.1:${hookPort}/${app.name};`);
+    if (app.watchPublishers) lines.push(`on_publish_done http://127.0.0.1:${hookPort}/${app.name};`);
     return `    application ${app.name} { ${lines.join(" ")} }`;
   });
   // master_process off: one process, whose PID is the child's, so stop() by PID stops it all.
@@ -132,9 +147,10 @@ ${apps.join("\n")}
 
 async function startHook(
   applications: readonly NginxApplication[],
-): Promise<{ server: Server; port: number; attempts: PublishAttempt[] }> {
+): Promise<{ server: Server; port: number; attempts: PublishAttempt[]; events: PublisherEvent[] }> {
   const byPath = new Map(applications.map((app) => [`/${app.name}`, app]));
   const attempts: PublishAttempt[] = [];
+  const events: PublisherEvent[] = [];
   const server = createServer((request, response) => {
     // nginx-rtmp POSTs a form: app=live&...&call=publish&name=<stream key>&type=live
     let body = "";
@@ -149,16 +165,28 @@ async function startHook(
       let status = 404;
       if (app?.allowKeys !== undefined) status = app.allowKeys.includes(name) ? 200 : 403;
       else if (app) status = app.onPublishStatus ?? 200;
-      if (app && form.get("call") === "publish") {
-        attempts.push({ app: app.name, name, allowed: status >= 200 && status < 300 });
-      }
+      const call = form.get("call");
+      const allowed = status >= 200 && status < 300;
+      if (app && call === "publish") attempts.push({ app: app.name, name, allowed });
+      if (app?.watchPublishers && allowed && (call === "publish" || call === "publish_done"))
+        events.push({ app: app.name, name, call });
       response.statusCode = status;
       response.end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
-  return { server, port: typeof address === "object" && address ? address.port : 0, attempts };
+  return { server, port: typeof address === "object" && address ? address.port : 0, attempts, events };
+}
+
+function maxConcurrent(events: readonly PublisherEvent[], name: string): number {
+  let active = 0;
+  let most = 0;
+  for (const event of events.filter((e) => e.name === name)) {
+    active += event.call === "publish" ? 1 : -1;
+    most = Math.max(most, active);
+  }
+  return most;
 }
 
 async function waitForPort(port: number, exited: Promise<void>): Promise<void> {
