@@ -44,10 +44,14 @@ function askEveryNode<T>(broker: ServiceBroker, action: string, params: object =
   );
 }
 
-/** channelId -> its live ingest. */
+/**
+ * channelId -> its live ingest. Should two nodes both report one (a publisher moved and its old
+ * session has not ended yet), the newest wins, as it does for the nodes themselves.
+ */
 export async function liveIngests(broker: ServiceBroker): Promise<Map<string, IngestInfo>> {
   const perNode = await askEveryNode<IngestInfo[]>(broker, "ingests");
-  return new Map(perNode.flat().map((ingest) => [ingest.channelId, ingest]));
+  const newestLast = perNode.flat().sort((a, b) => a.since.localeCompare(b.since));
+  return new Map(newestLast.map((ingest) => [ingest.channelId, ingest]));
 }
 
 /** restreamId -> what its actor reports, for every actor in the mesh. */

@@ -23,7 +23,7 @@ import type { ActorReport } from "../node/restreams/status.js";
 import { statusesOf } from "../node/restreams/statuses.js";
 import type { Runtime } from "../node/runtime.js";
 import { action } from "./action.js";
-import { EVENTS, type IngestInfo } from "./events.js";
+import { EVENTS, type IngestInfo, type IngestLive } from "./events.js";
 import { actorReports, isSchedulerLeader, liveIngests, nodesRunning } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
@@ -164,6 +164,11 @@ export function nodeService(runtime: Runtime): ServiceSchema {
           stats: ingest.stats,
           since: ingest.since,
         })),
+    },
+    events: {
+      [EVENTS.ingestLive](ctx: Context<IngestLive>) {
+        if (ctx.params.nodeID !== config.nodeId) media.registry.evict(ctx.params.channelId);
+      },
     },
     created(this: Service) {
       const broker = this.broker;

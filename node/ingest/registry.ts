@@ -73,6 +73,8 @@ interface Live {
   readonly protocol: IngestProtocol;
   readonly since: string;
   codecs: ChannelCodecs | null;
+  /** Ends the publisher's session (null: this ingest cannot be ended from here). */
+  readonly disconnect: (() => void) | null;
 }
 
 export class IngestRegistry implements IngestHandler {
@@ -102,14 +104,25 @@ export class IngestRegistry implements IngestHandler {
   /** Claims the channel for this RTMP publisher, synchronously, so two cannot both win. */
   started(channelId: string, publisher: Publisher): StartResult {
     const protocol = publisher.secure ? "rtmps" : "rtmp";
-    const sink = this.claim(channelId, protocol, publisher.id, FLV_UNITS, toFlvStream);
+    const sink = this.claim(channelId, protocol, publisher, FLV_UNITS, toFlvStream);
     if (!sink) return alreadyLive();
     return { accept: true, sink: { codecs: sink.codecs, tag: sink.unit, end: sink.end } };
   }
 
   /** Claims the channel for an SRT caller; null when it is live already (over RTMP). */
   srtStarted(channelId: string, callerId: string): IngestSink<TsUnit> | null {
-    return this.claim(channelId, "srt", callerId, TS_UNITS, toTsStream);
+    return this.claim(channelId, "srt", { id: callerId, disconnect: null }, TS_UNITS, toTsStream);
+  }
+
+  /**
+   * The channel went live on another node: the newest publisher wins, so a publisher that
+   * reconnected elsewhere is not held back by its old, half-open session here.
+   */
+  evict(channelId: string): void {
+    const live = this.channels.get(channelId);
+    if (!live?.disconnect) return;
+    this.log.info({ channelId }, "channel live on another node: ending the publisher here");
+    live.disconnect();
   }
 
   /** A reader factory for actors, while the channel is live here with known codecs. */
@@ -136,7 +149,7 @@ export class IngestRegistry implements IngestHandler {
   private claim<U>(
     channelId: string,
     protocol: IngestProtocol,
-    publisherId: string,
+    publisher: { readonly id: string; readonly disconnect: (() => void) | null },
     format: UnitFormat<U>,
     toStream: (reader: HubReader<U>, options: ByteStreamOptions) => Readable,
   ): IngestSink<U> | null {
@@ -150,9 +163,10 @@ export class IngestRegistry implements IngestHandler {
       },
       stats: () => hub.stats(),
     };
-    const live: Live = { media, protocol, since: new Date().toISOString(), codecs: null };
+    const since = new Date().toISOString();
+    const live: Live = { media, protocol, since, codecs: null, disconnect: publisher.disconnect };
     this.channels.set(channelId, live);
-    this.log.info({ channelId, publisher: publisherId, protocol }, "publisher live");
+    this.log.info({ channelId, publisher: publisher.id, protocol }, "publisher live");
     return {
       codecs: (codecs) => {
         live.codecs = codecs;

@@ -29,7 +29,7 @@ const audioFrame = (ts: number): FlvTag => ({
   timestamp: ts,
   data: Buffer.from([0xaf, 1, 0x21, 0x10]),
 });
-const PUBLISHER = { id: "p1", remoteAddress: "127.0.0.1", secure: false };
+const PUBLISHER = { id: "p1", remoteAddress: "127.0.0.1", secure: false, disconnect: () => {} };
 const LIMITS = { probeMaxMs: 2_000, probeMaxBytes: 1_000_000 };
 
 function metadata(props: Record<string, number>): { tag: FlvTag; values: unknown[] } {

@@ -31,6 +31,8 @@ export interface Publisher {
   readonly id: string;
   readonly remoteAddress: string;
   readonly secure: boolean;
+  /** Ends the publish and closes the connection (the channel went live on another node). */
+  disconnect(): void;
 }
 
 /** Why a publisher went; `sink.end` gets exactly one. */
@@ -41,6 +43,7 @@ export type PublishEndReason =
   | "protocol_error" // malformed bytes, oversize message, command out of order
   | "unsupported_codec" // a refused codec arrived after the publish started
   | "server_closing"
+  | "replaced" // the channel went live on another node: the newest publisher wins
   | "sink_error"; // the sink itself threw
 
 export interface PublishSink {

@@ -48,7 +48,12 @@ export class RtmpSession {
     secure: boolean,
     readonly parent: SessionParent,
   ) {
-    this.publisher = { id: this.id, remoteAddress: socket.remoteAddress ?? "unknown", secure };
+    this.publisher = {
+      id: this.id,
+      remoteAddress: socket.remoteAddress ?? "unknown",
+      secure,
+      disconnect: () => this.close("replaced"),
+    };
     this.reader = new ChunkReader(parent.limits.reader);
     this.messages = new SessionMessages(this);
   }
