@@ -33,7 +33,11 @@ export class MediaNode {
     parent: MediaNodeParent,
   ) {
     const log = runtime.log.child({ module: "media" });
-    const engine = new FfmpegEngine({ pidFile: MediaNode.pidFile(runtime.config.dataDir), log });
+    const engine = new FfmpegEngine({
+      pidFile: MediaNode.pidFile(runtime.config.dataDir),
+      log,
+      bindHost: runtime.config.bindHost,
+    });
     this.registry = new IngestRegistry(runtime.catalog, log, {
       live: (channelId, codecs) => {
         void this.host.ingestChanged(channelId, this.registry.feed(channelId));

@@ -49,7 +49,7 @@ export function nodeService(runtime: Runtime): ServiceSchema {
   let bound: BoundPorts | null = null;
   const exporter = new MetricsExporter({ node: config.nodeId, processMetrics: true });
 
-  const actorCounts = (): Record<ActorKind, number> => ({ restream: media.host.size, playback: 0, chain: 0 });
+  const actorCounts = (): Record<ActorKind, number> => ({ ...media.host.counts(), chain: 0 });
 
   /** The ingests the API shows as live: those whose codecs are known. */
   const liveHere = () =>

@@ -7,3 +7,26 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   const base = Math.min(BACKOFF.firstMs * 2 ** (attempt - 1), BACKOFF.capMs);
   return Math.round(base * (1 - BACKOFF.jitter + 2 * BACKOFF.jitter * random()));
 }
+
+/** An actor's failures in a row and the timer of its next attempt. */
+export class Retry {
+  private attempts = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** Counts a failure and calls `retry` after the backoff delay; returns that delay. */
+  schedule(retry: () => void): number {
+    this.attempts += 1;
+    const delay = backoffDelay(this.attempts);
+    this.timer = setTimeout(retry, delay);
+    return delay;
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** Healthy again: the next failure waits the shortest delay. */
+  reset(): void {
+    this.attempts = 0;
+  }
+}

@@ -1,9 +1,12 @@
-// The actors a node hosts, by restream id. The scheduler (through streamwell.node) ensures and
-// removes them; the node's ingest registry tells which channel feeds are live here.
+// The actors a node hosts, by restream id: RestreamActors (push) and PlaybackActors (Remote
+// Playback). The scheduler (through streamwell.node) ensures and removes them; the node's ingest
+// registry tells which channel feeds are live here.
 import { isDeepStrictEqual } from "node:util";
 import type { ActorReport } from "../restreams/status.js";
-import type { IngestFeed, RelayEngine, RelaySpec } from "./relay.js";
-import { type LogLine, RestreamActor } from "./restream-actor.js";
+import type { LogLine } from "./actor-kit.js";
+import { PlaybackActor } from "./playback-actor.js";
+import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "./relay.js";
+import { type ActorParent, RestreamActor } from "./restream-actor.js";
 
 export interface HostParent {
   readonly nodeId: string;
@@ -18,46 +21,53 @@ export interface HostParent {
 export interface ActorOrder {
   readonly restreamId: string;
   readonly channelId: string;
-  readonly spec: RelaySpec;
+  readonly spec: ActorSpec;
+}
+
+export type HostedKind = "restream" | "playback";
+
+interface Hosted {
+  readonly actor: RestreamActor | PlaybackActor;
+  readonly kind: HostedKind;
+  readonly channelId: string;
+  spec: ActorSpec;
 }
 
 /** How many removed actors' logs a node keeps, so users can read why a relay ended. */
 const RETIRED_LOGS = 500;
 
 export class ActorHost {
-  private readonly actors = new Map<string, { actor: RestreamActor; channelId: string; spec: RelaySpec }>();
+  private readonly actors = new Map<string, Hosted>();
   private readonly retired = new Map<string, readonly LogLine[]>();
 
   constructor(
-    private readonly engine: RelayEngine,
+    private readonly engine: RelayEngine & ListenerEngine,
     private readonly parent: HostParent,
   ) {}
 
   /** Creates and starts the actor, or hands a running one its new spec. Idempotent. */
   async ensure(order: ActorOrder): Promise<void> {
     const existing = this.actors.get(order.restreamId);
-    if (existing && existing.channelId === order.channelId) {
+    const kind = kindOf(order.spec);
+    if (existing && existing.channelId === order.channelId && existing.kind === kind) {
       // A new leader delivers every placement again: the same spec must not restart a push.
       if (isDeepStrictEqual(existing.spec, order.spec)) return;
       existing.spec = order.spec;
-      return existing.actor.update(order.spec);
+      if (existing.actor instanceof RestreamActor && order.spec.kind === "push")
+        return existing.actor.update(order.spec);
+      return;
     }
     if (existing) await this.remove(order.restreamId);
     const { restreamId, channelId } = order;
-    this.parent.log.info({ event: "actor_ensured", restreamId, channelId }, "restream actor placed here");
-    const actor = new RestreamActor(restreamId, order.spec, this.engine, {
-      nodeId: this.parent.nodeId,
-      changed: (report) => {
-        const error = report.error && { code: report.error.code, message: report.error.message };
-        const details = { event: "restream_state", restreamId, channelId, state: report.state, error };
-        this.parent.log.info(details, `restream ${report.state}`);
-        this.parent.report(restreamId, report);
-      },
-    });
-    this.actors.set(order.restreamId, { actor, channelId: order.channelId, spec: order.spec });
-    await actor.setIngest(this.parent.feed(order.channelId));
+    this.parent.log.info(
+      { event: "actor_ensured", restreamId, channelId, kind },
+      `${kind} actor placed here`,
+    );
+    const actor = this.create(order);
+    this.actors.set(restreamId, { actor, kind, channelId, spec: order.spec });
+    await actor.setIngest(this.parent.feed(channelId));
     await actor.start();
-    this.parent.report(order.restreamId, actor.report());
+    this.parent.report(restreamId, actor.report());
   }
 
   async remove(restreamId: string): Promise<void> {
@@ -67,8 +77,8 @@ export class ActorHost {
     await entry.actor.stop();
     this.retire(restreamId, entry.actor.logs());
     this.parent.log.info(
-      { event: "actor_removed", restreamId, channelId: entry.channelId },
-      "restream actor removed",
+      { event: "actor_removed", restreamId, channelId: entry.channelId, kind: entry.kind },
+      `${entry.kind} actor removed`,
     );
     this.parent.report(restreamId, null);
   }
@@ -92,8 +102,27 @@ export class ActorHost {
     return this.actors.get(restreamId)?.actor.logs() ?? this.retired.get(restreamId) ?? [];
   }
 
-  get size(): number {
-    return this.actors.size;
+  /** Actors hosted here, by kind (for /api/v1/nodes and streamwell_node_actors). */
+  counts(): Record<HostedKind, number> {
+    const counts = { restream: 0, playback: 0 };
+    for (const entry of this.actors.values()) counts[entry.kind] += 1;
+    return counts;
+  }
+
+  private create(order: ActorOrder): RestreamActor | PlaybackActor {
+    const { restreamId, channelId, spec } = order;
+    const parent: ActorParent = {
+      nodeId: this.parent.nodeId,
+      changed: (report) => {
+        const error = report.error && { code: report.error.code, message: report.error.message };
+        const details = { event: "restream_state", restreamId, channelId, state: report.state, error };
+        this.parent.log.info(details, `restream ${report.state}`);
+        this.parent.report(restreamId, report);
+      },
+    };
+    return spec.kind === "playback"
+      ? new PlaybackActor(restreamId, spec, this.engine, parent)
+      : new RestreamActor(restreamId, spec, this.engine, parent);
   }
 
   private retire(restreamId: string, lines: readonly LogLine[]): void {
@@ -106,4 +135,8 @@ export class ActorHost {
   async stopAll(): Promise<void> {
     await Promise.all([...this.actors.keys()].map((id) => this.remove(id)));
   }
+}
+
+function kindOf(spec: ActorSpec): HostedKind {
+  return spec.kind === "playback" ? "playback" : "restream";
 }

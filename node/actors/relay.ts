@@ -1,5 +1,6 @@
-// What a RestreamActor needs from the world, kept narrow so the actor is testable with fakes:
-// a feed of the channel's media (from the hub) and an engine that relays it to a destination.
+// What the actors need from the world, kept narrow so they are testable with fakes: a feed of the
+// channel's media (from the hub), an engine that relays it to a destination (RestreamActor) and one
+// that serves it to an SRT caller (PlaybackActor).
 import type { Readable } from "node:stream";
 import type { ChannelCodecs } from "../media/codecs.js";
 import type { Container } from "../media/container.js";
@@ -13,11 +14,22 @@ export interface IngestFeed {
   readonly container: Container;
   /** A new reader of the channel: bytes in `container`, starting on a keyframe; `name` shows in hub logs. */
   open(name: string): FeedReader;
+  /** Remote Playback: a stream that holds back until a caller arrives (node/hub/primed-stream.ts).
+   * Absent where the container cannot be primed yet (MPEG-TS from the SRT ingest). */
+  readonly openPrimed?: (name: string) => PrimedReader;
 }
 
 export interface FeedReader {
   readonly stream: Readable;
   close(): void;
+}
+
+/**
+ * Bytes in two steps: at once only what ffmpeg needs to open its input (it then blocks in the SRT
+ * accept and reads no more), then, after `resume()`, the channel from its current keyframe on.
+ */
+export interface PrimedReader extends FeedReader {
+  resume(): void;
 }
 
 /** Where and how to push. `secrets` are redacted from every log line the engine keeps. */
@@ -33,6 +45,16 @@ export interface RelaySpec {
   readonly insecureSkipVerify: boolean;
   readonly secrets: readonly string[];
 }
+
+/** Remote Playback: the SRT listener's port and passphrase, allocated with the restream. */
+export interface PlaybackSpec {
+  readonly kind: "playback";
+  readonly port: number;
+  readonly passphrase: string;
+}
+
+/** What the scheduler asks a node to run for one restream. */
+export type ActorSpec = ({ readonly kind: "push" } & RelaySpec) | PlaybackSpec;
 
 export interface RelayFailure {
   readonly code: ErrorCode;
@@ -60,4 +82,14 @@ export interface RelayHandle {
 
 export interface RelayEngine {
   start(input: RelayInput, spec: RelaySpec, events: RelayEvents): RelayHandle;
+}
+
+export interface ListenerEvents extends RelayEvents {
+  /** A caller connected: ffmpeg opened its output, and now reads its input. */
+  connected(): void;
+}
+
+export interface ListenerEngine {
+  /** Serves `input` to one SRT caller; exits when the caller leaves (or it fails, or is stopped). */
+  listen(input: RelayInput, spec: PlaybackSpec, events: ListenerEvents): RelayHandle;
 }

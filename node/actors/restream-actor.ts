@@ -12,10 +12,10 @@
 // The wanted order (run or not) is kept apart from the observed state. Commands and relay
 // events go through one promise queue, so no two steps interleave. `blocked` is the
 // unsupported-codec error: no retry loop, it waits for the ingest's codecs to change.
-import { StreamwellError } from "../errors.js";
 import { codecProblem } from "../restreams/codec-rules.js";
 import type { ActorReport, RestreamError, RestreamStats } from "../restreams/status.js";
-import { BACKOFF, backoffDelay } from "./backoff.js";
+import { ActorLog, CommandQueue, IllegalTransitionError, type LogLine } from "./actor-kit.js";
+import { BACKOFF, Retry } from "./backoff.js";
 import type {
   FeedReader,
   IngestFeed,
@@ -38,16 +38,8 @@ const TRANSITIONS: Record<ActorState, readonly ActorState[]> = {
   stopping: ["idle", "waiting", "blocked", "starting", "backoff"],
 };
 
-export class IllegalTransitionError extends StreamwellError {}
-
 /** A relay that made no progress for this long is restarted. */
 export const STALL_TIMEOUT_MS = 10_000;
-const LOG_LINES = 200;
-
-export interface LogLine {
-  readonly time: string;
-  readonly text: string;
-}
 
 /** The narrow parent: where reports go and which node this is. */
 export interface ActorParent {
@@ -65,17 +57,18 @@ export class RestreamActor {
   private wanted: "run" | "stop" = "stop";
   private ingest: IngestFeed | null = null;
   private relay: Relay | null = null;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue = new CommandQueue((error) =>
+    this.log(`internal error: ${error instanceof Error ? error.message : String(error)}`),
+  );
   private failure: RestreamError | null = null;
-  private attempts = 0;
   private launches = 0;
   private bytesBeforeThisRelay = 0;
   private progress: RelayProgress = { bitrateBps: 0, bytesSent: 0, speed: 0 };
   private streamingSince: number | null = null;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly retry = new Retry();
   private stallTimer: NodeJS.Timeout | undefined;
   private healthyTimer: NodeJS.Timeout | undefined;
-  private readonly lines: LogLine[] = [];
+  private readonly lines = new ActorLog();
   readonly entered: Record<ActorState, number> = {
     idle: 0,
     waiting: 0,
@@ -128,7 +121,7 @@ export class RestreamActor {
     return this.enqueue(async () => {
       this.spec = spec;
       this.failure = null;
-      this.attempts = 0;
+      this.retry.reset();
       if (this.relay) await this.halt();
       if (this.state !== "idle") this.settle();
     });
@@ -145,7 +138,7 @@ export class RestreamActor {
   }
 
   logs(): readonly LogLine[] {
-    return this.lines;
+    return this.lines.lines;
   }
 
   /** In error while waiting to retry, while blocked, and while a retry connects (until it streams). */
@@ -166,10 +159,7 @@ export class RestreamActor {
   }
 
   private enqueue(step: () => Promise<void>): Promise<void> {
-    this.queue = this.queue.then(step).catch((error: unknown) => {
-      this.log(`internal error: ${error instanceof Error ? error.message : String(error)}`);
-    });
-    return this.queue;
+    return this.queue.run(step);
   }
 
   private moveTo(next: ActorState): void {
@@ -224,7 +214,7 @@ export class RestreamActor {
       this.moveTo("streaming");
       this.streamingSince = Date.now();
       this.healthyTimer = setTimeout(() => {
-        this.attempts = 0;
+        this.retry.reset();
       }, BACKOFF.healthyResetMs);
     }
   }
@@ -238,21 +228,19 @@ export class RestreamActor {
   }
 
   private fail(failure: RelayFailure): void {
-    this.attempts += 1;
-    const delay = backoffDelay(this.attempts);
-    this.failure = { ...failure, retryAt: new Date(Date.now() + delay).toISOString() };
-    this.log(`error (${failure.code}): ${failure.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
-    this.moveTo("backoff");
-    this.retryTimer = setTimeout(() => {
+    const delay = this.retry.schedule(() => {
       void this.enqueue(async () => {
         if (this.state === "backoff") this.settle();
       });
-    }, delay);
+    });
+    this.failure = { ...failure, retryAt: new Date(Date.now() + delay).toISOString() };
+    this.log(`error (${failure.code}): ${failure.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+    this.moveTo("backoff");
   }
 
   /** Stops the current relay, if any, and waits for it. */
   private async halt(): Promise<void> {
-    clearTimeout(this.retryTimer);
+    this.retry.cancel();
     const relay = this.relay;
     if (!relay) return;
     this.moveTo("stopping");
@@ -290,7 +278,6 @@ export class RestreamActor {
   }
 
   private log(text: string): void {
-    this.lines.push({ time: new Date().toISOString(), text });
-    if (this.lines.length > LOG_LINES) this.lines.shift();
+    this.lines.push(text);
   }
 }

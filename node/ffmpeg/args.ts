@@ -18,10 +18,10 @@ import { RelayArgsError } from "./errors.js";
 export const SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt";
 /** The fd that startFfmpeg opens for -progress (0-2 are stdio). */
 export const PROGRESS_FD = 3;
-const DEFAULT_RW_TIMEOUT_US = 5_000_000;
+export const DEFAULT_RW_TIMEOUT_US = 5_000_000;
 const DEFAULT_SRT_CONNECT_TIMEOUT_MS = 3_000;
 /** 7 TS packets: the SRT payload size every receiver expects for MPEG-TS. */
-const SRT_TS_PAYLOAD = 1316;
+export const SRT_TS_PAYLOAD = 1316;
 const MAX_STREAM_KEY_LENGTH = 1024;
 
 export interface RelayArgsOptions {
@@ -55,7 +55,7 @@ export function relayArgs(options: RelayArgsOptions): string[] {
   ];
 }
 
-function globalArgs(progressFd: number): string[] {
+export function globalArgs(progressFd: number): string[] {
   if (!Number.isInteger(progressFd) || progressFd < 3) {
     throw new RelayArgsError("progressFd must be an integer of 3 or more (0-2 are stdio)");
   }
@@ -65,7 +65,7 @@ function globalArgs(progressFd: number): string[] {
   return ["-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", `pipe:${progressFd}`];
 }
 
-function inputArgs(format: Container): string[] {
+export function inputArgs(format: Container): string[] {
   // FLV from the hub starts with the sequence headers, so a 32-byte probe is enough and saves ~1.2 s
   // (FFMPEG-NOTES). MPEG-TS is not: with a 32-byte probe ffmpeg 5.1 fails "sample rate not set".
   const probe =
@@ -117,12 +117,12 @@ function checkStreamKey(key: string | null | undefined): string {
   return key;
 }
 
-function positiveInteger(value: number, name: string): number {
+export function positiveInteger(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new RelayArgsError(`${name} must be a positive integer`);
   return value;
 }
 
-function hostForUrl(host: string): string {
+export function hostForUrl(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }

@@ -1,7 +1,11 @@
-// The ffmpeg restream engine: one supervised `ffmpeg -c copy` relay per running restream, fed
-// the channel hub's bytes (FLV or MPEG-TS) on stdin. It adapts node/ffmpeg's process wrapper to the actor's
-// RelayEngine contract (node/actors/relay.ts).
+// The ffmpeg engine: one supervised `ffmpeg -c copy` per running restream, fed the channel hub's
+// bytes (FLV or MPEG-TS) on stdin: a relay to a destination, or a Remote Playback SRT listener. It
+// adapts node/ffmpeg's process wrapper to the actors' contracts (node/actors/relay.ts).
+import type { Readable } from "node:stream";
 import type {
+  ListenerEngine,
+  ListenerEvents,
+  PlaybackSpec,
   RelayEngine,
   RelayEvents,
   RelayFailure,
@@ -13,7 +17,11 @@ import type { Logger } from "../log.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { PROGRESS_FD, relayArgs } from "./args.js";
 import { PidFile } from "./pidfile.js";
+import { playbackArgs } from "./playback-args.js";
 import { type FfmpegExit, startFfmpeg } from "./process.js";
+
+/** ffmpeg logs this once its output is open: for a listener, once a caller has connected. */
+const OUTPUT_OPENED = /Output #0, \w+, to '/;
 
 /** What an ffmpeg exit means for the actor: null when it stopped cleanly or its input ended. */
 function failureOf(exit: FfmpegExit): RelayFailure | null {
@@ -28,11 +36,13 @@ function failureOf(exit: FfmpegExit): RelayFailure | null {
   return null;
 }
 
-export class FfmpegEngine implements RelayEngine {
+export class FfmpegEngine implements RelayEngine, ListenerEngine {
   private readonly pids: PidFile;
+  private readonly bindHost: string;
 
-  constructor(options: { pidFile: string; log: Logger }) {
+  constructor(options: { pidFile: string; log: Logger; bindHost: string }) {
     this.pids = new PidFile(options.pidFile, (error) => options.log.warn({ err: error }, "ffmpeg PID file"));
+    this.bindHost = options.bindHost;
   }
 
   start(input: RelayInput, spec: RelaySpec, events: RelayEvents): RelayHandle {
@@ -44,10 +54,45 @@ export class FfmpegEngine implements RelayEngine {
       progressFd: PROGRESS_FD,
     });
     events.log(`ffmpeg: relaying to ${formatDestinationUrl(spec.target, { redact: true })}`);
+    return this.run(args, input.stream, spec.secrets, events, (exit) => events.exit(failureOf(exit)));
+  }
+
+  listen(input: RelayInput, spec: PlaybackSpec, events: ListenerEvents): RelayHandle {
+    const args = playbackArgs({
+      inputFormat: input.container,
+      bindHost: this.bindHost,
+      port: spec.port,
+      passphrase: spec.passphrase,
+      progressFd: PROGRESS_FD,
+    });
+    events.log(`ffmpeg: SRT listener on port ${spec.port}, waiting for a caller`);
+    let connected = false;
+    const lineEvents: RelayEvents = {
+      ...events,
+      log: (text) => {
+        events.log(text);
+        if (connected || !OUTPUT_OPENED.test(text)) return;
+        connected = true;
+        events.connected();
+      },
+    };
+    // A listener ends when its caller leaves, with an I/O error: that is no failure of ours.
+    return this.run(args, input.stream, [spec.passphrase], lineEvents, (exit) =>
+      events.exit(connected || exit.stoppedByUs ? null : (failureOf(exit) ?? listenerEnded())),
+    );
+  }
+
+  private run(
+    args: string[],
+    input: Readable,
+    secrets: readonly string[],
+    events: RelayEvents,
+    onExit: (exit: FfmpegExit) => void,
+  ): RelayHandle {
     const ffmpeg = startFfmpeg({
       args,
-      input: input.stream,
-      secrets: spec.secrets,
+      input,
+      secrets,
       pidRegistry: this.pids,
       onProgress: (stats) =>
         events.progress({
@@ -56,7 +101,7 @@ export class FfmpegEngine implements RelayEngine {
           speed: stats.speed ?? 0,
         }),
       onStderrLine: (line) => events.log(line.text),
-      onExit: (exit) => events.exit(failureOf(exit)),
+      onExit,
     });
     return {
       stop: async () => {
@@ -64,4 +109,8 @@ export class FfmpegEngine implements RelayEngine {
       },
     };
   }
+}
+
+function listenerEnded(): RelayFailure {
+  return { code: "internal", message: "the SRT listener ended before a caller connected" };
 }

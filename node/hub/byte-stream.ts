@@ -14,7 +14,8 @@ import type { EndReason, HubReader } from "./reader.js";
 export interface ByteEncoding<U> {
   /** Sent once, before the first unit (FLV's file header); none for MPEG-TS. */
   readonly header?: Buffer;
-  bytesOf(unit: U): Buffer;
+  /** null leaves the unit out (Remote Playback drops script tags after its primer). */
+  bytesOf(unit: U): Buffer | null;
 }
 
 export interface ByteStreamOptions {
@@ -48,6 +49,7 @@ export function toByteStream<U>(
     }
     for (let unit = first ?? reader.poll(); unit !== undefined; unit = reader.poll()) {
       const bytes = encoding.bytesOf(unit);
+      if (bytes === null) continue;
       chunks.push(bytes);
       size += bytes.length;
       if (size >= highWaterMark) break;
@@ -80,7 +82,11 @@ export function toByteStream<U>(
         waiting = false;
         if (stream.destroyed) return;
         if (unit === null) finish(reader.endReason);
-        else stream.push(drain(unit));
+        else {
+          const chunk = drain(unit);
+          if (chunk) stream.push(chunk);
+          else pump(); // every unit gathered was left out: wait for the next
+        }
       };
       if (unit !== null && coalesceMs > 0) setTimeout(push, coalesceMs);
       else push();

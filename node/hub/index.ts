@@ -6,6 +6,12 @@ export { FLV_UNITS } from "./flv-units.js";
 export { DEFAULT_GOP_CACHE_MAX_BYTES, type StartPoint } from "./gop-cache.js";
 export { ChannelHub, type HubLogger, type HubOptions, type HubStats } from "./hub.js";
 export {
+  LIVE_OFFSET_MS,
+  PRIMER_CUTOFF_SECONDS,
+  type PrimedFlv,
+  primedFlvStream,
+} from "./primed-stream.js";
+export {
   DEFAULT_MAX_QUEUE_BYTES,
   type EndCode,
   type EndReason,

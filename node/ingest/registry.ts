@@ -2,7 +2,7 @@
 // whether a stream key may publish and hands it the publisher's FLV tags; an SRT listener claims
 // its channel and hands it MPEG-TS units; actors read from its hubs.
 import type { Readable } from "node:stream";
-import type { FeedReader, IngestFeed } from "../actors/relay.js";
+import type { FeedReader, IngestFeed, PrimedReader } from "../actors/relay.js";
 import type { Catalog } from "../catalog/catalog.js";
 import {
   type ByteStreamOptions,
@@ -11,6 +11,7 @@ import {
   type HubLogger,
   type HubReader,
   type HubStats,
+  primedFlvStream,
   TS_UNITS,
   toFlvStream,
   toTsStream,
@@ -19,6 +20,7 @@ import {
 import { constantTimeEqual } from "../ids.js";
 import type { ChannelCodecs, IngestStats } from "../media/codecs.js";
 import type { Container } from "../media/container.js";
+import type { FlvTag } from "../media/flv.js";
 import type { TsUnit } from "../media/ts-units.js";
 import type {
   IngestHandler,
@@ -65,8 +67,14 @@ export interface IngestSink<U> {
 interface LiveMedia {
   readonly container: Container;
   open(name: string): FeedReader;
+  readonly openPrimed?: (name: string) => PrimedReader;
   stats(): HubStats;
 }
+
+/** How a container is primed for a Remote Playback listener; null where it cannot be yet. */
+type Primer<U> = ((hub: ChannelHub<U>, name: string) => PrimedReader) | null;
+
+const primeFlv: Primer<FlvTag> = (hub, name) => primedFlvStream(hub, { name, coalesceMs: RELAY_COALESCE_MS });
 
 interface Live {
   readonly media: LiveMedia;
@@ -104,14 +112,14 @@ export class IngestRegistry implements IngestHandler {
   /** Claims the channel for this RTMP publisher, synchronously, so two cannot both win. */
   started(channelId: string, publisher: Publisher): StartResult {
     const protocol = publisher.secure ? "rtmps" : "rtmp";
-    const sink = this.claim(channelId, protocol, publisher, FLV_UNITS, toFlvStream);
+    const sink = this.claim(channelId, protocol, publisher, FLV_UNITS, toFlvStream, primeFlv);
     if (!sink) return alreadyLive();
     return { accept: true, sink: { codecs: sink.codecs, tag: sink.unit, end: sink.end } };
   }
 
   /** Claims the channel for an SRT caller; null when it is live already (over RTMP). */
   srtStarted(channelId: string, callerId: string): IngestSink<TsUnit> | null {
-    return this.claim(channelId, "srt", { id: callerId, disconnect: null }, TS_UNITS, toTsStream);
+    return this.claim(channelId, "srt", { id: callerId, disconnect: null }, TS_UNITS, toTsStream, null);
   }
 
   /**
@@ -130,7 +138,12 @@ export class IngestRegistry implements IngestHandler {
     const live = this.channels.get(channelId);
     if (!live?.codecs) return null;
     const { media } = live;
-    return { codecs: live.codecs, container: media.container, open: (name) => media.open(name) };
+    return {
+      codecs: live.codecs,
+      container: media.container,
+      open: (name) => media.open(name),
+      ...(media.openPrimed && { openPrimed: media.openPrimed }),
+    };
   }
 
   list(): LiveIngest[] {
@@ -152,6 +165,7 @@ export class IngestRegistry implements IngestHandler {
     publisher: { readonly id: string; readonly disconnect: (() => void) | null },
     format: UnitFormat<U>,
     toStream: (reader: HubReader<U>, options: ByteStreamOptions) => Readable,
+    prime: Primer<U>,
   ): IngestSink<U> | null {
     if (this.channels.has(channelId)) return null;
     const hub = new ChannelHub({ format, logger: this.log.child({ channelId }) });
@@ -161,6 +175,7 @@ export class IngestRegistry implements IngestHandler {
         const reader = hub.subscribe({ name });
         return { stream: toStream(reader, { coalesceMs: RELAY_COALESCE_MS }), close: () => reader.close() };
       },
+      ...(prime && { openPrimed: (name: string) => prime(hub, name) }),
       stats: () => hub.stats(),
     };
     const since = new Date().toISOString();

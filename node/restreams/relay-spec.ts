@@ -1,30 +1,24 @@
-// From what a user saved to what a relay needs: the parsed target, the key, and the secrets
-// every log line must be scrubbed of.
-import type { RelaySpec } from "../actors/relay.js";
+// From what a user saved to what an actor needs: for a push, the parsed target, the key, and the
+// secrets every log line must be scrubbed of; for Remote Playback, its port and passphrase.
+import type { ActorSpec, RelaySpec } from "../actors/relay.js";
 import type { DestinationRecord, RestreamRecord } from "../catalog/records.js";
 import { parseDestinationUrl } from "../urls/destination-url.js";
 
-/** The relay spec of a pushing restream; null for kinds that do not push (Remote Playback). */
-export function relaySpecOf(
+/** What the restream's actor runs; null for a destination restream whose destination is gone. */
+export function actorSpecOf(
   restream: RestreamRecord,
   destination: DestinationRecord | undefined,
-): RelaySpec | null {
-  if (restream.kind === "remote_playback") return null;
-  if (restream.kind === "srt_push") return withSecrets(parseDestinationUrl(restream.url), null, false);
+): ActorSpec | null {
+  if (restream.kind === "remote_playback") {
+    return { kind: "playback", port: restream.port, passphrase: restream.passphrase };
+  }
+  if (restream.kind === "srt_push") return push(parseDestinationUrl(restream.url), null, false);
   if (!destination) return null;
-  return withSecrets(
-    parseDestinationUrl(destination.url),
-    restream.streamKey,
-    destination.insecureSkipVerify,
-  );
+  return push(parseDestinationUrl(destination.url), restream.streamKey, destination.insecureSkipVerify);
 }
 
-function withSecrets(
-  target: RelaySpec["target"],
-  streamKey: string | null,
-  insecureSkipVerify: boolean,
-): RelaySpec {
+function push(target: RelaySpec["target"], streamKey: string | null, insecureSkipVerify: boolean): ActorSpec {
   const passphrase = target.kind === "srt" ? target.passphrase : undefined;
   const secrets = [streamKey, passphrase].filter((s): s is string => typeof s === "string" && s.length > 0);
-  return { target, streamKey, insecureSkipVerify, secrets };
+  return { kind: "push", target, streamKey, insecureSkipVerify, secrets };
 }

@@ -1,5 +1,7 @@
-// The scheduler decides which restream actors run where: an actor runs on the node that holds
-// its channel's ingest, while the restream is started and its feature switches are on. Every
+// The scheduler decides which restream actors run where: an actor (a push, or a Remote Playback
+// listener) runs on the node that holds its channel's ingest, while the restream is started and its
+// feature switches are on. (In the mesh a Remote Playback actor must stay on the node its URL names,
+// fed by a chain link: that placement rule goes here.) Every
 // node runs one; only the leader acts. It compares that wish with the placements in the store,
 // rewrites them with compare-and-set (each new placement one epoch higher), and sends each node
 // its orders in one batch. Nodes run an actor only while its placement names them, so orders
@@ -9,13 +11,13 @@
 // offline, a node joining or leaving, and a periodic sweep that retries what failed.
 import { createHash } from "node:crypto";
 import type { ActorOrder } from "../actors/host.js";
-import type { RelaySpec } from "../actors/relay.js";
+import type { ActorSpec } from "../actors/relay.js";
 import type { Catalog } from "../catalog/catalog.js";
 import { requiredFeatures } from "../catalog/features.js";
 import type { PlacementEntry } from "../catalog/placements.js";
 import type { DestinationRecord, PlacementRecord } from "../catalog/records.js";
 import { StoreError } from "../store/store.js";
-import { relaySpecOf } from "./relay-spec.js";
+import { actorSpecOf } from "./relay-spec.js";
 
 /** What a node is told to run: the placement's epoch proves the order is current. */
 export interface PlacedOrder extends ActorOrder {
@@ -34,7 +36,7 @@ export interface SchedulerParent {
 }
 
 interface Wanted extends PlacementRecord {
-  readonly spec: RelaySpec;
+  readonly spec: ActorSpec;
 }
 
 export class Scheduler {
@@ -120,7 +122,7 @@ export class Scheduler {
       if (restream.desired !== "started" || nodeId === undefined) continue;
       const destination = restream.kind === "destination" ? byId.get(restream.destinationId) : undefined;
       if (!requiredFeatures(restream, destination).every((name) => features[name])) continue;
-      const spec = relaySpecOf(restream, destination);
+      const spec = actorSpecOf(restream, destination);
       if (!spec) continue;
       const fingerprint = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
       wanted.set(restream.id, {

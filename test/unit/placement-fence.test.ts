@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PlacementFence } from "../../node/actors/fence.js";
-import type { RelaySpec } from "../../node/actors/relay.js";
+import type { ActorSpec } from "../../node/actors/relay.js";
 import { Catalog } from "../../node/catalog/catalog.js";
 import type { Placement } from "../../node/catalog/placements.js";
 import type { PlacedOrder } from "../../node/restreams/scheduler.js";
@@ -11,11 +11,12 @@ import { SqliteStore } from "../../node/store/sqlite-store.js";
 import { waitFor } from "../support/wait.js";
 
 const spec = {
+  kind: "push",
   target: { kind: "rtmp" },
   streamKey: "k",
   insecureSkipVerify: false,
   secrets: [],
-} as unknown as RelaySpec;
+} as unknown as ActorSpec;
 
 let dir: string;
 let store: SqliteStore;

@@ -1,17 +1,11 @@
-import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type {
-  IngestFeed,
-  RelayEngine,
-  RelayEvents,
-  RelayFailure,
-  RelaySpec,
-} from "../../node/actors/relay.js";
+import type { RelayEngine, RelayEvents, RelayFailure, RelaySpec } from "../../node/actors/relay.js";
 import { RestreamActor, STALL_TIMEOUT_MS } from "../../node/actors/restream-actor.js";
 import type { ChannelCodecs } from "../../node/media/codecs.js";
 import type { ActorReport } from "../../node/restreams/status.js";
 import { parseDestinationUrl } from "../../node/urls/destination-url.js";
 import { H264_AAC_720P } from "../support/codecs.js";
+import { fakeFeed } from "../support/fake-feed.js";
 
 const H264 = H264_AAC_720P;
 const HEVC: ChannelCodecs = { ...H264, video: "hevc", profile: "Main" };
@@ -56,22 +50,7 @@ class FakeEngine implements RelayEngine {
   }
 }
 
-function feed(codecs: ChannelCodecs = H264): IngestFeed & { readers: number; closed: number } {
-  const result = {
-    codecs,
-    container: "flv" as const,
-    readers: 0,
-    closed: 0,
-    open() {
-      result.readers += 1;
-      const close = () => {
-        result.closed += 1;
-      };
-      return { stream: new PassThrough(), close };
-    },
-  };
-  return result;
-}
+const feed = fakeFeed;
 
 let engine: FakeEngine;
 let reports: ActorReport[];

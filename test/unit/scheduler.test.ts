@@ -18,7 +18,11 @@ let restreamId: string;
 
 const parent: SchedulerParent = {
   async ensureActors(nodeId, orders) {
-    for (const order of orders) calls.push(`ensure ${nodeId} ${order.restreamId} ${order.spec.streamKey}`);
+    for (const { restreamId, spec } of orders) {
+      calls.push(
+        `ensure ${nodeId} ${restreamId} ${spec.kind === "push" ? spec.streamKey : `playback:${spec.port}`}`,
+      );
+    }
   },
   async removeActors(nodeId, ids) {
     for (const id of ids) calls.push(`remove ${nodeId} ${id}`);
@@ -69,6 +73,17 @@ describe("Scheduler", () => {
     scheduler.ingestOffline(channelId, "n1");
     await scheduler.request();
     expect(calls.at(-1)).toBe(`remove n1 ${restreamId}`);
+  });
+
+  it("places a started Remote Playback on the ingest node, with its allocated port", async () => {
+    const playback = await catalog.createRestream(channelId, { kind: "remote_playback", name: "p" });
+    await catalog.startRestream(playback.id);
+    scheduler.ingestLive(channelId, "n1");
+    await scheduler.request();
+    expect(calls).toEqual([`ensure n1 ${playback.id} playback:9000`]);
+    await catalog.setFeatures({ srt: false });
+    await scheduler.request();
+    expect(calls.at(-1)).toBe(`remove n1 ${playback.id}`);
   });
 
   it("follows the publisher to another node and ignores the old node's late offline", async () => {
