@@ -8,6 +8,7 @@ import { FfmpegEngine } from "./ffmpeg/engine.js";
 import { sweepStalePids } from "./ffmpeg/pidfile.js";
 import { IngestRegistry } from "./ingest/registry.js";
 import { RtmpServer } from "./ingest/rtmp/server.js";
+import { SrtIngests } from "./ingest/srt/ingests.js";
 import type { ChannelCodecs } from "./media/codecs.js";
 import type { ActorReport } from "./restreams/status.js";
 import type { Runtime } from "./runtime.js";
@@ -27,6 +28,7 @@ export class MediaNode {
   readonly registry: IngestRegistry;
   readonly host: ActorHost;
   private readonly servers: RtmpServer[] = [];
+  private readonly srt: SrtIngests;
 
   constructor(
     private readonly runtime: Runtime,
@@ -54,6 +56,16 @@ export class MediaNode {
       report: (restreamId, report) => parent.report(restreamId, report),
       feed: (channelId) => this.registry.feed(channelId),
     });
+    const { nodeId, bindHost, dataDir } = runtime.config;
+    this.srt = new SrtIngests(
+      runtime.catalog,
+      runtime.store,
+      { nodeId, bindHost, pidFile: join(dataDir, "srt-ingest.pids") },
+      {
+        claim: (channelId, callerId) => this.registry.srtStarted(channelId, callerId),
+        log: runtime.log.child({ module: "srt" }),
+      },
+    );
   }
 
   /** Path of the registry of ffmpeg PIDs, swept at start so no relay outlives a killed node. */
@@ -76,11 +88,13 @@ export class MediaNode {
       rtmps = await this.listen({ port: config.rtmpsPort, host: config.bindHost, tls });
       log.info({ event: "listening", protocol: "rtmps", port: rtmps }, "RTMPS ingest listening");
     }
+    await this.srt.start();
     return { rtmp, rtmps };
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.servers.map((server) => server.close())); // ends every publisher
+    await this.srt.stop(); // ends every SRT caller
     await this.host.stopAll();
   }
 

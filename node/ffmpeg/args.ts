@@ -107,6 +107,40 @@ function srtOutput(target: SrtTarget, rwTimeoutUs: number, connectTimeoutMs?: nu
   ];
 }
 
+export interface SrtIngestArgsOptions {
+  readonly bindHost: string;
+  readonly port: number;
+  /** The channel's SRT passphrase (10-79 characters, as libsrt requires). */
+  readonly passphrase: string;
+  /** A caller that stops sending is dropped after this long (microseconds; not the wait for a caller). */
+  readonly rwTimeoutUs?: number;
+}
+
+/**
+ * An SRT ingest listener: accepts one caller (libsrt refuses a wrong passphrase in its handshake and
+ * keeps waiting), copies its first video and first audio stream to MPEG-TS on stdout, and exits when
+ * the caller leaves. The passphrase goes in its own argv element, like a destination's.
+ */
+export function srtIngestArgs(options: SrtIngestArgsOptions): string[] {
+  const rwTimeoutUs = positiveInteger(options.rwTimeoutUs ?? DEFAULT_RW_TIMEOUT_US, "rwTimeoutUs");
+  if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
+    throw new RelayArgsError("the SRT ingest port must be 1-65535");
+  }
+  return [
+    ...["-hide_banner", "-loglevel", "level+info", "-nostats", "-nostdin"],
+    ...["-rw_timeout", String(rwTimeoutUs), "-passphrase", checkPassphrase(options.passphrase)],
+    ...["-f", "mpegts", "-i", `srt://${hostForUrl(options.bindHost)}:${options.port}?mode=listener`],
+    ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "mpegts", "pipe:1"],
+  ];
+}
+
+function checkPassphrase(passphrase: string): string {
+  if (passphrase.length < 10 || passphrase.length > 79 || /[\p{Cc}\p{Cf}]/u.test(passphrase)) {
+    throw new RelayArgsError("an SRT passphrase has 10-79 printable characters");
+  }
+  return passphrase;
+}
+
 function checkStreamKey(key: string | null | undefined): string {
   if (typeof key !== "string" || key === "")
     throw new RelayArgsError("an RTMP destination needs a stream key");

@@ -36,8 +36,10 @@ export interface FfmpegExit {
 export interface StartFfmpegOptions {
   /** Everything after "ffmpeg", e.g. relayArgs({ ..., progressFd: PROGRESS_FD }). */
   readonly args: readonly string[];
-  /** Becomes ffmpeg's stdin. Not ours: it is unpiped at exit, never destroyed here. */
-  readonly input: Readable;
+  /** Becomes ffmpeg's stdin. Not ours: it is unpiped at exit, never destroyed here. None: stdin is closed. */
+  readonly input?: Readable;
+  /** ffmpeg's stdout (an ingest's output, `pipe:1`), chunk by chunk; unset: stdout is discarded. */
+  readonly onStdout?: (chunk: Buffer) => void;
   /** Replaced by "***" in every stderr line (stream key, passphrase). */
   readonly secrets?: readonly string[];
   readonly pidRegistry?: PidRegistry;
@@ -71,8 +73,8 @@ export class FfmpegProcess {
       "setpriv",
       ["--pdeathsig", "KILL", "--", options.ffmpegPath ?? "ffmpeg", ...options.args],
       {
-        // fd 3 (PROGRESS_FD) carries -progress; stdout is unused.
-        stdio: ["pipe", "ignore", "pipe", "pipe"],
+        // fd 3 (PROGRESS_FD) carries -progress.
+        stdio: [options.input ? "pipe" : "ignore", options.onStdout ? "pipe" : "ignore", "pipe", "pipe"],
         detached: true,
         buffer: false,
         reject: false,
@@ -109,26 +111,32 @@ export class FfmpegProcess {
 
   private wireInput(): void {
     const { stdin } = this.subprocess;
-    if (!stdin) return;
+    const { input } = this.options;
+    if (!stdin || !input) return;
     // EPIPE/ECONNRESET once ffmpeg has exited (or closed stdin) are expected: exit handling says why.
     stdin.on("error", () => {});
-    this.options.input.on("error", (error: Error) => {
+    input.on("error", (error: Error) => {
       this.inputError ??= error;
       this.endInput();
     });
-    this.options.input.pipe(stdin);
+    input.pipe(stdin);
   }
 
   private endInput(): void {
     const { stdin } = this.subprocess;
     if (!stdin) return;
-    this.options.input.unpipe(stdin);
+    this.options.input?.unpipe(stdin);
     stdin.end();
   }
 
   private wireOutputs(): Promise<unknown>[] {
     const waits: Promise<unknown>[] = [];
-    const { stderr } = this.subprocess;
+    const { stderr, stdout } = this.subprocess;
+    const { onStdout } = this.options;
+    if (stdout && onStdout) {
+      stdout.on("data", (chunk: Buffer) => onStdout(chunk));
+      waits.push(finished(stdout).catch(() => {}));
+    }
     if (stderr) {
       stderr.setEncoding("utf8");
       stderr.on("data", (chunk: string) => this.emitLines(this.stderr.push(chunk)));
@@ -157,7 +165,7 @@ export class FfmpegProcess {
     await Promise.all(outputs);
     clearTimeout(this.killTimer);
     this.reaped = true;
-    if (this.subprocess.stdin) this.options.input.unpipe(this.subprocess.stdin);
+    if (this.subprocess.stdin) this.options.input?.unpipe(this.subprocess.stdin);
     if (this.pid !== undefined) this.options.pidRegistry?.remove(this.pid);
     this.emitLines(this.stderr.end());
     const exit = this.describeExit(result.exitCode, result.signal, result.failed ? result : null);

@@ -145,12 +145,16 @@ export async function realtimeFlv(
   return { ...handle(child), stream: child.stdout as Readable };
 }
 
+/** Any ffmpeg command (after its global options), stdout discarded. */
+export function ffmpegProcess(args: string[]): MediaProcess {
+  return handle(spawnFfmpeg(args, "ignore"));
+}
+
 /** Sends an MPEG-TS clip in real time to an SRT listener, as an SRT caller (a passphrase goes in the URL). */
 export function publishSrt(url: string, clip: string, options: PublishOptions = {}): MediaProcess {
   const loop = (options.loop ?? true) ? ["-stream_loop", "-1"] : [];
   const duration = options.durationS === undefined ? [] : ["-t", String(options.durationS)];
-  const args = ["-re", ...loop, "-i", clip, "-c", "copy", ...duration, "-f", "mpegts", url];
-  return handle(spawnFfmpeg(args, "ignore"));
+  return ffmpegProcess(["-re", ...loop, "-i", clip, "-c", "copy", ...duration, "-f", "mpegts", url]);
 }
 
 async function sourceArgs(options: PublishOptions): Promise<string[]> {

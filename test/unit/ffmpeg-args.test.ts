@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PROGRESS_FD, relayArgs, SYSTEM_CA_FILE } from "../../node/ffmpeg/args.js";
+import { PROGRESS_FD, relayArgs, SYSTEM_CA_FILE, srtIngestArgs } from "../../node/ffmpeg/args.js";
 import { RelayArgsError } from "../../node/ffmpeg/errors.js";
 import { InvalidUrlError, parseDestinationUrl } from "../../node/urls/destination-url.js";
 
@@ -126,5 +126,26 @@ describe("relayArgs", () => {
     expect(() => relayArgs({ target: RTMP, streamKey: key, progressFd: 3 })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("secret") }),
     );
+  });
+});
+
+describe("srtIngestArgs", () => {
+  it("listens for one caller, passphrase in its own argument, MPEG-TS copied to stdout", () => {
+    const passphrase = "p&ss?phrase=with%25odd";
+    expect(srtIngestArgs({ bindHost: "::", port: 9001, passphrase })).toEqual([
+      ...["-hide_banner", "-loglevel", "level+info", "-nostats", "-nostdin"],
+      ...["-rw_timeout", "5000000", "-passphrase", passphrase],
+      ...["-f", "mpegts", "-i", "srt://[::]:9001?mode=listener"],
+      ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "mpegts", "pipe:1"],
+    ]);
+  });
+
+  it("refuses a passphrase libsrt would not take, or a bad port, without quoting it", () => {
+    const ok = { bindHost: "0.0.0.0", port: 9000, passphrase: "long-enough-secret" };
+    expect(() => srtIngestArgs({ ...ok, passphrase: "short" })).toThrow(RelayArgsError);
+    expect(() => srtIngestArgs({ ...ok, passphrase: `secret-\n${"x".repeat(10)}` })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("secret") }),
+    );
+    expect(() => srtIngestArgs({ ...ok, port: 70000 })).toThrow(RelayArgsError);
   });
 });

@@ -1,0 +1,167 @@
+// SrtListener: one channel's SRT ingest, kept listening by itself. Each run is one ffmpeg listener
+// that serves one caller (node/ffmpeg/args.ts srtIngestArgs) and exits when it leaves; the listener
+// then starts a new one. A run that ends without a caller (a bind failure, a crash) retries with
+// the restreams' capped exponential backoff, so nothing ever restarts in a hot loop.
+//
+// States and the only legal moves (anything else throws IllegalTransitionError):
+//   listening -> receiving | waiting | stopping    the caller's first bytes / ffmpeg exited / stop()
+//   receiving -> waiting | stopping                the caller left (ffmpeg exited) / stop()
+//   waiting   -> listening | stopped               restart timer / stop()
+//   stopping  -> stopped                           ffmpeg exited
+//   stopped   -> (none)
+import { backoffDelay } from "../../actors/backoff.js";
+import { StreamwellError } from "../../errors.js";
+import { srtIngestArgs } from "../../ffmpeg/args.js";
+import type { PidRegistry } from "../../ffmpeg/pidfile.js";
+import { type FfmpegProcess, startFfmpeg } from "../../ffmpeg/process.js";
+import type { TsUnit } from "../../media/ts-units.js";
+import type { IngestSink } from "../registry.js";
+import { SrtSession } from "./session.js";
+
+export type ListenerState = "listening" | "receiving" | "waiting" | "stopping" | "stopped";
+
+const TRANSITIONS: Record<ListenerState, readonly ListenerState[]> = {
+  listening: ["receiving", "waiting", "stopping"],
+  receiving: ["waiting", "stopping"],
+  waiting: ["listening", "stopped"],
+  stopping: ["stopped"],
+  stopped: [],
+};
+
+export class IllegalTransitionError extends StreamwellError {}
+
+/** After a caller leaves: long enough to never spin, short enough that a reconnecting encoder barely notices. */
+export const RELISTEN_DELAY_MS = 300;
+/** ffmpeg waiting in accept() leaves on SIGINT at once; a wedged one gets SIGKILL after this. */
+const STOP_GRACE_MS = 2_000;
+
+export interface ListenerSpec {
+  readonly channelId: string;
+  readonly bindHost: string;
+  readonly port: number;
+  readonly passphrase: string;
+}
+
+export interface ListenerParent {
+  /** Takes the channel for a caller (IngestRegistry.srtStarted). */
+  claim(channelId: string, callerId: string): IngestSink<TsUnit> | null;
+  readonly log: {
+    info(details: Record<string, unknown>, message: string): void;
+    warn(details: Record<string, unknown>, message: string): void;
+  };
+  readonly pids?: PidRegistry;
+  /** For tests; default "ffmpeg" from PATH. */
+  readonly ffmpegPath?: string;
+}
+
+export class SrtListener {
+  private state: ListenerState = "waiting";
+  private process: FfmpegProcess | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private runs = 0;
+  private readonly stopped: Promise<void>;
+  private resolveStopped: () => void = () => {};
+
+  constructor(
+    readonly spec: ListenerSpec,
+    private readonly parent: ListenerParent,
+  ) {
+    this.stopped = new Promise((resolve) => {
+      this.resolveStopped = resolve;
+    });
+    this.listen();
+  }
+
+  get current(): ListenerState {
+    return this.state;
+  }
+
+  /** Stops listening (dropping a caller, if any); resolves once ffmpeg has exited. Idempotent. */
+  stop(): Promise<void> {
+    clearTimeout(this.timer);
+    if (this.state === "waiting") this.finish();
+    else if (this.state === "listening" || this.state === "receiving") {
+      this.move("stopping");
+      void this.process?.stop(STOP_GRACE_MS);
+    }
+    return this.stopped;
+  }
+
+  private listen(): void {
+    this.move("listening");
+    this.runs += 1;
+    const { channelId, port } = this.spec;
+    const callerId = `srt-${channelId}-${this.runs}`;
+    const session = new SrtSession({
+      claim: () => this.parent.claim(channelId, callerId),
+      refuse: (reason) => {
+        this.parent.log.warn({ channelId, port, reason }, "SRT caller refused");
+        void this.process?.stop(STOP_GRACE_MS);
+      },
+    });
+    this.process = startFfmpeg({
+      args: srtIngestArgs(this.spec),
+      secrets: [this.spec.passphrase],
+      pidRegistry: this.parent.pids,
+      ffmpegPath: this.parent.ffmpegPath,
+      onStdout: (chunk) => {
+        if (this.state === "listening") this.onCaller();
+        session.stdout(chunk);
+      },
+      onStderrLine: (line) => {
+        session.stderrLine(line.text);
+        // libsrt's own reason for a refused handshake, e.g. "Incorrect passphrase".
+        const rejected = /rsp\(REJECT\): \d+ - (.*)$/.exec(line.text);
+        if (rejected) this.parent.log.warn({ channelId, port, reason: rejected[1] }, "SRT handshake refused");
+      },
+      onExit: () => this.onExit(session),
+    });
+    this.parent.log.info({ channelId, port }, "SRT ingest listening");
+  }
+
+  private onCaller(): void {
+    this.move("receiving");
+    this.parent.log.info({ channelId: this.spec.channelId, port: this.spec.port }, "SRT caller connected");
+  }
+
+  /** A served caller relistens at once; a refused one or a run without a caller backs off. */
+  private onExit(session: SrtSession): void {
+    session.end("caller_left");
+    this.process = null;
+    if (this.state === "stopping") {
+      this.finish();
+      return;
+    }
+    const { channelId, port } = this.spec;
+    const outcome = session.outcome;
+    this.move("waiting");
+    let delay = RELISTEN_DELAY_MS;
+    if (outcome === "served") {
+      this.failures = 0;
+      this.parent.log.info({ channelId }, "SRT caller left");
+    } else {
+      this.failures += 1;
+      delay = backoffDelay(this.failures);
+      if (outcome === "none") {
+        this.parent.log.warn(
+          { channelId, port, retryInMs: delay },
+          "SRT ingest listener exited without a caller",
+        );
+      }
+    }
+    this.timer = setTimeout(() => this.listen(), delay);
+  }
+
+  private finish(): void {
+    this.move("stopped");
+    this.resolveStopped();
+  }
+
+  private move(to: ListenerState): void {
+    if (!TRANSITIONS[this.state].includes(to)) {
+      throw new IllegalTransitionError(`SRT listener ${this.spec.channelId}: ${this.state} -> ${to}`);
+    }
+    this.state = to;
+  }
+}
