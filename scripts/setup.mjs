@@ -4,7 +4,8 @@
 //   node scripts/setup.mjs start|test|build   (build: step 3 only; the test runner's global set-up)
 // 1. System packages (Debian): installed with apt-get when root, else it stops with the command to run.
 // 2. npm dependencies: `npm ci` when node_modules is missing or older than package-lock.json.
-// 3. Build: `tsc -p tsconfig.build.json` when a source file is newer than the last build.
+// 3. Build: `tsc -p tsconfig.build.json` when a source file is newer than the last build, and the
+//    web UI (`vite build` of web/ into dist/web) when a file under web/ is newer than its last build.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -108,6 +109,19 @@ function ensureBuild() {
   writeFileSync(stamp, new Date().toISOString());
 }
 
+function ensureWebBuild() {
+  const stamp = join(root, "dist", "web", ".build-stamp");
+  const newest = Math.max(newestMtime(join(root, "web")), statSync(join(root, "package-lock.json")).mtimeMs);
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
+  process.stderr.write("setup: building the web UI (vite)\n");
+  execFileSync(
+    join(root, "node_modules", ".bin", "vite"),
+    ["build", "--config", join(root, "web", "vite.config.ts"), "--logLevel", "warn"],
+    { cwd: root, stdio: "inherit" },
+  );
+  writeFileSync(stamp, new Date().toISOString());
+}
+
 const command = process.argv[2];
 if (!["start", "test", "build"].includes(command)) fail("usage: node scripts/setup.mjs start|test|build");
 if (command !== "build") {
@@ -115,3 +129,4 @@ if (command !== "build") {
   ensureDependencies();
 }
 ensureBuild();
+ensureWebBuild();

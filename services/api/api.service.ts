@@ -1,5 +1,5 @@
 // streamwell.api: the HTTP gateway (moleculer-web). REST under /api/v1 from the route table,
-// /healthz, /readyz, /metrics and the OpenAPI document. It only moves requests to actions: the caller's
+// /healthz, /readyz, /metrics, the OpenAPI document and the admin UI (web-app.ts). It only moves requests to actions: the caller's
 // token (bearer header or session cookie) goes to ctx.meta.token and the actions decide.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +14,7 @@ import { sendError } from "./errors.js";
 import { EventStream } from "./event-stream.js";
 import { openApiDocument } from "./openapi.js";
 import { API_ROUTES } from "./routes.js";
+import { webApp } from "./web-app.js";
 
 const BODY_LIMIT = "1mb";
 
@@ -31,6 +32,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export function apiService({ config, log }: Runtime, version: string): ServiceSchema {
   let openApi: unknown;
   let events: EventStream;
+  const serveWebApp = webApp();
 
   function localAction(this: Service, name: string): DeclaredAction | undefined {
     const dot = name.lastIndexOf(".");
@@ -98,6 +100,10 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
                 sendError(res, { code: 503, type: "unavailable", message: "metrics are unavailable" });
               }
             },
+            // The UI, for every other GET. moleculer-web tries aliases with more path segments first
+            // and, among equals, those with fewer parameters, so every API alias comes before this
+            // one; web-app.ts answers 404 for /api, /metrics and the probes all the same.
+            "GET /:path*": serveWebApp,
           },
           onError(_req: IncomingMessage, res: ServerResponse, error: Error) {
             sendError(res, error);

@@ -354,7 +354,8 @@ describe("bad ids -> 422 validation_failed", () => {
 describe("unknown routes -> 404 not_found", () => {
   const routes: [string, string][] = [
     ["GET", "/api/v1/nope"],
-    ["GET", "/nope"],
+    // Any other GET path without an extension is a UI page (index.html): see web-app.test.ts.
+    ["GET", "/nope.txt"],
     ["GET", "/api/v2/channels"],
     ["DELETE", "/api/v1/features"],
     ["POST", "/api/v1/nodes"],

@@ -1,0 +1,118 @@
+// The one typed client of the REST API. Requests ride on the HttpOnly session cookie that login
+// sets (the UI never holds the token), so EventSource is authenticated the same way.
+import type {
+  Channel,
+  ChannelWithSecrets,
+  Destination,
+  DestinationInput,
+  Features,
+  LogLine,
+  Me,
+  NodeInfo,
+  Restream,
+  RestreamInput,
+} from "./types";
+
+const BASE = "/api/v1";
+
+/** An error answer: {error:{code, message, fields?}}; `fields` names what to fix, field by field. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+type Listener = () => void;
+const unauthenticatedListeners = new Set<Listener>();
+
+/** Called when any request answers 401 (the session ended): the app shows the login page. */
+export function onUnauthenticated(listener: Listener): () => void {
+  unauthenticatedListeners.add(listener);
+  return () => unauthenticatedListeners.delete(listener);
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${BASE}${path}`, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network", "The server cannot be reached. Check that it is running.");
+  }
+  if (response.status === 204) return undefined as T;
+  const payload = (await response.json().catch(() => undefined)) as
+    | { error?: { code?: string; message?: string; fields?: Record<string, string> } }
+    | undefined;
+  if (!response.ok) {
+    const error = payload?.error;
+    if (response.status === 401 && path !== "/auth/login")
+      for (const listener of unauthenticatedListeners) listener();
+    throw new ApiError(
+      response.status,
+      error?.code ?? "unknown",
+      error?.message ?? `${response.status} ${response.statusText}`,
+      error?.fields,
+    );
+  }
+  return payload as T;
+}
+
+const items = <T>(path: string) => request<{ items: T[] }>("GET", path).then((list) => list.items);
+
+export const api = {
+  auth: {
+    login: (username: string, password: string) =>
+      request<{ user: Me }>("POST", "/auth/login", { username, password }).then((answer) => answer.user),
+    logout: () => request<void>("POST", "/auth/logout"),
+    me: () => request<Me>("GET", "/auth/me"),
+  },
+  users: {
+    changePassword: (id: string, password: string) => request<Me>("PATCH", `/users/${id}`, { password }),
+  },
+  features: {
+    get: () => request<Features>("GET", "/features"),
+    update: (change: Partial<Features>) => request<Features>("PUT", "/features", change),
+  },
+  destinations: {
+    list: () => items<Destination>("/destinations"),
+    create: (input: DestinationInput) => request<Destination>("POST", "/destinations", input),
+    update: (id: string, change: Partial<DestinationInput>) =>
+      request<Destination>("PATCH", `/destinations/${id}`, change),
+    remove: (id: string) => request<void>("DELETE", `/destinations/${id}`),
+  },
+  channels: {
+    list: () => items<Channel>("/channels"),
+    get: (id: string) => request<ChannelWithSecrets>("GET", `/channels/${id}`),
+    create: (name: string) => request<ChannelWithSecrets>("POST", "/channels", { name }),
+    update: (id: string, change: { name?: string; srtIngest?: boolean }) =>
+      request<Channel>("PATCH", `/channels/${id}`, change),
+    remove: (id: string) => request<void>("DELETE", `/channels/${id}`),
+    resetStreamKey: (id: string) => request<ChannelWithSecrets>("POST", `/channels/${id}/stream-key`),
+  },
+  restreams: {
+    list: (channelId: string) => items<Restream>(`/channels/${channelId}/restreams`),
+    /** The answer carries a Remote Playback's URL with its passphrase. */
+    create: (channelId: string, input: RestreamInput) =>
+      request<Restream>("POST", `/channels/${channelId}/restreams`, input),
+    /** With a Remote Playback's passphrase. */
+    get: (id: string) => request<Restream>("GET", `/restreams/${id}`),
+    start: (id: string) => request<Restream>("POST", `/restreams/${id}/start`),
+    stop: (id: string) => request<Restream>("POST", `/restreams/${id}/stop`),
+    remove: (id: string) => request<void>("DELETE", `/restreams/${id}`),
+    logs: (id: string) =>
+      request<{ lines: LogLine[] }>("GET", `/restreams/${id}/logs`).then((answer) => answer.lines),
+  },
+  nodes: {
+    list: () => items<NodeInfo>("/nodes"),
+  },
+};

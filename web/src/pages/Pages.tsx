@@ -1,0 +1,40 @@
+// Which page a path shows. Admin-only pages are absent for users, not just hidden in the menu.
+import { type ReactNode, useEffect } from "react";
+import type { Me } from "../api/types";
+import { navigate, usePath } from "../router";
+import { AccountPage } from "./AccountPage";
+import { ChannelsPage } from "./ChannelsPage";
+import { ChannelPage } from "./channel/ChannelPage";
+import { DestinationsPage } from "./destinations/DestinationsPage";
+import { FeaturesPage } from "./FeaturesPage";
+import { NodesPage } from "./NodesPage";
+import { NotFoundPage } from "./NotFoundPage";
+
+interface PageRoute {
+  readonly pattern: RegExp;
+  readonly adminOnly?: boolean;
+  render(match: RegExpExecArray, me: Me): ReactNode;
+}
+
+const ROUTES: readonly PageRoute[] = [
+  { pattern: /^\/channels\/?$/, render: () => <ChannelsPage /> },
+  { pattern: /^\/channels\/([^/]+)$/, render: (match, me) => <ChannelPage id={match[1] ?? ""} me={me} /> },
+  { pattern: /^\/destinations\/?$/, adminOnly: true, render: () => <DestinationsPage /> },
+  { pattern: /^\/server\/?$/, adminOnly: true, render: () => <FeaturesPage /> },
+  { pattern: /^\/nodes\/?$/, render: () => <NodesPage /> },
+  { pattern: /^\/account\/?$/, render: (_match, me) => <AccountPage me={me} /> },
+];
+
+export function Pages({ me }: { readonly me: Me }) {
+  const path = usePath();
+  useEffect(() => {
+    if (path === "/" || path === "/login") navigate("/channels");
+  }, [path]);
+  for (const route of ROUTES) {
+    const match = route.pattern.exec(path);
+    if (!match) continue;
+    if (route.adminOnly && me.role !== "admin") break;
+    return <>{route.render(match, me)}</>;
+  }
+  return <NotFoundPage />;
+}

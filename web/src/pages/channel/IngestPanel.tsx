@@ -1,0 +1,68 @@
+// Where the channel's publisher connects: the RTMP server and key (OBS asks for them apart), the
+// full RTMP URL, the SRT URL when SRT ingest is on. Secrets stay hidden until asked.
+import { useState } from "react";
+import { type ApiError, api } from "../../api/client";
+import type { ChannelWithSecrets } from "../../api/types";
+import { ConfirmButton } from "../../components/ConfirmButton";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { PlainValue, SecretValue } from "../../components/SecretValue";
+
+interface IngestPanelProps {
+  readonly channel: ChannelWithSecrets;
+  readonly onChange: (channel: ChannelWithSecrets) => void;
+}
+
+export function IngestPanel({ channel, onChange }: IngestPanelProps) {
+  const [error, setError] = useState<ApiError>();
+  const [notice, setNotice] = useState("");
+
+  const act = async (work: () => Promise<ChannelWithSecrets>, done: string) => {
+    try {
+      onChange(await work());
+      setError(undefined);
+      setNotice(done);
+    } catch (reason) {
+      setError(reason as ApiError);
+    }
+  };
+
+  const resetKey = () =>
+    act(() => api.channels.resetStreamKey(channel.id), "New stream key and passphrase made.");
+  const toggleSrt = (on: boolean) =>
+    act(
+      async () => {
+        await api.channels.update(channel.id, { srtIngest: on });
+        return api.channels.get(channel.id);
+      },
+      `SRT ingest ${on ? "on" : "off"}.`,
+    );
+
+  return (
+    <section className="panel" aria-labelledby="ingest-title">
+      <h2 id="ingest-title">Ingest</h2>
+      <PlainValue label="RTMP server" value={channel.ingest.rtmpServer} />
+      <SecretValue label="Stream key" value={channel.streamKey} />
+      <SecretValue label="RTMP URL with key" value={channel.ingest.rtmp} />
+      {channel.ingest.srt && <SecretValue label="SRT URL" value={channel.ingest.srt} />}
+      <label className="switch">
+        <input
+          type="checkbox"
+          checked={channel.srtIngest}
+          onChange={(event) => toggleSrt(event.target.checked)}
+        />
+        SRT ingest
+      </label>
+      <div className="actions">
+        <ConfirmButton
+          question="Reset the stream key? The publisher must use the new one."
+          confirmLabel="Reset key"
+          onConfirm={resetKey}
+        >
+          Reset stream key
+        </ConfirmButton>
+      </div>
+      <p role="status">{notice}</p>
+      <ErrorMessage error={error} />
+    </section>
+  );
+}

@@ -1,0 +1,74 @@
+// Adds or edits a destination; the API's validation messages appear under their fields.
+import { type FormEvent, useState } from "react";
+import type { ApiError } from "../../api/client";
+import type { Destination, DestinationInput } from "../../api/types";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { Field } from "../../components/Field";
+
+interface DestinationFormProps {
+  readonly initial?: Destination;
+  readonly submitLabel: string;
+  readonly save: (input: DestinationInput) => Promise<Destination>;
+  readonly onSaved: (destination: Destination) => void;
+  readonly onCancel?: () => void;
+}
+
+const SHOWN_FIELDS = ["name", "url", "insecureSkipVerify"];
+
+export function DestinationForm({ initial, submitLabel, save, onSaved, onCancel }: DestinationFormProps) {
+  const [name, setName] = useState(initial?.name ?? "");
+  const [url, setUrl] = useState(initial?.url ?? "");
+  const [insecure, setInsecure] = useState(initial?.insecureSkipVerify ?? false);
+  const [error, setError] = useState<ApiError>();
+  const fields = error?.fields ?? {};
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      onSaved(await save({ name, url, insecureSkipVerify: insecure }));
+      setError(undefined);
+      if (!initial) {
+        setName("");
+        setUrl("");
+        setInsecure(false);
+      }
+    } catch (reason) {
+      setError(reason as ApiError);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} aria-label={submitLabel}>
+      <Field
+        label="Name"
+        required
+        value={name}
+        error={fields.name}
+        onChange={(event) => setName(event.target.value)}
+      />
+      <Field
+        label="URL"
+        required
+        value={url}
+        error={fields.url}
+        placeholder="rtmp://live.example.com/app"
+        hint="rtmp://, rtmps:// or srt://. A changed SRT URL needs its passphrase again."
+        onChange={(event) => setUrl(event.target.value)}
+      />
+      <label className="switch">
+        <input type="checkbox" checked={insecure} onChange={(event) => setInsecure(event.target.checked)} />
+        Accept an untrusted certificate (RTMPS only)
+      </label>
+      {fields.insecureSkipVerify && <p className="field-error">{fields.insecureSkipVerify}</p>}
+      <ErrorMessage error={error && !SHOWN_FIELDS.some((field) => field in fields) ? error : undefined} />
+      <div className="actions">
+        <button type="submit">{submitLabel}</button>
+        {onCancel && (
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,158 @@
+// "Add New": a restream of one of three kinds. A saved destination needs the stream key for this
+// channel; SRT Push a full SRT URL; Remote Playback nothing: the server hands out a URL to pull
+// from, shown (with its passphrase) once it is made.
+import { type FormEvent, useState } from "react";
+import { type ApiError, api } from "../../api/client";
+import type { Destination, Restream, RestreamInput, RestreamKind } from "../../api/types";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { Field } from "../../components/Field";
+import { PlainValue } from "../../components/SecretValue";
+import { SelectField } from "../../components/SelectField";
+
+const KINDS: readonly { kind: RestreamKind; label: string }[] = [
+  { kind: "destination", label: "Saved destination" },
+  { kind: "srt_push", label: "SRT Push" },
+  { kind: "remote_playback", label: "Remote Playback" },
+];
+
+interface AddRestreamFormProps {
+  readonly channelId: string;
+  readonly destinations: readonly Destination[];
+  readonly onCreated: (restream: Restream) => void;
+}
+
+/** Fields the form shows; the API's `fields` use the same names. */
+const SHOWN_FIELDS = ["name", "destinationId", "streamKey", "url"];
+
+export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestreamFormProps) {
+  const [open, setOpen] = useState(false);
+  const [kind, setKind] = useState<RestreamKind>("destination");
+  const [name, setName] = useState("");
+  const [destinationId, setDestinationId] = useState("");
+  const [streamKey, setStreamKey] = useState("");
+  const [url, setUrl] = useState("");
+  const [error, setError] = useState<ApiError>();
+  const [playbackUrl, setPlaybackUrl] = useState<string>();
+
+  const input = (): RestreamInput => {
+    const named = name.trim() === "" ? {} : { name: name.trim() };
+    if (kind === "destination") return { kind, destinationId, streamKey, ...named };
+    if (kind === "srt_push") return { kind, url, ...named };
+    return { kind, ...named };
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      const restream = await api.restreams.create(channelId, input());
+      onCreated(restream);
+      setError(undefined);
+      setPlaybackUrl(restream.playbackUrl ?? undefined);
+      setName("");
+      setStreamKey("");
+      setUrl("");
+      if (restream.kind !== "remote_playback") setOpen(false);
+    } catch (reason) {
+      setError(reason as ApiError);
+    }
+  };
+
+  const fields = error?.fields ?? {};
+  const otherError = error && !SHOWN_FIELDS.some((field) => field in fields) ? error : undefined;
+
+  if (!open) {
+    return (
+      <button type="button" onClick={() => setOpen(true)} aria-expanded={false}>
+        Add New
+      </button>
+    );
+  }
+  const close = () => {
+    setOpen(false);
+    setPlaybackUrl(undefined);
+    setError(undefined);
+  };
+  return (
+    <form className="add-restream" onSubmit={submit} aria-label="Add a restream">
+      <fieldset className="kinds">
+        <legend>Kind</legend>
+        {KINDS.map((option) => (
+          <label key={option.kind}>
+            <input
+              type="radio"
+              name="kind"
+              value={option.kind}
+              checked={kind === option.kind}
+              onChange={() => {
+                setKind(option.kind);
+                setPlaybackUrl(undefined);
+              }}
+            />
+            {option.label}
+          </label>
+        ))}
+      </fieldset>
+      <Field
+        label="Name (optional)"
+        value={name}
+        error={fields.name}
+        onChange={(event) => setName(event.target.value)}
+      />
+      {kind === "destination" && (
+        <>
+          <SelectField
+            label="Destination"
+            required
+            value={destinationId}
+            error={fields.destinationId}
+            onChange={(event) => setDestinationId(event.target.value)}
+            options={destinations.map((destination) => ({ value: destination.id, label: destination.name }))}
+            placeholder={destinations.length === 0 ? "No destinations saved yet" : "Choose a destination"}
+          />
+          <Field
+            label="Stream key"
+            type="password"
+            autoComplete="off"
+            required
+            value={streamKey}
+            error={fields.streamKey}
+            hint="The key the destination gave you for this channel."
+            onChange={(event) => setStreamKey(event.target.value)}
+          />
+        </>
+      )}
+      {kind === "srt_push" && (
+        <Field
+          label="SRT URL"
+          required
+          value={url}
+          error={fields.url}
+          placeholder="srt://host:port?passphrase=…"
+          onChange={(event) => setUrl(event.target.value)}
+        />
+      )}
+      {kind === "remote_playback" && (
+        <p className="hint">
+          The server gives this restream its own SRT URL; any SRT caller can pull from it.
+        </p>
+      )}
+      {playbackUrl && <PlaybackNotice url={playbackUrl} />}
+      <ErrorMessage error={otherError} />
+      <div className="actions">
+        <button type="submit">Add restream</button>
+        <button type="button" onClick={close}>
+          Close
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PlaybackNotice({ url }: { readonly url: string }) {
+  return (
+    <div className="notice" role="status">
+      <p>Remote Playback ready. Pull the channel from:</p>
+      <PlainValue label="Playback URL" value={url} />
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+// The channel's Restreaming panel: "Add New" and the restreams with their live states.
+import { useMemo } from "react";
+import { api } from "../../api/client";
+import type { Me } from "../../api/types";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { useInterval } from "../../hooks/useInterval";
+import { useLiveList } from "../../hooks/useLiveList";
+import { useResource } from "../../hooks/useResource";
+import { AddRestreamForm } from "./AddRestreamForm";
+import { RestreamItem } from "./RestreamItem";
+
+const STATS_POLL_MS = 5_000;
+
+export function RestreamPanel({ channelId }: { readonly channelId: string; readonly me: Me }) {
+  const restreams = useResource(() => api.restreams.list(channelId), `restreams ${channelId}`);
+  const destinations = useResource(api.destinations.list, "destinations");
+  useLiveList("restream", restreams, { belongs: (restream) => restream.channelId === channelId });
+  // States arrive as events; the counters of a streaming restream are read every few seconds.
+  const streaming = restreams.data?.some((restream) => restream.state === "streaming") ?? false;
+  useInterval(restreams.reload, STATS_POLL_MS, streaming);
+
+  const destinationNames = useMemo(
+    () => new Map(destinations.data?.map((destination) => [destination.id, destination.name])),
+    [destinations.data],
+  );
+
+  return (
+    <section className="panel" aria-labelledby="restreams-title">
+      <h2 id="restreams-title">Restreaming</h2>
+      <ErrorMessage error={restreams.error} />
+      <AddRestreamForm
+        channelId={channelId}
+        destinations={destinations.data ?? []}
+        onCreated={(restream) =>
+          restreams.setData((items) =>
+            items?.some((item) => item.id === restream.id) ? items : [...(items ?? []), restream],
+          )
+        }
+      />
+      {restreams.data?.length === 0 && <p>No restreams yet.</p>}
+      <ul className="restreams">
+        {restreams.data?.map((restream) => (
+          <RestreamItem
+            key={restream.id}
+            restream={restream}
+            destinationName={
+              restream.destinationId ? destinationNames.get(restream.destinationId) : undefined
+            }
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}
