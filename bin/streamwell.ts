@@ -5,7 +5,8 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { ConfigError, loadConfig } from "../node/config/load.js";
 import type { Config } from "../node/config/schema.js";
 import { createLogger } from "../node/log.js";
-import { createRuntime, openEmbeddedStore } from "../node/runtime.js";
+import { natsEndpoint } from "../node/mesh/nats-endpoint.js";
+import { createRuntime, openStore } from "../node/runtime.js";
 import { createBroker } from "../services/broker.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -25,12 +26,9 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger(config.logLevel, { node: config.nodeId });
-  if (config.natsUrl) {
-    log.fatal("STREAMWELL_NATS_URL is set, but this version runs single nodes only: unset it");
-    process.exit(2);
-  }
   mkdirSync(config.dataDir, { recursive: true });
-  const store = openEmbeddedStore(config);
+  const nats = config.natsUrl ? natsEndpoint(config.natsUrl, config.natsToken).redacted : undefined;
+  const store = await openStore(config, log);
   const runtime = createRuntime(config, log, store);
 
   const password = config.adminPassword ?? randomBytes(12).toString("base64url");
@@ -54,7 +52,10 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
-  log.info({ version, nodeId: config.nodeId, dataDir: config.dataDir }, "starting Streamwell node");
+  log.info(
+    { version, nodeId: config.nodeId, dataDir: config.dataDir, namespace: config.namespace, nats },
+    "starting Streamwell node",
+  );
   await broker.start();
 }
 

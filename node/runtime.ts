@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { Catalog } from "./catalog/catalog.js";
 import type { Config } from "./config/schema.js";
 import type { Logger } from "./log.js";
+import { natsEndpoint } from "./mesh/nats-endpoint.js";
+import { NatsKvStore } from "./store/nats-kv-store.js";
 import { SqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/store.js";
 
@@ -32,6 +34,14 @@ export function createRuntime(config: Config, log: Logger, store: Store): Runtim
   };
 }
 
-export function openEmbeddedStore(config: Config): Store {
-  return SqliteStore.open(join(config.dataDir, "streamwell.db"));
+/** The one place that picks the store: JetStream KV shared by the mesh with NATS, else SQLite. */
+export async function openStore(config: Config, log: Logger): Promise<Store> {
+  if (!config.natsUrl) return SqliteStore.open(join(config.dataDir, "streamwell.db"));
+  return NatsKvStore.open({
+    endpoint: natsEndpoint(config.natsUrl, config.natsToken),
+    bucket: `${config.namespace}-state`,
+    replicas: config.natsReplicas,
+    name: `streamwell-${config.nodeId}-store`,
+    log: log.child({ module: "store" }),
+  });
 }

@@ -1,6 +1,7 @@
 // Builds the node's Moleculer broker with every Streamwell service. Services reach each other
 // only through this broker (calls and events), so any of them can move to another node.
 import moleculer from "moleculer";
+import { NATS_CONNECTION_OPTIONS, natsEndpoint } from "../node/mesh/nats-endpoint.js";
 import type { Runtime } from "../node/runtime.js";
 import { apiService } from "./api/api.service.js";
 import { channelsService } from "./channels.service.js";
@@ -26,9 +27,26 @@ export interface BrokerOptions {
   /** Which services this broker runs; all of them by default. */
   readonly services?: readonly (typeof DOMAIN_SERVICES)[number][];
   readonly api?: boolean;
-  /** A Moleculer transporter (tests use "Fake"); none = a single node. */
+  /** A Moleculer transporter (tests use "Fake"); default: NATS when configured, else none (one node). */
   readonly transporter?: string;
   readonly version: string;
+}
+
+export const HEARTBEAT_INTERVAL_S = 1;
+export const HEARTBEAT_TIMEOUT_S = 3;
+
+/** Moleculer's NATS transporter with the node's endpoint; credentials go as options, never in a URL. */
+function natsTransporter(config: Runtime["config"]): moleculer.Transporter | null {
+  if (!config.natsUrl) return null;
+  const { servers, user, pass, token } = natsEndpoint(config.natsUrl, config.natsToken);
+  return new moleculer.Transporters.NATS({
+    ...NATS_CONNECTION_OPTIONS,
+    servers: [...servers],
+    user,
+    pass,
+    token,
+    name: `streamwell-${config.nodeId}-transit`,
+  });
 }
 
 export function createBroker(runtime: Runtime, options: BrokerOptions): moleculer.ServiceBroker {
@@ -36,7 +54,11 @@ export function createBroker(runtime: Runtime, options: BrokerOptions): molecule
   const broker = new moleculer.ServiceBroker({
     nodeID: config.nodeId,
     namespace: config.namespace,
-    transporter: options.transporter ?? null,
+    transporter: options.transporter ?? natsTransporter(config),
+    // Seconds. Moleculer's 10 s / 30 s would leave a dead node's restreams unplaced for half a
+    // minute; see docs/decisions.md for these figures.
+    heartbeatInterval: HEARTBEAT_INTERVAL_S,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_S,
     validator: false, // zod runs in streamwellMiddleware, after authentication
     metrics: false,
     tracing: false,

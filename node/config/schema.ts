@@ -24,6 +24,18 @@ const portRange = z
     "must be FROM-TO with 1 <= FROM <= TO <= 65535",
   );
 
+const NATS_URL_MESSAGE = "must be one or more nats:// or tls:// URLs, comma-separated";
+/** One or more server URLs; the message never echoes the value (it may hold a password). */
+const natsUrl = z.string().refine(
+  (text) =>
+    text.split(",").every((part) => {
+      if (!URL.canParse(part.trim())) return false;
+      const url = new URL(part.trim());
+      return (url.protocol === "nats:" || url.protocol === "tls:") && url.hostname !== "";
+    }),
+  NATS_URL_MESSAGE,
+);
+
 const nodeId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 characters of letters, digits, '_' or '-'");
@@ -47,11 +59,18 @@ export const configSchema = z
       .string()
       .min(1)
       .default(() => hostname()),
-    natsUrl: z.url({ protocol: /^nats|tls$/ }).optional(),
+    natsUrl: natsUrl.optional(),
     natsToken: z.string().min(1).optional(),
+    /** JetStream replicas of the KV bucket when this node creates it (3 on a 3-server cluster). */
+    natsReplicas: z.coerce
+      .number({ error: "must be a whole number from 1 to 5" })
+      .int("must be a whole number from 1 to 5")
+      .min(1, "must be a whole number from 1 to 5")
+      .max(5, "must be a whole number from 1 to 5")
+      .default(1),
     namespace: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,32}$/)
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, "must be 1-32 characters of letters, digits, '_' or '-'")
       .default("streamwell"),
     maxRestreams: z.coerce
       .number({ error: "must be a whole number >= 0 (0: no limit)" })

@@ -45,6 +45,10 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
 
 export async function startNode(options: {
   dataDir: string;
+  /** Joins a mesh: STREAMWELL_NATS_URL (credentials may be in it). */
+  natsUrl?: string;
+  /** STREAMWELL_NODE_ID; nodes of one mesh need different ones. Default "test-node". */
+  nodeId?: string;
   env?: Record<string, string>;
 }): Promise<NodeProcess> {
   const child = spawn(process.execPath, [ENTRY], {
@@ -55,9 +59,10 @@ export async function startNode(options: {
       STREAMWELL_RTMP_PORT: "0",
       STREAMWELL_BIND_HOST: "127.0.0.1",
       STREAMWELL_PUBLIC_HOST: "127.0.0.1",
-      STREAMWELL_NODE_ID: "test-node",
+      STREAMWELL_NODE_ID: options.nodeId ?? "test-node",
       STREAMWELL_ADMIN_PASSWORD: ADMIN_PASSWORD,
       STREAMWELL_LOG_LEVEL: "info",
+      ...(options.natsUrl && { STREAMWELL_NATS_URL: options.natsUrl }),
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

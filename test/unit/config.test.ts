@@ -60,6 +60,7 @@ describe("loadConfig defaults", () => {
         .slice(0, 64),
       publicHost: hostname(),
       namespace: "streamwell",
+      natsReplicas: 1,
       maxRestreams: 0,
       logLevel: "info",
       sessionTtlHours: 12,
@@ -117,6 +118,7 @@ describe("loadConfig from the environment", () => {
       STREAMWELL_NATS_URL: "nats://127.0.0.1:4222",
       STREAMWELL_NATS_TOKEN: "nats-token",
       STREAMWELL_NAMESPACE: "ns_1",
+      STREAMWELL_NATS_REPLICAS: "3",
       STREAMWELL_MAX_RESTREAMS: "5",
       STREAMWELL_LOG_LEVEL: "debug",
       STREAMWELL_ADMIN_PASSWORD: "long-enough-password",
@@ -132,6 +134,7 @@ describe("loadConfig from the environment", () => {
       natsUrl: "nats://127.0.0.1:4222",
       natsToken: "nats-token",
       namespace: "ns_1",
+      natsReplicas: 3,
       maxRestreams: 5,
       logLevel: "debug",
       adminPassword: "long-enough-password",
@@ -169,6 +172,26 @@ describe("loadConfig from the environment", () => {
       "STREAMWELL_MAX_RESTREAMS",
       "many",
       "STREAMWELL_MAX_RESTREAMS (maxRestreams): must be a whole number >= 0 (0: no limit)",
+    ],
+    [
+      "STREAMWELL_NATS_URL",
+      "http://127.0.0.1:4222",
+      "STREAMWELL_NATS_URL (natsUrl): must be one or more nats:// or tls:// URLs, comma-separated",
+    ],
+    [
+      "STREAMWELL_NATS_URL",
+      "nats://a:4222,not a url",
+      "STREAMWELL_NATS_URL (natsUrl): must be one or more nats:// or tls:// URLs, comma-separated",
+    ],
+    [
+      "STREAMWELL_NATS_REPLICAS",
+      "0",
+      "STREAMWELL_NATS_REPLICAS (natsReplicas): must be a whole number from 1 to 5",
+    ],
+    [
+      "STREAMWELL_NAMESPACE",
+      "a.b",
+      "STREAMWELL_NAMESPACE (namespace): must be 1-32 characters of letters, digits, '_' or '-'",
     ],
   ])("%s=%j is refused by name", (name, value, problem) => {
     const error = configError({ [name]: value });
@@ -375,6 +398,14 @@ describe("secrets in ConfigError", () => {
       "STREAMWELL_ADMIN_PASSWORD (adminPassword): must be at least 8 characters",
     ]);
     expectNoSecret(error, secret);
+  });
+
+  it("takes several NATS URLs and does not echo a bad one, which may hold a password", () => {
+    const urls = "nats://u:pw-1@a:4222, tls://b:4222";
+    expect(loadConfig({ STREAMWELL_NATS_URL: urls }).natsUrl).toBe(urls);
+    const error = configError({ STREAMWELL_NATS_URL: "nats://u:pw-Zq7x@a:4222,ftp://b" });
+    expect(error.problems).toHaveLength(1);
+    expectNoSecret(error, "pw-Zq7x");
   });
 
   it("does not echo a too-long admin password or an empty NATS token", () => {

@@ -1,0 +1,146 @@
+// Real nats-server processes with JetStream on loopback, for tests, benchmarks and `npm run mesh`:
+// one server, or a cluster of several joined by routes. Each keeps its port and its JetStream store
+// directory (in a temp dir) across restart(), so a test can take NATS away and bring it back with
+// the data. Stopped by PID, never by name.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "nats";
+import { freePort } from "./net.js";
+import { type Proc, startProcess } from "./processes.js";
+
+const READY_TIMEOUT_MS = 20_000;
+
+export interface NatsAuth {
+  readonly token?: string;
+  readonly user?: string;
+  readonly password?: string;
+}
+
+export interface NatsServer {
+  readonly name: string;
+  readonly port: number;
+  /** nats://127.0.0.1:PORT, without credentials. */
+  readonly url: string;
+  pid(): number;
+  /** Stops the server (SIGTERM: JetStream flushes) and starts it again on the same port and store. */
+  restart(): Promise<void>;
+  /** Stops it; with SIGKILL, as a crash. Its store stays until the cluster's remove(). */
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface NatsCluster {
+  readonly servers: readonly NatsServer[];
+  /** Every server's URL, comma-separated (STREAMWELL_NATS_URL form), without credentials. */
+  readonly url: string;
+  /** Stops every server and removes the temp dir. */
+  remove(): Promise<void>;
+}
+
+interface Member {
+  readonly name: string;
+  readonly port: number;
+  readonly clusterPort: number;
+}
+
+/** Starts `size` servers (1: no cluster block) and resolves once JetStream answers on each. */
+export async function startNatsCluster(
+  options: { size?: number; auth?: NatsAuth } = {},
+): Promise<NatsCluster> {
+  const size = options.size ?? 1;
+  const dir = mkdtempSync(join(tmpdir(), "streamwell-nats-"));
+  const members: Member[] = [];
+  for (let i = 1; i <= size; i += 1) {
+    members.push({ name: `n${i}`, port: await freePort(), clusterPort: await freePort() });
+  }
+  const servers = members.map((member) => natsServer(dir, member, members, options.auth ?? {}));
+  const remove = async (): Promise<void> => {
+    await Promise.all(servers.map((server) => server.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all(servers.map((server) => server.start()));
+    return { servers, url: servers.map((server) => server.url).join(","), remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
+
+function natsServer(dir: string, self: Member, members: readonly Member[], auth: NatsAuth): NatsServer {
+  const configFile = join(dir, `${self.name}.conf`);
+  writeFileSync(configFile, serverConfig(dir, self, members, auth));
+  const url = `nats://127.0.0.1:${self.port}`;
+  let proc: Proc | undefined;
+  const server: NatsServer = {
+    name: self.name,
+    port: self.port,
+    url,
+    pid: () => proc?.pid ?? 0,
+    async start() {
+      proc = startProcess(`nats-server ${self.name}`, "nats-server", ["-c", configFile], { graceMs: 5_000 });
+      await waitForJetStream(url, auth, proc);
+    },
+    async stop(signal = "SIGTERM") {
+      if (!proc) return;
+      if (signal === "SIGKILL") {
+        process.kill(proc.pid, "SIGKILL");
+        await proc.exited;
+      } else {
+        await proc.stop();
+      }
+      proc = undefined;
+    },
+    async restart() {
+      await server.stop();
+      await server.start();
+    },
+  };
+  return server;
+}
+
+function serverConfig(dir: string, self: Member, members: readonly Member[], auth: NatsAuth): string {
+  const lines = [
+    `server_name: ${self.name}`,
+    `listen: "127.0.0.1:${self.port}"`,
+    `jetstream { store_dir: ${JSON.stringify(join(dir, self.name))} }`,
+  ];
+  if (auth.token) lines.push(`authorization { token: ${JSON.stringify(auth.token)} }`);
+  if (auth.user) {
+    lines.push(
+      `authorization { user: ${JSON.stringify(auth.user)}, password: ${JSON.stringify(auth.password)} }`,
+    );
+  }
+  if (members.length > 1) {
+    const routes = members
+      .filter((member) => member !== self)
+      .map((member) => `"nats-route://127.0.0.1:${member.clusterPort}"`);
+    lines.push(
+      `cluster { name: streamwell, listen: "127.0.0.1:${self.clusterPort}", routes: [${routes.join(", ")}] }`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** A cluster has JetStream only once its meta leader is elected: poll until the account info answers. */
+async function waitForJetStream(url: string, auth: NatsAuth, proc: Proc): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    if (!proc.running()) throw new Error(`nats-server exited:\n${proc.tail.join("\n")}`);
+    try {
+      const nc = await connect({ servers: url, token: auth.token, user: auth.user, pass: auth.password });
+      try {
+        await (await nc.jetstreamManager({ timeout: 1_000 })).getAccountInfo();
+        return;
+      } finally {
+        await nc.close();
+      }
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`nats-server at ${url} has no JetStream after ${READY_TIMEOUT_MS} ms: ${String(last)}`);
+}

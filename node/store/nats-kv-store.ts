@@ -1,0 +1,317 @@
+// NATS JetStream KV adapter of the store port: the mesh's shared state. One bucket per namespace,
+// history 1, file storage. A revision is the stream sequence of the write, so it grows across all
+// keys and compare-and-set is JetStream's expected-last-subject-sequence check. Deletes are KV
+// delete markers (a revision of their own, never reused). Reads go to the stream leader (no direct
+// get), so a write that resolved on one node is read back on every other.
+import { randomUUID } from "node:crypto";
+import {
+  AckPolicy,
+  connect,
+  DeliverPolicy,
+  Empty,
+  type JetStreamClient,
+  type JetStreamManager,
+  type KV,
+  type KvEntry,
+  type MsgHdrs,
+  type NatsConnection,
+  headers as natsHeaders,
+  StorageType,
+} from "nats";
+import type { Logger } from "../log.js";
+import { NATS_CONNECTION_OPTIONS, type NatsEndpoint } from "../mesh/nats-endpoint.js";
+import { KvChangeFeed } from "./nats-kv-feed.js";
+import { NatsLink } from "./nats-link.js";
+import {
+  assertKey,
+  assertPrefix,
+  type Entry,
+  encodeValue,
+  KeyExistsError,
+  RevisionMismatchError,
+  type Store,
+  StoreError,
+  type Unwatch,
+  type WatchEvent,
+} from "./store.js";
+
+export class StoreUnavailableError extends StoreError {}
+
+export interface NatsKvStoreOptions {
+  readonly endpoint: NatsEndpoint;
+  /** KV bucket name ([A-Za-z0-9_-]): `<namespace>-state`. */
+  readonly bucket: string;
+  /** Replicas when this store creates the bucket; an existing bucket keeps its own. */
+  readonly replicas?: number;
+  /** Connection name shown by the server (e.g. the node ID). */
+  readonly name?: string;
+  readonly log?: Logger;
+  /** Receives what a watcher threw; default: a warning in the log. */
+  readonly onWatchError?: (error: unknown) => void;
+}
+
+// JetStream's "wrong last sequence": a compare-and-set lost.
+const WRONG_LAST_SEQUENCE = 10071;
+const LIST_BATCH = 1_000;
+const LIST_TIMEOUT_MS = 10_000;
+const OPERATION_HEADER = "KV-Operation";
+/** How long one store call keeps trying through a reconnect before it fails. */
+const CALL_BUDGET_MS = 15_000;
+
+export class NatsKvStore implements Store {
+  private closed = false;
+  /** Highest revision this store wrote: a watcher added later must not see it. */
+  private lastWrite = 0;
+  private readonly subjectPrefix: string;
+  private readonly stream: string;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly kv: KV,
+    private readonly feed: KvChangeFeed,
+    private readonly link: NatsLink,
+    bucket: string,
+  ) {
+    this.subjectPrefix = `$KV.${bucket}.`;
+    this.stream = `KV_${bucket}`;
+  }
+
+  static async open(options: NatsKvStoreOptions): Promise<NatsKvStore> {
+    const { endpoint, log } = options;
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        ...NATS_CONNECTION_OPTIONS,
+        servers: [...endpoint.servers],
+        user: endpoint.user,
+        pass: endpoint.pass,
+        token: endpoint.token,
+        name: options.name,
+      });
+    } catch (cause) {
+      throw new StoreUnavailableError(`cannot connect to NATS at ${endpoint.redacted}: ${describe(cause)}`, {
+        cause,
+      });
+    }
+    try {
+      const js = nc.jetstream();
+      const kv = await js.views.kv(options.bucket, {
+        history: 1,
+        replicas: options.replicas ?? 1,
+        storage: StorageType.File,
+        allow_direct: false,
+      });
+      const jsm = await nc.jetstreamManager();
+      const { state } = await jsm.streams.info(`KV_${options.bucket}`);
+      const onWatchError =
+        options.onWatchError ?? ((error: unknown) => log?.warn({ err: error }, "store watcher failed"));
+      const feed = new KvChangeFeed(kv, state.last_seq, {
+        onWatchError,
+        onFeedError: (error) =>
+          log?.warn({ error: describe(error) }, "store change feed interrupted, resuming"),
+      });
+      const link = new NatsLink(nc, CALL_BUDGET_MS, {
+        onReconnect: () => feed.resume(),
+        onStatus: (type, server) => log?.info({ event: `nats.${type}`, server }, `store NATS ${type}`),
+      });
+      return new NatsKvStore(nc, js, jsm, kv, feed, link, options.bucket);
+    } catch (cause) {
+      await nc.close();
+      throw new StoreUnavailableError(`NATS JetStream KV at ${endpoint.redacted}: ${describe(cause)}`, {
+        cause,
+      });
+    }
+  }
+
+  async get<T = unknown>(key: string): Promise<Entry<T> | undefined> {
+    assertKey(key);
+    const entry = await this.current(key);
+    return entry?.operation === "PUT" ? toEntry<T>(key, entry.string(), entry.revision) : undefined;
+  }
+
+  async put(key: string, value: unknown): Promise<number> {
+    assertKey(key);
+    return this.publish(key, encodeValue(value));
+  }
+
+  async create(key: string, value: unknown): Promise<number> {
+    assertKey(key);
+    const text = encodeValue(value);
+    try {
+      return await this.publish(key, text, { expected: 0 });
+    } catch (error) {
+      if (!(error instanceof RevisionMismatchError)) throw error;
+    }
+    // The subject has a message: a live value, or the delete marker of a deleted key.
+    const current = await this.current(key);
+    if (current?.operation === "PUT" || !current)
+      throw new KeyExistsError(`store key "${key}" already exists`);
+    try {
+      return await this.publish(key, text, { expected: current.revision });
+    } catch (error) {
+      if (error instanceof RevisionMismatchError)
+        throw new KeyExistsError(`store key "${key}" already exists`);
+      throw error;
+    }
+  }
+
+  async update(key: string, value: unknown, revision: number): Promise<number> {
+    assertKey(key);
+    const text = encodeValue(value);
+    // 0 would mean "the subject is empty" to JetStream, i.e. create.
+    if (revision <= 0) throw new RevisionMismatchError(`store key "${key}" is not at revision ${revision}`);
+    return this.publish(key, text, { expected: revision });
+  }
+
+  async delete(key: string, revision?: number): Promise<void> {
+    assertKey(key);
+    if (revision !== undefined) {
+      await this.publish(key, undefined, { expected: revision });
+      return;
+    }
+    // Only a live key gets a delete marker: deleting an absent key writes (and tells watchers) nothing.
+    for (;;) {
+      const current = await this.current(key);
+      if (current?.operation !== "PUT") return;
+      try {
+        await this.publish(key, undefined, { expected: current.revision });
+        return;
+      } catch (error) {
+        if (!(error instanceof RevisionMismatchError)) throw error;
+      }
+    }
+  }
+
+  async list<T = unknown>(prefix: string): Promise<Entry<T>[]> {
+    assertPrefix(prefix);
+    this.assertOpen();
+    // Subjects filter by whole tokens: read the enclosing tokens, keep those that start with prefix.
+    const dot = prefix.lastIndexOf(".");
+    const filter = `${this.subjectPrefix}${dot < 0 ? "" : prefix.slice(0, dot + 1)}>`;
+    const entries: Entry<T>[] = [];
+    await this.readLastPerSubject(filter, (key, text, revision) => {
+      if (key.startsWith(prefix)) entries.push(toEntry<T>(key, text, revision));
+    });
+    return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  watch(prefix: string, onEvent: (event: WatchEvent) => void): Unwatch {
+    assertPrefix(prefix);
+    this.assertOpen();
+    return this.feed.add(prefix, this.lastWrite, onEvent);
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    await this.call(() => this.jsm.streams.info(this.stream));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.feed.close();
+    await this.nc.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError("store is closed");
+  }
+
+  /** The key's last message, a delete marker included; undefined when the subject is empty. */
+  private async current(key: string): Promise<KvEntry | undefined> {
+    this.assertOpen();
+    return (await this.call(() => this.kv.get(key))) ?? undefined;
+  }
+
+  /** One write: a value, or a delete marker when `text` is undefined; optionally compare-and-set. */
+  private async publish(key: string, text: string | undefined, cas?: { expected: number }): Promise<number> {
+    this.assertOpen();
+    let headers: MsgHdrs | undefined;
+    if (text === undefined) {
+      headers = natsHeaders();
+      headers.set(OPERATION_HEADER, "DEL");
+    }
+    const options = {
+      // The same ID on every attempt: JetStream stores the write once however often it is retried.
+      msgID: randomUUID(),
+      ...(headers && { headers }),
+      ...(cas && { expect: { lastSubjectSequence: cas.expected } }),
+    };
+    const subject = this.subjectPrefix + key;
+    const data = text === undefined ? Empty : text;
+    try {
+      const ack = await this.call(() => this.js.publish(subject, data, options));
+      this.lastWrite = Math.max(this.lastWrite, ack.seq);
+      return ack.seq;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError && isWrongLastSequence(error.cause)) {
+        throw new RevisionMismatchError(`store key "${key}" is not at revision ${cas?.expected}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Reads the last message of every subject under `filter` through a short-lived consumer. */
+  private async readLastPerSubject(
+    filter: string,
+    onEntry: (key: string, text: string, revision: number) => void,
+  ): Promise<void> {
+    const info = await this.call(() =>
+      this.jsm.consumers.add(this.stream, {
+        ack_policy: AckPolicy.None,
+        deliver_policy: DeliverPolicy.LastPerSubject,
+        filter_subject: filter,
+        mem_storage: true,
+        num_replicas: 1,
+        inactive_threshold: 30_000_000_000, // ns: the server drops it if this read dies midway
+      }),
+    );
+    try {
+      let pending = info.num_pending;
+      const deadline = Date.now() + LIST_TIMEOUT_MS;
+      const consumer = await this.call(() => this.js.consumers.get(this.stream, info.name));
+      while (pending > 0) {
+        if (Date.now() > deadline) throw new StoreUnavailableError("store list timed out");
+        const batch = await this.call(() =>
+          consumer.fetch({ max_messages: Math.min(pending, LIST_BATCH), expires: 2_000 }),
+        );
+        for await (const message of batch) {
+          pending = message.info.pending;
+          if (message.headers?.get(OPERATION_HEADER)) continue; // DEL or PURGE marker
+          onEntry(message.subject.slice(this.subjectPrefix.length), message.string(), message.seq);
+        }
+      }
+    } finally {
+      this.jsm.consumers.delete(this.stream, info.name).catch(() => {});
+    }
+  }
+
+  /** Runs a NATS call through reconnects; its failure becomes a StoreUnavailableError (closed: StoreError). */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await this.link.run(operation);
+    } catch (cause) {
+      this.assertOpen();
+      throw new StoreUnavailableError(`NATS KV: ${describe(cause)}`, { cause });
+    }
+  }
+}
+
+function toEntry<T>(key: string, text: string, revision: number): Entry<T> {
+  return { key, value: JSON.parse(text) as T, revision };
+}
+
+function isWrongLastSequence(error: unknown): boolean {
+  return (
+    (error as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code === WRONG_LAST_SEQUENCE
+  );
+}
+
+/** The NATS error's code or message: never a URL with credentials (the servers carry none). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && code !== error.message ? `${error.message} (${code})` : error.message;
+}
