@@ -107,3 +107,16 @@ it("refuses a wrong passphrase; after a key reset only the new one gets in", asy
   await waitFor("live with the new passphrase", async () => (await channelOf(channel.id)).live);
   expect(node.output.join("\n")).not.toContain(newUrl.split("passphrase=")[1]);
 }, 90_000);
+
+it("stops listening while the srt feature is off, and listens again when it is on", async () => {
+  const channel = (await admin.post("/channels", { name: "Switched", srtIngest: true })).body;
+  caller(channel.ingest.srt);
+  await waitFor("live", async () => (await channelOf(channel.id)).live);
+  expect((await admin.put("/features", { srt: false })).status).toBe(200);
+  await waitFor("the caller dropped", async () => !(await channelOf(channel.id)).live);
+  const shut = caller(channel.ingest.srt, 2);
+  expect(await shut.exited).not.toBe(0);
+  await admin.put("/features", { srt: true });
+  caller(channel.ingest.srt);
+  await waitFor("live again", async () => (await channelOf(channel.id)).live);
+}, 60_000);
