@@ -2,6 +2,7 @@
 import type { Runtime } from "../node/runtime.js";
 import { action } from "./action.js";
 import { defineService } from "./define.js";
+import { EVENTS } from "./events.js";
 import * as schemas from "./schemas/resources.js";
 
 export function featuresService({ catalog }: Runtime) {
@@ -19,7 +20,10 @@ export function featuresService({ catalog }: Runtime) {
       input: schemas.features.update,
       summary: "Turn features on or off; turning one off stops the restreams that need it",
       async handler(ctx) {
-        return catalog.setFeatures(ctx.params);
+        // Event listeners (the UI) see each restream the switch stopped, like any other stop.
+        return catalog.setFeatures(ctx.params, (restream) => {
+          void ctx.broadcast(EVENTS.restreamChanged, { id: restream.id, channelId: restream.channelId });
+        });
       },
     }),
   });

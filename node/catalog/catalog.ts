@@ -113,12 +113,16 @@ export class Catalog {
   }
 
   /** Saves the switches, then stops every started restream that needs one now off. */
-  async setFeatures(change: Partial<Features>): Promise<Features> {
+  async setFeatures(
+    change: Partial<Features>,
+    onStopped: (restream: RestreamRecord) => void = () => {},
+  ): Promise<Features> {
     const features = await this.features.set(change);
     for (const restream of await this.restreams.list()) {
       if (restream.desired !== "started") continue;
       const needs = requiredFeatures(restream, await this.destinationOf(restream));
-      if (needs.some((name) => !features[name])) await this.restreams.setDesired(restream.id, "stopped");
+      if (needs.some((name) => !features[name]))
+        onStopped(await this.restreams.setDesired(restream.id, "stopped"));
     }
     return features;
   }

@@ -16,11 +16,18 @@ import {
   startNode,
   tempDataDir,
 } from "../support/node-process.js";
+import {
+  card,
+  logIn,
+  overflowsHorizontally,
+  STATE_TIMEOUT_MS,
+  screenshot,
+  unlabelledControls,
+  waitForBadge,
+} from "../support/ui-pages.js";
 
 const GOOD_KEY = "ui-good-key";
 const USER = { username: "alice", password: "alice-password" };
-/** Badge changes come through the scheduler, ffmpeg and server-sent events: seconds, not minutes. */
-const STATE_TIMEOUT_MS = 30_000;
 const DOCS_SCREENSHOT = new URL("../../docs/ui-channel.png", import.meta.url).pathname;
 
 let nginx: NginxRtmp;
@@ -50,28 +57,6 @@ afterAll(async () => {
   removeDataDir(dataDir);
 });
 
-async function logIn(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(`${node.baseUrl}/`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { level: 1, name: "Channels" }).waitFor();
-}
-
-function card(page: Page, name: string): Locator {
-  return page
-    .getByRole("listitem")
-    .filter({ has: page.getByRole("heading", { level: 3, name, exact: true }) });
-}
-
-async function waitForBadge(item: Locator, label: string): Promise<void> {
-  await item.locator(".badge").getByText(label, { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true });
-}
-
 async function addRestream(page: Page, fill: (form: Locator) => Promise<void>): Promise<void> {
   const opener = page.getByRole("button", { name: "Add New" });
   if (await opener.isVisible()) await opener.click();
@@ -86,7 +71,7 @@ describe("admin", () => {
     await page.goto(`${node.baseUrl}/`);
     await page.getByLabel("Username").waitFor();
     await screenshot(page, "login");
-    await logIn(page, "admin", ADMIN_PASSWORD);
+    await logIn(page, node.baseUrl, "admin", ADMIN_PASSWORD);
     await page.getByText("admin (admin)").waitFor();
 
     await page.getByRole("link", { name: "Destinations", exact: true }).click();
@@ -125,7 +110,7 @@ describe("user", () => {
 
   it("does not see Destinations, in the menu or at its address", async () => {
     userPage = await browser.newPage();
-    await logIn(userPage, USER.username, USER.password);
+    await logIn(userPage, node.baseUrl, USER.username, USER.password);
     await userPage.getByText("alice (user)").waitFor();
     expect(await userPage.getByRole("link", { name: "Destinations", exact: true }).count()).toBe(0);
     expect(await userPage.getByRole("link", { name: "Server Features", exact: true }).count()).toBe(0);
@@ -229,6 +214,8 @@ describe("user", () => {
     // A Remote Playback waits for a caller: Awaiting Stream while the channel is live.
     await card(userPage, "Studio pull").getByRole("button", { name: "Start Studio pull" }).click();
     await waitForBadge(card(userPage, "Studio pull"), "Awaiting Stream");
+    // With the Add New form open, every control on the page has a name a screen reader can read.
+    expect(await unlabelledControls(userPage)).toEqual([]);
     await userPage
       .getByRole("form", { name: "Add a restream" })
       .getByRole("button", { name: "Close" })
@@ -238,6 +225,7 @@ describe("user", () => {
       copyFileSync(`${SCREENSHOT_DIR}channel.png`, DOCS_SCREENSHOT);
     await userPage.setViewportSize({ width: 390, height: 844 });
     await screenshot(userPage, "channel-phone");
+    expect(await overflowsHorizontally(userPage)).toBe(false);
     await userPage.setViewportSize({ width: 1280, height: 900 });
     await userPage.getByRole("link", { name: "Channels", exact: true }).click();
     await userPage.getByRole("link", { name: "Studio A", exact: true }).waitFor();

@@ -23,11 +23,15 @@ export function FeaturesPage() {
   const features = useResource(api.features.get, "features");
   const [error, setError] = useState<ApiError>();
 
+  // The switch moves at once; the server's answer confirms it or puts it back.
   const toggle = async (key: keyof Features, on: boolean) => {
+    const before = features.data;
+    features.setData((current) => current && { ...current, [key]: on });
     try {
       features.setData(await api.features.update({ [key]: on }));
       setError(undefined);
     } catch (reason) {
+      features.setData(before);
       setError(reason as ApiError);
     }
   };

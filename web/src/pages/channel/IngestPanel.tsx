@@ -16,26 +16,31 @@ export function IngestPanel({ channel, onChange }: IngestPanelProps) {
   const [error, setError] = useState<ApiError>();
   const [notice, setNotice] = useState("");
 
-  const act = async (work: () => Promise<ChannelWithSecrets>, done: string) => {
+  /** Runs a change; on failure shows why and puts back `before` (what an optimistic switch changed). */
+  const act = async (work: () => Promise<ChannelWithSecrets>, done: string, before = channel) => {
     try {
       onChange(await work());
       setError(undefined);
       setNotice(done);
     } catch (reason) {
+      onChange(before);
       setError(reason as ApiError);
     }
   };
 
   const resetKey = () =>
     act(() => api.channels.resetStreamKey(channel.id), "New stream key and passphrase made.");
-  const toggleSrt = (on: boolean) =>
-    act(
+  // The switch moves at once; the reloaded channel (with its SRT URL) confirms it.
+  const toggleSrt = (on: boolean) => {
+    onChange({ ...channel, srtIngest: on });
+    return act(
       async () => {
         await api.channels.update(channel.id, { srtIngest: on });
         return api.channels.get(channel.id);
       },
       `SRT ingest ${on ? "on" : "off"}.`,
     );
+  };
 
   return (
     <section className="panel" aria-labelledby="ingest-title">
