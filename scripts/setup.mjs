@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Set-up that `npm start` and `npm test` run first, so a clean clone needs no other step.
 // Plain JavaScript with Node built-ins only: it runs before node_modules exists.
-//   node scripts/setup.mjs start|test|build   (build: step 3 only; the test runner's global set-up)
+//   node scripts/setup.mjs start|mesh|test|build   (build: step 3 only; the test runner's global set-up)
 // 1. System packages (Debian): installed with apt-get when root, else it stops with the command to run.
 // 2. npm dependencies: `npm ci` when node_modules is missing or older than package-lock.json.
 // 3. Build: `tsc -p tsconfig.build.json` when a source file is newer than the last build, and the
@@ -16,6 +16,8 @@ const root = new URL("..", import.meta.url).pathname;
 // What each command needs at run time. The media plane needs ffmpeg; the tests also run the
 // third-party peers (nginx-rtmp, nats-server, Prometheus, SRT tools, GStreamer, Chromium).
 const RUNTIME_PACKAGES = ["ffmpeg"];
+// `npm run mesh` also runs a local nats-server cluster.
+const MESH_PACKAGES = [...RUNTIME_PACKAGES, "nats-server"];
 const TEST_PACKAGES = [
   ...RUNTIME_PACKAGES,
   "nats-server",
@@ -123,9 +125,10 @@ function ensureWebBuild() {
 }
 
 const command = process.argv[2];
-if (!["start", "test", "build"].includes(command)) fail("usage: node scripts/setup.mjs start|test|build");
+const PACKAGES = { start: RUNTIME_PACKAGES, mesh: MESH_PACKAGES, test: TEST_PACKAGES, build: [] };
+if (!(command in PACKAGES)) fail("usage: node scripts/setup.mjs start|mesh|test|build");
 if (command !== "build") {
-  ensurePackages(command === "test" ? TEST_PACKAGES : RUNTIME_PACKAGES);
+  ensurePackages(PACKAGES[command]);
   ensureDependencies();
 }
 ensureBuild();

@@ -44,15 +44,22 @@ interface Member {
   readonly clusterPort: number;
 }
 
-/** Starts `size` servers (1: no cluster block) and resolves once JetStream answers on each. */
-export async function startNatsCluster(
-  options: { size?: number; auth?: NatsAuth } = {},
-): Promise<NatsCluster> {
+export interface NatsClusterOptions {
+  /** Servers (default 1: no cluster block). */
+  readonly size?: number;
+  readonly auth?: NatsAuth;
+  /** Client ports, one per server; default: free ones. */
+  readonly ports?: readonly number[];
+}
+
+/** Starts the servers and resolves once JetStream answers on each. */
+export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsCluster> {
   const size = options.size ?? 1;
   const dir = mkdtempSync(join(tmpdir(), "streamwell-nats-"));
   const members: Member[] = [];
   for (let i = 1; i <= size; i += 1) {
-    members.push({ name: `n${i}`, port: await freePort(), clusterPort: await freePort() });
+    const port = options.ports?.[i - 1] ?? (await freePort());
+    members.push({ name: `n${i}`, port, clusterPort: await freePort() });
   }
   const servers = members.map((member) => natsServer(dir, member, members, options.auth ?? {}));
   const remove = async (): Promise<void> => {

@@ -89,12 +89,12 @@ export async function stopAll(): Promise<void> {
 }
 
 /** On SIGINT/SIGTERM: run the clean-up once, then exit 130. */
-export function onInterrupt(cleanup: () => Promise<void>): void {
+export function onInterrupt(cleanup: () => Promise<void>, name = "bench"): void {
   let once = false;
-  const handler = (name: string): void => {
+  const handler = (signal: string): void => {
     if (once) return;
     once = true;
-    process.stderr.write(`\nbench: ${name}, stopping every process it started\n`);
+    process.stderr.write(`\n${name}: ${signal}, stopping every process it started\n`);
     void cleanup().finally(() => process.exit(130));
   };
   process.once("SIGINT", () => handler("SIGINT"));

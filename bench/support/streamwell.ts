@@ -7,10 +7,15 @@ import { join } from "node:path";
 import { descendants, identify, killLeftovers } from "./proc-stats.js";
 import { type Proc, startProcess } from "./processes.js";
 
-const ENTRY = new URL("../../bin/streamwell.js", import.meta.url).pathname;
+// The built node, whether this file runs built (dist/bench/support) or from source in a test.
+const ENTRY = new URL(
+  import.meta.url.includes("/dist/") ? "../../bin/streamwell.js" : "../../dist/bin/streamwell.js",
+  import.meta.url,
+).pathname;
 const START_TIMEOUT_MS = 20_000;
 
 export interface StreamwellNode {
+  readonly nodeId: string;
   readonly proc: Proc;
   readonly api: Api;
   /** rtmp://127.0.0.1:PORT/live */
@@ -18,15 +23,23 @@ export interface StreamwellNode {
   stop(): Promise<void>;
 }
 
-export async function startStreamwell(): Promise<StreamwellNode> {
+export interface StreamwellOptions {
+  readonly nodeId?: string;
+  readonly adminPassword?: string;
+  /** More STREAMWELL_* settings: a mesh's NATS URL, fixed ports. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startStreamwell(options: StreamwellOptions = {}): Promise<StreamwellNode> {
   const dataDir = mkdtempSync(join(tmpdir(), "streamwell-bench-node-"));
-  const password = randomBytes(12).toString("hex");
+  const password = options.adminPassword ?? randomBytes(12).toString("hex");
+  const nodeId = options.nodeId ?? "bench-node";
   const seen: Record<string, number> = {};
   let ready: () => void = () => {};
   const listening = new Promise<void>((resolve) => {
     ready = resolve;
   });
-  const proc = startProcess("streamwell", process.execPath, [ENTRY], {
+  const proc = startProcess(`streamwell ${nodeId}`, process.execPath, [ENTRY], {
     cwd: dataDir,
     graceMs: 15_000,
     env: {
@@ -36,9 +49,10 @@ export async function startStreamwell(): Promise<StreamwellNode> {
       STREAMWELL_RTMP_PORT: "0",
       STREAMWELL_BIND_HOST: "127.0.0.1",
       STREAMWELL_PUBLIC_HOST: "127.0.0.1",
-      STREAMWELL_NODE_ID: "bench-node",
+      STREAMWELL_NODE_ID: nodeId,
       STREAMWELL_ADMIN_PASSWORD: password,
       STREAMWELL_LOG_LEVEL: "info",
+      ...options.env,
     },
     onStdoutLine: (line) => {
       const match = /"event":"listening","protocol":"(\w+)","port":(\d+)/.exec(line);
@@ -63,7 +77,7 @@ export async function startStreamwell(): Promise<StreamwellNode> {
     throw new Error(`streamwell did not start (${outcome}):\n${proc.tail.join("\n")}`);
   }
   const api = await new Api(`http://127.0.0.1:${seen.http}`).login("admin", password);
-  return { proc, api, rtmpBase: `rtmp://127.0.0.1:${seen.rtmp}/live`, stop };
+  return { nodeId, proc, api, rtmpBase: `rtmp://127.0.0.1:${seen.rtmp}/live`, stop };
 }
 
 export class Api {
