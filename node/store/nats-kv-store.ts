@@ -57,6 +57,14 @@ const LIST_TIMEOUT_MS = 10_000;
 const OPERATION_HEADER = "KV-Operation";
 /** How long one store call keeps trying through a reconnect before it fails. */
 const CALL_BUDGET_MS = 15_000;
+/**
+ * Per request. A request lost with a dead connection or a JetStream leader that died is only noticed
+ * by its timeout; retries are safe (reads, message IDs on writes), so a short one recovers sooner
+ * than nats.js's 5 s default.
+ */
+const REQUEST_TIMEOUT_MS = 2_000;
+/** Readiness probes (Kubernetes' default timeout is 1 s) must not wait for JetStream's 5 s. */
+const PING_TIMEOUT_MS = 1_000;
 
 export class NatsKvStore implements Store {
   private closed = false;
@@ -69,6 +77,7 @@ export class NatsKvStore implements Store {
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
+    private readonly probe: JetStreamManager,
     private readonly kv: KV,
     private readonly feed: KvChangeFeed,
     private readonly link: NatsLink,
@@ -96,14 +105,15 @@ export class NatsKvStore implements Store {
       });
     }
     try {
-      const js = nc.jetstream();
+      const js = nc.jetstream({ timeout: REQUEST_TIMEOUT_MS });
       const kv = await js.views.kv(options.bucket, {
         history: 1,
         replicas: options.replicas ?? 1,
         storage: StorageType.File,
         allow_direct: false,
       });
-      const jsm = await nc.jetstreamManager();
+      const jsm = await nc.jetstreamManager({ timeout: REQUEST_TIMEOUT_MS });
+      const probe = await nc.jetstreamManager({ timeout: PING_TIMEOUT_MS, checkAPI: false });
       const { state } = await jsm.streams.info(`KV_${options.bucket}`);
       const onWatchError =
         options.onWatchError ?? ((error: unknown) => log?.warn({ err: error }, "store watcher failed"));
@@ -116,7 +126,7 @@ export class NatsKvStore implements Store {
         onReconnect: () => feed.resume(),
         onStatus: (type, server) => log?.info({ event: `nats.${type}`, server }, `store NATS ${type}`),
       });
-      return new NatsKvStore(nc, js, jsm, kv, feed, link, options.bucket);
+      return new NatsKvStore(nc, js, jsm, probe, kv, feed, link, options.bucket);
     } catch (cause) {
       await nc.close();
       throw new StoreUnavailableError(`NATS JetStream KV at ${endpoint.redacted}: ${describe(cause)}`, {
@@ -203,16 +213,24 @@ export class NatsKvStore implements Store {
     return this.feed.add(prefix, this.lastWrite, onEvent);
   }
 
+  /** One attempt, no waiting for a reconnect: /readyz must say "not ready" while NATS is away. */
   async ping(): Promise<void> {
     this.assertOpen();
-    await this.call(() => this.jsm.streams.info(this.stream));
+    if (!this.link.isConnected) throw new StoreUnavailableError("NATS KV: disconnected, reconnecting");
+    try {
+      await this.probe.streams.info(this.stream);
+    } catch (cause) {
+      throw new StoreUnavailableError(`NATS KV: ${describe(cause)}`, { cause });
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.feed.close();
+    const feedStopped = this.feed.close();
+    // Closed first, so that a watch request waiting on a dead connection ends now, not at its timeout.
     await this.nc.close();
+    await feedStopped;
   }
 
   private assertOpen(): void {

@@ -28,6 +28,11 @@ export class NatsLink {
     void this.follow(events);
   }
 
+  /** False from a disconnect until the reconnect: probes answer "not ready" instead of waiting. */
+  get isConnected(): boolean {
+    return this.connected && !this.nc.isClosed();
+  }
+
   /** Runs `operation` until it succeeds, fails for good, or the budget is spent. */
   async run<T>(operation: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.budgetMs;

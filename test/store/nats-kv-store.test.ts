@@ -86,6 +86,8 @@ describe("NatsKvStore across connections", () => {
 
     // A write made while the server is down waits for the reconnect instead of getting lost.
     await server.stop();
+    // Readiness says no while NATS is away, without waiting for it.
+    await expect(a.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
     const during = a.put("during", 3);
     await server.start();
     await during;
