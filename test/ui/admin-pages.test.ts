@@ -116,6 +116,20 @@ describe("admin pages", () => {
     expect((await admin.get(`/destinations/${destinationId}`)).status).toBe(404);
   }, 60_000);
 
+  it("SRT ingest switched on shows the channel's SRT URL, hidden until asked", async () => {
+    await page.goto(`${node.baseUrl}/channels/${channelId}`);
+    await page.getByRole("heading", { level: 1, name: "Main stage" }).waitFor();
+    expect(await page.getByText("SRT URL").count()).toBe(0);
+    await page.getByRole("checkbox", { name: "SRT ingest" }).check();
+    await page.getByRole("button", { name: "Show SRT URL" }).click();
+    const { ingest } = (await admin.get(`/channels/${channelId}`)).body;
+    expect(ingest.srt).toMatch(/^srt:\/\/127\.0\.0\.1:\d+\?passphrase=/);
+    await page.getByText(ingest.srt).waitFor();
+    await page.getByRole("checkbox", { name: "SRT ingest" }).uncheck();
+    await page.getByRole("button", { name: "Show SRT URL" }).waitFor({ state: "detached" });
+    expect((await admin.get(`/channels/${channelId}`)).body.srtIngest).toBe(false);
+  }, 60_000);
+
   it("turning restreaming off stops a started restream, on screen without a reload", async () => {
     const id = (
       await admin.post(`/channels/${channelId}/restreams`, { kind: "remote_playback", name: "Pull" })

@@ -67,3 +67,18 @@ it("reconnects after the node restarts and keeps updating without a reload", asy
   expect(navigations).toEqual([]);
   expect(browser.problems).toEqual([]);
 }, 90_000);
+
+it("a session ended meanwhile (password changed elsewhere) shows the login page when the stream comes back", async () => {
+  const baseUrl = node!.baseUrl;
+  const page = await browser.newPage();
+  await logIn(page, baseUrl, "admin", ADMIN_PASSWORD);
+  await status(page, "Live updates on");
+
+  const admin = await new ApiClient(baseUrl).login("admin", ADMIN_PASSWORD);
+  const me = (await admin.get("/auth/me")).body;
+  // Changing the password ends every other session of the user, the page's included.
+  expect((await admin.patch(`/users/${me.id}`, { password: "another-admin-password" })).status).toBe(200);
+  await node!.stop();
+  node = await startNode({ dataDir, env });
+  await page.getByRole("button", { name: "Log in" }).waitFor({ timeout: STATE_TIMEOUT_MS });
+}, 90_000);

@@ -59,7 +59,11 @@ afterAll(async () => {
 
 async function addRestream(page: Page, fill: (form: Locator) => Promise<void>): Promise<void> {
   const opener = page.getByRole("button", { name: "Add New" });
-  if (await opener.isVisible()) await opener.click();
+  if (await opener.isVisible()) {
+    await opener.click();
+    // The form takes the keyboard focus (its checked kind), not the page's body.
+    expect(await page.evaluate("document.activeElement?.name")).toBe("kind");
+  }
   const form = page.getByRole("form", { name: "Add a restream" });
   await fill(form);
   await form.getByRole("button", { name: "Add restream" }).click();

@@ -31,7 +31,9 @@ export function App() {
 }
 
 function LoggedIn({ me, onLogout }: { readonly me: Me; readonly onLogout: () => void }) {
-  const [live] = useState(() => new LiveEvents());
+  // A refused event stream may mean the session ended (EventSource does not say why): /auth/me
+  // then answers 401, which shows the login page.
+  const [live] = useState(() => new LiveEvents(() => api.auth.me().catch(() => undefined)));
   useEffect(() => {
     live.start();
     return () => live.close();

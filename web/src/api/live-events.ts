@@ -1,8 +1,9 @@
 // One EventSource for the whole app (GET /api/v1/events, authenticated by the session cookie).
 // The browser retries a dropped stream by itself, but gives up for good when an answer is not an
 // event stream (e.g. a 502 from a proxy while the node restarts): then this opens a new one after
-// a capped backoff. Every (re)connection after the first tells subscribers to reload, since events
-// sent while disconnected are lost.
+// a capped backoff, and tells `onRefused` (a 401 looks the same: the app checks its session).
+// Every (re)connection after the first tells subscribers to reload, since events sent while
+// disconnected are lost.
 import type { Channel, Deleted, Restream } from "./types";
 
 export interface LiveEventData {
@@ -27,7 +28,10 @@ export class LiveEvents {
   private readonly resyncListeners = new Set<() => void>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
 
-  constructor(private readonly url = "/api/v1/events") {}
+  constructor(
+    private readonly onRefused: () => void = () => {},
+    private readonly url = "/api/v1/events",
+  ) {}
 
   start(): void {
     this.connect();
@@ -74,6 +78,7 @@ export class LiveEvents {
       this.setState("reconnecting");
       if (source.readyState !== EventSource.CLOSED) return; // the browser retries by itself
       source.close();
+      this.onRefused();
       const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
       this.attempt += 1;
       this.retryTimer = setTimeout(() => this.connect(), delay);

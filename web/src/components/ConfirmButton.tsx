@@ -1,6 +1,7 @@
 // A destructive action asks once more in place (no modal): the confirm button takes the focus, and
 // Cancel or Escape puts things back.
-import { type ReactNode, useEffect, useRef, useState } from "react";
+import { type ReactNode, useRef, useState } from "react";
+import { useFocusOnToggle } from "../hooks/useFocusOnToggle";
 
 interface ConfirmButtonProps {
   readonly children: ReactNode;
@@ -15,13 +16,11 @@ export function ConfirmButton({ children, question, confirmLabel, onConfirm, dis
   const [asking, setAsking] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const openerRef = useRef<HTMLButtonElement>(null);
-  const wasAsking = useRef(false);
-
-  useEffect(() => {
-    if (asking) confirmRef.current?.focus();
-    else if (wasAsking.current) openerRef.current?.focus();
-    wasAsking.current = asking;
-  }, [asking]);
+  useFocusOnToggle(
+    asking,
+    () => confirmRef.current,
+    () => openerRef.current,
+  );
 
   if (!asking) {
     return (

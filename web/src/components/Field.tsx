@@ -1,6 +1,7 @@
 // A labelled input with its validation message tied to it (aria-invalid + aria-describedby), so
 // screen readers read the API's message for the field with the field.
 import { type InputHTMLAttributes, useId } from "react";
+import { FieldError } from "./FieldError";
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   readonly label: string;
@@ -20,11 +21,7 @@ export function Field({ label, error, hint, ...input }: FieldProps) {
         </p>
       )}
       <input id={id} aria-invalid={error ? true : undefined} aria-describedby={described} {...input} />
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
+      <FieldError id={`${id}-error`} error={error} />
     </div>
   );
 }

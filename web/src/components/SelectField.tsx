@@ -1,5 +1,6 @@
 // A labelled select with its validation message, like Field.
 import { type SelectHTMLAttributes, useId } from "react";
+import { FieldError } from "./FieldError";
 
 interface SelectFieldProps extends SelectHTMLAttributes<HTMLSelectElement> {
   readonly label: string;
@@ -26,11 +27,7 @@ export function SelectField({ label, options, placeholder, error, ...select }: S
           </option>
         ))}
       </select>
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
+      <FieldError id={`${id}-error`} error={error} />
     </div>
   );
 }

@@ -57,7 +57,7 @@ export function AccountPage({ me }: { readonly me: Me }) {
             error={mismatch}
             onChange={(event) => setRepeat(event.target.value)}
           />
-          <ErrorMessage error={error && !error.fields.password ? error : undefined} />
+          <ErrorMessage error={error} shownFields={["password"]} />
           <p role="status">{saved ? "Password changed." : ""}</p>
           <button type="submit">Change password</button>
         </form>

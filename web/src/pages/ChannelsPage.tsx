@@ -57,7 +57,7 @@ function NewChannelForm() {
           error={error?.fields.name}
           onChange={(event) => setName(event.target.value)}
         />
-        <ErrorMessage error={error && !error.fields.name ? error : undefined} />
+        <ErrorMessage error={error} shownFields={["name"]} />
         <button type="submit">Create channel</button>
       </form>
     </section>

@@ -18,7 +18,7 @@ interface PageRoute {
 
 const ROUTES: readonly PageRoute[] = [
   { pattern: /^\/channels\/?$/, render: () => <ChannelsPage /> },
-  { pattern: /^\/channels\/([^/]+)$/, render: (match, me) => <ChannelPage id={match[1] ?? ""} me={me} /> },
+  { pattern: /^\/channels\/([^/]+)$/, render: (match) => <ChannelPage id={match[1] ?? ""} /> },
   { pattern: /^\/destinations\/?$/, adminOnly: true, render: () => <DestinationsPage /> },
   { pattern: /^\/server\/?$/, adminOnly: true, render: () => <FeaturesPage /> },
   { pattern: /^\/nodes\/?$/, render: () => <NodesPage /> },

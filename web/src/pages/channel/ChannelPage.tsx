@@ -3,7 +3,6 @@
 import { useState } from "react";
 import { type ApiError, api } from "../../api/client";
 import { isDeleted } from "../../api/live-events";
-import type { Me } from "../../api/types";
 import { ConfirmButton } from "../../components/ConfirmButton";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { PageTitle } from "../../components/PageTitle";
@@ -18,7 +17,7 @@ import { LiveInfo } from "./LiveInfo";
 
 const STATS_POLL_MS = 5_000;
 
-export function ChannelPage({ id, me }: { readonly id: string; readonly me: Me }) {
+export function ChannelPage({ id }: { readonly id: string }) {
   const channel = useResource(() => api.channels.get(id), `channel ${id}`);
   const [error, setError] = useState<ApiError>();
   // Events say when the channel goes live or offline; its bitrate is read while it is live.
@@ -59,7 +58,7 @@ export function ChannelPage({ id, me }: { readonly id: string; readonly me: Me }
         <IngestPanel channel={data} onChange={(next) => channel.setData(next)} />
         <LiveInfo channel={data} />
       </div>
-      <RestreamPanel channelId={id} me={me} />
+      <RestreamPanel channelId={id} />
       <section className="panel danger-zone" aria-label="Delete channel">
         <ConfirmButton
           question={`Delete channel ${data.name} and its restreams?`}

@@ -1,9 +1,10 @@
 // Adds or edits a destination; the API's validation messages appear under their fields.
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import type { ApiError } from "../../api/client";
 import type { Destination, DestinationInput } from "../../api/types";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Field } from "../../components/Field";
+import { FieldError } from "../../components/FieldError";
 
 interface DestinationFormProps {
   readonly initial?: Destination;
@@ -21,6 +22,7 @@ export function DestinationForm({ initial, submitLabel, save, onSaved, onCancel 
   const [insecure, setInsecure] = useState(initial?.insecureSkipVerify ?? false);
   const [error, setError] = useState<ApiError>();
   const fields = error?.fields ?? {};
+  const insecureErrorId = useId();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -56,11 +58,17 @@ export function DestinationForm({ initial, submitLabel, save, onSaved, onCancel 
         onChange={(event) => setUrl(event.target.value)}
       />
       <label className="switch">
-        <input type="checkbox" checked={insecure} onChange={(event) => setInsecure(event.target.checked)} />
+        <input
+          type="checkbox"
+          checked={insecure}
+          aria-invalid={fields.insecureSkipVerify ? true : undefined}
+          aria-describedby={fields.insecureSkipVerify ? insecureErrorId : undefined}
+          onChange={(event) => setInsecure(event.target.checked)}
+        />
         Accept an untrusted certificate (RTMPS only)
       </label>
-      {fields.insecureSkipVerify && <p className="field-error">{fields.insecureSkipVerify}</p>}
-      <ErrorMessage error={error && !SHOWN_FIELDS.some((field) => field in fields) ? error : undefined} />
+      <FieldError id={insecureErrorId} error={fields.insecureSkipVerify} />
+      <ErrorMessage error={error} shownFields={SHOWN_FIELDS} />
       <div className="actions">
         <button type="submit">{submitLabel}</button>
         {onCancel && (

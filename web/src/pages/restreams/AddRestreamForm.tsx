@@ -1,19 +1,15 @@
 // "Add New": a restream of one of three kinds. A saved destination needs the stream key for this
 // channel; SRT Push a full SRT URL; Remote Playback nothing: the server hands out a URL to pull
 // from, shown (with its passphrase) once it is made.
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { type ApiError, api } from "../../api/client";
 import type { Destination, Restream, RestreamInput, RestreamKind } from "../../api/types";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Field } from "../../components/Field";
-import { PlainValue } from "../../components/SecretValue";
 import { SelectField } from "../../components/SelectField";
-
-const KINDS: readonly { kind: RestreamKind; label: string }[] = [
-  { kind: "destination", label: "Saved destination" },
-  { kind: "srt_push", label: "SRT Push" },
-  { kind: "remote_playback", label: "Remote Playback" },
-];
+import { useFocusOnToggle } from "../../hooks/useFocusOnToggle";
+import { KindPicker } from "./KindPicker";
+import { PlaybackNotice } from "./PlaybackNotice";
 
 interface AddRestreamFormProps {
   readonly channelId: string;
@@ -33,6 +29,13 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
   const [url, setUrl] = useState("");
   const [error, setError] = useState<ApiError>();
   const [playbackUrl, setPlaybackUrl] = useState<string>();
+  const formRef = useRef<HTMLFormElement>(null);
+  const openerRef = useRef<HTMLButtonElement>(null);
+  useFocusOnToggle(
+    open,
+    () => formRef.current?.querySelector<HTMLInputElement>("input:checked"),
+    () => openerRef.current,
+  );
 
   const input = (): RestreamInput => {
     const named = name.trim() === "" ? {} : { name: name.trim() };
@@ -58,40 +61,29 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
   };
 
   const fields = error?.fields ?? {};
-  const otherError = error && !SHOWN_FIELDS.some((field) => field in fields) ? error : undefined;
 
-  if (!open) {
-    return (
-      <button type="button" onClick={() => setOpen(true)} aria-expanded={false}>
-        Add New
-      </button>
-    );
-  }
   const close = () => {
     setOpen(false);
     setPlaybackUrl(undefined);
     setError(undefined);
   };
+
+  if (!open) {
+    return (
+      <button type="button" ref={openerRef} onClick={() => setOpen(true)} aria-expanded={false}>
+        Add New
+      </button>
+    );
+  }
   return (
-    <form className="add-restream" onSubmit={submit} aria-label="Add a restream">
-      <fieldset className="kinds">
-        <legend>Kind</legend>
-        {KINDS.map((option) => (
-          <label key={option.kind}>
-            <input
-              type="radio"
-              name="kind"
-              value={option.kind}
-              checked={kind === option.kind}
-              onChange={() => {
-                setKind(option.kind);
-                setPlaybackUrl(undefined);
-              }}
-            />
-            {option.label}
-          </label>
-        ))}
-      </fieldset>
+    <form className="add-restream" ref={formRef} onSubmit={submit} aria-label="Add a restream">
+      <KindPicker
+        kind={kind}
+        onChange={(next) => {
+          setKind(next);
+          setPlaybackUrl(undefined);
+        }}
+      />
       <Field
         label="Name (optional)"
         value={name}
@@ -137,7 +129,7 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
         </p>
       )}
       {playbackUrl && <PlaybackNotice url={playbackUrl} />}
-      <ErrorMessage error={otherError} />
+      <ErrorMessage error={error} shownFields={SHOWN_FIELDS} />
       <div className="actions">
         <button type="submit">Add restream</button>
         <button type="button" onClick={close}>
@@ -145,14 +137,5 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
         </button>
       </div>
     </form>
-  );
-}
-
-function PlaybackNotice({ url }: { readonly url: string }) {
-  return (
-    <div className="notice" role="status">
-      <p>Remote Playback ready. Pull the channel from:</p>
-      <PlainValue label="Playback URL" value={url} />
-    </div>
   );
 }

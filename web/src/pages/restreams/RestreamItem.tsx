@@ -39,7 +39,11 @@ export function RestreamItem({ restream, destinationName }: RestreamItemProps) {
     <li className={`card restream restream-${restream.state}`} aria-labelledby={`${restream.id}-name`}>
       <div className="restream-head">
         <h3 id={`${restream.id}-name`}>{restream.name}</h3>
-        <StateBadge state={restream.state} />
+        {/* A live region: a screen reader hears "Primary: Streaming" when the state changes. */}
+        <span role="status">
+          <span className="visually-hidden">{restream.name}: </span>
+          <StateBadge state={restream.state} />
+        </span>
       </div>
       <p className="target">{target(restream, destinationName)}</p>
       {restream.state === "error" && restream.error && (

@@ -1,7 +1,6 @@
 // The channel's Restreaming panel: "Add New" and the restreams with their live states.
 import { useMemo } from "react";
 import { api } from "../../api/client";
-import type { Me } from "../../api/types";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { useInterval } from "../../hooks/useInterval";
 import { useLiveList } from "../../hooks/useLiveList";
@@ -11,7 +10,7 @@ import { RestreamItem } from "./RestreamItem";
 
 const STATS_POLL_MS = 5_000;
 
-export function RestreamPanel({ channelId }: { readonly channelId: string; readonly me: Me }) {
+export function RestreamPanel({ channelId }: { readonly channelId: string }) {
   const restreams = useResource(() => api.restreams.list(channelId), `restreams ${channelId}`);
   const destinations = useResource(api.destinations.list, "destinations");
   useLiveList("restream", restreams, { belongs: (restream) => restream.channelId === channelId });
