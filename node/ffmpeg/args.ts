@@ -129,6 +129,9 @@ export function srtIngestArgs(options: SrtIngestArgsOptions): string[] {
   return [
     ...["-hide_banner", "-loglevel", "level+info", "-nostats", "-nostdin"],
     ...["-rw_timeout", String(rwTimeoutUs), "-passphrase", checkPassphrase(options.passphrase)],
+    // ffmpeg's default 5 s of probing made a caller wait ~6 s to go live; 1 s: ~1.9 s. A caller whose first
+    // keyframe comes later still streams, only its picture size is not known (null) for that session.
+    ...["-analyzeduration", "1000000", "-probesize", "1000000"],
     ...["-f", "mpegts", "-i", `srt://${hostForUrl(options.bindHost)}:${options.port}?mode=listener`],
     ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "mpegts", "pipe:1"],
   ];

@@ -135,6 +135,7 @@ describe("srtIngestArgs", () => {
     expect(srtIngestArgs({ bindHost: "::", port: 9001, passphrase })).toEqual([
       ...["-hide_banner", "-loglevel", "level+info", "-nostats", "-nostdin"],
       ...["-rw_timeout", "5000000", "-passphrase", passphrase],
+      ...["-analyzeduration", "1000000", "-probesize", "1000000"],
       ...["-f", "mpegts", "-i", "srt://[::]:9001?mode=listener"],
       ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "mpegts", "pipe:1"],
     ]);
