@@ -56,13 +56,13 @@ export class MediaNode {
       report: (restreamId, report) => parent.report(restreamId, report),
       feed: (channelId) => this.registry.feed(channelId),
     });
-    const { nodeId, bindHost, dataDir } = runtime.config;
+    const { srtPorts, bindHost, dataDir } = runtime.config;
     this.srt = new SrtIngests(
       runtime.catalog,
       runtime.store,
-      { nodeId, bindHost, pidFile: join(dataDir, "srt-ingest.pids") },
+      { srtPorts, bindHost, pidFile: join(dataDir, "srt-ingest.pids") },
       {
-        claim: (channelId, callerId) => this.registry.srtStarted(channelId, callerId),
+        claim: (channelId, callerId, disconnect) => this.registry.srtStarted(channelId, callerId, disconnect),
         log: runtime.log.child({ module: "srt" }),
       },
     );

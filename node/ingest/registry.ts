@@ -118,8 +118,8 @@ export class IngestRegistry implements IngestHandler {
   }
 
   /** Claims the channel for an SRT caller; null when it is live already (over RTMP). */
-  srtStarted(channelId: string, callerId: string): IngestSink<TsUnit> | null {
-    return this.claim(channelId, "srt", { id: callerId, disconnect: null }, TS_UNITS, toTsStream, null);
+  srtStarted(channelId: string, callerId: string, disconnect: () => void): IngestSink<TsUnit> | null {
+    return this.claim(channelId, "srt", { id: callerId, disconnect }, TS_UNITS, toTsStream, null);
   }
 
   /**

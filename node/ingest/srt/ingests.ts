@@ -5,14 +5,16 @@
 // `features`, and coalesce.
 import type { Catalog } from "../../catalog/catalog.js";
 import { keys } from "../../catalog/records.js";
+import type { PortRange } from "../../catalog/srt-ports.js";
 import { PidFile, sweepStalePids } from "../../ffmpeg/pidfile.js";
 import type { Store, Unwatch } from "../../store/store.js";
 import { servesSrtIngest } from "./home.js";
 import { type ListenerParent, type ListenerSpec, SrtListener } from "./listener.js";
 
 export interface SrtIngestsOptions {
-  readonly nodeId: string;
   readonly bindHost: string;
+  /** This node's STREAMWELL_SRT_PORTS. */
+  readonly srtPorts: PortRange;
   /** The listeners' PID registry, swept at start so none outlives a killed node. */
   readonly pidFile: string;
 }
@@ -79,7 +81,7 @@ export class SrtIngests {
     const wanted = new Map<string, ListenerSpec>();
     if (!features.srt) return wanted;
     for (const channel of channels) {
-      if (!channel.srt || !servesSrtIngest(channel, this.options.nodeId)) continue;
+      if (!channel.srt || !servesSrtIngest(channel, this.options.srtPorts)) continue;
       const { port, passphrase } = channel.srt;
       wanted.set(channel.id, { channelId: channel.id, bindHost: this.options.bindHost, port, passphrase });
     }

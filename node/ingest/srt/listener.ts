@@ -43,8 +43,8 @@ export interface ListenerSpec {
 }
 
 export interface ListenerParent {
-  /** Takes the channel for a caller (IngestRegistry.srtStarted). */
-  claim(channelId: string, callerId: string): IngestSink<TsUnit> | null;
+  /** Takes the channel for a caller (IngestRegistry.srtStarted); `disconnect` drops that caller. */
+  claim(channelId: string, callerId: string, disconnect: () => void): IngestSink<TsUnit> | null;
   readonly log: {
     info(details: Record<string, unknown>, message: string): void;
     warn(details: Record<string, unknown>, message: string): void;
@@ -93,14 +93,16 @@ export class SrtListener {
     this.runs += 1;
     const { channelId, port } = this.spec;
     const callerId = `srt-${channelId}-${this.runs}`;
+    // Drops this run's caller (a refusal, or the channel went live on another node), never a later run's.
+    const drop = () => void process.stop(STOP_GRACE_MS);
     const session = new SrtSession({
-      claim: () => this.parent.claim(channelId, callerId),
+      claim: () => this.parent.claim(channelId, callerId, drop),
       refuse: (reason) => {
         this.parent.log.warn({ channelId, port, reason }, "SRT caller refused");
-        void this.process?.stop(STOP_GRACE_MS);
+        drop();
       },
     });
-    this.process = startFfmpeg({
+    const process = startFfmpeg({
       args: srtIngestArgs(this.spec),
       secrets: [this.spec.passphrase],
       pidRegistry: this.parent.pids,
@@ -117,6 +119,7 @@ export class SrtListener {
       },
       onExit: () => this.onExit(session),
     });
+    this.process = process;
     this.parent.log.info({ channelId, port }, "SRT ingest listening");
   }
 

@@ -1,0 +1,47 @@
+// The SRT ingest listener never restarts in a hot loop: a listener whose ffmpeg exits at once (here
+// /bin/false in its place, as when the port is taken) backs off 1 s, then 2 s, ...; and which node
+// listens for a channel follows its port.
+import { afterEach, describe, expect, it } from "vitest";
+import type { ChannelRecord } from "../../node/catalog/records.js";
+import { servesSrtIngest } from "../../node/ingest/srt/home.js";
+import { SrtListener } from "../../node/ingest/srt/listener.js";
+
+let listener: SrtListener | undefined;
+
+afterEach(async () => {
+  await listener?.stop();
+});
+
+describe("SrtListener", () => {
+  it("backs off when ffmpeg exits without a caller, and stops cleanly while waiting", async () => {
+    const lines: string[] = [];
+    const log = {
+      info: (_: object, message: string) => lines.push(message),
+      warn: (_: object, message: string) => lines.push(message),
+    };
+    listener = new SrtListener(
+      { channelId: "ch_test", bindHost: "127.0.0.1", port: 9000, passphrase: "a-long-passphrase" },
+      { claim: () => null, log, ffmpegPath: "/bin/false" },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    // Runs at 0 s and after 0.8-1.2 s; the third waits 1.6-2.4 s more.
+    expect(lines.filter((line) => line === "SRT ingest listening")).toHaveLength(2);
+    expect(lines.filter((line) => line === "SRT ingest listener exited without a caller")).toHaveLength(2);
+    expect(listener.current).toBe("waiting");
+    await listener.stop();
+    expect(listener.current).toBe("stopped");
+  });
+});
+
+describe("servesSrtIngest", () => {
+  const channel = (port: number | null) =>
+    ({ srt: port === null ? null : { port, passphrase: "p" } }) as unknown as ChannelRecord;
+
+  it("serves the channels whose SRT port is in this node's range", () => {
+    const range = { from: 9000, to: 9009 };
+    expect(servesSrtIngest(channel(9000), range)).toBe(true);
+    expect(servesSrtIngest(channel(9009), range)).toBe(true);
+    expect(servesSrtIngest(channel(9010), range)).toBe(false);
+    expect(servesSrtIngest(channel(null), range)).toBe(false);
+  });
+});
