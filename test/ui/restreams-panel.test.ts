@@ -27,6 +27,7 @@ import {
 } from "../support/ui-pages.js";
 
 const GOOD_KEY = "ui-good-key";
+const FIXED_KEY = "ui-fixed-key";
 const USER = { username: "alice", password: "alice-password" };
 const DOCS_SCREENSHOT = new URL("../../docs/ui-channel.png", import.meta.url).pathname;
 
@@ -40,7 +41,7 @@ const dataDir = tempDataDir();
 
 beforeAll(async () => {
   [nginx, node, browser] = await Promise.all([
-    startNginxRtmp({ applications: [{ name: "live", allowKeys: [GOOD_KEY] }] }),
+    startNginxRtmp({ applications: [{ name: "live", allowKeys: [GOOD_KEY, FIXED_KEY] }] }),
     startNode({ dataDir }),
     launchBrowser(),
   ]);
@@ -238,5 +239,17 @@ describe("user", () => {
     await userPage.getByRole("rowheader", { name: "test-node" }).waitFor();
     await screenshot(userPage, "nodes");
     expect(browser.problems).toEqual([]);
+  }, 60_000);
+
+  it("a refused restream fixed by editing its stream key streams, without deleting it", async () => {
+    await userPage.getByRole("link", { name: "Channels", exact: true }).click();
+    await userPage.getByRole("link", { name: "Studio A", exact: true }).click();
+    const refused = card(userPage, "Refused");
+    await refused.getByRole("button", { name: "Edit Refused" }).click();
+    const form = refused.getByRole("form", { name: "Edit Refused" });
+    await form.getByLabel("New stream key").fill(FIXED_KEY);
+    await form.getByRole("button", { name: "Save" }).click();
+    await waitForBadge(refused, "Streaming");
+    expect(nginx.publishAttempts()).toContainEqual({ app: "live", name: FIXED_KEY, allowed: true });
   }, 60_000);
 });

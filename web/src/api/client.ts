@@ -10,6 +10,7 @@ import type {
   Me,
   NodeInfo,
   Restream,
+  RestreamChange,
   RestreamInput,
 } from "./types";
 
@@ -106,6 +107,7 @@ export const api = {
       request<Restream>("POST", `/channels/${channelId}/restreams`, input),
     /** With a Remote Playback's passphrase. */
     get: (id: string) => request<Restream>("GET", `/restreams/${id}`),
+    update: (id: string, change: RestreamChange) => request<Restream>("PATCH", `/restreams/${id}`, change),
     start: (id: string) => request<Restream>("POST", `/restreams/${id}/start`),
     stop: (id: string) => request<Restream>("POST", `/restreams/${id}/stop`),
     remove: (id: string) => request<void>("DELETE", `/restreams/${id}`),

@@ -110,6 +110,14 @@ export type RestreamInput =
   | { readonly kind: "srt_push"; readonly url: string; readonly name?: string }
   | { readonly kind: "remote_playback"; readonly name?: string };
 
+/** PATCH /restreams/:id: only what changes; a running push restarts with it. */
+export interface RestreamChange {
+  readonly name?: string;
+  readonly destinationId?: string;
+  readonly streamKey?: string;
+  readonly url?: string;
+}
+
 export interface LogLine {
   readonly time: string;
   readonly text: string;

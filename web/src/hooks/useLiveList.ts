@@ -1,24 +1,33 @@
-// Keeps a loaded list current from server-sent events: an updated item is replaced (merged, so a
-// secret the list already holds is not lost to an event's redacted copy), a deleted one removed,
-// a new one appended when `belongs` accepts it.
+// Keeps a loaded list current from server-sent events: an updated item is replaced, a deleted one
+// removed, a new one appended when `belongs` accepts it. The same
+// upsert and remove serve the page's own answers (create, start, stop, edit, delete), so what the
+// user did shows at once even if the event stream is down.
 import { isDeleted, type LiveEventData } from "../api/live-events";
 import { useLiveEvent } from "./useLive";
 import type { Resource } from "./useResource";
 
+export interface LiveList<T> {
+  upsert(item: T): void;
+  remove(id: string): void;
+}
+
 export function useLiveList<K extends "restream" | "channel", T extends { id: string }>(
   kind: K,
   list: Resource<T[]>,
-  options: { belongs: (item: T) => boolean; merge?: (old: T, update: T) => T },
-): void {
-  useLiveEvent(kind, (data: LiveEventData[K]) => {
+  belongs: (item: T) => boolean,
+): LiveList<T> {
+  const upsert = (item: T) =>
     list.setData((items) => {
       if (!items) return items;
-      if (isDeleted(data)) return items.filter((item) => item.id !== data.id);
-      const update = data as unknown as T;
-      const index = items.findIndex((item) => item.id === update.id);
-      if (index === -1) return options.belongs(update) ? [...items, update] : items;
-      const old = items[index] as T;
-      return items.with(index, options.merge ? options.merge(old, update) : update);
+      const index = items.findIndex((old) => old.id === item.id);
+      if (index === -1) return belongs(item) ? [...items, item] : items;
+      return items.with(index, item);
     });
+  const remove = (id: string) => list.setData((items) => items?.filter((item) => item.id !== id));
+
+  useLiveEvent(kind, (data: LiveEventData[K]) => {
+    if (isDeleted(data)) remove(data.id);
+    else upsert(data as unknown as T);
   });
+  return { upsert, remove };
 }

@@ -12,7 +12,7 @@ import { Link, navigate } from "../router";
 export function ChannelsPage() {
   const channels = useResource(api.channels.list, "channels");
   // Events reach a user only for channels they may see, so a new one belongs in the list.
-  useLiveList("channel", channels, { belongs: () => true });
+  useLiveList("channel", channels, () => true);
 
   return (
     <>

@@ -1,32 +1,31 @@
-// One restream: where it goes, its state badge (with the reason and next retry on error), what it
-// sends while streaming, start/stop/delete, and its engine log.
+// One restream: its name and state badge, the facts under it, start/stop/edit/delete, the
+// playback URL of a Remote Playback, and its engine log. Answers of start/stop/edit are shown at
+// once; events keep the item current after that.
 import { useState } from "react";
 import { type ApiError, api } from "../../api/client";
-import type { Restream } from "../../api/types";
+import type { Destination, Restream } from "../../api/types";
 import { ConfirmButton } from "../../components/ConfirmButton";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { StateBadge } from "../../components/StateBadge";
-import { formatBitrate, formatBytes, formatDuration } from "../../format";
 import { PlaybackUrl } from "./PlaybackUrl";
+import { RestreamEditForm } from "./RestreamEditForm";
+import { RestreamFacts } from "./RestreamFacts";
 import { RestreamLog } from "./RestreamLog";
-import { RetryCountdown } from "./RetryCountdown";
 
 interface RestreamItemProps {
   readonly restream: Restream;
-  readonly destinationName: string | undefined;
+  readonly destinations: readonly Destination[];
+  readonly onChanged: (restream: Restream) => void;
+  readonly onDeleted: () => void;
 }
 
-function target(restream: Restream, destinationName: string | undefined): string {
-  if (restream.kind === "destination") return `to ${destinationName ?? "a saved destination"}`;
-  if (restream.kind === "srt_push") return `SRT Push to ${restream.url}`;
-  return "Remote Playback";
-}
-
-export function RestreamItem({ restream, destinationName }: RestreamItemProps) {
+export function RestreamItem({ restream, destinations, onChanged, onDeleted }: RestreamItemProps) {
   const [error, setError] = useState<ApiError>();
-  const running = restream.state !== "stopped";
+  const [editing, setEditing] = useState(false);
+  const { name } = restream;
+  const destinationName = destinations.find((destination) => destination.id === restream.destinationId)?.name;
 
-  const act = async (work: () => Promise<unknown>) => {
+  const act = async (work: () => Promise<void>) => {
     try {
       await work();
       setError(undefined);
@@ -34,50 +33,50 @@ export function RestreamItem({ restream, destinationName }: RestreamItemProps) {
       setError(reason as ApiError);
     }
   };
+  const start = () => act(async () => onChanged(await api.restreams.start(restream.id)));
+  const stop = () => act(async () => onChanged(await api.restreams.stop(restream.id)));
+  const remove = () =>
+    act(async () => {
+      await api.restreams.remove(restream.id);
+      onDeleted();
+    });
 
   return (
     <li className={`card restream restream-${restream.state}`} aria-labelledby={`${restream.id}-name`}>
       <div className="restream-head">
-        <h3 id={`${restream.id}-name`}>{restream.name}</h3>
+        <h3 id={`${restream.id}-name`}>{name}</h3>
         {/* A live region: a screen reader hears "Primary: Streaming" when the state changes. */}
         <span role="status">
-          <span className="visually-hidden">{restream.name}: </span>
+          <span className="visually-hidden">{name}: </span>
           <StateBadge state={restream.state} />
         </span>
       </div>
-      <p className="target">{target(restream, destinationName)}</p>
-      {restream.state === "error" && restream.error && (
-        <p className="restream-error">
-          {restream.error.message}
-          {restream.error.retryAt && <RetryCountdown at={restream.error.retryAt} />}
-        </p>
-      )}
-      {restream.state === "streaming" && (
-        <p className="stats">
-          {formatBitrate(restream.stats.bitrateBps)} · {formatBytes(restream.stats.bytesSent)} sent · up{" "}
-          {formatDuration(restream.stats.uptimeSeconds)}
-          {restream.node && ` · on ${restream.node}`}
-        </p>
-      )}
+      <RestreamFacts restream={restream} destinationName={destinationName} />
       {restream.kind === "remote_playback" && <PlaybackUrl restreamId={restream.id} />}
-      <div className="actions">
-        {running ? (
-          <button type="button" className="small" onClick={() => act(() => api.restreams.stop(restream.id))}>
-            Stop<span className="visually-hidden"> {restream.name}</span>
+      {editing ? (
+        <RestreamEditForm
+          restream={restream}
+          destinations={destinations}
+          onSaved={(saved) => {
+            setEditing(false);
+            onChanged(saved);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      ) : (
+        <div className="actions">
+          <button type="button" className="small" onClick={restream.state === "stopped" ? start : stop}>
+            {restream.state === "stopped" ? "Start" : "Stop"}
+            <span className="visually-hidden"> {name}</span>
           </button>
-        ) : (
-          <button type="button" className="small" onClick={() => act(() => api.restreams.start(restream.id))}>
-            Start<span className="visually-hidden"> {restream.name}</span>
+          <button type="button" className="small" onClick={() => setEditing(true)}>
+            Edit<span className="visually-hidden"> {name}</span>
           </button>
-        )}
-        <ConfirmButton
-          question={`Delete restream ${restream.name}?`}
-          confirmLabel="Delete"
-          onConfirm={() => act(() => api.restreams.remove(restream.id))}
-        >
-          Delete<span className="visually-hidden"> {restream.name}</span>
-        </ConfirmButton>
-      </div>
+          <ConfirmButton question={`Delete restream ${name}?`} confirmLabel="Delete" onConfirm={remove}>
+            Delete<span className="visually-hidden"> {name}</span>
+          </ConfirmButton>
+        </div>
+      )}
       <ErrorMessage error={error} />
       <RestreamLog restreamId={restream.id} />
     </li>

@@ -1,5 +1,4 @@
 // The channel's Restreaming panel: "Add New" and the restreams with their live states.
-import { useMemo } from "react";
 import { api } from "../../api/client";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { useInterval } from "../../hooks/useInterval";
@@ -13,38 +12,25 @@ const STATS_POLL_MS = 5_000;
 export function RestreamPanel({ channelId }: { readonly channelId: string }) {
   const restreams = useResource(() => api.restreams.list(channelId), `restreams ${channelId}`);
   const destinations = useResource(api.destinations.list, "destinations");
-  useLiveList("restream", restreams, { belongs: (restream) => restream.channelId === channelId });
+  const list = useLiveList("restream", restreams, (restream) => restream.channelId === channelId);
   // States arrive as events; the counters of a streaming restream are read every few seconds.
   const streaming = restreams.data?.some((restream) => restream.state === "streaming") ?? false;
   useInterval(restreams.reload, STATS_POLL_MS, streaming);
-
-  const destinationNames = useMemo(
-    () => new Map(destinations.data?.map((destination) => [destination.id, destination.name])),
-    [destinations.data],
-  );
 
   return (
     <section className="panel" aria-labelledby="restreams-title">
       <h2 id="restreams-title">Restreaming</h2>
       <ErrorMessage error={restreams.error} />
-      <AddRestreamForm
-        channelId={channelId}
-        destinations={destinations.data ?? []}
-        onCreated={(restream) =>
-          restreams.setData((items) =>
-            items?.some((item) => item.id === restream.id) ? items : [...(items ?? []), restream],
-          )
-        }
-      />
+      <AddRestreamForm channelId={channelId} destinations={destinations.data ?? []} onCreated={list.upsert} />
       {restreams.data?.length === 0 && <p>No restreams yet.</p>}
       <ul className="restreams">
         {restreams.data?.map((restream) => (
           <RestreamItem
             key={restream.id}
             restream={restream}
-            destinationName={
-              restream.destinationId ? destinationNames.get(restream.destinationId) : undefined
-            }
+            destinations={destinations.data ?? []}
+            onChanged={list.upsert}
+            onDeleted={() => list.remove(restream.id)}
           />
         ))}
       </ul>

@@ -1,0 +1,96 @@
+// Changes a restream in place (PATCH): its name; a saved destination and a new stream key; an SRT
+// Push URL. Keys and passphrases come back redacted, so empty secret fields keep the stored ones.
+// A running push restarts with the change at once.
+import { type FormEvent, useState } from "react";
+import { type ApiError, api } from "../../api/client";
+import type { Destination, Restream, RestreamChange } from "../../api/types";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { Field } from "../../components/Field";
+import { SelectField } from "../../components/SelectField";
+
+interface RestreamEditFormProps {
+  readonly restream: Restream;
+  readonly destinations: readonly Destination[];
+  readonly onSaved: (restream: Restream) => void;
+  readonly onCancel: () => void;
+}
+
+const SHOWN_FIELDS = ["name", "destinationId", "streamKey", "url"];
+
+export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: RestreamEditFormProps) {
+  const [name, setName] = useState(restream.name);
+  const [destinationId, setDestinationId] = useState(restream.destinationId ?? "");
+  const [streamKey, setStreamKey] = useState("");
+  const [url, setUrl] = useState("");
+  const [error, setError] = useState<ApiError>();
+  const fields = error?.fields ?? {};
+
+  const change = (): RestreamChange => ({
+    ...(name !== restream.name ? { name } : {}),
+    ...(restream.kind === "destination" && destinationId !== restream.destinationId ? { destinationId } : {}),
+    ...(streamKey !== "" ? { streamKey } : {}),
+    ...(url !== "" ? { url } : {}),
+  });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      onSaved(await api.restreams.update(restream.id, change()));
+    } catch (reason) {
+      setError(reason as ApiError);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} aria-label={`Edit ${restream.name}`}>
+      <Field
+        label="Name"
+        required
+        value={name}
+        error={fields.name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      {restream.kind === "destination" && (
+        <>
+          <SelectField
+            label="Destination"
+            required
+            value={destinationId}
+            error={fields.destinationId}
+            onChange={(event) => setDestinationId(event.target.value)}
+            options={destinations.map((destination) => ({ value: destination.id, label: destination.name }))}
+            placeholder="Choose a destination"
+          />
+          <Field
+            label="New stream key"
+            type="password"
+            autoComplete="off"
+            value={streamKey}
+            error={fields.streamKey}
+            hint="Leave empty to keep the current key."
+            onChange={(event) => setStreamKey(event.target.value)}
+          />
+        </>
+      )}
+      {restream.kind === "srt_push" && (
+        <Field
+          label="New SRT URL"
+          value={url}
+          error={fields.url}
+          placeholder={restream.url ?? ""}
+          hint="Leave empty to keep the current URL (and its passphrase)."
+          onChange={(event) => setUrl(event.target.value)}
+        />
+      )}
+      <ErrorMessage error={error} shownFields={SHOWN_FIELDS} />
+      <div className="actions">
+        <button type="submit" className="small">
+          Save
+        </button>
+        <button type="button" className="small" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,38 @@
+// Under a restream's name: where it goes, why it failed and when it retries, what it sends.
+import type { Restream } from "../../api/types";
+import { formatBitrate, formatBytes, formatDuration } from "../../format";
+import { RetryCountdown } from "./RetryCountdown";
+
+function target(restream: Restream, destinationName: string | undefined): string {
+  if (restream.kind === "destination") return `to ${destinationName ?? "a saved destination"}`;
+  if (restream.kind === "srt_push") return `SRT Push to ${restream.url}`;
+  return "Remote Playback";
+}
+
+export function RestreamFacts({
+  restream,
+  destinationName,
+}: {
+  restream: Restream;
+  destinationName?: string;
+}) {
+  const { error, stats } = restream;
+  return (
+    <>
+      <p className="target">{target(restream, destinationName)}</p>
+      {restream.state === "error" && error && (
+        <p className="restream-error">
+          {error.message}
+          {error.retryAt && <RetryCountdown at={error.retryAt} />}
+        </p>
+      )}
+      {restream.state === "streaming" && (
+        <p className="stats">
+          {formatBitrate(stats.bitrateBps)} · {formatBytes(stats.bytesSent)} sent · up{" "}
+          {formatDuration(stats.uptimeSeconds)}
+          {restream.node && ` · on ${restream.node}`}
+        </p>
+      )}
+    </>
+  );
+}
