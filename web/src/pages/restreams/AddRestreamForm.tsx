@@ -6,8 +6,8 @@ import { type ApiError, api } from "../../api/client";
 import type { Destination, Restream, RestreamInput, RestreamKind } from "../../api/types";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Field } from "../../components/Field";
-import { SelectField } from "../../components/SelectField";
 import { useFocusOnToggle } from "../../hooks/useFocusOnToggle";
+import { DestinationSelect } from "./DestinationSelect";
 import { KindPicker } from "./KindPicker";
 import { PlaybackNotice } from "./PlaybackNotice";
 
@@ -92,14 +92,11 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
       />
       {kind === "destination" && (
         <>
-          <SelectField
-            label="Destination"
-            required
+          <DestinationSelect
+            destinations={destinations}
             value={destinationId}
             error={fields.destinationId}
-            onChange={(event) => setDestinationId(event.target.value)}
-            options={destinations.map((destination) => ({ value: destination.id, label: destination.name }))}
-            placeholder={destinations.length === 0 ? "No destinations saved yet" : "Choose a destination"}
+            onChange={setDestinationId}
           />
           <Field
             label="Stream key"

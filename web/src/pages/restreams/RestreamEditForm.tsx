@@ -6,7 +6,7 @@ import { type ApiError, api } from "../../api/client";
 import type { Destination, Restream, RestreamChange } from "../../api/types";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Field } from "../../components/Field";
-import { SelectField } from "../../components/SelectField";
+import { DestinationSelect } from "./DestinationSelect";
 
 interface RestreamEditFormProps {
   readonly restream: Restream;
@@ -52,14 +52,11 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
       />
       {restream.kind === "destination" && (
         <>
-          <SelectField
-            label="Destination"
-            required
+          <DestinationSelect
+            destinations={destinations}
             value={destinationId}
             error={fields.destinationId}
-            onChange={(event) => setDestinationId(event.target.value)}
-            options={destinations.map((destination) => ({ value: destination.id, label: destination.name }))}
-            placeholder="Choose a destination"
+            onChange={setDestinationId}
           />
           <Field
             label="New stream key"
