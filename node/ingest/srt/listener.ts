@@ -94,7 +94,7 @@ export class SrtListener {
     const { channelId, port } = this.spec;
     const callerId = `srt-${channelId}-${this.runs}`;
     // Drops this run's caller (a refusal, or the channel went live on another node), never a later run's.
-    const drop = () => void process.stop(STOP_GRACE_MS);
+    const drop = () => void run.stop(STOP_GRACE_MS);
     const session = new SrtSession({
       claim: () => this.parent.claim(channelId, callerId, drop),
       refuse: (reason) => {
@@ -102,7 +102,7 @@ export class SrtListener {
         drop();
       },
     });
-    const process = startFfmpeg({
+    const run = startFfmpeg({
       args: srtIngestArgs(this.spec),
       secrets: [this.spec.passphrase],
       pidRegistry: this.parent.pids,
@@ -119,7 +119,7 @@ export class SrtListener {
       },
       onExit: () => this.onExit(session),
     });
-    this.process = process;
+    this.process = run;
     this.parent.log.info({ channelId, port }, "SRT ingest listening");
   }
 
