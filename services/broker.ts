@@ -7,6 +7,7 @@ import { apiService } from "./api/api.service.js";
 import { channelsService } from "./channels.service.js";
 import { destinationsService } from "./destinations.service.js";
 import { featuresService } from "./features.service.js";
+import type { NodeMetadata } from "./mesh-view.js";
 import { streamwellMiddleware } from "./middleware.js";
 import { nodeService } from "./node.service.js";
 import { restreamsService } from "./restreams.service.js";
@@ -54,6 +55,11 @@ export function createBroker(runtime: Runtime, options: BrokerOptions): molecule
   const broker = new moleculer.ServiceBroker({
     nodeID: config.nodeId,
     namespace: config.namespace,
+    metadata: {
+      publicHost: config.publicHost,
+      maxRestreams: config.maxRestreams,
+      srtPorts: config.srtPorts,
+    } satisfies NodeMetadata,
     transporter: options.transporter ?? natsTransporter(config),
     // Seconds. Moleculer's 10 s / 30 s would leave a dead node's restreams unplaced for half a
     // minute; see docs/decisions.md for these figures.

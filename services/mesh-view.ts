@@ -19,9 +19,34 @@ export function nodesRunning(broker: ServiceBroker, serviceName: string): string
     .sort();
 }
 
-/** Whether a Streamwell node is in the mesh now. */
-export function isNodeUp(broker: ServiceBroker, nodeID: string): boolean {
-  return nodesRunning(broker, NODE_SERVICE).includes(nodeID);
+/** What every node tells the others about itself (Moleculer node metadata; see broker.ts). */
+export interface NodeMetadata {
+  readonly publicHost: string;
+  readonly maxRestreams: number;
+  readonly srtPorts: { readonly from: number; readonly to: number };
+}
+
+/** The Streamwell nodes in the mesh now, with what the scheduler needs to know of them. */
+export function meshNodes(broker: ServiceBroker): (NodeMetadata & { readonly id: string })[] {
+  const running = new Set(nodesRunning(broker, NODE_SERVICE));
+  if (broker.getLocalService(NODE_SERVICE)) running.add(broker.nodeID);
+  // registry.nodes is the NodeCatalog (typed `any` in moleculer's d.ts).
+  const nodes: { id: string; metadata?: Partial<NodeMetadata> }[] = broker.registry.nodes.list({
+    onlyAvailable: true,
+    withServices: false,
+  });
+  return nodes.flatMap(({ id, metadata }) =>
+    running.has(id) && metadata?.publicHost && metadata.srtPorts && metadata.maxRestreams !== undefined
+      ? [
+          {
+            id,
+            publicHost: metadata.publicHost,
+            maxRestreams: metadata.maxRestreams,
+            srtPorts: metadata.srtPorts,
+          },
+        ]
+      : [],
+  );
 }
 
 const SCHEDULER_SERVICE = "streamwell.scheduler";

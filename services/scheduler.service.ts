@@ -4,7 +4,7 @@ import type { Context, Service, ServiceSchema } from "moleculer";
 import { Scheduler } from "../node/restreams/scheduler.js";
 import type { Runtime } from "../node/runtime.js";
 import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
-import { isNodeUp, isSchedulerLeader, liveIngests } from "./mesh-view.js";
+import { isSchedulerLeader, liveIngests, meshNodes } from "./mesh-view.js";
 
 const SWEEP_MS = 10_000;
 const WATCHED = ["restreams.", "destinations.", "features"];
@@ -34,16 +34,17 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
       },
     },
     created(this: Service) {
-      const self = this;
-      scheduler = new Scheduler(catalog, {
-        async ensureActors(nodeID, orders) {
-          await self.broker.call("streamwell.node.ensureActors", { orders }, { nodeID });
-        },
-        async removeActors(nodeID, restreamIds) {
-          await self.broker.call("streamwell.node.removeActors", { restreamIds }, { nodeID });
-        },
-        isLeader: () => isSchedulerLeader(self.broker),
-        isUp: (nodeID) => isNodeUp(self.broker, nodeID),
+      const call = (action: string, params: object, nodeID: string) =>
+        this.broker.call<void, object>(`streamwell.node.${action}`, params, { nodeID });
+      scheduler = new Scheduler(catalog, store, {
+        ensureActors: (nodeID, orders) => call("ensureActors", { orders }, nodeID),
+        removeActors: (nodeID, restreamIds) => call("removeActors", { restreamIds }, nodeID),
+        openChain: (nodeID, link) => call("openChain", link, nodeID),
+        closeChain: (nodeID, channelId) => call("closeChain", { channelId }, nodeID),
+        pushChain: (nodeID, link) => call("pushChain", link, nodeID),
+        unpushChain: (nodeID, link) => call("unpushChain", link, nodeID),
+        isLeader: () => isSchedulerLeader(this.broker),
+        nodes: () => meshNodes(this.broker),
         warn: (details, message) => log.warn(details, message),
       });
     },

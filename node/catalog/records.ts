@@ -88,6 +88,8 @@ export const keys = {
   srtPort: (port: number) => `ports.srt.${port}`,
   placement: (restreamId: string) => `placements.${restreamId}`,
   placements: "placements.",
+  chain: (channelId: string, targetNodeId: string) => `chains.${channelId}.${targetNodeId}`,
+  chains: "chains.",
 } as const;
 
 /** Lists show resources in the order they were made. */

@@ -1,7 +1,8 @@
 // Which node runs each wanted restream actor. A push runs on the node that holds its channel's
-// ingest while that node has room (`maxRestreams`, 0 = no limit); past it, on the least-loaded
-// node, which a chain link from the ingest node feeds. A placement that is still good stays where
-// it is, so adding a restream never moves another one. Pure: the scheduler gives it the facts.
+// ingest while that node has room (`maxRestreams`, 0 = no limit); past it, where it runs now if
+// that node has room, else on the least-loaded node, which a chain link from the ingest node
+// feeds. Restreams already on their ingest node keep their seats, so adding a restream never
+// moves another one. Pure: the scheduler gives it the facts.
 
 export interface MeshNode {
   readonly id: string;
@@ -34,18 +35,17 @@ export function chooseNodes(
     chosen.set(request.restreamId, nodeId);
     load.set(nodeId, (load.get(nodeId) ?? 0) + 1);
   };
-  // First the restreams that may stay where they run, so a new one never displaces them.
   const rest: PlacementRequest[] = [];
   for (const request of requests) {
-    const current = request.currentNodeId;
-    if (current !== undefined && hasRoom(current)) take(request, current);
+    const seated = request.currentNodeId === request.ingestNodeId && hasRoom(request.ingestNodeId);
+    if (seated) take(request, request.ingestNodeId);
     else rest.push(request);
   }
   for (const request of rest) {
-    const target = hasRoom(request.ingestNodeId)
-      ? request.ingestNodeId
-      : leastLoaded(nodes, load, request.ingestNodeId);
-    take(request, target);
+    const current = request.currentNodeId;
+    if (hasRoom(request.ingestNodeId)) take(request, request.ingestNodeId);
+    else if (current !== undefined && hasRoom(current)) take(request, current);
+    else take(request, leastLoaded(nodes, load, request.ingestNodeId));
   }
   return chosen;
 }

@@ -1,9 +1,8 @@
-// The scheduler decides which restream actors run where: an actor (a push, or a Remote Playback
-// listener) runs on the node that holds its channel's ingest, while the restream is started and its
-// feature switches are on. (In the mesh a Remote Playback actor must stay on the node its URL names,
-// fed by a chain link: that placement rule goes here.) Every
-// node runs one; only the leader acts. It compares that wish with the placements in the store,
-// rewrites them with compare-and-set (each new placement one epoch higher), and sends each node
+// The scheduler decides which restream actors run where, while a restream is started, its
+// feature switches are on and its channel is live: on the node that holds the ingest while it has
+// room, else on the least-loaded node, fed by a chain link (placement.ts, chains.ts). Every node
+// runs one; only the leader acts. It compares that wish with the placements in the store,
+// rewrites them with compare-and-set (each new placement a higher epoch), and sends each node
 // its orders in one batch. Nodes run an actor only while its placement names them, so orders
 // from a deposed leader, or a node that missed a removal, cannot leave two pushers behind.
 //
@@ -16,7 +15,9 @@ import type { Catalog } from "../catalog/catalog.js";
 import { requiredFeatures } from "../catalog/features.js";
 import type { PlacementEntry } from "../catalog/placements.js";
 import type { DestinationRecord, PlacementRecord } from "../catalog/records.js";
-import { StoreError } from "../store/store.js";
+import { type Store, StoreError } from "../store/store.js";
+import { type ChainLink, ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
+import { chooseNodes, type MeshNode } from "./placement.js";
 import { actorSpecOf } from "./relay-spec.js";
 
 /** What a node is told to run: the placement's epoch proves the order is current. */
@@ -24,19 +25,22 @@ export interface PlacedOrder extends ActorOrder {
   readonly epoch: number;
 }
 
+/** A node of the mesh as the scheduler sees it. */
+export interface SchedulerNode extends MeshNode, ChainNode {}
+
 /** How the scheduler reaches actor hosts (Moleculer calls with a nodeID, in the services). */
-export interface SchedulerParent {
+export interface SchedulerParent extends Omit<ChainParent, "node"> {
   ensureActors(nodeId: string, orders: readonly PlacedOrder[]): Promise<void>;
   removeActors(nodeId: string, restreamIds: readonly string[]): Promise<void>;
   /** Only the leader places actors; the others keep their view current and wait. */
   isLeader(): boolean;
-  /** Whether a node is in the mesh now (a node that left is not sent orders). */
-  isUp(nodeId: string): boolean;
-  warn(details: Record<string, unknown>, message: string): void;
+  /** The nodes in the mesh now (a node that left is sent nothing). */
+  nodes(): readonly SchedulerNode[];
 }
 
 interface Wanted extends PlacementRecord {
   readonly spec: ActorSpec;
+  readonly ingestNodeId: string;
 }
 
 export class Scheduler {
@@ -46,17 +50,22 @@ export class Scheduler {
   private placements = new Map<string, PlacementRecord>();
   /** Restreams whose current placement this leader has delivered to its node. */
   private readonly delivered = new Set<string>();
+  private readonly chains: ChainLinks;
   private running: Promise<void> | null = null;
   private pending = false;
 
   constructor(
     private readonly catalog: Catalog,
+    store: Store,
     private readonly parent: SchedulerParent,
-  ) {}
+  ) {
+    this.chains = new ChainLinks(store, { ...parent, node: (id) => this.node(id) });
+  }
 
   /** A channel went live on a node (perhaps again, after a restart): its actors are sent again. */
   ingestLive(channelId: string, nodeId: string): void {
     this.ingests.set(channelId, nodeId);
+    this.chains.redeliver((link) => link.channelId === channelId);
     this.redeliver((placement) => placement.channelId === channelId);
   }
 
@@ -76,6 +85,7 @@ export class Scheduler {
 
   /** A node joined (or came back with nothing running): what is placed there is sent again. */
   nodeJoined(nodeId: string): void {
+    this.chains.redeliver((link) => link.sourceNodeId === nodeId || link.targetNodeId === nodeId);
     this.redeliver((placement) => placement.nodeId === nodeId);
   }
 
@@ -109,41 +119,59 @@ export class Scheduler {
     this.request();
   }
 
-  private async wanted(): Promise<Map<string, Wanted>> {
+  private node(nodeId: string): SchedulerNode | undefined {
+    return this.parent.nodes().find((node) => node.id === nodeId);
+  }
+
+  /** What should run where, given where things run now (`current`: restreamId -> node). */
+  private async wanted(current: ReadonlyMap<string, PlacementEntry>): Promise<Map<string, Wanted>> {
     const [restreams, destinations, features] = await Promise.all([
       this.catalog.restreams.list(),
       this.catalog.destinations.list(),
       this.catalog.features.get(),
     ]);
     const byId = new Map<string, DestinationRecord>(destinations.map((d) => [d.id, d]));
-    const wanted = new Map<string, Wanted>();
+    const runnable: Omit<Wanted, "nodeId">[] = [];
     for (const restream of restreams) {
-      const nodeId = this.ingests.get(restream.channelId);
-      if (restream.desired !== "started" || nodeId === undefined) continue;
+      const ingestNodeId = this.ingests.get(restream.channelId);
+      if (restream.desired !== "started" || ingestNodeId === undefined) continue;
       const destination = restream.kind === "destination" ? byId.get(restream.destinationId) : undefined;
       if (!requiredFeatures(restream, destination).every((name) => features[name])) continue;
       const spec = actorSpecOf(restream, destination);
       if (!spec) continue;
       const fingerprint = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
-      wanted.set(restream.id, {
+      runnable.push({
         restreamId: restream.id,
-        nodeId,
         channelId: restream.channelId,
+        ingestNodeId,
         spec,
         fingerprint,
       });
     }
-    return wanted;
+    const chosen = chooseNodes(
+      runnable.map((want) => ({ ...want, currentNodeId: current.get(want.restreamId)?.value.nodeId })),
+      this.parent.nodes(),
+    );
+    return new Map(
+      runnable.map((want) => [
+        want.restreamId,
+        { ...want, nodeId: chosen.get(want.restreamId) ?? want.ingestNodeId },
+      ]),
+    );
   }
 
   private async reconcile(): Promise<void> {
     if (!this.parent.isLeader()) {
-      this.delivered.clear(); // a later leadership starts by delivering everything again
+      // A later leadership starts by delivering everything again.
+      this.delivered.clear();
+      this.chains.redeliver(() => true);
       return;
     }
-    const [wanted, entries] = await Promise.all([this.wanted(), this.catalog.placements.list()]);
+    const entries = await this.catalog.placements.list();
+    const wanted = await this.wanted(entries);
     this.placements = new Map([...entries].map(([id, entry]) => [id, entry.value]));
     await this.removeUnwanted(wanted, entries);
+    await this.chains.reconcile(linksOf(wanted.values()));
     await this.placeWanted(wanted, entries);
   }
 
@@ -165,7 +193,7 @@ export class Scheduler {
       if (!removed) continue;
       this.placements.delete(restreamId);
       this.delivered.delete(restreamId);
-      if (this.parent.isUp(entry.value.nodeId)) removals.add(entry.value.nodeId, restreamId);
+      if (this.node(entry.value.nodeId)) removals.add(entry.value.nodeId, restreamId);
     }
     // The nodes also see the removal in the store and stop these actors themselves; this only
     // makes it prompt. A node that is gone has nothing to stop.
@@ -182,7 +210,7 @@ export class Scheduler {
       const kept =
         entry && sameTarget(entry.value, want) ? { ...entry.value, epoch: entry.revision } : undefined;
       if (kept && this.delivered.has(restreamId)) continue;
-      const { spec, ...record } = want;
+      const { spec, ingestNodeId, ...record } = want;
       const placement =
         kept ?? (await this.storeStep(() => this.catalog.placements.place(record), restreamId));
       if (!placement) continue;
@@ -210,6 +238,15 @@ export class Scheduler {
       return undefined;
     }
   }
+}
+
+/** One link per (channel, node) that runs restreams of a channel whose ingest is elsewhere. */
+function linksOf(wanted: Iterable<Wanted>): ChainLink[] {
+  const links = new Map<string, ChainLink>();
+  for (const { channelId, ingestNodeId, nodeId } of wanted)
+    if (nodeId !== ingestNodeId)
+      links.set(`${channelId}.${nodeId}`, { channelId, sourceNodeId: ingestNodeId, targetNodeId: nodeId });
+  return [...links.values()];
 }
 
 function sameTarget(placement: PlacementRecord, want: Wanted | undefined): boolean {

@@ -12,6 +12,7 @@ let catalog: Catalog;
 let calls: string[];
 let leader: boolean;
 let up: Set<string>;
+let maxRestreams: number;
 let scheduler: Scheduler;
 let channelId: string;
 let restreamId: string;
@@ -28,7 +29,25 @@ const parent: SchedulerParent = {
     for (const id of ids) calls.push(`remove ${nodeId} ${id}`);
   },
   isLeader: () => leader,
-  isUp: (nodeId) => up.has(nodeId),
+  nodes: () =>
+    [...up].map((id) => ({
+      id,
+      maxRestreams,
+      publicHost: "127.0.0.1",
+      srtPorts: { from: 9100, to: 9110 },
+    })),
+  async openChain(nodeId, link) {
+    calls.push(`open ${nodeId} ${link.channelId}`);
+  },
+  async closeChain(nodeId, channelId) {
+    calls.push(`close ${nodeId} ${channelId}`);
+  },
+  async pushChain(nodeId, link) {
+    calls.push(`push ${nodeId} ${link.channelId} -> ${link.targetNodeId}`);
+  },
+  async unpushChain(nodeId, link) {
+    calls.push(`unpush ${nodeId} ${link.channelId} -> ${link.targetNodeId}`);
+  },
   warn: () => {},
 };
 
@@ -39,7 +58,8 @@ beforeEach(async () => {
   calls = [];
   leader = true;
   up = new Set(["n1", "n2", "n3"]);
-  scheduler = new Scheduler(catalog, parent);
+  maxRestreams = 0;
+  scheduler = new Scheduler(catalog, store, parent);
   const destination = await catalog.destinations.create({
     name: "Sink",
     url: "rtmp://127.0.0.1:1935/live",
@@ -152,7 +172,7 @@ describe("Scheduler", () => {
     expect(second?.nodeId).toBe("n2");
     expect(second?.epoch).toBeGreaterThan(first?.epoch ?? Number.POSITIVE_INFINITY);
 
-    const successor = new Scheduler(catalog, parent);
+    const successor = new Scheduler(catalog, store, parent);
     successor.syncIngests([{ channelId, nodeId: "n2" }]);
     calls = [];
     await successor.request();
@@ -167,5 +187,34 @@ describe("Scheduler", () => {
     scheduler.nodeJoined("n1");
     await scheduler.request();
     expect(calls).toEqual([`ensure n1 ${restreamId} k1`, `ensure n1 ${restreamId} k1`]);
+  });
+
+  it("past the ingest node's limit, runs the restream elsewhere through one chain link, torn down when unused", async () => {
+    maxRestreams = 1;
+    up = new Set(["n1", "n2"]);
+    const second = await catalog.createRestream(channelId, { kind: "srt_push", url: "srt://127.0.0.1:9999" });
+    await catalog.startRestream(restreamId);
+    await catalog.startRestream(second.id);
+    scheduler.ingestLive(channelId, "n1");
+    await scheduler.request();
+    expect(calls).toEqual([
+      `open n2 ${channelId}`,
+      `push n1 ${channelId} -> n2`,
+      `ensure n1 ${restreamId} k1`,
+      `ensure n2 ${second.id} null`,
+    ]);
+    const [link] = await store.list<{ port: number; passphrase: string }>("chains.");
+    expect(link?.value.port).toBe(9100);
+    expect(link?.value.passphrase).toMatch(/^\S{10,}$/);
+    calls = [];
+    await catalog.restreams.setDesired(second.id, "stopped");
+    await scheduler.request();
+    expect(calls).toEqual([
+      `remove n2 ${second.id}`,
+      `unpush n1 ${channelId} -> n2`,
+      `close n2 ${channelId}`,
+    ]);
+    expect(await store.list("chains.")).toEqual([]);
+    expect(await store.get("ports.srt.9100")).toBeUndefined();
   });
 });

@@ -1,0 +1,128 @@
+// Chain links. When the scheduler runs a restream on a node other than the one holding its
+// channel's ingest, that node gets the channel over one SRT link per (channel, node): a chain
+// listener on the target node (a port from the target's own SRT range, a passphrase per link)
+// and a chain push on the ingest node. The leader keeps the links in the store, so a new leader
+// knows them, opens what is wanted, moves a link's source when the publisher moves, and tears
+// down what nothing uses any more.
+import { keys } from "../catalog/records.js";
+import { type PortRange, SrtPorts } from "../catalog/srt-ports.js";
+import { newPassphrase } from "../ids.js";
+import type { Entry, Store } from "../store/store.js";
+
+export interface ChainLink {
+  readonly channelId: string;
+  readonly sourceNodeId: string;
+  readonly targetNodeId: string;
+}
+
+export interface ChainRecord extends ChainLink {
+  /** Where the source pushes: the target's public host and its port. */
+  readonly host: string;
+  readonly port: number;
+  readonly passphrase: string;
+}
+
+export interface ChainNode {
+  readonly publicHost: string;
+  readonly srtPorts: PortRange;
+}
+
+export interface ChainParent {
+  /** A node's address and SRT range; undefined when it is not in the mesh. */
+  node(nodeId: string): ChainNode | undefined;
+  /** The target listens for the link (idempotent). */
+  openChain(targetNodeId: string, link: ChainRecord): Promise<void>;
+  closeChain(targetNodeId: string, channelId: string): Promise<void>;
+  /** The source pushes the channel to the link (idempotent). */
+  pushChain(sourceNodeId: string, link: ChainRecord): Promise<void>;
+  unpushChain(sourceNodeId: string, link: ChainLink): Promise<void>;
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+const PREFIX = keys.chains;
+const keyOf = (link: ChainLink) => keys.chain(link.channelId, link.targetNodeId);
+
+export class ChainLinks {
+  /** Links this leader has opened and pushed, by key (a new leader does it all again: idempotent). */
+  private readonly delivered = new Map<string, ChainLink>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly parent: ChainParent,
+  ) {}
+
+  /** Makes the links in the store, and on the nodes, exactly `wanted`. */
+  async reconcile(wanted: readonly ChainLink[]): Promise<void> {
+    const want = new Map(wanted.map((link) => [keyOf(link), link]));
+    const existing = await this.store.list<ChainRecord>(PREFIX);
+    for (const entry of existing) {
+      const link = want.get(entry.key);
+      if (!link) await this.tearDown(entry);
+      else if (link.sourceNodeId !== entry.value.sourceNodeId) await this.moveSource(entry, link);
+      want.delete(entry.key);
+      if (link && !this.delivered.has(entry.key)) await this.deliver(entry.key, { ...entry.value, ...link });
+    }
+    for (const [key, link] of want) {
+      const record = await this.create(link);
+      if (record) await this.deliver(key, record);
+    }
+  }
+
+  /** Forgets deliveries (a new leadership, a node that came back empty): the next round repeats them. */
+  redeliver(match: (link: ChainLink) => boolean): void {
+    for (const [key, link] of this.delivered) if (match(link)) this.delivered.delete(key);
+  }
+
+  private async create(link: ChainLink): Promise<ChainRecord | undefined> {
+    const target = this.parent.node(link.targetNodeId);
+    if (!target) return undefined;
+    const ports = new SrtPorts(this.store, target.srtPorts);
+    const port = await ports.allocate(`chain:${link.channelId}:${link.targetNodeId}`);
+    const record: ChainRecord = { ...link, host: target.publicHost, port, passphrase: newPassphrase() };
+    try {
+      await this.store.create(keyOf(link), record);
+      return record;
+    } catch (error) {
+      await ports.release(port);
+      throw error;
+    }
+  }
+
+  private async deliver(key: string, record: ChainRecord): Promise<void> {
+    try {
+      await this.parent.openChain(record.targetNodeId, record);
+      await this.parent.pushChain(record.sourceNodeId, record);
+      this.delivered.set(key, record);
+    } catch (error) {
+      this.parent.warn(
+        { err: error, channelId: record.channelId, targetNode: record.targetNodeId },
+        "could not open chain link",
+      );
+    }
+  }
+
+  private async moveSource(entry: Entry<ChainRecord>, link: ChainLink): Promise<void> {
+    await this.quietly(entry.value.sourceNodeId, () =>
+      this.parent.unpushChain(entry.value.sourceNodeId, entry.value),
+    );
+    await this.store.update(entry.key, { ...entry.value, sourceNodeId: link.sourceNodeId }, entry.revision);
+    this.delivered.delete(entry.key);
+  }
+
+  private async tearDown(entry: Entry<ChainRecord>): Promise<void> {
+    const link = entry.value;
+    await this.quietly(link.sourceNodeId, () => this.parent.unpushChain(link.sourceNodeId, link));
+    await this.quietly(link.targetNodeId, () => this.parent.closeChain(link.targetNodeId, link.channelId));
+    await this.store.delete(entry.key, entry.revision);
+    await this.store.delete(keys.srtPort(link.port));
+    this.delivered.delete(entry.key);
+  }
+
+  /** A call to a node that is gone is skipped; one that fails is logged (the next round retries). */
+  private async quietly(nodeId: string, call: () => Promise<void>): Promise<void> {
+    if (!this.parent.node(nodeId)) return;
+    await call().catch((error: unknown) =>
+      this.parent.warn({ err: error, targetNode: nodeId }, "chain link call failed"),
+    );
+  }
+}
