@@ -3,9 +3,10 @@
 // the narrow parent below; nothing here knows Moleculer.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ChainEnds } from "./actors/chain-ends.js";
 import { ActorHost } from "./actors/host.js";
 import { FfmpegEngine } from "./ffmpeg/engine.js";
-import { sweepStalePids } from "./ffmpeg/pidfile.js";
+import { PidFile, sweepStalePids } from "./ffmpeg/pidfile.js";
 import { IngestRegistry } from "./ingest/registry.js";
 import { RtmpServer } from "./ingest/rtmp/server.js";
 import { SrtIngests } from "./ingest/srt/ingests.js";
@@ -29,6 +30,7 @@ export class MediaNode {
   readonly host: ActorHost;
   private readonly servers: RtmpServer[] = [];
   private readonly srt: SrtIngests;
+  readonly chains: ChainEnds;
 
   constructor(
     private readonly runtime: Runtime,
@@ -41,13 +43,17 @@ export class MediaNode {
       bindHost: runtime.config.bindHost,
     });
     this.registry = new IngestRegistry(runtime.catalog, log, {
-      live: (channelId, codecs) => {
-        void this.host.ingestChanged(channelId, this.registry.feed(channelId));
-        parent.ingestLive(channelId, codecs);
+      // A chain-fed channel feeds this node's actors only: the mesh knows its real ingest.
+      live: (channelId, codecs, protocol) => {
+        const feed = this.registry.feed(channelId);
+        void this.host.ingestChanged(channelId, feed);
+        void this.chains.ingestChanged(channelId, feed);
+        if (protocol !== "chain") parent.ingestLive(channelId, codecs);
       },
-      offline: (channelId) => {
+      offline: (channelId, protocol) => {
         void this.host.ingestChanged(channelId, null);
-        parent.ingestOffline(channelId);
+        void this.chains.ingestChanged(channelId, null);
+        if (protocol !== "chain") parent.ingestOffline(channelId);
       },
     });
     this.host = new ActorHost(engine, {
@@ -56,16 +62,36 @@ export class MediaNode {
       report: (restreamId, report) => parent.report(restreamId, report),
       feed: (channelId) => this.registry.feed(channelId),
     });
-    const { srtPorts, bindHost, dataDir } = runtime.config;
+    const { nodeId, bindHost, dataDir } = runtime.config;
     this.srt = new SrtIngests(
       runtime.catalog,
       runtime.store,
-      { srtPorts, bindHost, pidFile: join(dataDir, "srt-ingest.pids") },
+      { nodeId, bindHost, pidFile: join(dataDir, "srt-ingest.pids") },
       {
         claim: (channelId, callerId, disconnect) => this.registry.srtStarted(channelId, callerId, disconnect),
         log: runtime.log.child({ module: "srt" }),
       },
     );
+    const chainLog = runtime.log.child({ module: "chain" });
+    this.chains = new ChainEnds({
+      nodeId,
+      bindHost,
+      engine,
+      feed: (channelId) => this.registry.feed(channelId),
+      listener: {
+        claim: (channelId, callerId) => this.registry.chainStarted(channelId, callerId),
+        log: chainLog,
+        pids: new PidFile(MediaNode.chainPidFile(dataDir), (error) =>
+          chainLog.warn({ err: error }, "chain listener PID file"),
+        ),
+      },
+      log: chainLog,
+    });
+  }
+
+  /** Path of the registry of chain listeners' PIDs, swept at start like the relays'. */
+  static chainPidFile(dataDir: string): string {
+    return join(dataDir, "srt-chain.pids");
   }
 
   /** Path of the registry of ffmpeg PIDs, swept at start so no relay outlives a killed node. */
@@ -76,6 +102,7 @@ export class MediaNode {
   async start(): Promise<BoundPorts> {
     const { config, log } = this.runtime;
     await sweepStalePids(MediaNode.pidFile(config.dataDir));
+    await sweepStalePids(MediaNode.chainPidFile(config.dataDir));
     const rtmp = await this.listen({ port: config.rtmpPort, host: config.bindHost });
     this.runtime.endpoints.rtmpPort = rtmp;
     log.info({ event: "listening", protocol: "rtmp", port: rtmp }, "RTMP ingest listening");
@@ -95,6 +122,7 @@ export class MediaNode {
   async stop(): Promise<void> {
     await Promise.all(this.servers.map((server) => server.close())); // ends every publisher
     await this.srt.stop(); // ends every SRT caller
+    await this.chains.stop();
     await this.host.stopAll();
   }
 

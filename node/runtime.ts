@@ -22,6 +22,7 @@ export interface Runtime {
 export function createRuntime(config: Config, log: Logger, store: Store): Runtime {
   const catalog = new Catalog(store, {
     srtPorts: config.srtPorts,
+    home: { nodeId: config.nodeId, host: config.publicHost },
     sessionTtlMs: config.sessionTtlHours * 3_600_000,
   });
   return {

@@ -18,6 +18,7 @@ import {
   MetricsExporter,
   type MetricsSnapshot,
 } from "../node/metrics/index.js";
+import type { ChainLink, ChainRecord } from "../node/restreams/chains.js";
 import type { PlacedOrder } from "../node/restreams/scheduler.js";
 import type { ActorReport } from "../node/restreams/status.js";
 import { statusesOf } from "../node/restreams/statuses.js";
@@ -49,13 +50,19 @@ export function nodeService(runtime: Runtime): ServiceSchema {
   let bound: BoundPorts | null = null;
   const exporter = new MetricsExporter({ node: config.nodeId, processMetrics: true });
 
-  const actorCounts = (): Record<ActorKind, number> => ({ ...media.host.counts(), chain: 0 });
+  const actorCounts = (): Record<ActorKind, number> => ({
+    ...media.host.counts(),
+    chain: media.chains.pushCount,
+  });
 
   /** The ingests the API shows as live: those whose codecs are known. */
   const liveHere = () =>
     media.registry
       .list()
-      .filter((ingest): ingest is LiveIngest & { codecs: ChannelCodecs } => ingest.codecs !== null);
+      .filter(
+        (ingest): ingest is LiveIngest & { codecs: ChannelCodecs } =>
+          ingest.codecs !== null && ingest.protocol !== "chain",
+      );
 
   /**
    * This node's share of the mesh's metrics (node/metrics/snapshot.ts says who exports what).
@@ -152,6 +159,10 @@ export function nodeService(runtime: Runtime): ServiceSchema {
       metrics: async (ctx: Context): Promise<Exposition> => exporter.render(await snapshot(ctx)),
       ensureActors: (ctx: Context<{ orders: PlacedOrder[] }>) => fence.ensure(ctx.params.orders),
       removeActors: (ctx: Context<{ restreamIds: string[] }>) => fence.remove(ctx.params.restreamIds),
+      openChain: (ctx: Context<ChainRecord>) => media.chains.open(ctx.params),
+      closeChain: (ctx: Context<{ channelId: string }>) => media.chains.close(ctx.params.channelId),
+      pushChain: (ctx: Context<ChainRecord>) => media.chains.push(ctx.params),
+      unpushChain: (ctx: Context<ChainLink>) => media.chains.unpush(ctx.params),
       actorReports: () => media.host.reports(),
       actorLogs: (ctx: Context<{ restreamId: string }>) => ({
         lines: media.host.logs(ctx.params.restreamId),

@@ -10,7 +10,7 @@ import { Placements } from "./placements.js";
 import type { DestinationRecord, Features, RestreamRecord } from "./records.js";
 import { type NewRestream, type RestreamChange, Restreams } from "./restreams.js";
 import { Sessions } from "./sessions.js";
-import { type PortRange, SrtPorts } from "./srt-ports.js";
+import { type PortHome, type PortRange, SrtPorts } from "./srt-ports.js";
 import { Users } from "./users.js";
 
 /** A new restream as callers give it: the name is optional. */
@@ -28,6 +28,8 @@ const DEFAULT_NAMES: Record<RestreamRecord["kind"], string> = {
 
 export interface CatalogOptions {
   readonly srtPorts: PortRange;
+  /** This node: SRT ports it allocates (SRT ingest, Remote Playback) are its own. */
+  readonly home: PortHome;
   readonly sessionTtlMs: number;
 }
 
@@ -41,7 +43,7 @@ export class Catalog {
   readonly placements: Placements;
 
   constructor(store: Store, options: CatalogOptions) {
-    const ports = new SrtPorts(store, options.srtPorts);
+    const ports = new SrtPorts(store, options.srtPorts, options.home);
     this.users = new Users(store);
     this.sessions = new Sessions(store, options.sessionTtlMs);
     this.channels = new Channels(store, ports);

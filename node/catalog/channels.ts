@@ -4,7 +4,7 @@ import { NotFoundError } from "../errors.js";
 import { newId, newPassphrase, newStreamKey } from "../ids.js";
 import { mutate } from "../store/mutate.js";
 import type { Store } from "../store/store.js";
-import { byCreation, type ChannelRecord, keys } from "./records.js";
+import { byCreation, type ChannelRecord, keys, type SrtListenerSecret } from "./records.js";
 import type { SrtPorts } from "./srt-ports.js";
 
 export interface ChannelChange {
@@ -66,7 +66,7 @@ export class Channels {
     return mutate<ChannelRecord>(this.store, keys.channel(id), (channel) => ({
       ...channel,
       streamKey: newStreamKey(),
-      srt: channel.srt ? { port: channel.srt.port, passphrase: newPassphrase() } : null,
+      srt: channel.srt ? { ...channel.srt, passphrase: newPassphrase() } : null,
     }));
   }
 
@@ -77,7 +77,7 @@ export class Channels {
     if (channel.srt) await this.ports.release(channel.srt.port);
   }
 
-  private async allocateSrt(channelId: string): Promise<{ port: number; passphrase: string }> {
-    return { port: await this.ports.allocate(`channel:${channelId}`), passphrase: newPassphrase() };
+  private async allocateSrt(channelId: string): Promise<SrtListenerSecret> {
+    return { ...(await this.ports.allocate(`channel:${channelId}`)), passphrase: newPassphrase() };
   }
 }

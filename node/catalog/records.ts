@@ -16,13 +16,28 @@ export interface SessionRecord {
   readonly expiresAt: string;
 }
 
+/**
+ * An SRT listener's port: it belongs to one node (from that node's STREAMWELL_SRT_PORTS), only that
+ * node listens on it, and the URLs users get name that node's public host. It stays put when the
+ * channel's publisher moves, so the URL keeps working.
+ */
+export interface SrtListenerHome {
+  readonly port: number;
+  readonly nodeId: string;
+  readonly host: string;
+}
+
+export interface SrtListenerSecret extends SrtListenerHome {
+  readonly passphrase: string;
+}
+
 export interface ChannelRecord {
   readonly id: string;
   readonly name: string;
   readonly ownerId: string;
   readonly streamKey: string;
   /** SRT ingest listener; allocated while `srtIngest` is on. */
-  readonly srt: { readonly port: number; readonly passphrase: string } | null;
+  readonly srt: SrtListenerSecret | null;
   readonly createdAt: string;
 }
 
@@ -62,7 +77,7 @@ export type RestreamRecord = RestreamBase &
   (
     | { readonly kind: "destination"; readonly destinationId: string; readonly streamKey: string }
     | { readonly kind: "srt_push"; readonly url: string }
-    | { readonly kind: "remote_playback"; readonly port: number; readonly passphrase: string }
+    | ({ readonly kind: "remote_playback" } & SrtListenerSecret)
   );
 
 export type RestreamKind = RestreamRecord["kind"];

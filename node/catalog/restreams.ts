@@ -42,7 +42,7 @@ export class Restreams {
         ? {
             ...base,
             ...input,
-            port: await this.ports.allocate(`restream:${base.id}`),
+            ...(await this.ports.allocate(`restream:${base.id}`)),
             passphrase: newPassphrase(),
           }
         : { ...base, ...input };

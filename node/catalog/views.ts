@@ -5,7 +5,13 @@
 import type { ChannelCodecs, IngestStats } from "../media/codecs.js";
 import type { RestreamStatus } from "../restreams/status.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../urls/destination-url.js";
-import type { ChannelRecord, DestinationRecord, RestreamRecord, UserRecord } from "./records.js";
+import type {
+  ChannelRecord,
+  DestinationRecord,
+  RestreamRecord,
+  SrtListenerHome,
+  UserRecord,
+} from "./records.js";
 
 /** How users reach this node: the host and ports shown in every URL we hand out. */
 export interface PublicEndpoints {
@@ -41,8 +47,8 @@ function hostForUrl(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-function srtUrl(endpoints: PublicEndpoints, port: number, passphrase: string | null): string {
-  return `srt://${hostForUrl(endpoints.host)}:${port}?passphrase=${passphrase ?? "***"}`;
+function srtUrl(listener: SrtListenerHome, passphrase: string | null): string {
+  return `srt://${hostForUrl(listener.host)}:${listener.port}?passphrase=${passphrase ?? "***"}`;
 }
 
 export function channelView(
@@ -69,7 +75,7 @@ export function channelView(
     ingest: {
       rtmp: `${rtmpServer}/${channel.streamKey}`,
       rtmpServer,
-      srt: channel.srt ? srtUrl(endpoints, channel.srt.port, channel.srt.passphrase) : null,
+      srt: channel.srt ? srtUrl(channel.srt, channel.srt.passphrase) : null,
     },
   };
 }
@@ -91,7 +97,7 @@ export function restreamView(
         : null,
     playbackUrl:
       restream.kind === "remote_playback"
-        ? srtUrl(options.endpoints, restream.port, options.withSecrets ? restream.passphrase : null)
+        ? srtUrl(restream, options.withSecrets ? restream.passphrase : null)
         : null,
     ...status,
     createdAt: restream.createdAt,

@@ -33,7 +33,8 @@ import type {
 /** Relays get the hub's tags in 40 ms batches: a third of the pipe writes, latency unchanged in practice. */
 const RELAY_COALESCE_MS = 40;
 
-export type IngestProtocol = "rtmp" | "rtmps" | "srt";
+/** "chain": fed by a chain link from the node that holds the real ingest (the mesh). */
+export type IngestProtocol = "rtmp" | "rtmps" | "srt" | "chain";
 
 export interface LiveIngest {
   readonly channelId: string;
@@ -45,8 +46,8 @@ export interface LiveIngest {
 
 export interface RegistryParent {
   /** The channel is live here and its codecs are known (again, when they change). */
-  live(channelId: string, codecs: ChannelCodecs): void;
-  offline(channelId: string): void;
+  live(channelId: string, codecs: ChannelCodecs, protocol: IngestProtocol): void;
+  offline(channelId: string, protocol: IngestProtocol): void;
 }
 
 export interface RegistryLog extends HubLogger {
@@ -69,6 +70,8 @@ interface LiveMedia {
   open(name: string): FeedReader;
   readonly openPrimed?: (name: string) => PrimedReader;
   stats(): HubStats;
+  /** The ingest is over: readers end once drained. */
+  end(): void;
 }
 
 /** How a container is primed for a Remote Playback listener; null where it cannot be yet. */
@@ -105,7 +108,7 @@ export class IngestRegistry implements IngestHandler {
     const channels = await this.catalog.channels.list();
     const channel = channels.find((c) => constantTimeEqual(c.streamKey, request.streamKey));
     if (!channel) return { accept: false, reason: "unknown_key", message: "no channel has this stream key" };
-    if (this.channels.has(channel.id)) return alreadyLive();
+    if (this.holdsIngest(channel.id)) return alreadyLive();
     return { accept: true, channelId: channel.id };
   }
 
@@ -120,6 +123,11 @@ export class IngestRegistry implements IngestHandler {
   /** Claims the channel for an SRT caller; null when it is live already (over RTMP). */
   srtStarted(channelId: string, callerId: string, disconnect: () => void): IngestSink<TsUnit> | null {
     return this.claim(channelId, "srt", { id: callerId, disconnect }, TS_UNITS, toTsStream, null);
+  }
+
+  /** Claims the channel for a chain link's caller (MPEG-TS from the node holding the ingest). */
+  chainStarted(channelId: string, callerId: string): IngestSink<TsUnit> | null {
+    return this.claim(channelId, "chain", { id: callerId, disconnect: null }, TS_UNITS, toTsStream, null);
   }
 
   /**
@@ -159,6 +167,12 @@ export class IngestRegistry implements IngestHandler {
     });
   }
 
+  /** A publisher or SRT caller holds the channel here (a chain link's feed does not count). */
+  private holdsIngest(channelId: string): boolean {
+    const live = this.channels.get(channelId);
+    return live !== undefined && live.protocol !== "chain";
+  }
+
   private claim<U>(
     channelId: string,
     protocol: IngestProtocol,
@@ -167,7 +181,11 @@ export class IngestRegistry implements IngestHandler {
     toStream: (reader: HubReader<U>, options: ByteStreamOptions) => Readable,
     prime: Primer<U>,
   ): IngestSink<U> | null {
-    if (this.channels.has(channelId)) return null;
+    if (this.holdsIngest(channelId)) return null;
+    const chained = this.channels.get(channelId);
+    // The publisher came here: the chain link that fed this node is not needed any more (the
+    // scheduler tears it down); its sink goes quiet from now on.
+    if (chained) this.release(channelId, chained, "a publisher took over from the chain link");
     const hub = new ChannelHub({ format, logger: this.log.child({ channelId }) });
     const media: LiveMedia = {
       container: format.container,
@@ -177,24 +195,34 @@ export class IngestRegistry implements IngestHandler {
       },
       ...(prime && { openPrimed: (name: string) => prime(hub, name) }),
       stats: () => hub.stats(),
+      end: () => hub.end(),
     };
     const since = new Date().toISOString();
     const live: Live = { media, protocol, since, codecs: null, disconnect: publisher.disconnect };
     this.channels.set(channelId, live);
     this.log.info({ channelId, publisher: publisher.id, protocol }, "publisher live");
+    /** A sink whose claim was released does nothing. */
+    const current = () => this.channels.get(channelId) === live;
     return {
       codecs: (codecs) => {
+        if (!current()) return;
         live.codecs = codecs;
-        this.parent.live(channelId, codecs);
+        this.parent.live(channelId, codecs, protocol);
       },
-      unit: (unit) => hub.write(unit),
+      unit: (unit) => {
+        if (current()) hub.write(unit);
+      },
       end: (reason) => {
-        hub.end();
-        this.channels.delete(channelId);
-        this.log.info({ channelId, reason }, "publisher left");
-        if (live.codecs) this.parent.offline(channelId);
+        if (current()) this.release(channelId, live, reason);
       },
     };
+  }
+
+  private release(channelId: string, live: Live, reason: string): void {
+    live.media.end();
+    this.channels.delete(channelId);
+    this.log.info({ channelId, reason, protocol: live.protocol }, "publisher left");
+    if (live.codecs) this.parent.offline(channelId, live.protocol);
   }
 }
 

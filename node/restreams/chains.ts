@@ -76,9 +76,12 @@ export class ChainLinks {
   private async create(link: ChainLink): Promise<ChainRecord | undefined> {
     const target = this.parent.node(link.targetNodeId);
     if (!target) return undefined;
-    const ports = new SrtPorts(this.store, target.srtPorts);
-    const port = await ports.allocate(`chain:${link.channelId}:${link.targetNodeId}`);
-    const record: ChainRecord = { ...link, host: target.publicHost, port, passphrase: newPassphrase() };
+    const ports = new SrtPorts(this.store, target.srtPorts, {
+      nodeId: link.targetNodeId,
+      host: target.publicHost,
+    });
+    const { host, port } = await ports.allocate(`chain:${link.channelId}:${link.targetNodeId}`);
+    const record: ChainRecord = { ...link, host, port, passphrase: newPassphrase() };
     try {
       await this.store.create(keyOf(link), record);
       return record;

@@ -131,7 +131,7 @@ export class Scheduler {
       this.catalog.features.get(),
     ]);
     const byId = new Map<string, DestinationRecord>(destinations.map((d) => [d.id, d]));
-    const runnable: Omit<Wanted, "nodeId">[] = [];
+    const runnable: (Omit<Wanted, "nodeId"> & { fixedNodeId?: string })[] = [];
     for (const restream of restreams) {
       const ingestNodeId = this.ingests.get(restream.channelId);
       if (restream.desired !== "started" || ingestNodeId === undefined) continue;
@@ -140,22 +140,28 @@ export class Scheduler {
       const spec = actorSpecOf(restream, destination);
       if (!spec) continue;
       const fingerprint = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
+      // A Remote Playback listens on the node its URL names, whichever node has the ingest.
+      const fixedNodeId = restream.kind === "remote_playback" ? restream.nodeId : undefined;
+      if (fixedNodeId !== undefined && !this.node(fixedNodeId)) continue;
       runnable.push({
         restreamId: restream.id,
         channelId: restream.channelId,
         ingestNodeId,
         spec,
         fingerprint,
+        fixedNodeId,
       });
     }
     const chosen = chooseNodes(
-      runnable.map((want) => ({ ...want, currentNodeId: current.get(want.restreamId)?.value.nodeId })),
+      runnable
+        .filter((want) => want.fixedNodeId === undefined)
+        .map((want) => ({ ...want, currentNodeId: current.get(want.restreamId)?.value.nodeId })),
       this.parent.nodes(),
     );
     return new Map(
-      runnable.map((want) => [
+      runnable.map(({ fixedNodeId, ...want }) => [
         want.restreamId,
-        { ...want, nodeId: chosen.get(want.restreamId) ?? want.ingestNodeId },
+        { ...want, nodeId: fixedNodeId ?? chosen.get(want.restreamId) ?? want.ingestNodeId },
       ]),
     );
   }

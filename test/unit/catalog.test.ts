@@ -23,7 +23,11 @@ let catalog: Catalog;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "streamwell-catalog-"));
   store = SqliteStore.open(join(dir, "store.db"));
-  catalog = new Catalog(store, { srtPorts: { from: 9000, to: 9002 }, sessionTtlMs: 3_600_000 });
+  catalog = new Catalog(store, {
+    srtPorts: { from: 9000, to: 9002 },
+    sessionTtlMs: 3_600_000,
+    home: { nodeId: "n1", host: "127.0.0.1" },
+  });
 });
 
 afterEach(async () => {

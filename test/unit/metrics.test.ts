@@ -48,6 +48,8 @@ const RECORDS = {
     id: "rs_play",
     name: "Remote Playback",
     kind: "remote_playback",
+    nodeId: "node-a",
+    host: "203.0.113.1",
     port: 9001,
     passphrase: SECRETS.playbackPassphrase,
   },

@@ -36,7 +36,11 @@ const order = (placement: Placement): PlacedOrder => ({
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "streamwell-fence-"));
   store = SqliteStore.open(join(dir, "s.db"));
-  catalog = new Catalog(store, { srtPorts: { from: 9000, to: 9010 }, sessionTtlMs: 60_000 });
+  catalog = new Catalog(store, {
+    srtPorts: { from: 9000, to: 9010 },
+    sessionTtlMs: 60_000,
+    home: { nodeId: "n1", host: "127.0.0.1" },
+  });
   running = new Set();
   const host = {
     ensure: async (o: PlacedOrder) => void running.add(o.restreamId),

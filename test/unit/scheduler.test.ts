@@ -54,7 +54,11 @@ const parent: SchedulerParent = {
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "streamwell-scheduler-"));
   store = SqliteStore.open(join(dir, "s.db"));
-  catalog = new Catalog(store, { srtPorts: { from: 9000, to: 9010 }, sessionTtlMs: 60_000 });
+  catalog = new Catalog(store, {
+    srtPorts: { from: 9000, to: 9010 },
+    sessionTtlMs: 60_000,
+    home: { nodeId: "n1", host: "127.0.0.1" },
+  });
   calls = [];
   leader = true;
   up = new Set(["n1", "n2", "n3"]);

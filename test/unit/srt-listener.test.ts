@@ -34,14 +34,12 @@ describe("SrtListener", () => {
 });
 
 describe("servesSrtIngest", () => {
-  const channel = (port: number | null) =>
-    ({ srt: port === null ? null : { port, passphrase: "p" } }) as unknown as ChannelRecord;
+  const channel = (nodeId: string | null) =>
+    ({ srt: nodeId === null ? null : { port: 9000, passphrase: "p", nodeId, host: "h" } }) as ChannelRecord;
 
-  it("serves the channels whose SRT port is in this node's range", () => {
-    const range = { from: 9000, to: 9009 };
-    expect(servesSrtIngest(channel(9000), range)).toBe(true);
-    expect(servesSrtIngest(channel(9009), range)).toBe(true);
-    expect(servesSrtIngest(channel(9010), range)).toBe(false);
-    expect(servesSrtIngest(channel(null), range)).toBe(false);
+  it("serves the channels whose SRT port is this node's own", () => {
+    expect(servesSrtIngest(channel("n1"), "n1")).toBe(true);
+    expect(servesSrtIngest(channel("n2"), "n1")).toBe(false);
+    expect(servesSrtIngest(channel(null), "n1")).toBe(false);
   });
 });

@@ -5,7 +5,6 @@
 // `features`, and coalesce.
 import type { Catalog } from "../../catalog/catalog.js";
 import { keys } from "../../catalog/records.js";
-import type { PortRange } from "../../catalog/srt-ports.js";
 import { PidFile, sweepStalePids } from "../../ffmpeg/pidfile.js";
 import type { Store, Unwatch } from "../../store/store.js";
 import { servesSrtIngest } from "./home.js";
@@ -13,8 +12,8 @@ import { type ListenerParent, type ListenerSpec, SrtListener } from "./listener.
 
 export interface SrtIngestsOptions {
   readonly bindHost: string;
-  /** This node's STREAMWELL_SRT_PORTS. */
-  readonly srtPorts: PortRange;
+  /** This node: it listens for the channels whose SRT port is its own (home.ts). */
+  readonly nodeId: string;
   /** The listeners' PID registry, swept at start so none outlives a killed node. */
   readonly pidFile: string;
 }
@@ -81,7 +80,7 @@ export class SrtIngests {
     const wanted = new Map<string, ListenerSpec>();
     if (!features.srt) return wanted;
     for (const channel of channels) {
-      if (!channel.srt || !servesSrtIngest(channel, this.options.srtPorts)) continue;
+      if (!channel.srt || !servesSrtIngest(channel, this.options.nodeId)) continue;
       const { port, passphrase } = channel.srt;
       wanted.set(channel.id, { channelId: channel.id, bindHost: this.options.bindHost, port, passphrase });
     }

@@ -1,0 +1,101 @@
+// This node's ends of chain links (node/restreams/chains.ts). As a link's target it runs an SRT
+// listener on the link's port that feeds the channel's hub here (protocol "chain"); as its source
+// it runs a ChainActor: a RestreamActor that pushes the channel's live feed to the target over SRT
+// with the link's passphrase. Both ends are idempotent, so a new leader can deliver them again.
+import { isDeepStrictEqual } from "node:util";
+import type { ListenerParent, ListenerSpec } from "../ingest/srt/listener.js";
+import { SrtListener } from "../ingest/srt/listener.js";
+import type { ChainLink, ChainRecord } from "../restreams/chains.js";
+import type { ActorReport } from "../restreams/status.js";
+import { ActorHost } from "./host.js";
+import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "./relay.js";
+
+export interface ChainEndsOptions {
+  readonly nodeId: string;
+  readonly bindHost: string;
+  readonly engine: RelayEngine & ListenerEngine;
+  /** The channel's feed on this node, when it is live here. */
+  feed(channelId: string): IngestFeed | null;
+  /** How the listener claims the channel's hub for the link's caller. */
+  readonly listener: ListenerParent;
+  readonly log: { info(details: Record<string, unknown>, message: string): void };
+}
+
+/** SRT latency of a link between nodes: they are close to each other, and the push adds no jitter. */
+const CHAIN_LATENCY_MS = 120;
+
+export class ChainEnds {
+  private readonly listeners = new Map<string, SrtListener>();
+  private readonly pushes: ActorHost;
+
+  constructor(private readonly options: ChainEndsOptions) {
+    this.pushes = new ActorHost(options.engine, {
+      nodeId: options.nodeId,
+      log: options.log,
+      report: (linkId, report: ActorReport | null) =>
+        options.log.info({ event: "chain_push", linkId, state: report?.state ?? "removed" }, "chain push"),
+      feed: (channelId) => options.feed(channelId),
+    });
+  }
+
+  /** Target end: listen for the link's caller (a changed port or passphrase listens anew). */
+  async open(link: ChainRecord): Promise<void> {
+    const spec: ListenerSpec = {
+      channelId: link.channelId,
+      bindHost: this.options.bindHost,
+      port: link.port,
+      passphrase: link.passphrase,
+    };
+    const existing = this.listeners.get(link.channelId);
+    if (existing && isDeepStrictEqual(existing.spec, spec)) return;
+    await this.close(link.channelId);
+    this.listeners.set(link.channelId, new SrtListener(spec, this.options.listener));
+  }
+
+  async close(channelId: string): Promise<void> {
+    const listener = this.listeners.get(channelId);
+    this.listeners.delete(channelId);
+    await listener?.stop();
+  }
+
+  /** Source end: push the channel to the link's target. */
+  async push(link: ChainRecord): Promise<void> {
+    const spec: ActorSpec = {
+      kind: "push",
+      target: {
+        kind: "srt",
+        host: link.host,
+        port: link.port,
+        passphrase: link.passphrase,
+        latencyMs: CHAIN_LATENCY_MS,
+      },
+      streamKey: null,
+      insecureSkipVerify: false,
+      secrets: [link.passphrase],
+    };
+    await this.pushes.ensure({ restreamId: linkId(link), channelId: link.channelId, spec });
+  }
+
+  async unpush(link: ChainLink): Promise<void> {
+    await this.pushes.remove(linkId(link));
+  }
+
+  /** The channel went live here or offline: the pushes of its links follow. */
+  ingestChanged(channelId: string, feed: IngestFeed | null): Promise<void> {
+    return this.pushes.ingestChanged(channelId, feed);
+  }
+
+  /** Chain pushes running from this node (what /api/v1/nodes and the metrics count). */
+  get pushCount(): number {
+    return this.pushes.counts().restream;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.listeners.keys()].map((channelId) => this.close(channelId)));
+    await this.pushes.stopAll();
+  }
+}
+
+function linkId(link: ChainLink): string {
+  return `chain-${link.channelId}-${link.targetNodeId}`;
+}
