@@ -35,6 +35,7 @@ export interface BrokerOptions {
 
 export const HEARTBEAT_INTERVAL_S = 1;
 export const HEARTBEAT_TIMEOUT_S = 3;
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Moleculer's NATS transporter with the node's endpoint; credentials go as options, never in a URL. */
 function natsTransporter(config: Runtime["config"]): moleculer.Transporter | null {
@@ -65,6 +66,9 @@ export function createBroker(runtime: Runtime, options: BrokerOptions): molecule
     // minute; see docs/decisions.md for these figures.
     heartbeatInterval: HEARTBEAT_INTERVAL_S,
     heartbeatTimeout: HEARTBEAT_TIMEOUT_S,
+    // A call whose answer was lost (a node killed, NATS restarting) fails instead of hanging the
+    // request that made it; no Streamwell action takes this long when its node is up.
+    requestTimeout: REQUEST_TIMEOUT_MS,
     validator: false, // zod runs in streamwellMiddleware, after authentication
     metrics: false,
     tracing: false,

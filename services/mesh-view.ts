@@ -61,12 +61,21 @@ export function isSchedulerLeader(broker: ServiceBroker): boolean {
   return ids.sort()[0] === broker.nodeID;
 }
 
-function askEveryNode<T>(broker: ServiceBroker, action: string, params: object = {}): Promise<T[]> {
-  return Promise.all(
+/**
+ * Every node's answer. A node that fails to answer (it is dying, or was cut off and not yet
+ * declared gone) is left out, so one dead node does not fail every read of the mesh.
+ */
+async function askEveryNode<T>(broker: ServiceBroker, action: string, params: object = {}): Promise<T[]> {
+  const answers = await Promise.allSettled(
     nodesRunning(broker, NODE_SERVICE).map((nodeID) =>
       broker.call<T, object>(`${NODE_SERVICE}.${action}`, params, { nodeID }),
     ),
   );
+  return answers.flatMap((answer) => {
+    if (answer.status === "fulfilled") return [answer.value];
+    broker.logger.warn(`a node did not answer ${action}: ${String(answer.reason)}`);
+    return [];
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 // streamwell.scheduler: places restream actors on the node that holds their channel's ingest
 // (node/restreams/scheduler.ts decides). The leader is the lowest node id that runs it.
-import type { Context, Service, ServiceSchema } from "moleculer";
+import type { Context, Service, ServiceBroker, ServiceSchema } from "moleculer";
 import { Scheduler } from "../node/restreams/scheduler.js";
 import type { Runtime } from "../node/runtime.js";
 import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
@@ -16,6 +16,18 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
   let unwatch: (() => void)[] = [];
   let sweep: NodeJS.Timeout | undefined;
 
+  /** Every node's live ingests, asked again: events can be missed around a start or an outage. */
+  async function resync(broker: ServiceBroker): Promise<void> {
+    try {
+      const mark = scheduler.syncMark();
+      const ingests = await liveIngests(broker);
+      const answers = [...ingests.values()].map((i) => ({ channelId: i.channelId, nodeId: i.nodeID }));
+      scheduler.syncIngests(answers, mark);
+    } catch (error) {
+      log.warn({ err: error }, "could not read the nodes' ingests");
+    }
+  }
+
   return {
     name: SERVICE,
     dependencies: ["streamwell.node"],
@@ -26,7 +38,9 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
       [EVENTS.ingestOffline](ctx: Context<IngestOffline>) {
         scheduler.ingestOffline(ctx.params.channelId, ctx.params.nodeID);
       },
-      "$node.connected"(ctx: Context<{ node: { id: string } }>) {
+      async "$node.connected"(ctx: Context<{ node: { id: string } }>) {
+        // A node back after an outage still holds its ingests: learn them before placing anything.
+        await resync(ctx.broker);
         scheduler.nodeJoined(ctx.params.node.id);
       },
       "$node.disconnected"(ctx: Context<{ node: { id: string } }>) {
@@ -45,24 +59,14 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
         unpushChain: (nodeID, link) => call("unpushChain", link, nodeID),
         isLeader: () => isSchedulerLeader(this.broker),
         nodes: () => meshNodes(this.broker),
+        info: (details, message) => log.info(details, message),
         warn: (details, message) => log.warn(details, message),
       });
     },
     async started(this: Service) {
       unwatch = WATCHED.map((prefix) => store.watch(prefix, () => void scheduler.request()));
-      // Every node's live ingests, asked again each sweep: events can be missed around a start.
-      const resync = async () => {
-        try {
-          const ingests = await liveIngests(this.broker);
-          scheduler.syncIngests(
-            [...ingests.values()].map((i) => ({ channelId: i.channelId, nodeId: i.nodeID })),
-          );
-        } catch (error) {
-          log.warn({ err: error }, "could not read the nodes' ingests");
-        }
-      };
-      sweep = setInterval(resync, SWEEP_MS);
-      await resync();
+      sweep = setInterval(() => void resync(this.broker), SWEEP_MS);
+      await resync(this.broker);
     },
     async stopped() {
       for (const stop of unwatch) stop();

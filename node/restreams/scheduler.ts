@@ -17,6 +17,7 @@ import type { PlacementEntry } from "../catalog/placements.js";
 import type { DestinationRecord, PlacementRecord } from "../catalog/records.js";
 import { type Store, StoreError } from "../store/store.js";
 import { type ChainLink, ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
+import { IngestMap } from "./ingest-map.js";
 import { chooseNodes, type MeshNode } from "./placement.js";
 import { actorSpecOf } from "./relay-spec.js";
 
@@ -36,6 +37,13 @@ export interface SchedulerParent extends Omit<ChainParent, "node"> {
   isLeader(): boolean;
   /** The nodes in the mesh now (a node that left is sent nothing). */
   nodes(): readonly SchedulerNode[];
+  /** One line per placement written or removed, with the ids to grep for. */
+  info(details: Record<string, unknown>, message: string): void;
+}
+
+interface Wish {
+  readonly wanted: Map<string, Wanted>;
+  readonly waiting: Map<string, string>;
 }
 
 interface Wanted extends PlacementRecord {
@@ -45,7 +53,7 @@ interface Wanted extends PlacementRecord {
 
 export class Scheduler {
   /** channelId -> the node holding its ingest. */
-  private readonly ingests = new Map<string, string>();
+  private readonly ingests = new IngestMap();
   /** The placements read by the last reconcile, to know which deliveries an event invalidates. */
   private placements = new Map<string, PlacementRecord>();
   /** Restreams whose current placement this leader has delivered to its node. */
@@ -64,22 +72,24 @@ export class Scheduler {
 
   /** A channel went live on a node (perhaps again, after a restart): its actors are sent again. */
   ingestLive(channelId: string, nodeId: string): void {
-    this.ingests.set(channelId, nodeId);
+    this.ingests.live(channelId, nodeId);
     this.chains.redeliver((link) => link.channelId === channelId);
     this.redeliver((placement) => placement.channelId === channelId);
   }
 
   /** Ignored when the channel is live elsewhere by now (its publisher moved). */
   ingestOffline(channelId: string, nodeId: string): void {
-    if (this.ingests.get(channelId) !== nodeId) return;
-    this.ingests.delete(channelId);
-    this.request();
+    if (this.ingests.offline(channelId, nodeId)) this.request();
   }
 
-  /** Replaces the whole ingest map with what the nodes say now (periodic resync: covers lost events). */
-  syncIngests(ingests: readonly { channelId: string; nodeId: string }[]): void {
-    this.ingests.clear();
-    for (const { channelId, nodeId } of ingests) this.ingests.set(channelId, nodeId);
+  /** Before a resync asks the nodes what is live (see syncIngests). */
+  syncMark(): number {
+    return this.ingests.mark();
+  }
+
+  /** What the nodes say is live now, except where an event since `mark` says otherwise. */
+  syncIngests(ingests: readonly { channelId: string; nodeId: string }[], mark: number): void {
+    this.ingests.sync(ingests, mark);
     this.request();
   }
 
@@ -91,7 +101,7 @@ export class Scheduler {
 
   /** A node left the mesh: its ingests and actors went with it. */
   nodeLeft(nodeId: string): void {
-    for (const [channelId, node] of this.ingests) if (node === nodeId) this.ingests.delete(channelId);
+    this.ingests.nodeLeft(nodeId);
     this.request();
   }
 
@@ -123,8 +133,11 @@ export class Scheduler {
     return this.parent.nodes().find((node) => node.id === nodeId);
   }
 
-  /** What should run where, given where things run now (`current`: restreamId -> node). */
-  private async wanted(current: ReadonlyMap<string, PlacementEntry>): Promise<Map<string, Wanted>> {
+  /**
+   * What should run where, given where things run now (`current`), and which started restreams
+   * wait for their channel (`waiting`: restreamId -> spec fingerprint).
+   */
+  private async wanted(current: ReadonlyMap<string, PlacementEntry>): Promise<Wish> {
     const [restreams, destinations, features] = await Promise.all([
       this.catalog.restreams.list(),
       this.catalog.destinations.list(),
@@ -132,9 +145,9 @@ export class Scheduler {
     ]);
     const byId = new Map<string, DestinationRecord>(destinations.map((d) => [d.id, d]));
     const runnable: (Omit<Wanted, "nodeId"> & { fixedNodeId?: string })[] = [];
+    const waiting = new Map<string, string>();
     for (const restream of restreams) {
-      const ingestNodeId = this.ingests.get(restream.channelId);
-      if (restream.desired !== "started" || ingestNodeId === undefined) continue;
+      if (restream.desired !== "started") continue;
       const destination = restream.kind === "destination" ? byId.get(restream.destinationId) : undefined;
       if (!requiredFeatures(restream, destination).every((name) => features[name])) continue;
       const spec = actorSpecOf(restream, destination);
@@ -142,7 +155,11 @@ export class Scheduler {
       const fingerprint = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
       // A Remote Playback listens on the node its URL names, whichever node has the ingest.
       const fixedNodeId = restream.kind === "remote_playback" ? restream.nodeId : undefined;
-      if (fixedNodeId !== undefined && !this.node(fixedNodeId)) continue;
+      const ingestNodeId = this.ingests.get(restream.channelId);
+      if (ingestNodeId === undefined || (fixedNodeId !== undefined && !this.node(fixedNodeId))) {
+        waiting.set(restream.id, fingerprint);
+        continue;
+      }
       runnable.push({
         restreamId: restream.id,
         channelId: restream.channelId,
@@ -158,12 +175,13 @@ export class Scheduler {
         .map((want) => ({ ...want, currentNodeId: current.get(want.restreamId)?.value.nodeId })),
       this.parent.nodes(),
     );
-    return new Map(
+    const wanted = new Map(
       runnable.map(({ fixedNodeId, ...want }) => [
         want.restreamId,
         { ...want, nodeId: fixedNodeId ?? chosen.get(want.restreamId) ?? want.ingestNodeId },
       ]),
     );
+    return { wanted, waiting };
   }
 
   private async reconcile(): Promise<void> {
@@ -174,29 +192,42 @@ export class Scheduler {
       return;
     }
     const entries = await this.catalog.placements.list();
-    const wanted = await this.wanted(entries);
+    const { wanted, waiting } = await this.wanted(entries);
     this.placements = new Map([...entries].map(([id, entry]) => [id, entry.value]));
-    await this.removeUnwanted(wanted, entries);
+    await this.removeUnwanted(wanted, waiting, entries);
     await this.chains.reconcile(linksOf(wanted.values()));
     await this.placeWanted(wanted, entries);
   }
 
   /**
    * Placements that name another node or an older spec, or that nothing wants: removed, then
-   * their actors stopped. (A changed spec is a new placement: the push restarts with it.)
+   * their actors stopped. (A changed spec is a new placement: the push restarts with it.) A
+   * restream waiting for its channel keeps its placement: a channel that is live nowhere the
+   * leader can see may be a node it lost touch with (a NATS outage), and its actor waits anyway.
    */
   private async removeUnwanted(
     wanted: ReadonlyMap<string, Wanted>,
+    waiting: ReadonlyMap<string, string>,
     entries: ReadonlyMap<string, PlacementEntry>,
   ) {
     const removals = new Batches<string>();
     for (const [restreamId, entry] of entries) {
       if (sameTarget(entry.value, wanted.get(restreamId))) continue;
+      if (waiting.get(restreamId) === entry.value.fingerprint) continue;
       const removed = await this.storeStep(
         () => this.catalog.placements.remove(entry).then(() => true),
         restreamId,
       );
       if (!removed) continue;
+      this.parent.info(
+        {
+          event: "placement_removed",
+          restreamId,
+          nodeId: entry.value.nodeId,
+          wanted: wanted.get(restreamId)?.nodeId ?? null,
+        },
+        "placement removed",
+      );
       this.placements.delete(restreamId);
       this.delivered.delete(restreamId);
       if (this.node(entry.value.nodeId)) removals.add(entry.value.nodeId, restreamId);
@@ -220,6 +251,11 @@ export class Scheduler {
       const placement =
         kept ?? (await this.storeStep(() => this.catalog.placements.place(record), restreamId));
       if (!placement) continue;
+      if (!kept)
+        this.parent.info(
+          { event: "placement_written", restreamId, nodeId: want.nodeId, epoch: placement.epoch },
+          "placement written",
+        );
       this.placements.set(restreamId, placement);
       orders.add(want.nodeId, { restreamId, channelId: want.channelId, spec, epoch: placement.epoch });
     }

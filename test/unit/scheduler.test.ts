@@ -29,6 +29,7 @@ const parent: SchedulerParent = {
     for (const id of ids) calls.push(`remove ${nodeId} ${id}`);
   },
   isLeader: () => leader,
+  info: () => {},
   nodes: () =>
     [...up].map((id) => ({
       id,
@@ -85,7 +86,7 @@ afterEach(async () => {
 });
 
 describe("Scheduler", () => {
-  it("places an actor only while the restream is started and its channel is live, on the ingest node", async () => {
+  it("places an actor once the restream is started and its channel is live, on the ingest node; stop removes it", async () => {
     scheduler.ingestLive(channelId, "n1");
     await scheduler.request();
     expect(calls).toEqual([]); // stopped
@@ -95,6 +96,9 @@ describe("Scheduler", () => {
     await scheduler.request();
     expect(calls).toHaveLength(1); // nothing changed, nothing sent
     scheduler.ingestOffline(channelId, "n1");
+    await scheduler.request();
+    expect(calls).toHaveLength(1); // the actor waits there for the channel (the leader may have lost touch)
+    await catalog.restreams.setDesired(restreamId, "stopped");
     await scheduler.request();
     expect(calls.at(-1)).toBe(`remove n1 ${restreamId}`);
   });
@@ -136,24 +140,31 @@ describe("Scheduler", () => {
     expect(calls.at(-1)).toBe(`remove n1 ${restreamId}`);
   });
 
-  it("forgets what a node that left was running", async () => {
+  it("keeps the placement of a node that left until the channel is live elsewhere, and sends that node nothing", async () => {
     await catalog.startRestream(restreamId);
     scheduler.ingestLive(channelId, "n1");
     await scheduler.request();
     up.delete("n1");
     scheduler.nodeLeft("n1");
     await scheduler.request();
-    expect(calls).toEqual([`ensure n1 ${restreamId} k1`]); // no remove sent to a node that is gone
-    expect(await catalog.placements.get(restreamId)).toBeUndefined();
+    expect((await catalog.placements.get(restreamId))?.nodeId).toBe("n1");
+    scheduler.ingestLive(channelId, "n2");
+    await scheduler.request();
+    expect(calls).toEqual([`ensure n1 ${restreamId} k1`, `ensure n2 ${restreamId} k1`]); // no remove to a node that is gone
+    expect((await catalog.placements.get(restreamId))?.nodeId).toBe("n2");
   });
 
   it("resyncs the whole ingest map from what the nodes say", async () => {
     await catalog.startRestream(restreamId);
-    scheduler.syncIngests([{ channelId, nodeId: "n2" }]);
+    scheduler.syncIngests([{ channelId, nodeId: "n2" }], scheduler.syncMark());
     await scheduler.request();
-    scheduler.syncIngests([]);
+    scheduler.syncIngests([{ channelId, nodeId: "n3" }], scheduler.syncMark());
     await scheduler.request();
-    expect(calls).toEqual([`ensure n2 ${restreamId} k1`, `remove n2 ${restreamId}`]);
+    expect(calls).toEqual([
+      `ensure n2 ${restreamId} k1`,
+      `remove n2 ${restreamId}`,
+      `ensure n3 ${restreamId} k1`,
+    ]);
   });
 
   it("does nothing unless it leads", async () => {
@@ -177,7 +188,7 @@ describe("Scheduler", () => {
     expect(second?.epoch).toBeGreaterThan(first?.epoch ?? Number.POSITIVE_INFINITY);
 
     const successor = new Scheduler(catalog, store, parent);
-    successor.syncIngests([{ channelId, nodeId: "n2" }]);
+    successor.syncIngests([{ channelId, nodeId: "n2" }], successor.syncMark());
     calls = [];
     await successor.request();
     expect(calls).toEqual([`ensure n2 ${restreamId} k1`]);

@@ -1,0 +1,48 @@
+// Which node holds each live channel's ingest, as the scheduler knows it: kept current by the
+// nodes' ingest events, and resynced from what every node says now (events can be lost around a
+// start or an outage). A resync's answers are older than the events that arrived while it was
+// asking, so those events win: `mark()` before asking, `sync(answers, mark)` after.
+export class IngestMap {
+  /** channelId -> the node holding its ingest, and the tick it was learnt at. */
+  private readonly entries = new Map<string, { nodeId: string; tick: number }>();
+  private tick = 0;
+
+  get(channelId: string): string | undefined {
+    return this.entries.get(channelId)?.nodeId;
+  }
+
+  live(channelId: string, nodeId: string): void {
+    this.entries.set(channelId, { nodeId, tick: ++this.tick });
+  }
+
+  /** Ignored when the channel is live elsewhere by now (its publisher moved). Returns whether it counted. */
+  offline(channelId: string, nodeId: string): boolean {
+    if (this.get(channelId) !== nodeId) return false;
+    this.entries.delete(channelId);
+    this.tick += 1;
+    return true;
+  }
+
+  /** A node left the mesh: its ingests went with it. */
+  nodeLeft(nodeId: string): void {
+    for (const [channelId, entry] of this.entries)
+      if (entry.nodeId === nodeId) this.entries.delete(channelId);
+    this.tick += 1;
+  }
+
+  /** Taken before a resync asks the nodes. */
+  mark(): number {
+    return this.tick;
+  }
+
+  /** What the nodes said, except where an event since `mark` says otherwise. */
+  sync(answers: readonly { channelId: string; nodeId: string }[], mark: number): void {
+    const said = new Map(answers.map((answer) => [answer.channelId, answer.nodeId]));
+    for (const [channelId, entry] of this.entries)
+      if (entry.tick <= mark && !said.has(channelId)) this.entries.delete(channelId);
+    for (const [channelId, nodeId] of said) {
+      const entry = this.entries.get(channelId);
+      if (!entry || entry.tick <= mark) this.entries.set(channelId, { nodeId, tick: mark });
+    }
+  }
+}
