@@ -191,12 +191,17 @@ export class Scheduler {
       this.chains.redeliver(() => true);
       return;
     }
+    const started = performance.now();
     const entries = await this.catalog.placements.list();
     const { wanted, waiting } = await this.wanted(entries);
     this.placements = new Map([...entries].map(([id, entry]) => [id, entry.value]));
     await this.removeUnwanted(wanted, waiting, entries);
     await this.chains.reconcile(linksOf(wanted.values()));
-    await this.placeWanted(wanted, entries);
+    const delivered = await this.placeWanted(wanted, entries);
+    if (delivered > 0) {
+      const ms = Math.round(performance.now() - started);
+      this.parent.info({ event: "reconciled", wanted: wanted.size, delivered, ms }, "placements delivered");
+    }
   }
 
   /**
@@ -240,8 +245,9 @@ export class Scheduler {
   private async placeWanted(
     wanted: ReadonlyMap<string, Wanted>,
     entries: ReadonlyMap<string, PlacementEntry>,
-  ) {
+  ): Promise<number> {
     const orders = new Batches<PlacedOrder>();
+    let delivered = 0;
     for (const [restreamId, want] of wanted) {
       const entry = entries.get(restreamId);
       const kept =
@@ -264,9 +270,11 @@ export class Scheduler {
       async (nodeId, batch) => {
         await this.parent.ensureActors(nodeId, batch);
         for (const order of batch) this.delivered.add(order.restreamId);
+        delivered += batch.length;
       },
       this.parent,
     );
+    return delivered;
   }
 
   /** A compare-and-set that lost to another writer is skipped, and tried again next round. */
