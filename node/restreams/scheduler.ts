@@ -15,6 +15,7 @@ import type { Catalog } from "../catalog/catalog.js";
 import { requiredFeatures } from "../catalog/features.js";
 import type { PlacementEntry } from "../catalog/placements.js";
 import type { DestinationRecord, PlacementRecord } from "../catalog/records.js";
+import { CoalescedRounds } from "../coalesced.js";
 import { type Store, StoreError } from "../store/store.js";
 import { type ChainLink, ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
 import { IngestMap } from "./ingest-map.js";
@@ -59,8 +60,7 @@ export class Scheduler {
   /** Restreams whose current placement this leader has delivered to its node. */
   private readonly delivered = new Set<string>();
   private readonly chains: ChainLinks;
-  private running: Promise<void> | null = null;
-  private pending = false;
+  private readonly rounds: CoalescedRounds;
 
   constructor(
     private readonly catalog: Catalog,
@@ -68,6 +68,10 @@ export class Scheduler {
     private readonly parent: SchedulerParent,
   ) {
     this.chains = new ChainLinks(store, { ...parent, node: (id) => this.node(id) });
+    this.rounds = new CoalescedRounds(
+      () => this.reconcile(),
+      (error) => this.parent.warn({ err: error }, "reconcile failed"),
+    );
   }
 
   /** A channel went live on a node (perhaps again, after a restart): its actors are sent again. */
@@ -107,20 +111,7 @@ export class Scheduler {
 
   /** Asks for a reconcile; calls while one runs coalesce into one more. Resolves when settled. */
   request(): Promise<void> {
-    if (this.running) {
-      this.pending = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.pending = false;
-        await this.reconcile().catch((error: unknown) =>
-          this.parent.warn({ err: error }, "reconcile failed"),
-        );
-      } while (this.pending);
-      this.running = null;
-    })();
-    return this.running;
+    return this.rounds.request();
   }
 
   private redeliver(match: (placement: PlacementRecord) => boolean): void {
@@ -284,7 +275,7 @@ export class Scheduler {
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
       this.parent.warn({ err: error, restreamId }, "placement changed meanwhile; trying again");
-      this.pending = true;
+      void this.rounds.request();
       return undefined;
     }
   }

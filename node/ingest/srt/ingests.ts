@@ -5,6 +5,7 @@
 // `features`, and coalesce.
 import type { Catalog } from "../../catalog/catalog.js";
 import { keys } from "../../catalog/records.js";
+import { CoalescedRounds } from "../../coalesced.js";
 import { PidFile, sweepStalePids } from "../../ffmpeg/pidfile.js";
 import type { Store, Unwatch } from "../../store/store.js";
 import { servesSrtIngest } from "./home.js";
@@ -21,8 +22,7 @@ export interface SrtIngestsOptions {
 export class SrtIngests {
   private readonly listeners = new Map<string, SrtListener>();
   private unwatch: Unwatch[] = [];
-  private running: Promise<void> | null = null;
-  private pending = false;
+  private readonly rounds: CoalescedRounds;
   private closed = false;
   private readonly parent: ListenerParent;
 
@@ -36,6 +36,10 @@ export class SrtIngests {
       parent.log.warn({ err: error }, "SRT ingest PID file"),
     );
     this.parent = { ...parent, pids };
+    this.rounds = new CoalescedRounds(
+      () => this.reconcile(),
+      (error) => this.parent.log.warn({ err: error }, "SRT ingest: reconcile failed"),
+    );
   }
 
   async start(): Promise<void> {
@@ -49,27 +53,14 @@ export class SrtIngests {
   async stop(): Promise<void> {
     this.closed = true;
     for (const unwatch of this.unwatch) unwatch();
-    await this.running;
+    await this.rounds.close();
     await Promise.all([...this.listeners.values()].map((listener) => listener.stop()));
     this.listeners.clear();
   }
 
   /** Asks for a reconcile; calls while one runs coalesce into one more. */
   private request(): Promise<void> {
-    if (this.running) {
-      this.pending = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.pending = false;
-        await this.reconcile().catch((error: unknown) =>
-          this.parent.log.warn({ err: error }, "SRT ingest: reconcile failed"),
-        );
-      } while (this.pending && !this.closed);
-      this.running = null;
-    })();
-    return this.running;
+    return this.rounds.request();
   }
 
   private async wanted(): Promise<Map<string, ListenerSpec>> {
