@@ -11,7 +11,9 @@ import { IngestRegistry } from "./ingest/registry.js";
 import { RtmpServer } from "./ingest/rtmp/server.js";
 import { SrtIngests } from "./ingest/srt/ingests.js";
 import type { ChannelCodecs } from "./media/codecs.js";
+import { EngineChoice } from "./restreams/engine-choice.js";
 import type { ActorReport } from "./restreams/status.js";
+import { NativeRtmpEngine } from "./rtmp-push/engine.js";
 import type { Runtime } from "./runtime.js";
 
 export interface MediaNodeParent {
@@ -37,11 +39,15 @@ export class MediaNode {
     parent: MediaNodeParent,
   ) {
     const log = runtime.log.child({ module: "media" });
-    const engine = new FfmpegEngine({
+    const ffmpeg = new FfmpegEngine({
       pidFile: MediaNode.pidFile(runtime.config.dataDir),
       log,
       bindHost: runtime.config.bindHost,
     });
+    const engine = new EngineChoice(
+      { native: new NativeRtmpEngine(), ffmpeg },
+      runtime.config.restreamEngine,
+    );
     this.registry = new IngestRegistry(runtime.catalog, log, {
       // A chain-fed channel feeds this node's actors only: the mesh knows its real ingest.
       live: (channelId, codecs, protocol) => {

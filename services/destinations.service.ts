@@ -9,11 +9,19 @@ import { action, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import * as schemas from "./schemas/resources.js";
 
-/** Only RTMPS has a certificate to skip checking. */
-function assertSkipVerifyFits(destination: Pick<DestinationRecord, "url" | "insecureSkipVerify">): void {
-  if (destination.insecureSkipVerify && parseDestinationUrl(destination.url).kind !== "rtmps") {
+/** Only RTMPS has a certificate to skip checking; only RTMP and RTMPS have a native engine. */
+function assertOptionsFit(
+  destination: Pick<DestinationRecord, "url" | "insecureSkipVerify" | "engine">,
+): void {
+  const { kind } = parseDestinationUrl(destination.url);
+  if (destination.insecureSkipVerify && kind !== "rtmps") {
     throw new ValidationFailedError("insecureSkipVerify applies to rtmps only", {
       insecureSkipVerify: "applies to rtmps:// destinations only",
+    });
+  }
+  if (destination.engine === "native" && kind === "srt") {
+    throw new ValidationFailedError("the native engine pushes rtmp and rtmps only", {
+      engine: 'SRT destinations are pushed by ffmpeg: use "ffmpeg" or null',
     });
   }
 }
@@ -39,7 +47,7 @@ export function destinationsService({ catalog }: Runtime) {
       summary: "Save a destination: an RTMP/RTMPS server URL without the key, or an SRT listener URL",
       async handler(ctx) {
         const input = { ...ctx.params, url: canonical(ctx.params.url) };
-        assertSkipVerifyFits(input);
+        assertOptionsFit(input);
         const destination = await catalog.destinations.create(input);
         return created(ctx, `/destinations/${destination.id}`, await view(destination));
       },
@@ -59,7 +67,7 @@ export function destinationsService({ catalog }: Runtime) {
       async handler(ctx) {
         const { id, url, ...rest } = ctx.params;
         const change = url === undefined ? rest : { ...rest, url: canonical(url) };
-        assertSkipVerifyFits({ ...(await catalog.destinations.get(id)), ...change });
+        assertOptionsFit({ ...(await catalog.destinations.get(id)), ...change });
         return view(await catalog.destinations.update(id, change));
       },
     }),

@@ -72,6 +72,7 @@ export class ChainEnds {
       streamKey: null,
       insecureSkipVerify: false,
       secrets: [link.passphrase],
+      engine: "ffmpeg", // a chain link is an SRT push: ffmpeg either way
     };
     await this.pushes.ensure({ restreamId: linkId(link), channelId: link.channelId, spec });
   }

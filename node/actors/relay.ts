@@ -2,8 +2,10 @@
 // channel's media (from the hub), an engine that relays it to a destination (RestreamActor) and one
 // that serves it to an SRT caller (PlaybackActor).
 import type { Readable } from "node:stream";
+import type { EndReason } from "../hub/reader.js";
 import type { ChannelCodecs } from "../media/codecs.js";
 import type { Container } from "../media/container.js";
+import type { FlvTag } from "../media/flv.js";
 import type { ErrorCode } from "../restreams/status.js";
 import type { DestinationTarget } from "../urls/destination-url.js";
 
@@ -20,8 +22,19 @@ export interface IngestFeed {
 }
 
 export interface FeedReader {
+  /** The reader's bytes, made on first use: an engine that reads `tags` never leaves a stream unread. */
   readonly stream: Readable;
+  /** FLV feeds: the hub's tags themselves, for an engine that speaks RTMP; absent for MPEG-TS. */
+  readonly tags?: TagSource;
   close(): void;
+}
+
+/** A reader's FLV tags as the hub hands them out. */
+export interface TagSource {
+  /** The next queued tag; undefined when none is queued now (or the reader has ended). */
+  poll(): FlvTag | undefined;
+  /** Resolves once, when the reader ends ("too_slow": its consumer fell behind and was cut off). */
+  whenEnded(): Promise<EndReason>;
 }
 
 /**
@@ -32,18 +45,26 @@ export interface PrimedReader extends FeedReader {
   resume(): void;
 }
 
-/** Where and how to push. `secrets` are redacted from every log line the engine keeps. */
-/** What an engine relays: a reader's bytes and their container. */
+/** What an engine relays: a reader's bytes (or, for FLV, its tags) and their container. An engine
+ * reads either `stream` or `tags`, never both. */
 export interface RelayInput {
   readonly stream: Readable;
   readonly container: Container;
+  readonly tags?: TagSource;
 }
 
+/** The engines a restream can be pushed by: "native" (RTMP/RTMPS from FLV feeds) or "ffmpeg" (any). */
+export const ENGINE_NAMES = ["native", "ffmpeg"] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** Where and how to push. `secrets` are redacted from every log line the engine keeps. */
 export interface RelaySpec {
   readonly target: DestinationTarget;
   readonly streamKey: string | null;
   readonly insecureSkipVerify: boolean;
   readonly secrets: readonly string[];
+  /** The destination's own choice of engine; null: the node's restreamEngine. */
+  readonly engine: EngineName | null;
 }
 
 /** Remote Playback: the SRT listener's port and passphrase, allocated with the restream. */

@@ -22,6 +22,7 @@ import type {
   RelayEngine,
   RelayFailure,
   RelayHandle,
+  RelayInput,
   RelayProgress,
   RelaySpec,
 } from "./relay.js";
@@ -194,7 +195,14 @@ export class RestreamActor {
     this.progress = { bitrateBps: 0, bytesSent: 0, speed: 0 };
     const reader = feed.open(this.id);
     const relay: { current?: Relay } = {};
-    const input = { stream: reader.stream, container: feed.container };
+    // Bytes only on demand: an engine that reads the tags (native) must not leave a stream unread.
+    const input: RelayInput = {
+      container: feed.container,
+      ...(reader.tags && { tags: reader.tags }),
+      get stream() {
+        return reader.stream;
+      },
+    };
     const handle = this.engine.start(input, this.spec, {
       progress: (progress) => this.enqueue(async () => this.onProgress(relay.current, progress)),
       log: (text) => this.log(text),

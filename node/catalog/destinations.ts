@@ -1,5 +1,6 @@
 // Saved destinations: an RTMP/RTMPS server URL (application, no key) or an SRT listener URL.
 // Only admins write them; any channel reuses them with its own stream key.
+import type { EngineName } from "../actors/relay.js";
 import { NotFoundError } from "../errors.js";
 import { newId } from "../ids.js";
 import { mutate } from "../store/mutate.js";
@@ -10,6 +11,8 @@ export interface DestinationInput {
   readonly name: string;
   readonly url: string;
   readonly insecureSkipVerify: boolean;
+  /** Absent or null: the node's restreamEngine. */
+  readonly engine?: EngineName | null;
 }
 
 export class Destinations {

@@ -1,5 +1,6 @@
 // What the store holds for each resource, and under which key. These are the desired state and
 // the secrets; runtime facts (who is live, what an actor does) never land here.
+import type { EngineName } from "../actors/relay.js";
 
 export type Role = "admin" | "user";
 
@@ -46,6 +47,8 @@ export interface DestinationRecord {
   readonly name: string;
   readonly url: string;
   readonly insecureSkipVerify: boolean;
+  /** The restream engine for this destination; null or absent (saved before engines could be chosen): the node's. */
+  readonly engine?: EngineName | null;
   readonly createdAt: string;
 }
 

@@ -38,6 +38,7 @@ export function destinationView(destination: DestinationRecord, usedBy: string[]
     url: formatDestinationUrl(target, { redact: true }),
     kind: target.kind,
     insecureSkipVerify: destination.insecureSkipVerify,
+    engine: destination.engine ?? null,
     usedBy,
     createdAt: destination.createdAt,
   };

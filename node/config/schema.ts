@@ -3,6 +3,7 @@
 // STREAMWELL_ + its SCREAMING_SNAKE form (httpPort -> STREAMWELL_HTTP_PORT).
 import { hostname } from "node:os";
 import { z } from "zod";
+import { ENGINE_NAMES } from "../actors/relay.js";
 
 const PORT_MESSAGE = "must be a whole number from 0 to 65535 (0 picks a free port)";
 const port = z.coerce
@@ -77,6 +78,8 @@ export const configSchema = z
       .int()
       .min(0)
       .default(0),
+    /** Which engine pushes RTMP/RTMPS restreams; destinations may override it (SRT always uses ffmpeg). */
+    restreamEngine: z.enum(ENGINE_NAMES).default("native"),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     adminPassword: z.string().min(8, "must be at least 8 characters").max(256).optional(),
     sessionTtlHours: z.coerce

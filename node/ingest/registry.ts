@@ -2,7 +2,7 @@
 // whether a stream key may publish and hands it the publisher's FLV tags; an SRT listener claims
 // its channel and hands it MPEG-TS units; actors read from its hubs.
 import type { Readable } from "node:stream";
-import type { FeedReader, IngestFeed, PrimedReader } from "../actors/relay.js";
+import type { FeedReader, IngestFeed, PrimedReader, TagSource } from "../actors/relay.js";
 import type { Catalog } from "../catalog/catalog.js";
 import {
   type ByteStreamOptions,
@@ -79,6 +79,11 @@ type Primer<U> = ((hub: ChannelHub<U>, name: string) => PrimedReader) | null;
 
 const primeFlv: Primer<FlvTag> = (hub, name) => primedFlvStream(hub, { name, coalesceMs: RELAY_COALESCE_MS });
 
+/** The units a reader hands an engine that takes them instead of bytes: FLV tags only (native RTMP push). */
+type TagsOf<U> = (reader: HubReader<U>) => TagSource | undefined;
+const flvTags: TagsOf<FlvTag> = (reader) => reader;
+const noTags: TagsOf<TsUnit> = () => undefined;
+
 interface Live {
   readonly media: LiveMedia;
   readonly protocol: IngestProtocol;
@@ -115,19 +120,27 @@ export class IngestRegistry implements IngestHandler {
   /** Claims the channel for this RTMP publisher, synchronously, so two cannot both win. */
   started(channelId: string, publisher: Publisher): StartResult {
     const protocol = publisher.secure ? "rtmps" : "rtmp";
-    const sink = this.claim(channelId, protocol, publisher, FLV_UNITS, toFlvStream, primeFlv);
+    const sink = this.claim(channelId, protocol, publisher, FLV_UNITS, toFlvStream, primeFlv, flvTags);
     if (!sink) return alreadyLive();
     return { accept: true, sink: { codecs: sink.codecs, tag: sink.unit, end: sink.end } };
   }
 
   /** Claims the channel for an SRT caller; null when it is live already (over RTMP). */
   srtStarted(channelId: string, callerId: string, disconnect: () => void): IngestSink<TsUnit> | null {
-    return this.claim(channelId, "srt", { id: callerId, disconnect }, TS_UNITS, toTsStream, null);
+    return this.claim(channelId, "srt", { id: callerId, disconnect }, TS_UNITS, toTsStream, null, noTags);
   }
 
   /** Claims the channel for a chain link's caller (MPEG-TS from the node holding the ingest). */
   chainStarted(channelId: string, callerId: string): IngestSink<TsUnit> | null {
-    return this.claim(channelId, "chain", { id: callerId, disconnect: null }, TS_UNITS, toTsStream, null);
+    return this.claim(
+      channelId,
+      "chain",
+      { id: callerId, disconnect: null },
+      TS_UNITS,
+      toTsStream,
+      null,
+      noTags,
+    );
   }
 
   /**
@@ -180,6 +193,7 @@ export class IngestRegistry implements IngestHandler {
     format: UnitFormat<U>,
     toStream: (reader: HubReader<U>, options: ByteStreamOptions) => Readable,
     prime: Primer<U>,
+    tagsOf: TagsOf<U>,
   ): IngestSink<U> | null {
     if (this.holdsIngest(channelId)) return null;
     const chained = this.channels.get(channelId);
@@ -191,7 +205,18 @@ export class IngestRegistry implements IngestHandler {
       container: format.container,
       open: (name) => {
         const reader = hub.subscribe({ name });
-        return { stream: toStream(reader, { coalesceMs: RELAY_COALESCE_MS }), close: () => reader.close() };
+        const tags = tagsOf(reader);
+        let stream: Readable | undefined;
+        return {
+          // Made on first use: an engine that reads the tags must not leave an unread stream (a cut
+          // reader destroys its stream with an error nobody would listen to).
+          get stream() {
+            stream ??= toStream(reader, { coalesceMs: RELAY_COALESCE_MS });
+            return stream;
+          },
+          ...(tags && { tags }),
+          close: () => reader.close(),
+        };
       },
       ...(prime && { openPrimed: (name: string) => prime(hub, name) }),
       stats: () => hub.stats(),

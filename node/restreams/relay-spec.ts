@@ -12,13 +12,22 @@ export function actorSpecOf(
   if (restream.kind === "remote_playback") {
     return { kind: "playback", port: restream.port, passphrase: restream.passphrase };
   }
-  if (restream.kind === "srt_push") return push(parseDestinationUrl(restream.url), null, false);
+  if (restream.kind === "srt_push") {
+    return push(parseDestinationUrl(restream.url), null, { insecureSkipVerify: false, engine: null });
+  }
   if (!destination) return null;
-  return push(parseDestinationUrl(destination.url), restream.streamKey, destination.insecureSkipVerify);
+  return push(parseDestinationUrl(destination.url), restream.streamKey, {
+    insecureSkipVerify: destination.insecureSkipVerify,
+    engine: destination.engine ?? null,
+  });
 }
 
-function push(target: RelaySpec["target"], streamKey: string | null, insecureSkipVerify: boolean): ActorSpec {
+function push(
+  target: RelaySpec["target"],
+  streamKey: string | null,
+  options: Pick<RelaySpec, "insecureSkipVerify" | "engine">,
+): ActorSpec {
   const passphrase = target.kind === "srt" ? target.passphrase : undefined;
   const secrets = [streamKey, passphrase].filter((s): s is string => typeof s === "string" && s.length > 0);
-  return { kind: "push", target, streamKey, insecureSkipVerify, secrets };
+  return { kind: "push", target, streamKey, secrets, ...options };
 }

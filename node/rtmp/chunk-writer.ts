@@ -45,6 +45,14 @@ export class ChunkWriter {
 
   /** The message as chunk bytes, ready for the socket. */
   write(message: RtmpMessage): Buffer {
+    return Buffer.concat(this.encode(message, []));
+  }
+
+  /**
+   * The message's chunk bytes appended to `out` as pieces (headers and views of the payload), for a
+   * caller that gathers many messages into one socket write without copying each one first.
+   */
+  encode(message: RtmpMessage, out: Buffer[]): Buffer[] {
     const { csid, payload } = message;
     if (!Number.isInteger(csid) || csid < MIN_CSID || csid > MAX_CSID) {
       throw new RangeError(`chunk stream id ${csid} is outside ${MIN_CSID}..${MAX_CSID}`);
@@ -66,13 +74,13 @@ export class ChunkWriter {
       streamId: message.streamId,
       delta: fmt === 0 ? null : delta,
     });
-    const out = this.chunks(fmt, message, field);
+    this.chunks(fmt, message, field, out);
     // The new size governs the chunks after this message, on both ends.
     if (message.typeId === MessageType.setChunkSize) this.applyChunkSize(readU32Body(message));
     return out;
   }
 
-  private chunks(fmt: 0 | 1 | 2 | 3, message: RtmpMessage, field: number): Buffer {
+  private chunks(fmt: 0 | 1 | 2 | 3, message: RtmpMessage, field: number, parts: Buffer[]): void {
     const extended = field >= EXTENDED;
     const ext = Buffer.allocUnsafe(4);
     ext.writeUInt32BE(field >>> 0, 0);
@@ -83,7 +91,7 @@ export class ChunkWriter {
       header[6] = message.typeId;
     }
     if (fmt === 0) header.writeUInt32LE(message.streamId >>> 0, 7);
-    const parts: Buffer[] = [basicHeader(fmt, message.csid), header];
+    parts.push(basicHeader(fmt, message.csid), header);
     if (extended) parts.push(ext);
     const continuation = basicHeader(3, message.csid);
     const { payload } = message;
@@ -95,7 +103,6 @@ export class ChunkWriter {
       parts.push(payload.subarray(offset, offset + this.chunkSizeValue));
       if (payload.length === 0) break;
     }
-    return Buffer.concat(parts);
   }
 
   private applyChunkSize(size: number): void {

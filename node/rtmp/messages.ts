@@ -35,6 +35,8 @@ export interface RtmpMessage {
 export const Csid = {
   protocolControl: 2,
   command: 3,
+  /** Data messages on a stream (onMetaData). */
+  data: 4,
   /** Replies on a message stream (onStatus). */
   streamCommand: 5,
   audio: 6,

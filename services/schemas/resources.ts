@@ -1,6 +1,7 @@
 // Request schemas of the public actions, one per action. The same objects validate calls (see
 // services/middleware.ts) and generate the OpenAPI document (services/api/openapi.ts).
 import { z } from "zod";
+import { ENGINE_NAMES } from "../../node/actors/relay.js";
 import { byId, destinationStreamKey, destinationUrl, empty, id, name, password, username } from "./common.js";
 
 export const auth = {
@@ -28,6 +29,12 @@ const destinationFields = {
   name,
   url: destinationUrl(["rtmp", "rtmps", "srt"]),
   insecureSkipVerify: z.boolean().describe("RTMPS only: accept an untrusted server certificate"),
+  engine: z
+    .enum(ENGINE_NAMES)
+    .nullable()
+    .describe(
+      'Which engine pushes restreams to it ("native": RTMP/RTMPS only); null: the node\'s restreamEngine',
+    ),
 };
 
 export const destinations = {
@@ -35,6 +42,7 @@ export const destinations = {
   create: z.strictObject({
     ...destinationFields,
     insecureSkipVerify: destinationFields.insecureSkipVerify.default(false),
+    engine: destinationFields.engine.default(null),
   }),
   get: byId,
   update: z.strictObject({
@@ -42,6 +50,7 @@ export const destinations = {
     name: name.optional(),
     url: destinationFields.url.optional(),
     insecureSkipVerify: destinationFields.insecureSkipVerify.optional(),
+    engine: destinationFields.engine.optional(),
   }),
   remove: byId,
 };

@@ -228,6 +228,7 @@ describe("destinations", () => {
         url,
         kind,
         insecureSkipVerify,
+        engine: null,
         usedBy: [],
         createdAt: expect.any(String),
       });

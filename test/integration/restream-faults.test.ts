@@ -1,12 +1,11 @@
-// Restreams against destinations that misbehave, end to end: a real node (dist/), ffmpeg publishing
-// to it, a real nginx-rtmp as the destination. The destination refuses the key, is not there, dies
+// Restreams by the ffmpeg engine against destinations that misbehave, end to end: a real node
+// (dist/), ffmpeg publishing to it, a real nginx-rtmp as the destination. The destination refuses the key, is not there, dies
 // mid-stream and comes back, sits behind TLS with a self-signed certificate; the node itself is
 // SIGKILLed mid-stream. After each case the restreams it started are stopped and the node must be
 // left with no ffmpeg relay and no zombie child.
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../support/api-client.js";
-import { ffprobeStreams, type MediaProcess, publish } from "../support/media.js";
 import { freePort, type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
 import {
   ADMIN_PASSWORD,
@@ -16,6 +15,7 @@ import {
   startNode,
   tempDataDir,
 } from "../support/node-process.js";
+import { codecsAt, expectRetryAtSoon, RestreamApi } from "../support/restreams.js";
 import { startTlsTerminator, type TlsTerminator } from "../support/tls-terminator.js";
 import { waitFor } from "../support/wait.js";
 
@@ -25,13 +25,8 @@ const CRASH_KEY = "crash-key";
 const TLS_KEY = "tls-key";
 const TLS_STRICT_KEY = "tls-strict-key";
 const COUNT_WINDOW_MS = 20_000;
-
-interface RestreamBody {
-  id: string;
-  state: "stopped" | "awaiting_stream" | "streaming" | "error";
-  error: { code: string; message: string; retryAt: string | null } | null;
-  stats: { restarts: number; bytesSent: number; uptimeSeconds: number };
-}
+/** These cases are the ffmpeg engine's (its log lines, its child processes); native-push.test.ts has the native's. */
+const FFMPEG_ENGINE = { STREAMWELL_RESTREAM_ENGINE: "ffmpeg" };
 
 /** The shared destination: on_publish allows only the listed keys (403 for anything else). */
 let nginx: NginxRtmp;
@@ -39,9 +34,8 @@ let node: NodeProcess;
 let admin: ApiClient;
 const dataDir = tempDataDir();
 
-/** Per test: stopped (restreams by API, processes by PID) in afterEach. */
-let started: string[] = [];
-let publishers: MediaProcess[] = [];
+/** Per test: its restreams and publishers, stopped (by API, by PID) in afterEach. */
+const api = new RestreamApi(() => ({ admin, rtmpBase: node.rtmpBase }));
 let extraNginx: NginxRtmp[] = [];
 let terminator: TlsTerminator | undefined;
 
@@ -49,16 +43,13 @@ beforeAll(async () => {
   nginx = await startNginxRtmp({
     applications: [{ name: "live", allowKeys: [GOOD_KEY, CRASH_KEY, TLS_KEY, TLS_STRICT_KEY] }],
   });
-  node = await startNode({ dataDir });
+  node = await startNode({ dataDir, env: FFMPEG_ENGINE });
   admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
 });
 
 afterEach(async () => {
   try {
-    for (const id of started) {
-      const response = await admin.post(`/restreams/${id}/stop`);
-      expect(response.status, `stop ${id}: ${response.text}`).toBe(200);
-    }
+    await api.stopRestreams();
     // Requirement 6: nothing is left of the relays of the stopped restreams, and no zombie.
     await waitFor(
       "no ffmpeg relay and no zombie left under the node",
@@ -70,9 +61,7 @@ afterEach(async () => {
       15_000,
     );
   } finally {
-    started = [];
-    await Promise.all(publishers.map((p) => p.stop()));
-    publishers = [];
+    await api.stopPublishers();
     await Promise.all(extraNginx.map((n) => n.stop()));
     extraNginx = [];
     await terminator?.stop();
@@ -81,7 +70,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(publishers.map((p) => p.stop()));
+  await api.stopPublishers();
   await Promise.all(extraNginx.map((n) => n.stop()));
   await terminator?.stop();
   await node?.stop();
@@ -125,90 +114,17 @@ function relays(nodePid: number): ProcInfo[] {
     .filter((p): p is ProcInfo => p !== null && p.comm === "ffmpeg" && p.state !== "Z");
 }
 
-async function restream(id: string): Promise<RestreamBody> {
-  const response = await admin.get<RestreamBody>(`/restreams/${id}`);
-  if (response.status !== 200) throw new Error(`GET /restreams/${id}: ${response.status} ${response.text}`);
-  return response.body;
-}
-
-async function logText(id: string): Promise<string> {
-  const body = (await admin.get<{ lines: { time: string; text: string }[] }>(`/restreams/${id}/logs`)).body;
-  return body.lines.map((line) => line.text).join("\n");
-}
-
-async function createDestination(name: string, url: string, insecureSkipVerify?: boolean): Promise<string> {
-  const response = await admin.post("/destinations", {
-    name,
-    url,
-    ...(insecureSkipVerify === undefined ? {} : { insecureSkipVerify }),
-  });
-  expect(response.status, response.text).toBe(201);
-  return response.body.id as string;
-}
-
-/** A new channel with a publisher on it, once the node reports it live. */
-async function liveChannel(name: string): Promise<{ id: string; streamKey: string }> {
-  const channel = (await admin.post("/channels", { name })).body as { id: string; streamKey: string };
-  await publishTo(channel);
-  return channel;
-}
-
-async function publishTo(channel: { id: string; streamKey: string }): Promise<void> {
-  publishers.push(await publish(`${node.rtmpBase}/${channel.streamKey}`, { loop: true }));
-  await waitFor(
-    `channel ${channel.id} live`,
-    async () => (await admin.get(`/channels/${channel.id}`)).body.live,
-  );
-}
-
-/** Creates a restream to a destination and starts it (remembered, so afterEach stops it). */
-async function startRestream(channelId: string, destinationId: string, streamKey: string): Promise<string> {
-  const created = await admin.post(`/channels/${channelId}/restreams`, {
-    kind: "destination",
-    destinationId,
-    streamKey,
-  });
-  expect(created.status, created.text).toBe(201);
-  const id = created.body.id as string;
-  started.push(id);
-  const start = await admin.post(`/restreams/${id}/start`);
-  expect(start.status, start.text).toBe(200);
-  return id;
-}
-
-const waitForState = (id: string, state: RestreamBody["state"], timeoutMs = 20_000) =>
-  waitFor(
-    `restream ${id} ${state}`,
-    async () => {
-      const body = await restream(id);
-      return body.state === state ? body : undefined;
-    },
-    timeoutMs,
-  );
-
-function expectRetryAtSoon(retryAt: string | null | undefined): void {
-  expect(retryAt).toEqual(expect.any(String));
-  const at = Date.parse(retryAt as string);
-  expect(Number.isNaN(at)).toBe(false);
-  // Backoff: at most 30 s + 20 % ahead; not much in the past (the GET may come just after it).
-  expect(at).toBeGreaterThan(Date.now() - 5_000);
-  expect(at).toBeLessThanOrEqual(Date.now() + 36_500);
-}
-
-const codecsAt = async (url: string): Promise<string[]> =>
-  (await ffprobeStreams(url, 15_000)).map((s) => s.codec_name).sort();
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---- cases ---------------------------------------------------------------------------------
 
 describe("restream faults", () => {
   it("a refused key is destination_rejected with a retryAt; a fixed key streams, and no key is logged", async () => {
-    const destination = await createDestination("nginx keys", nginx.url("live"));
-    const channel = await liveChannel("Rejected key");
-    const id = await startRestream(channel.id, destination, BAD_KEY);
+    const destination = await api.createDestination("nginx keys", nginx.url("live"));
+    const channel = await api.liveChannel("Rejected key");
+    const id = await api.startRestream(channel.id, destination, BAD_KEY);
 
-    const failed = await waitForState(id, "error");
+    const failed = await api.waitForState(id, "error");
     expect(failed.error?.code).toBe("destination_rejected");
     expect(failed.error?.message).toMatch(/refused|key/i);
     expectRetryAtSoon(failed.error?.retryAt);
@@ -218,13 +134,13 @@ describe("restream faults", () => {
 
     const patched = await admin.patch(`/restreams/${id}`, { streamKey: GOOD_KEY });
     expect(patched.status, patched.text).toBe(200);
-    const streaming = await waitForState(id, "streaming", 30_000);
+    const streaming = await api.waitForState(id, "streaming", 30_000);
     expect(streaming.error).toBeNull();
     expect(await codecsAt(nginx.url("live", GOOD_KEY))).toEqual(["aac", "h264"]);
     expect(nginx.publishAttempts()).toContainEqual({ app: "live", name: GOOD_KEY, allowed: true });
 
     // The logs say what went wrong, and carry neither key (ffmpeg echoes URLs and play paths).
-    const logs = await logText(id);
+    const logs = await api.logText(id);
     expect(logs).toContain("destination_rejected");
     expect(logs).toMatch(/Input\/output error/);
     expect(logs).not.toContain(BAD_KEY);
@@ -236,22 +152,22 @@ describe("restream faults", () => {
 
   it("nothing listening is destination_unreachable, retried with backoff, not in a tight loop", async () => {
     const port = await freePort(); // bound and closed: nothing listens there
-    const destination = await createDestination("nobody", `rtmp://127.0.0.1:${port}/live`);
-    const channel = await liveChannel("Unreachable");
+    const destination = await api.createDestination("nobody", `rtmp://127.0.0.1:${port}/live`);
+    const channel = await api.liveChannel("Unreachable");
 
     // The channel is live before the start, so the first relay launches at the start: the
     // window below starts with attempt 1.
     const windowStart = Date.now();
-    const id = await startRestream(channel.id, destination, "nobody-key");
-    const failed = await waitForState(id, "error");
+    const id = await api.startRestream(channel.id, destination, "nobody-key");
+    const failed = await api.waitForState(id, "error");
     expect(failed.error?.code).toBe("destination_unreachable");
     expect(failed.error?.message).toMatch(/refused/i);
     expectRetryAtSoon(failed.error?.retryAt);
 
     // Counting over a window is the one place a fixed wait is the point.
     await sleep(windowStart + COUNT_WINDOW_MS - Date.now());
-    const after = await restream(id);
-    const logs = await logText(id);
+    const after = await api.restream(id);
+    const logs = await api.logText(id);
     // Attempts = ffmpeg launches = stats.restarts + 1. The actor counts launches itself, so the
     // number cannot miss a relay the way sampling childPids every 100 ms would (a refused relay
     // lives ~0.1-0.3 s); the "relaying to" lines in the logs are a cross-check (the log keeps 200
@@ -272,16 +188,16 @@ describe("restream faults", () => {
   it("a destination killed mid-stream shows error, then streams again by itself when it is back", async () => {
     const dying = await startNginxRtmp();
     extraNginx.push(dying);
-    const destination = await createDestination("dies", dying.url("live"));
-    const channel = await liveChannel("Destination dies");
-    const id = await startRestream(channel.id, destination, CRASH_KEY);
-    await waitForState(id, "streaming", 30_000);
+    const destination = await api.createDestination("dies", dying.url("live"));
+    const channel = await api.liveChannel("Destination dies");
+    const id = await api.startRestream(channel.id, destination, CRASH_KEY);
+    await api.waitForState(id, "streaming", 30_000);
     // Well past the first seconds: a connection that drops within ~2 s of media after the publish
     // is classified as a refused publish (nginx-rtmp's `deny publish` looks like that).
     await waitFor(
       "a few seconds of streaming",
       async () => {
-        const body = await restream(id);
+        const body = await api.restream(id);
         return body.state === "streaming" && body.stats.uptimeSeconds >= 3;
       },
       20_000,
@@ -290,7 +206,7 @@ describe("restream faults", () => {
     const port = dying.port;
     await dying.kill("SIGKILL");
     expect(procInfo(dying.pid)).toBeNull();
-    const failed = await waitForState(id, "error", 20_000);
+    const failed = await api.waitForState(id, "error", 20_000);
     expect(failed.error?.code).toBe("destination_unreachable");
     expectRetryAtSoon(failed.error?.retryAt);
     // It keeps retrying while the destination is down (the retry finds nothing listening).
@@ -298,7 +214,7 @@ describe("restream faults", () => {
     const retried = await waitFor(
       "a retry while the destination is down",
       async () => {
-        const body = await restream(id);
+        const body = await api.restream(id);
         return body.stats.restarts > restartsAtError && body.state === "error" ? body : undefined;
       },
       20_000,
@@ -309,37 +225,41 @@ describe("restream faults", () => {
     extraNginx.push(reborn);
     expect(reborn.port).toBe(port);
     // No user action: the backoff (capped at 30 s + 20 %) brings it back.
-    const back = await waitForState(id, "streaming", 45_000);
+    const back = await api.waitForState(id, "streaming", 45_000);
     expect(back.error).toBeNull();
     expect(await codecsAt(reborn.url("live", CRASH_KEY))).toEqual(["aac", "h264"]);
-    const logs = await logText(id);
+    const logs = await api.logText(id);
     expect(logs).toContain("destination_unreachable");
     expect(logs).not.toContain(CRASH_KEY);
   }, 120_000);
 
   it("rtmps with a self-signed certificate: error when verified, streams with insecureSkipVerify", async () => {
     terminator = await startTlsTerminator({ targetPort: nginx.port });
-    const strict = await createDestination("tls strict", terminator.url("live"), false);
-    const insecure = await createDestination("tls insecure", terminator.url("live"), true);
-    const channel = await liveChannel("RTMPS");
+    const strict = await api.createDestination("tls strict", terminator.url("live"), {
+      insecureSkipVerify: false,
+    });
+    const insecure = await api.createDestination("tls insecure", terminator.url("live"), {
+      insecureSkipVerify: true,
+    });
+    const channel = await api.liveChannel("RTMPS");
 
-    const strictId = await startRestream(channel.id, strict, TLS_STRICT_KEY);
-    const failed = await waitForState(strictId, "error", 30_000);
+    const strictId = await api.startRestream(channel.id, strict, TLS_STRICT_KEY);
+    const failed = await api.waitForState(strictId, "error", 30_000);
     expect(["destination_unreachable", "destination_timeout"]).toContain(failed.error?.code);
     expectRetryAtSoon(failed.error?.retryAt);
     expect(terminator.connections()).toBeGreaterThan(0);
-    const strictLogs = await logText(strictId);
+    const strictLogs = await api.logText(strictId);
     expect(strictLogs).toMatch(/certificate/i);
     expect(strictLogs).not.toContain(TLS_STRICT_KEY);
 
-    const insecureId = await startRestream(channel.id, insecure, TLS_KEY);
-    await waitForState(insecureId, "streaming", 30_000);
+    const insecureId = await api.startRestream(channel.id, insecure, TLS_KEY);
+    await api.waitForState(insecureId, "streaming", 30_000);
     expect(await codecsAt(nginx.url("live", TLS_KEY))).toEqual(["aac", "h264"]);
     expect(terminator.handshakes()).toBeGreaterThan(0);
 
     // Meanwhile the verifying restream never got through: it kept failing (between retries a
     // relay that is starting reports awaiting_stream) and never sent a byte or published.
-    const strictNow = await waitForState(strictId, "error", 30_000);
+    const strictNow = await api.waitForState(strictId, "error", 30_000);
     expect(["destination_unreachable", "destination_timeout"]).toContain(strictNow.error?.code);
     expect(strictNow.stats.restarts).toBeGreaterThan(0);
     expect(strictNow.stats.bytesSent).toBe(0);
@@ -349,10 +269,10 @@ describe("restream faults", () => {
 
   // Last: it replaces the node the other cases share.
   it("a SIGKILLed node leaves no ffmpeg behind, and its restart streams the started restream again", async () => {
-    const destination = await createDestination("survives", nginx.url("live"));
-    const channel = await liveChannel("Node crash");
-    const id = await startRestream(channel.id, destination, CRASH_KEY);
-    await waitForState(id, "streaming", 30_000);
+    const destination = await api.createDestination("survives", nginx.url("live"));
+    const channel = await api.liveChannel("Node crash");
+    const id = await api.startRestream(channel.id, destination, CRASH_KEY);
+    await api.waitForState(id, "streaming", 30_000);
 
     const before = relays(node.pid);
     expect(before.length).toBeGreaterThan(0);
@@ -365,16 +285,15 @@ describe("restream faults", () => {
         return now !== null && now.comm === "ffmpeg" && now.startTime === relay.startTime;
       });
     await waitFor("the killed node's ffmpeg relays gone", () => stillOurs().length === 0, 5_000);
-    await Promise.all(publishers.map((p) => p.stop()));
-    publishers = [];
+    await api.stopPublishers();
 
-    node = await startNode({ dataDir });
+    node = await startNode({ dataDir, env: FFMPEG_ENGINE });
     admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
-    expect((await restream(id)).state).toBe("awaiting_stream"); // still started in the store
-    await publishTo(channel);
+    expect((await api.restream(id)).state).toBe("awaiting_stream"); // still started in the store
+    await api.publishTo(channel);
     // Generous: a channel that goes live in the node's first second (before streamwell.scheduler
     // is registered) is placed only by the scheduler's 10 s sweep (reported as a server bug).
-    const back = await waitForState(id, "streaming", 30_000);
+    const back = await api.waitForState(id, "streaming", 30_000);
     expect(back.error).toBeNull();
     expect(relays(node.pid).length).toBeGreaterThan(0);
   }, 90_000);

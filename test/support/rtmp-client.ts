@@ -1,27 +1,23 @@
 // A small RTMP publisher for the ingest tests, built on our own chunk writer and reader and the
 // exported digest helpers (as the future push client will be): OBS-like 4096-byte chunks,
 // plain or digest handshake, and raw access for hand-made byte sequences.
-import { randomFillSync } from "node:crypto";
 import { type Socket, connect as tcpConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import type { FlvTag } from "../../node/media/flv.js";
-import { type AmfValue, amfObject, encodeAmf0 } from "../../node/rtmp/amf0.js";
+import { type AmfValue, amfObject } from "../../node/rtmp/amf0.js";
 import { ChunkReader } from "../../node/rtmp/chunk-reader.js";
 import { ChunkWriter } from "../../node/rtmp/chunk-writer.js";
 import { type Command, commandMessage, decodeCommand } from "../../node/rtmp/commands.js";
 import { setChunkSizeMessage } from "../../node/rtmp/control.js";
 import {
-  findDigest,
-  HANDSHAKE_SIZE,
-  imprintDigest,
-  PLAYER_KEY,
-  PLAYER_KEY_PARTIAL,
-  SERVER_KEY,
-  SERVER_KEY_PARTIAL,
-  signResponse,
-  verifyResponse,
-} from "../../node/rtmp/handshake.js";
+  ClientHandshake,
+  type ClientHandshakeStep,
+  type ServerChecks,
+} from "../../node/rtmp/handshake-client.js";
+import { tagMessage } from "../../node/rtmp/media.js";
 import { Csid, MessageType, type RtmpMessage } from "../../node/rtmp/messages.js";
+
+export { clientHello } from "../../node/rtmp/handshake-client.js";
 
 export interface ClientOptions {
   readonly tls?: boolean;
@@ -30,24 +26,11 @@ export interface ClientOptions {
   readonly chunkSize?: number;
 }
 
-/** C0 + C1 as a client sends it; `digest` returns the C1 digest for checking S2. */
-export function clientHello(digest: boolean): { bytes: Buffer; c1Digest: Buffer | null } {
-  const c1 = randomFillSync(Buffer.alloc(HANDSHAKE_SIZE));
-  c1.writeUInt32BE(0, 0);
-  if (!digest) {
-    c1.writeUInt32BE(0, 4);
-    return { bytes: Buffer.concat([Buffer.from([3]), c1]), c1Digest: null };
-  }
-  c1.set([9, 0, 124, 2], 4); // the Flash Player version ffmpeg claims
-  const found = imprintDigest(c1, 0, PLAYER_KEY_PARTIAL);
-  return { bytes: Buffer.concat([Buffer.from([3]), c1]), c1Digest: found.digest };
-}
-
 export class TestRtmpClient {
   readonly commands: Command[] = [];
   readonly messages: RtmpMessage[] = [];
   /** Set by a digest handshake: whether S1 carried a valid server digest and S2 our signature. */
-  handshakeChecks: { s1Digest: boolean; s2Signature: boolean } | null = null;
+  handshakeChecks: ServerChecks | null = null;
   private readonly writer = new ChunkWriter();
   private readonly reader = new ChunkReader();
   private inbox: Buffer = Buffer.alloc(0);
@@ -79,28 +62,18 @@ export class TestRtmpClient {
   }
 
   private async handshake(digest: boolean): Promise<void> {
-    const hello = clientHello(digest);
-    this.socket.write(hello.bytes);
-    await this.until(() => this.inbox.length >= 1 + 2 * HANDSHAKE_SIZE, "S0 S1 S2");
-    const s1 = this.inbox.subarray(1, 1 + HANDSHAKE_SIZE);
-    const s2 = this.inbox.subarray(1 + HANDSHAKE_SIZE, 1 + 2 * HANDSHAKE_SIZE);
-    const rest = this.inbox.subarray(1 + 2 * HANDSHAKE_SIZE);
-    let c2 = Buffer.from(s1);
-    if (hello.c1Digest) {
-      const serverDigest = findDigest(Buffer.from(s1), SERVER_KEY_PARTIAL);
-      this.handshakeChecks = {
-        s1Digest: serverDigest !== null,
-        s2Signature: verifyResponse(Buffer.from(s2), hello.c1Digest, SERVER_KEY),
-      };
-      if (serverDigest) {
-        c2 = randomFillSync(Buffer.alloc(HANDSHAKE_SIZE));
-        signResponse(c2, serverDigest.digest, PLAYER_KEY);
-      }
-    }
-    this.socket.write(c2);
+    const handshake = new ClientHandshake({ digest });
+    this.socket.write(handshake.hello);
+    let step: ClientHandshakeStep = { reply: null, rest: Buffer.alloc(0) };
+    await this.until(() => {
+      if (this.inbox.length > 0) step = handshake.push(this.inbox.subarray(0));
+      this.inbox = Buffer.alloc(0);
+      return step.reply !== null;
+    }, "S0 S1 S2");
+    this.socket.write(step.reply as Buffer);
+    this.handshakeChecks = handshake.checks;
     this.handshakeDone = true;
-    this.inbox = Buffer.alloc(0);
-    if (rest.length > 0) this.onData(rest);
+    if (step.rest.length > 0) this.onData(step.rest);
   }
 
   private onData(data: Buffer): void {
@@ -182,15 +155,7 @@ export class TestRtmpClient {
 
   /** An FLV tag as an RTMP message on the publish stream (script tags wrapped like ffmpeg does). */
   sendTag(tag: FlvTag, streamId: number, timestampOffset = 0): void {
-    const csid = tag.type === 8 ? Csid.audio : tag.type === 9 ? Csid.video : 4;
-    const payload = tag.type === 18 ? Buffer.concat([encodeAmf0("@setDataFrame"), tag.data]) : tag.data;
-    this.send({
-      csid,
-      streamId,
-      typeId: tag.type,
-      timestamp: (tag.timestamp + timestampOffset) >>> 0,
-      payload,
-    });
+    this.send(tagMessage(tag, streamId, (tag.timestamp + timestampOffset) >>> 0));
   }
 
   close(): void {

@@ -62,6 +62,7 @@ describe("loadConfig defaults", () => {
       namespace: "streamwell",
       natsReplicas: 1,
       maxRestreams: 0,
+      restreamEngine: "native",
       logLevel: "info",
       sessionTtlHours: 12,
     });
@@ -121,6 +122,7 @@ describe("loadConfig from the environment", () => {
       STREAMWELL_NATS_REPLICAS: "3",
       STREAMWELL_MAX_RESTREAMS: "5",
       STREAMWELL_LOG_LEVEL: "debug",
+      STREAMWELL_RESTREAM_ENGINE: "ffmpeg",
       STREAMWELL_ADMIN_PASSWORD: "long-enough-password",
       STREAMWELL_SESSION_TTL_HOURS: "1.5",
     });
@@ -137,6 +139,7 @@ describe("loadConfig from the environment", () => {
       natsReplicas: 3,
       maxRestreams: 5,
       logLevel: "debug",
+      restreamEngine: "ffmpeg",
       adminPassword: "long-enough-password",
       sessionTtlHours: 1.5,
     });
@@ -211,6 +214,12 @@ describe("loadConfig from the environment", () => {
     expect(error.problems[0]).toMatch(/^STREAMWELL_FOO: unknown setting \(known: /);
     expect(error.problems[0]).toContain("STREAMWELL_HTTP_PORT");
     expect(error.problems[0]).toContain("STREAMWELL_SRT_PORTS");
+  });
+
+  it("refuses an unknown restream engine", () => {
+    const error = configError({ STREAMWELL_RESTREAM_ENGINE: "gstreamer" });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/^STREAMWELL_RESTREAM_ENGINE \(restreamEngine\): .*native.*ffmpeg/);
   });
 
   it("refuses an unknown log level", () => {

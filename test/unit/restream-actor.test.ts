@@ -11,7 +11,13 @@ const H264 = H264_AAC_720P;
 const HEVC: ChannelCodecs = { ...H264, video: "hevc", profile: "Main" };
 
 function spec(url = "rtmp://127.0.0.1:1935/live", streamKey = "key-1"): RelaySpec {
-  return { target: parseDestinationUrl(url), streamKey, insecureSkipVerify: false, secrets: [streamKey] };
+  return {
+    target: parseDestinationUrl(url),
+    streamKey,
+    insecureSkipVerify: false,
+    secrets: [streamKey],
+    engine: null,
+  };
 }
 
 /** An engine whose relays the test drives by hand. */
