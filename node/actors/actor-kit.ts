@@ -9,7 +9,7 @@ export interface LogLine {
   readonly text: string;
 }
 
-const LOG_LINES = 200;
+export const LOG_LINES = 200;
 
 export class StateMachine<S extends string> {
   private state: S;

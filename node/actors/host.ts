@@ -3,7 +3,7 @@
 // registry tells which channel feeds are live here.
 import { isDeepStrictEqual } from "node:util";
 import type { ActorReport } from "../restreams/status.js";
-import type { LogLine } from "./actor-kit.js";
+import { LOG_LINES, type LogLine } from "./actor-kit.js";
 import { PlaybackActor } from "./playback-actor.js";
 import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "./relay.js";
 import { type ActorParent, RestreamActor } from "./restream-actor.js";
@@ -99,7 +99,9 @@ export class ActorHost {
 
   /** The running actor's log, or the last one's after it was removed. */
   logs(restreamId: string): readonly LogLine[] {
-    return this.actors.get(restreamId)?.actor.logs() ?? this.retired.get(restreamId) ?? [];
+    // A changed spec (a new key, another engine) replaces the actor: its predecessors' lines come first.
+    const current = this.actors.get(restreamId)?.actor.logs() ?? [];
+    return [...(this.retired.get(restreamId) ?? []), ...current].slice(-LOG_LINES);
   }
 
   /** Actors hosted here, by kind (for /api/v1/nodes and streamwell_node_actors). */
@@ -126,8 +128,9 @@ export class ActorHost {
   }
 
   private retire(restreamId: string, lines: readonly LogLine[]): void {
+    const before = this.retired.get(restreamId) ?? [];
     this.retired.delete(restreamId);
-    this.retired.set(restreamId, [...lines]);
+    this.retired.set(restreamId, [...before, ...lines].slice(-LOG_LINES));
     const oldest = this.retired.keys().next().value;
     if (this.retired.size > RETIRED_LOGS && oldest !== undefined) this.retired.delete(oldest);
   }
