@@ -10,6 +10,7 @@ import { PidFile, sweepStalePids } from "./ffmpeg/pidfile.js";
 import { IngestRegistry } from "./ingest/registry.js";
 import { RtmpServer } from "./ingest/rtmp/server.js";
 import { SrtIngests } from "./ingest/srt/ingests.js";
+import { tsSessions } from "./ingest/srt/session.js";
 import type { ChannelCodecs } from "./media/codecs.js";
 import { EngineChoice } from "./restreams/engine-choice.js";
 import type { ActorReport } from "./restreams/status.js";
@@ -74,7 +75,7 @@ export class MediaNode {
       runtime.store,
       { nodeId, bindHost, pidFile: join(dataDir, "srt-ingest.pids") },
       {
-        claim: (channelId, callerId, disconnect) => this.registry.srtStarted(channelId, callerId, disconnect),
+        session: tsSessions((caller) => this.registry.srtStarted(caller.channelId, caller.id, caller.drop)),
         log: runtime.log.child({ module: "srt" }),
       },
     );
@@ -84,8 +85,8 @@ export class MediaNode {
       bindHost,
       engine,
       feed: (channelId) => this.registry.feed(channelId),
+      registry: this.registry,
       listener: {
-        claim: (channelId, callerId) => this.registry.chainStarted(channelId, callerId),
         log: chainLog,
         pids: new PidFile(MediaNode.chainPidFile(dataDir), (error) =>
           chainLog.warn({ err: error }, "chain listener PID file"),

@@ -21,7 +21,11 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
     try {
       const mark = scheduler.syncMark();
       const ingests = await liveIngests(broker);
-      const answers = [...ingests.values()].map((i) => ({ channelId: i.channelId, nodeId: i.nodeID }));
+      const answers = [...ingests.values()].map((i) => ({
+        channelId: i.channelId,
+        nodeId: i.nodeID,
+        codecs: i.codecs,
+      }));
       scheduler.syncIngests(answers, mark);
     } catch (error) {
       log.warn({ err: error }, "could not read the nodes' ingests");
@@ -33,7 +37,7 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
     dependencies: ["streamwell.node"],
     events: {
       [EVENTS.ingestLive](ctx: Context<IngestLive>) {
-        scheduler.ingestLive(ctx.params.channelId, ctx.params.nodeID);
+        scheduler.ingestLive(ctx.params.channelId, ctx.params.nodeID, ctx.params.codecs);
       },
       [EVENTS.ingestOffline](ctx: Context<IngestOffline>) {
         scheduler.ingestOffline(ctx.params.channelId, ctx.params.nodeID);

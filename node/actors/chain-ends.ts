@@ -1,10 +1,16 @@
 // This node's ends of chain links (node/restreams/chains.ts). As a link's target it runs an SRT
 // listener on the link's port that feeds the channel's hub here (protocol "chain"); as its source
 // it runs a ChainActor: a RestreamActor that pushes the channel's live feed to the target over SRT
-// with the link's passphrase. Both ends are idempotent, so a new leader can deliver them again.
+// with the link's passphrase. Both ends speak the link's container (FLV for H.264 + AAC, so the
+// target's hub serves Remote Playback and RTMP pushes; else MPEG-TS). Both ends are idempotent, so
+// a new leader can deliver them again.
 import { isDeepStrictEqual } from "node:util";
+import type { IngestRegistry } from "../ingest/registry.js";
+import { flvSessions } from "../ingest/srt/flv-session.js";
 import type { ListenerParent, ListenerSpec } from "../ingest/srt/listener.js";
 import { SrtListener } from "../ingest/srt/listener.js";
+import { tsSessions } from "../ingest/srt/session.js";
+import type { Container } from "../media/container.js";
 import type { ChainLink, ChainRecord } from "../restreams/chains.js";
 import type { ActorReport } from "../restreams/status.js";
 import { ActorHost } from "./host.js";
@@ -16,8 +22,10 @@ export interface ChainEndsOptions {
   readonly engine: RelayEngine & ListenerEngine;
   /** The channel's feed on this node, when it is live here. */
   feed(channelId: string): IngestFeed | null;
-  /** How the listener claims the channel's hub for the link's caller. */
-  readonly listener: ListenerParent;
+  /** Where a link's caller claims the channel's hub. */
+  readonly registry: Pick<IngestRegistry, "chainStarted">;
+  /** The listeners' log and PID registry. */
+  readonly listener: Omit<ListenerParent, "session">;
   readonly log: { info(details: Record<string, unknown>, message: string): void };
 }
 
@@ -45,11 +53,13 @@ export class ChainEnds {
       bindHost: this.options.bindHost,
       port: link.port,
       passphrase: link.passphrase,
+      container: link.container,
     };
     const existing = this.listeners.get(link.channelId);
     if (existing && isDeepStrictEqual(existing.spec, spec)) return;
     await this.close(link.channelId);
-    this.listeners.set(link.channelId, new SrtListener(spec, this.options.listener));
+    const parent = { ...this.options.listener, session: this.sessions(link.container) };
+    this.listeners.set(link.channelId, new SrtListener(spec, parent));
   }
 
   async close(channelId: string): Promise<void> {
@@ -73,6 +83,7 @@ export class ChainEnds {
       insecureSkipVerify: false,
       secrets: [link.passphrase],
       engine: "ffmpeg", // a chain link is an SRT push: ffmpeg either way
+      srtContainer: link.container,
     };
     await this.pushes.ensure({ restreamId: linkId(link), channelId: link.channelId, spec });
   }
@@ -89,6 +100,14 @@ export class ChainEnds {
   /** Chain pushes running from this node (what /api/v1/nodes and the metrics count). */
   get pushCount(): number {
     return this.pushes.counts().restream;
+  }
+
+  /** A link's callers feed the channel's hub in the link's container. */
+  private sessions(container: Container): ListenerParent["session"] {
+    const { registry } = this.options;
+    return container === "flv"
+      ? flvSessions((caller) => registry.chainStarted(caller.channelId, caller.id, "flv"))
+      : tsSessions((caller) => registry.chainStarted(caller.channelId, caller.id, "mpegts"));
   }
 
   async stop(): Promise<void> {

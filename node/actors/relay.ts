@@ -65,6 +65,8 @@ export interface RelaySpec {
   readonly secrets: readonly string[];
   /** The destination's own choice of engine; null: the node's restreamEngine. */
   readonly engine: EngineName | null;
+  /** What an SRT target gets: MPEG-TS unless set (a chain link carrying FLV). */
+  readonly srtContainer?: Container;
 }
 
 /** Remote Playback: the SRT listener's port and passphrase, allocated with the restream. */

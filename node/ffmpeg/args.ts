@@ -33,6 +33,8 @@ export interface RelayArgsOptions {
   readonly progressFd: number;
   /** What the hub feeds on stdin: FLV from RTMP ingest (default), MPEG-TS from SRT ingest. */
   readonly inputFormat?: Container;
+  /** What an SRT target gets: MPEG-TS (default), or FLV on a chain link (see ChainRecord). */
+  readonly srtContainer?: Container;
   /** Network I/O timeout in microseconds (connect, TLS handshake, a stalled write). */
   readonly rwTimeoutUs?: number;
   readonly srtConnectTimeoutMs?: number;
@@ -50,7 +52,7 @@ export function relayArgs(options: RelayArgsOptions): string[] {
     // ingest (e.g. SCTE-35) would make the FLV muxer fail.
     ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy"],
     ...(options.target.kind === "srt"
-      ? srtOutput(options.target, rwTimeoutUs, options.srtConnectTimeoutMs)
+      ? srtOutput(options.target, options.srtContainer ?? "mpegts", rwTimeoutUs, options.srtConnectTimeoutMs)
       : rtmpOutput(options.target, options, rwTimeoutUs)),
   ];
 }
@@ -66,13 +68,15 @@ export function globalArgs(progressFd: number): string[] {
 }
 
 export function inputArgs(format: Container): string[] {
+  return [...probeArgs(format), "-f", format, "-i", "pipe:0"];
+}
+
+function probeArgs(format: Container): string[] {
   // FLV from the hub starts with the sequence headers, so a 32-byte probe is enough and saves ~1.2 s
   // (FFMPEG-NOTES). MPEG-TS is not: with a 32-byte probe ffmpeg 5.1 fails "sample rate not set".
-  const probe =
-    format === "flv"
-      ? ["-probesize", "32", "-analyzeduration", "0"]
-      : ["-probesize", "1000000", "-analyzeduration", "1000000"];
-  return [...probe, "-f", format, "-i", "pipe:0"];
+  return format === "flv"
+    ? ["-probesize", "32", "-analyzeduration", "0"]
+    : ["-probesize", "1000000", "-analyzeduration", "1000000"];
 }
 
 function rtmpOutput(target: RtmpTarget, options: RelayArgsOptions, rwTimeoutUs: number): string[] {
@@ -88,7 +92,12 @@ function rtmpOutput(target: RtmpTarget, options: RelayArgsOptions, rwTimeoutUs: 
   ];
 }
 
-function srtOutput(target: SrtTarget, rwTimeoutUs: number, connectTimeoutMs?: number): string[] {
+function srtOutput(
+  target: SrtTarget,
+  container: Container,
+  rwTimeoutUs: number,
+  connectTimeoutMs?: number,
+): string[] {
   const query = [
     "mode=caller",
     `pkt_size=${SRT_TS_PAYLOAD}`,
@@ -102,14 +111,22 @@ function srtOutput(target: SrtTarget, rwTimeoutUs: number, connectTimeoutMs?: nu
     ...(target.streamid !== undefined ? ["-srt_streamid", target.streamid] : []),
   ];
   return [
-    ...["-f", "mpegts", "-rw_timeout", String(rwTimeoutUs), ...secretOptions],
+    ...muxerArgs(container),
+    ...["-rw_timeout", String(rwTimeoutUs), ...secretOptions],
     `srt://${hostForUrl(target.host)}:${target.port}?${query.join("&")}`,
   ];
+}
+
+/** The muxer of an SRT output or stdout: FLV on a pipe or socket cannot seek back to fill in its header. */
+function muxerArgs(container: Container): string[] {
+  return container === "flv" ? ["-f", "flv", "-flvflags", "no_duration_filesize"] : ["-f", "mpegts"];
 }
 
 export interface SrtIngestArgsOptions {
   readonly bindHost: string;
   readonly port: number;
+  /** What the caller sends and stdout gets: MPEG-TS (SRT ingest), FLV or MPEG-TS (a chain link). */
+  readonly container: Container;
   /** The channel's SRT passphrase (10-79 characters, as libsrt requires). */
   readonly passphrase: string;
   /** A caller that stops sending is dropped after this long (microseconds; not the wait for a caller). */
@@ -118,8 +135,8 @@ export interface SrtIngestArgsOptions {
 
 /**
  * An SRT ingest listener: accepts one caller (libsrt refuses a wrong passphrase in its handshake and
- * keeps waiting), copies its first video and first audio stream to MPEG-TS on stdout, and exits when
- * the caller leaves. The passphrase goes in its own argv element, like a destination's.
+ * keeps waiting), copies its first video and first audio stream to stdout in the same container, and
+ * exits when the caller leaves. The passphrase goes in its own argv element, like a destination's.
  */
 export function srtIngestArgs(options: SrtIngestArgsOptions): string[] {
   const rwTimeoutUs = positiveInteger(options.rwTimeoutUs ?? DEFAULT_RW_TIMEOUT_US, "rwTimeoutUs");
@@ -129,11 +146,12 @@ export function srtIngestArgs(options: SrtIngestArgsOptions): string[] {
   return [
     ...["-hide_banner", "-loglevel", "level+info", "-nostats", "-nostdin"],
     ...["-rw_timeout", String(rwTimeoutUs), "-passphrase", checkPassphrase(options.passphrase)],
-    // ffmpeg's default 5 s of probing made a caller wait ~6 s to go live; 1 s: ~1.9 s. A caller whose first
-    // keyframe comes later still streams, only its picture size is not known (null) for that session.
-    ...["-analyzeduration", "1000000", "-probesize", "1000000"],
-    ...["-f", "mpegts", "-i", `srt://${hostForUrl(options.bindHost)}:${options.port}?mode=listener`],
-    ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "mpegts", "pipe:1"],
+    // MPEG-TS: ffmpeg's default 5 s of probing made a caller wait ~6 s to go live; 1 s: ~1.9 s. A caller
+    // whose first keyframe comes later still streams, only its picture size is not known (null) for that
+    // session. FLV (a chain link) starts with its sequence headers, as the hub's does.
+    ...probeArgs(options.container),
+    ...["-f", options.container, "-i", `srt://${hostForUrl(options.bindHost)}:${options.port}?mode=listener`],
+    ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", ...muxerArgs(options.container), "pipe:1"],
   ];
 }
 

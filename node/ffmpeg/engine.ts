@@ -51,6 +51,7 @@ export class FfmpegEngine implements RelayEngine, ListenerEngine {
       target: spec.target,
       streamKey: spec.streamKey,
       insecureSkipVerify: spec.insecureSkipVerify,
+      ...(spec.srtContainer && { srtContainer: spec.srtContainer }),
       progressFd: PROGRESS_FD,
     });
     events.log(`ffmpeg: relaying to ${formatDestinationUrl(spec.target, { redact: true })}`);

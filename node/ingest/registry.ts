@@ -1,6 +1,7 @@
 // The channels live on this node: who publishes, their codecs and hub. The RTMP ingest asks it
 // whether a stream key may publish and hands it the publisher's FLV tags; an SRT listener claims
-// its channel and hands it MPEG-TS units; actors read from its hubs.
+// its channel and hands it MPEG-TS units; a chain link's listener hands it FLV tags or MPEG-TS
+// units, as its link carries; actors read from its hubs.
 import type { Readable } from "node:stream";
 import type { FeedReader, IngestFeed, PrimedReader, TagSource } from "../actors/relay.js";
 import type { Catalog } from "../catalog/catalog.js";
@@ -74,15 +75,31 @@ interface LiveMedia {
   end(): void;
 }
 
-/** How a container is primed for a Remote Playback listener; null where it cannot be yet. */
-type Primer<U> = ((hub: ChannelHub<U>, name: string) => PrimedReader) | null;
+/** How a hub of one container's units is made and read. */
+interface HubMedia<U> {
+  readonly format: UnitFormat<U>;
+  readonly toStream: (reader: HubReader<U>, options: ByteStreamOptions) => Readable;
+  /** How it is primed for a Remote Playback listener; null where it cannot be yet. */
+  readonly prime: ((hub: ChannelHub<U>, name: string) => PrimedReader) | null;
+  /** The units a reader hands an engine that takes them instead of bytes: FLV tags only (native RTMP push). */
+  readonly tagsOf: (reader: HubReader<U>) => TagSource | undefined;
+}
 
-const primeFlv: Primer<FlvTag> = (hub, name) => primedFlvStream(hub, { name, coalesceMs: RELAY_COALESCE_MS });
+/** The unit each container's hub holds. */
+export interface UnitsOf {
+  readonly flv: FlvTag;
+  readonly mpegts: TsUnit;
+}
 
-/** The units a reader hands an engine that takes them instead of bytes: FLV tags only (native RTMP push). */
-type TagsOf<U> = (reader: HubReader<U>) => TagSource | undefined;
-const flvTags: TagsOf<FlvTag> = (reader) => reader;
-const noTags: TagsOf<TsUnit> = () => undefined;
+const MEDIA: { readonly [C in Container]: HubMedia<UnitsOf[C]> } = {
+  flv: {
+    format: FLV_UNITS,
+    toStream: toFlvStream,
+    prime: (hub, name) => primedFlvStream(hub, { name, coalesceMs: RELAY_COALESCE_MS }),
+    tagsOf: (reader) => reader,
+  },
+  mpegts: { format: TS_UNITS, toStream: toTsStream, prime: null, tagsOf: () => undefined },
+};
 
 interface Live {
   readonly media: LiveMedia;
@@ -120,27 +137,23 @@ export class IngestRegistry implements IngestHandler {
   /** Claims the channel for this RTMP publisher, synchronously, so two cannot both win. */
   started(channelId: string, publisher: Publisher): StartResult {
     const protocol = publisher.secure ? "rtmps" : "rtmp";
-    const sink = this.claim(channelId, protocol, publisher, FLV_UNITS, toFlvStream, primeFlv, flvTags);
+    const sink = this.claim(channelId, protocol, publisher, MEDIA.flv);
     if (!sink) return alreadyLive();
     return { accept: true, sink: { codecs: sink.codecs, tag: sink.unit, end: sink.end } };
   }
 
   /** Claims the channel for an SRT caller; null when it is live already (over RTMP). */
   srtStarted(channelId: string, callerId: string, disconnect: () => void): IngestSink<TsUnit> | null {
-    return this.claim(channelId, "srt", { id: callerId, disconnect }, TS_UNITS, toTsStream, null, noTags);
+    return this.claim(channelId, "srt", { id: callerId, disconnect }, MEDIA.mpegts);
   }
 
-  /** Claims the channel for a chain link's caller (MPEG-TS from the node holding the ingest). */
-  chainStarted(channelId: string, callerId: string): IngestSink<TsUnit> | null {
-    return this.claim(
-      channelId,
-      "chain",
-      { id: callerId, disconnect: null },
-      TS_UNITS,
-      toTsStream,
-      null,
-      noTags,
-    );
+  /** Claims the channel for a chain link's caller, in the container the link carries (ChainRecord). */
+  chainStarted<C extends Container>(
+    channelId: string,
+    callerId: string,
+    container: C,
+  ): IngestSink<UnitsOf[C]> | null {
+    return this.claim(channelId, "chain", { id: callerId, disconnect: null }, MEDIA[container]);
   }
 
   /**
@@ -190,10 +203,7 @@ export class IngestRegistry implements IngestHandler {
     channelId: string,
     protocol: IngestProtocol,
     publisher: { readonly id: string; readonly disconnect: (() => void) | null },
-    format: UnitFormat<U>,
-    toStream: (reader: HubReader<U>, options: ByteStreamOptions) => Readable,
-    prime: Primer<U>,
-    tagsOf: TagsOf<U>,
+    { format, toStream, prime, tagsOf }: HubMedia<U>,
   ): IngestSink<U> | null {
     if (this.holdsIngest(channelId)) return null;
     const chained = this.channels.get(channelId);

@@ -3,16 +3,21 @@
 // listener on the target node (a port from the target's own SRT range, a passphrase per link)
 // and a chain push on the ingest node. The leader keeps the links in the store, so a new leader
 // knows them, opens what is wanted, moves a link's source when the publisher moves, and tears
-// down what nothing uses any more.
+// down what nothing uses any more. A link carries the channel in the container its codecs allow
+// (chain-container.ts); a link whose container changes (the publisher came back with HEVC) is
+// opened again in the new one, at both ends.
 import { keys } from "../catalog/records.js";
 import { type PortRange, SrtPorts } from "../catalog/srt-ports.js";
 import { newPassphrase } from "../ids.js";
+import type { Container } from "../media/container.js";
 import type { Entry, Store } from "../store/store.js";
 
 export interface ChainLink {
   readonly channelId: string;
   readonly sourceNodeId: string;
   readonly targetNodeId: string;
+  /** What the link carries: both ends read it from here, so they always agree. */
+  readonly container: Container;
 }
 
 export interface ChainRecord extends ChainLink {
@@ -57,10 +62,14 @@ export class ChainLinks {
     const existing = await this.store.list<ChainRecord>(PREFIX);
     for (const entry of existing) {
       const link = want.get(entry.key);
-      if (!link) await this.tearDown(entry);
-      else if (link.sourceNodeId !== entry.value.sourceNodeId) await this.moveSource(entry, link);
       want.delete(entry.key);
-      if (link && !this.delivered.has(entry.key)) await this.deliver(entry.key, { ...entry.value, ...link });
+      if (!link) {
+        await this.tearDown(entry);
+        continue;
+      }
+      const { sourceNodeId, container } = entry.value;
+      if (link.sourceNodeId !== sourceNodeId || link.container !== container) await this.change(entry, link);
+      if (!this.delivered.has(entry.key)) await this.deliver(entry.key, { ...entry.value, ...link });
     }
     for (const [key, link] of want) {
       const record = await this.create(link);
@@ -104,11 +113,16 @@ export class ChainLinks {
     }
   }
 
-  private async moveSource(entry: Entry<ChainRecord>, link: ChainLink): Promise<void> {
-    await this.quietly(entry.value.sourceNodeId, () =>
-      this.parent.unpushChain(entry.value.sourceNodeId, entry.value),
-    );
-    await this.store.update(entry.key, { ...entry.value, sourceNodeId: link.sourceNodeId }, entry.revision);
+  /**
+   * A new source (the publisher moved) stops pushing from the old one; a new container is
+   * delivered again, and both ends restart in it (ChainEnds compares what they run with the record).
+   */
+  private async change(entry: Entry<ChainRecord>, link: ChainLink): Promise<void> {
+    const old = entry.value;
+    if (link.sourceNodeId !== old.sourceNodeId)
+      await this.quietly(old.sourceNodeId, () => this.parent.unpushChain(old.sourceNodeId, old));
+    const { sourceNodeId, container } = link;
+    await this.store.update(entry.key, { ...old, sourceNodeId, container }, entry.revision);
     this.delivered.delete(entry.key);
   }
 

@@ -1,18 +1,31 @@
 // Which node holds each live channel's ingest, as the scheduler knows it: kept current by the
 // nodes' ingest events, and resynced from what every node says now (events can be lost around a
 // start or an outage). A resync's answers are older than the events that arrived while it was
-// asking, so those events win: `mark()` before asking, `sync(answers, mark)` after.
+// asking, so those events win: `mark()` before asking, `sync(answers, mark)` after. With the node
+// it keeps what a chain link from there carries (chain-container.ts).
+import type { Container } from "../media/container.js";
+
+export interface IngestAnswer {
+  readonly channelId: string;
+  readonly nodeId: string;
+  readonly container: Container;
+}
+
 export class IngestMap {
-  /** channelId -> the node holding its ingest, and the tick it was learnt at. */
-  private readonly entries = new Map<string, { nodeId: string; tick: number }>();
+  /** channelId -> the node holding its ingest, its links' container, and the tick it was learnt at. */
+  private readonly entries = new Map<string, { nodeId: string; container: Container; tick: number }>();
   private tick = 0;
 
   get(channelId: string): string | undefined {
     return this.entries.get(channelId)?.nodeId;
   }
 
-  live(channelId: string, nodeId: string): void {
-    this.entries.set(channelId, { nodeId, tick: ++this.tick });
+  containerOf(channelId: string): Container | undefined {
+    return this.entries.get(channelId)?.container;
+  }
+
+  live(channelId: string, nodeId: string, container: Container): void {
+    this.entries.set(channelId, { nodeId, container, tick: ++this.tick });
   }
 
   /** Ignored when the channel is live elsewhere by now (its publisher moved). Returns whether it counted. */
@@ -36,13 +49,13 @@ export class IngestMap {
   }
 
   /** What the nodes said, except where an event since `mark` says otherwise. */
-  sync(answers: readonly { channelId: string; nodeId: string }[], mark: number): void {
-    const said = new Map(answers.map((answer) => [answer.channelId, answer.nodeId]));
+  sync(answers: readonly IngestAnswer[], mark: number): void {
+    const said = new Map(answers.map((answer) => [answer.channelId, answer]));
     for (const [channelId, entry] of this.entries)
       if (entry.tick <= mark && !said.has(channelId)) this.entries.delete(channelId);
-    for (const [channelId, nodeId] of said) {
+    for (const [channelId, { nodeId, container }] of said) {
       const entry = this.entries.get(channelId);
-      if (!entry || entry.tick <= mark) this.entries.set(channelId, { nodeId, tick: mark });
+      if (!entry || entry.tick <= mark) this.entries.set(channelId, { nodeId, container, tick: mark });
     }
   }
 }

@@ -16,7 +16,10 @@ import { requiredFeatures } from "../catalog/features.js";
 import type { PlacementEntry } from "../catalog/placements.js";
 import type { DestinationRecord, PlacementRecord } from "../catalog/records.js";
 import { CoalescedRounds } from "../coalesced.js";
+import type { ChannelCodecs } from "../media/codecs.js";
+import type { Container } from "../media/container.js";
 import { type Store, StoreError } from "../store/store.js";
+import { chainContainer } from "./chain-container.js";
 import { type ChainLink, ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
 import { IngestMap } from "./ingest-map.js";
 import { chooseNodes, type MeshNode } from "./placement.js";
@@ -75,8 +78,8 @@ export class Scheduler {
   }
 
   /** A channel went live on a node (perhaps again, after a restart): its actors are sent again. */
-  ingestLive(channelId: string, nodeId: string): void {
-    this.ingests.live(channelId, nodeId);
+  ingestLive(channelId: string, nodeId: string, codecs: ChannelCodecs): void {
+    this.ingests.live(channelId, nodeId, chainContainer(codecs));
     this.chains.redeliver((link) => link.channelId === channelId);
     this.redeliver((placement) => placement.channelId === channelId);
   }
@@ -92,8 +95,15 @@ export class Scheduler {
   }
 
   /** What the nodes say is live now, except where an event since `mark` says otherwise. */
-  syncIngests(ingests: readonly { channelId: string; nodeId: string }[], mark: number): void {
-    this.ingests.sync(ingests, mark);
+  syncIngests(
+    ingests: readonly { channelId: string; nodeId: string; codecs: ChannelCodecs }[],
+    mark: number,
+  ): void {
+    const answers = ingests.map(({ codecs, ...ingest }) => ({
+      ...ingest,
+      container: chainContainer(codecs),
+    }));
+    this.ingests.sync(answers, mark);
     this.request();
   }
 
@@ -187,7 +197,7 @@ export class Scheduler {
     const { wanted, waiting } = await this.wanted(entries);
     this.placements = new Map([...entries].map(([id, entry]) => [id, entry.value]));
     await this.removeUnwanted(wanted, waiting, entries);
-    await this.chains.reconcile(linksOf(wanted.values()));
+    await this.chains.reconcile(linksOf(wanted.values(), (channelId) => this.ingests.containerOf(channelId)));
     const delivered = await this.placeWanted(wanted, entries);
     if (delivered > 0) {
       const ms = Math.round(performance.now() - started);
@@ -282,11 +292,22 @@ export class Scheduler {
 }
 
 /** One link per (channel, node) that runs restreams of a channel whose ingest is elsewhere. */
-function linksOf(wanted: Iterable<Wanted>): ChainLink[] {
+function linksOf(
+  wanted: Iterable<Wanted>,
+  containerOf: (channelId: string) => Container | undefined,
+): ChainLink[] {
   const links = new Map<string, ChainLink>();
-  for (const { channelId, ingestNodeId, nodeId } of wanted)
-    if (nodeId !== ingestNodeId)
-      links.set(`${channelId}.${nodeId}`, { channelId, sourceNodeId: ingestNodeId, targetNodeId: nodeId });
+  for (const { channelId, ingestNodeId, nodeId } of wanted) {
+    if (nodeId === ingestNodeId) continue;
+    // MPEG-TS carries every codec: the safe choice for a channel whose codecs are not known here.
+    const container = containerOf(channelId) ?? "mpegts";
+    links.set(`${channelId}.${nodeId}`, {
+      channelId,
+      sourceNodeId: ingestNodeId,
+      targetNodeId: nodeId,
+      container,
+    });
+  }
   return [...links.values()];
 }
 

@@ -73,6 +73,13 @@ describe("relayArgs", () => {
     expect(args).not.toContain("-passphrase");
   });
 
+  it("muxes FLV into an SRT target when told to (a chain link of H.264 + AAC)", () => {
+    const target = { kind: "srt", host: "10.0.0.5", port: 9000 } as const;
+    const args = relayArgs({ target, progressFd: 3, srtContainer: "flv" });
+    expect(args.join(" ")).toContain("-f flv -flvflags no_duration_filesize -rw_timeout 5000000 srt://");
+    expect(args).not.toContain("mpegts");
+  });
+
   it("brackets IPv6 hosts", () => {
     const srt = relayArgs({ target: { kind: "srt", host: "2001:db8::1", port: 9000 }, progressFd: 3 });
     expect(srt.at(-1)).toMatch(/^srt:\/\/\[2001:db8::1\]:9000\?/);
@@ -132,17 +139,34 @@ describe("relayArgs", () => {
 describe("srtIngestArgs", () => {
   it("listens for one caller, passphrase in its own argument, MPEG-TS copied to stdout", () => {
     const passphrase = "p&ss?phrase=with%25odd";
-    expect(srtIngestArgs({ bindHost: "::", port: 9001, passphrase })).toEqual([
+    expect(srtIngestArgs({ bindHost: "::", port: 9001, passphrase, container: "mpegts" })).toEqual([
       ...["-hide_banner", "-loglevel", "level+info", "-nostats", "-nostdin"],
       ...["-rw_timeout", "5000000", "-passphrase", passphrase],
-      ...["-analyzeduration", "1000000", "-probesize", "1000000"],
+      ...["-probesize", "1000000", "-analyzeduration", "1000000"],
       ...["-f", "mpegts", "-i", "srt://[::]:9001?mode=listener"],
       ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "mpegts", "pipe:1"],
     ]);
   });
 
+  it("reads and writes FLV for a chain link that carries it, with the short FLV probe", () => {
+    const args = srtIngestArgs({
+      bindHost: "::",
+      port: 9001,
+      passphrase: "long-enough-secret",
+      container: "flv",
+    });
+    expect(args.join(" ")).toContain(
+      "-probesize 32 -analyzeduration 0 -f flv -i srt://[::]:9001?mode=listener -map 0:v:0? -map 0:a:0? -c copy -f flv -flvflags no_duration_filesize pipe:1",
+    );
+  });
+
   it("refuses a passphrase libsrt would not take, or a bad port, without quoting it", () => {
-    const ok = { bindHost: "0.0.0.0", port: 9000, passphrase: "long-enough-secret" };
+    const ok = {
+      bindHost: "0.0.0.0",
+      port: 9000,
+      passphrase: "long-enough-secret",
+      container: "mpegts",
+    } as const;
     expect(() => srtIngestArgs({ ...ok, passphrase: "short" })).toThrow(RelayArgsError);
     expect(() => srtIngestArgs({ ...ok, passphrase: `secret-\n${"x".repeat(10)}` })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("secret") }),

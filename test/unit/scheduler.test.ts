@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Catalog } from "../../node/catalog/catalog.js";
 import { Scheduler, type SchedulerParent } from "../../node/restreams/scheduler.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
+import { H264_AAC_720P } from "../support/codecs.js";
 
 let dir: string;
 let store: SqliteStore;
@@ -38,13 +39,13 @@ const parent: SchedulerParent = {
       srtPorts: { from: 9100, to: 9110 },
     })),
   async openChain(nodeId, link) {
-    calls.push(`open ${nodeId} ${link.channelId}`);
+    calls.push(`open ${nodeId} ${link.channelId} ${link.container}`);
   },
   async closeChain(nodeId, channelId) {
     calls.push(`close ${nodeId} ${channelId}`);
   },
   async pushChain(nodeId, link) {
-    calls.push(`push ${nodeId} ${link.channelId} -> ${link.targetNodeId}`);
+    calls.push(`push ${nodeId} ${link.channelId} -> ${link.targetNodeId} ${link.container}`);
   },
   async unpushChain(nodeId, link) {
     calls.push(`unpush ${nodeId} ${link.channelId} -> ${link.targetNodeId}`);
@@ -85,9 +86,21 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Two started restreams, one over n1's limit: the second runs on n2, through a chain link. */
+async function overflowToN2() {
+  maxRestreams = 1;
+  up = new Set(["n1", "n2"]);
+  const second = await catalog.createRestream(channelId, { kind: "srt_push", url: "srt://127.0.0.1:9999" });
+  await catalog.startRestream(restreamId);
+  await catalog.startRestream(second.id);
+  scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
+  await scheduler.request();
+  return second;
+}
+
 describe("Scheduler", () => {
   it("places an actor once the restream is started and its channel is live, on the ingest node; stop removes it", async () => {
-    scheduler.ingestLive(channelId, "n1");
+    scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
     await scheduler.request();
     expect(calls).toEqual([]); // stopped
     await catalog.startRestream(restreamId);
@@ -106,7 +119,7 @@ describe("Scheduler", () => {
   it("places a started Remote Playback on the ingest node, with its allocated port", async () => {
     const playback = await catalog.createRestream(channelId, { kind: "remote_playback", name: "p" });
     await catalog.startRestream(playback.id);
-    scheduler.ingestLive(channelId, "n1");
+    scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
     await scheduler.request();
     expect(calls).toEqual([`ensure n1 ${playback.id} playback:9000`]);
     await catalog.setFeatures({ srt: false });
@@ -116,9 +129,9 @@ describe("Scheduler", () => {
 
   it("follows the publisher to another node and ignores the old node's late offline", async () => {
     await catalog.startRestream(restreamId);
-    scheduler.ingestLive(channelId, "n1");
+    scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
     await scheduler.request();
-    scheduler.ingestLive(channelId, "n2");
+    scheduler.ingestLive(channelId, "n2", H264_AAC_720P);
     scheduler.ingestOffline(channelId, "n1");
     await scheduler.request();
     expect(calls).toEqual([
@@ -130,7 +143,7 @@ describe("Scheduler", () => {
 
   it("re-sends the order when the stream key changes, and removes on stop or a feature switched off", async () => {
     await catalog.startRestream(restreamId);
-    scheduler.ingestLive(channelId, "n1");
+    scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
     await scheduler.request();
     await catalog.updateRestream(restreamId, { streamKey: "k2" });
     await scheduler.request();
@@ -142,13 +155,13 @@ describe("Scheduler", () => {
 
   it("keeps the placement of a node that left until the channel is live elsewhere, and sends that node nothing", async () => {
     await catalog.startRestream(restreamId);
-    scheduler.ingestLive(channelId, "n1");
+    scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
     await scheduler.request();
     up.delete("n1");
     scheduler.nodeLeft("n1");
     await scheduler.request();
     expect((await catalog.placements.get(restreamId))?.nodeId).toBe("n1");
-    scheduler.ingestLive(channelId, "n2");
+    scheduler.ingestLive(channelId, "n2", H264_AAC_720P);
     await scheduler.request();
     expect(calls).toEqual([`ensure n1 ${restreamId} k1`, `ensure n2 ${restreamId} k1`]); // no remove to a node that is gone
     expect((await catalog.placements.get(restreamId))?.nodeId).toBe("n2");
@@ -156,9 +169,9 @@ describe("Scheduler", () => {
 
   it("resyncs the whole ingest map from what the nodes say", async () => {
     await catalog.startRestream(restreamId);
-    scheduler.syncIngests([{ channelId, nodeId: "n2" }], scheduler.syncMark());
+    scheduler.syncIngests([{ channelId, nodeId: "n2", codecs: H264_AAC_720P }], scheduler.syncMark());
     await scheduler.request();
-    scheduler.syncIngests([{ channelId, nodeId: "n3" }], scheduler.syncMark());
+    scheduler.syncIngests([{ channelId, nodeId: "n3", codecs: H264_AAC_720P }], scheduler.syncMark());
     await scheduler.request();
     expect(calls).toEqual([
       `ensure n2 ${restreamId} k1`,
@@ -170,25 +183,25 @@ describe("Scheduler", () => {
   it("does nothing unless it leads", async () => {
     leader = false;
     await catalog.startRestream(restreamId);
-    scheduler.ingestLive(channelId, "n1");
+    scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
     await scheduler.request();
     expect(calls).toEqual([]);
   });
 
   it("writes each placement with a growing epoch; a new leader re-sends them without rewriting", async () => {
     await catalog.startRestream(restreamId);
-    scheduler.ingestLive(channelId, "n1");
+    scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
     await scheduler.request();
     const first = await catalog.placements.get(restreamId);
     expect(first).toMatchObject({ nodeId: "n1", channelId });
-    scheduler.ingestLive(channelId, "n2");
+    scheduler.ingestLive(channelId, "n2", H264_AAC_720P);
     await scheduler.request();
     const second = await catalog.placements.get(restreamId);
     expect(second?.nodeId).toBe("n2");
     expect(second?.epoch).toBeGreaterThan(first?.epoch ?? Number.POSITIVE_INFINITY);
 
     const successor = new Scheduler(catalog, store, parent);
-    successor.syncIngests([{ channelId, nodeId: "n2" }], successor.syncMark());
+    successor.syncIngests([{ channelId, nodeId: "n2", codecs: H264_AAC_720P }], successor.syncMark());
     calls = [];
     await successor.request();
     expect(calls).toEqual([`ensure n2 ${restreamId} k1`]);
@@ -197,7 +210,7 @@ describe("Scheduler", () => {
 
   it("sends a node's placements again when it joins again", async () => {
     await catalog.startRestream(restreamId);
-    scheduler.ingestLive(channelId, "n1");
+    scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
     await scheduler.request();
     scheduler.nodeJoined("n1");
     await scheduler.request();
@@ -205,16 +218,10 @@ describe("Scheduler", () => {
   });
 
   it("past the ingest node's limit, runs the restream elsewhere through one chain link, torn down when unused", async () => {
-    maxRestreams = 1;
-    up = new Set(["n1", "n2"]);
-    const second = await catalog.createRestream(channelId, { kind: "srt_push", url: "srt://127.0.0.1:9999" });
-    await catalog.startRestream(restreamId);
-    await catalog.startRestream(second.id);
-    scheduler.ingestLive(channelId, "n1");
-    await scheduler.request();
+    const second = await overflowToN2();
     expect(calls).toEqual([
-      `open n2 ${channelId}`,
-      `push n1 ${channelId} -> n2`,
+      `open n2 ${channelId} flv`,
+      `push n1 ${channelId} -> n2 flv`,
       `ensure n1 ${restreamId} k1`,
       `ensure n2 ${second.id} null`,
     ]);
@@ -231,5 +238,22 @@ describe("Scheduler", () => {
     ]);
     expect(await store.list("chains.")).toEqual([]);
     expect(await store.get("ports.srt.9100")).toBeUndefined();
+  });
+
+  it("carries a chain link in FLV for H.264 + AAC, and opens it again in MPEG-TS when the channel turns HEVC", async () => {
+    await overflowToN2();
+    expect(calls.filter((call) => !call.startsWith("ensure"))).toEqual([
+      `open n2 ${channelId} flv`,
+      `push n1 ${channelId} -> n2 flv`,
+    ]);
+    calls = [];
+    scheduler.ingestLive(channelId, "n1", { ...H264_AAC_720P, video: "hevc" });
+    await scheduler.request();
+    expect(calls.filter((call) => !call.startsWith("ensure"))).toEqual([
+      `open n2 ${channelId} mpegts`,
+      `push n1 ${channelId} -> n2 mpegts`,
+    ]);
+    const [link] = await store.list<{ container: string; port: number }>("chains.");
+    expect(link?.value).toMatchObject({ container: "mpegts", port: 9100 });
   });
 });

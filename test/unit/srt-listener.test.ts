@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ChannelRecord } from "../../node/catalog/records.js";
 import { servesSrtIngest } from "../../node/ingest/srt/home.js";
 import { SrtListener } from "../../node/ingest/srt/listener.js";
+import { tsSessions } from "../../node/ingest/srt/session.js";
 
 let listener: SrtListener | undefined;
 
@@ -20,8 +21,14 @@ describe("SrtListener", () => {
       warn: (_: object, message: string) => lines.push(message),
     };
     listener = new SrtListener(
-      { channelId: "ch_test", bindHost: "127.0.0.1", port: 9000, passphrase: "a-long-passphrase" },
-      { claim: () => null, log, ffmpegPath: "/bin/false" },
+      {
+        channelId: "ch_test",
+        bindHost: "127.0.0.1",
+        port: 9000,
+        passphrase: "a-long-passphrase",
+        container: "mpegts",
+      },
+      { session: tsSessions(() => null), log, ffmpegPath: "/bin/false" },
     );
     await new Promise((resolve) => setTimeout(resolve, 2_300));
     // Runs at 0 s and after 0.8-1.2 s; the third waits 1.6-2.4 s more.

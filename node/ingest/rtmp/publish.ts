@@ -32,7 +32,7 @@ export class Publish {
   private sink: PublishSink | null = null;
 
   constructor(
-    private readonly handler: IngestHandler,
+    private readonly handler: Pick<IngestHandler, "started">,
     readonly channelId: string,
     private readonly publisher: Publisher,
     private readonly limits: ProbeLimits,

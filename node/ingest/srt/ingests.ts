@@ -73,7 +73,8 @@ export class SrtIngests {
     for (const channel of channels) {
       if (!channel.srt || !servesSrtIngest(channel, this.options.nodeId)) continue;
       const { port, passphrase } = channel.srt;
-      wanted.set(channel.id, { channelId: channel.id, bindHost: this.options.bindHost, port, passphrase });
+      const spec = { channelId: channel.id, bindHost: this.options.bindHost, port, passphrase };
+      wanted.set(channel.id, { ...spec, container: "mpegts" });
     }
     return wanted;
   }

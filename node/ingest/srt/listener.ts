@@ -1,7 +1,9 @@
 // SrtListener: one channel's SRT ingest, kept listening by itself. Each run is one ffmpeg listener
 // that serves one caller (node/ffmpeg/args.ts srtIngestArgs) and exits when it leaves; the listener
 // then starts a new one. A run that ends without a caller (a bind failure, a crash) retries with
-// the restreams' capped exponential backoff, so nothing ever restarts in a hot loop.
+// the restreams' capped exponential backoff, so nothing ever restarts in a hot loop. What the
+// caller's bytes become is its session's business (the parent's `session`): MPEG-TS units for SRT
+// ingest, FLV tags or MPEG-TS units for a chain link.
 //
 // States and the only legal moves (anything else throws IllegalTransitionError):
 //   listening -> receiving | waiting | stopping    the caller's first bytes / ffmpeg exited / stop()
@@ -14,9 +16,8 @@ import { StreamwellError } from "../../errors.js";
 import { srtIngestArgs } from "../../ffmpeg/args.js";
 import type { PidRegistry } from "../../ffmpeg/pidfile.js";
 import { type FfmpegProcess, startFfmpeg } from "../../ffmpeg/process.js";
-import type { TsUnit } from "../../media/ts-units.js";
+import type { Container } from "../../media/container.js";
 import type { IngestSink } from "../registry.js";
-import { SrtSession } from "./session.js";
 
 export type ListenerState = "listening" | "receiving" | "waiting" | "stopping" | "stopped";
 
@@ -40,11 +41,42 @@ export interface ListenerSpec {
   readonly bindHost: string;
   readonly port: number;
   readonly passphrase: string;
+  /** What the caller sends, and what ffmpeg writes on its stdout. */
+  readonly container: Container;
+}
+
+/** One run's caller, as its session sees it. */
+export interface Caller {
+  readonly channelId: string;
+  /** Unique per run: names the caller in the registry's logs. */
+  readonly id: string;
+  /** Ends this run's caller (the channel went live on another node), never a later run's. */
+  drop(): void;
+  /** The caller cannot be served: logged, then dropped. */
+  refuse(reason: string): void;
+}
+
+/** served: a caller sent media into the channel; refused: a caller came but was turned away. */
+export type SessionOutcome = "served" | "refused" | "none";
+
+/** One caller, from its first byte to the run's exit: ffmpeg's stdout and stderr go here. */
+export interface CallerSession {
+  readonly outcome: SessionOutcome;
+  stdout(chunk: Buffer): void;
+  stderrLine(text: string): void;
+  /** ffmpeg exited: the caller is gone. */
+  end(reason: string): void;
+}
+
+/** How a session takes its channel (null: live already) and turns its caller away. */
+export interface SessionParent<U> {
+  claim(): IngestSink<U> | null;
+  refuse(reason: string): void;
 }
 
 export interface ListenerParent {
-  /** Takes the channel for a caller (IngestRegistry.srtStarted); `disconnect` drops that caller. */
-  claim(channelId: string, callerId: string, disconnect: () => void): IngestSink<TsUnit> | null;
+  /** The session of a run's caller (./session.ts tsSessions, ./flv-session.ts flvSessions). */
+  session(caller: Caller): CallerSession;
   readonly log: {
     info(details: Record<string, unknown>, message: string): void;
     warn(details: Record<string, unknown>, message: string): void;
@@ -93,10 +125,11 @@ export class SrtListener {
     this.runs += 1;
     const { channelId, port } = this.spec;
     const callerId = `srt-${channelId}-${this.runs}`;
-    // Drops this run's caller (a refusal, or the channel went live on another node), never a later run's.
     const drop = () => void run.stop(STOP_GRACE_MS);
-    const session = new SrtSession({
-      claim: () => this.parent.claim(channelId, callerId, drop),
+    const session = this.parent.session({
+      channelId,
+      id: callerId,
+      drop,
       refuse: (reason) => {
         this.parent.log.warn({ channelId, port, reason }, "SRT caller refused");
         drop();
@@ -129,7 +162,7 @@ export class SrtListener {
   }
 
   /** A served caller relistens at once; a refused one or a run without a caller backs off. */
-  private onExit(session: SrtSession): void {
+  private onExit(session: CallerSession): void {
     session.end("caller_left");
     this.process = null;
     if (this.state === "stopping") {

@@ -6,16 +6,16 @@ import type { ChannelCodecs } from "../../media/codecs.js";
 import { TsSplitter, type TsUnit } from "../../media/ts-units.js";
 import type { IngestSink } from "../registry.js";
 import { srtCodecs } from "./codecs.js";
+import type { Caller, CallerSession, SessionOutcome, SessionParent } from "./listener.js";
 import { StreamInfo } from "./stream-info.js";
 
-export interface SessionParent {
-  /** Takes the channel for this caller; null when it is live already. */
-  claim(): IngestSink<TsUnit> | null;
-  /** The caller cannot be served: the listener drops it (stops ffmpeg). */
-  refuse(reason: string): void;
+/** A listener's sessions for MPEG-TS callers, each claiming the channel through `claim`. */
+export function tsSessions(claim: (caller: Caller) => IngestSink<TsUnit> | null) {
+  return (caller: Caller): CallerSession =>
+    new SrtSession({ claim: () => claim(caller), refuse: (reason) => caller.refuse(reason) });
 }
 
-export class SrtSession {
+export class SrtSession implements CallerSession {
   private readonly splitter = new TsSplitter();
   private readonly info = new StreamInfo();
   private sink: IngestSink<TsUnit> | null = null;
@@ -23,10 +23,9 @@ export class SrtSession {
   private refused = false;
   private served = false;
 
-  constructor(private readonly parent: SessionParent) {}
+  constructor(private readonly parent: SessionParent<TsUnit>) {}
 
-  /** served: a caller sent media into the channel; refused: a caller came but was turned away. */
-  get outcome(): "served" | "refused" | "none" {
+  get outcome(): SessionOutcome {
     if (this.refused) return "refused";
     return this.served ? "served" : "none";
   }
