@@ -22,6 +22,7 @@ import { type Store, StoreError } from "../store/store.js";
 import { chainContainer } from "./chain-container.js";
 import { type ChainLink, ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
 import { IngestMap } from "./ingest-map.js";
+import { NodeBatches } from "./node-batches.js";
 import { chooseNodes, type MeshNode } from "./placement.js";
 import { actorSpecOf } from "./relay-spec.js";
 
@@ -216,7 +217,7 @@ export class Scheduler {
     waiting: ReadonlyMap<string, string>,
     entries: ReadonlyMap<string, PlacementEntry>,
   ) {
-    const removals = new Batches<string>();
+    const removals = new NodeBatches<string>();
     for (const [restreamId, entry] of entries) {
       if (sameTarget(entry.value, wanted.get(restreamId))) continue;
       if (waiting.get(restreamId) === entry.value.fingerprint) continue;
@@ -247,7 +248,7 @@ export class Scheduler {
     wanted: ReadonlyMap<string, Wanted>,
     entries: ReadonlyMap<string, PlacementEntry>,
   ): Promise<number> {
-    const orders = new Batches<PlacedOrder>();
+    const orders = new NodeBatches<PlacedOrder>();
     let delivered = 0;
     for (const [restreamId, want] of wanted) {
       const entry = entries.get(restreamId);
@@ -313,29 +314,4 @@ function linksOf(
 
 function sameTarget(placement: PlacementRecord, want: Wanted | undefined): boolean {
   return placement.nodeId === want?.nodeId && placement.fingerprint === want.fingerprint;
-}
-
-/** Per-node batches, sent to all nodes at once; a node that fails is logged, not fatal. */
-class Batches<T> {
-  private readonly byNode = new Map<string, T[]>();
-
-  add(nodeId: string, item: T): void {
-    const batch = this.byNode.get(nodeId);
-    if (batch) batch.push(item);
-    else this.byNode.set(nodeId, [item]);
-  }
-
-  async send(
-    what: string,
-    deliver: (nodeId: string, batch: readonly T[]) => Promise<void>,
-    log: Pick<SchedulerParent, "warn">,
-  ): Promise<void> {
-    await Promise.all(
-      [...this.byNode].map(([nodeId, batch]) =>
-        deliver(nodeId, batch).catch((error: unknown) =>
-          log.warn({ err: error, targetNode: nodeId, count: batch.length }, `could not ${what} actors`),
-        ),
-      ),
-    );
-  }
 }
