@@ -1,5 +1,6 @@
 // The benchmarks, by name: npm run bench -- <name> [options]
-//   restreams  start latency and cost of N restreams against bare ffmpeg relays (bench/restreams.ts)
+//   restreams  start latency and cost of N restreams per engine, against bare ffmpeg relays and nginx-rtmp's push
+//              (bench/restreams.ts)
 //   store      store write latency (bench/store-writes.ts; also `npm run bench:store`)
 //   dashboard  the overview dashboard's screenshot from Prometheus query results (bench/render-dashboard.ts)
 const [name, ...rest] = process.argv.slice(2);

@@ -1,6 +1,7 @@
-// The destination of a benchmark: Debian's nginx with its RTMP module on a free loopback port, one
-// process (master_process off) so it is stopped by PID, everything in a temp dir. One application,
-// "live", where players may connect before the publisher and receive from a keyframe on.
+// Debian's nginx with its RTMP module on a free loopback port, one process (master_process off) so
+// it is stopped by PID, everything in a temp dir. As the benchmark's destination: one application,
+// "live", where players may connect before the publisher and receive from a keyframe on. As the
+// "nginx-rtmp push" baseline: also an application "src" that pushes what it gets to every target.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,13 +11,20 @@ import { waitUntil } from "./wait.js";
 
 export interface Nginx {
   readonly proc: Proc;
-  url(key?: string): string;
+  url(key?: string, app?: string): string;
   /** How many of the keys the info log shows in a `<command>: name='<key>'` line. */
   seen(command: "play" | "publish", keys: readonly string[]): number;
   stop(): Promise<void>;
 }
 
-export async function startNginx(): Promise<Nginx> {
+export interface PushTargets {
+  /** rtmp://host:port/app of the destination. */
+  readonly url: string;
+  /** One push per key: the stream name at the destination. */
+  readonly keys: readonly string[];
+}
+
+export async function startNginx(options: { push?: PushTargets } = {}): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), "streamwell-bench-nginx-"));
   const port = await freePort();
   const log = join(dir, "error.log");
@@ -32,7 +40,7 @@ rtmp {
   server {
     listen 127.0.0.1:${port};
     application live { live on; record off; wait_key on; wait_video on; }
-  }
+${options.push ? pushApplication(options.push) : ""}  }
 }
 `,
   );
@@ -54,7 +62,7 @@ rtmp {
   }
   return {
     proc,
-    url: (key) => `rtmp://127.0.0.1:${port}/live${key === undefined ? "" : `/${key}`}`,
+    url: (key, app = "live") => `rtmp://127.0.0.1:${port}/${app}${key === undefined ? "" : `/${key}`}`,
     seen: (command, keys) => {
       const log = read();
       return keys.filter((key) => log.includes(`${command}: name='${key}'`)).length;
@@ -64,4 +72,10 @@ rtmp {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function pushApplication({ url, keys }: PushTargets): string {
+  // `name=` would pick the local stream to push; `playPath=` names it at the destination.
+  const pushes = keys.map((key) => `push ${url} playPath=${key};`).join(" ");
+  return `    application src { live on; record off; ${pushes} }\n`;
 }

@@ -1,5 +1,5 @@
 // CPU and memory of a set of processes from /proc: utime+stime ticks per process (so a process that
-// starts or ends inside the window counts for the part it ran), PSS from smaps_rollup.
+// starts or ends inside the window counts for the part it ran), PSS from smaps_rollup, RSS from status.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -27,15 +27,20 @@ function readStat(pid: number): Stat | null {
   }
 }
 
-/** PSS in kB, 0 if the process is gone. */
-export function pssKb(pid: number): number {
+/** A "<field>: N kB" line of /proc/<pid>/<file>, in kB; 0 if the process is gone. */
+function kbField(pid: number, file: string, field: string): number {
   try {
-    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(
+      readFileSync(`/proc/${pid}/${file}`, "utf8"),
+    );
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
   }
 }
+
+export const pssKb = (pid: number): number => kbField(pid, "smaps_rollup", "Pss");
+export const rssKb = (pid: number): number => kbField(pid, "status", "VmRSS");
 
 /** Every descendant of a process (children, their children, ...). */
 export function descendants(root: number): number[] {
@@ -93,6 +98,9 @@ export interface Usage {
   /** Mean over the samples of the summed PSS, in MB. */
   readonly pssMb: number;
   readonly pssMaxMb: number;
+  /** Mean over the samples of the summed RSS (shared pages counted in each process), in MB. */
+  readonly rssMb: number;
+  readonly rssMaxMb: number;
   /** Processes seen during the window. */
   readonly processes: number;
   readonly seconds: number;
@@ -103,6 +111,7 @@ export class UsageSampler {
   private readonly first = new Map<string, number>();
   private readonly last = new Map<string, number>();
   private readonly pss: number[] = [];
+  private readonly rss: number[] = [];
   private readonly startedAt = performance.now();
   private readonly timer: NodeJS.Timeout;
 
@@ -116,6 +125,7 @@ export class UsageSampler {
 
   private sample(initial: boolean): void {
     let pss = 0;
+    let rss = 0;
     for (const pid of this.pids()) {
       const stat = readStat(pid);
       if (!stat) continue;
@@ -124,8 +134,10 @@ export class UsageSampler {
       if (!this.first.has(key)) this.first.set(key, initial ? stat.ticks : 0);
       this.last.set(key, stat.ticks);
       pss += pssKb(pid);
+      rss += rssKb(pid);
     }
     this.pss.push(pss);
+    this.rss.push(rss);
   }
 
   stop(): Usage {
@@ -134,11 +146,13 @@ export class UsageSampler {
     const seconds = (performance.now() - this.startedAt) / 1000;
     let ticks = 0;
     for (const [key, last] of this.last) ticks += last - (this.first.get(key) ?? 0);
-    const mean = this.pss.reduce((sum, kb) => sum + kb, 0) / this.pss.length;
+    const meanMb = (kbs: number[]) => kbs.reduce((sum, kb) => sum + kb, 0) / kbs.length / 1024;
     return {
       cpuPercent: (ticks / TICKS_PER_SECOND / seconds) * 100,
-      pssMb: mean / 1024,
+      pssMb: meanMb(this.pss),
       pssMaxMb: Math.max(...this.pss) / 1024,
+      rssMb: meanMb(this.rss),
+      rssMaxMb: Math.max(...this.rss) / 1024,
       processes: this.last.size,
       seconds,
     };

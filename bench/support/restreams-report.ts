@@ -1,28 +1,38 @@
 // The restream benchmark's results: a Markdown summary on stdout, the whole record as JSON in
-// bench/results/, and a PNG of CPU against N (in docs/ only when asked).
+// bench/results/, and a PNG of CPU against N for each engine and baseline (in docs/ only when asked).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { ENGINE_NAMES, type EngineName } from "../../node/actors/relay.js";
 import { toolVersions } from "./media.js";
-import { lineChartSvg, svgToPng } from "./plot.js";
+import { lineChartSvg, type Series, svgToPng } from "./plot.js";
 import type { Usage } from "./proc-stats.js";
-import { fmt, pct, round, type Summary, summarize } from "./stats.js";
+import { fmt, round, type Summary, summarize } from "./stats.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export { ENGINE_NAMES as ENGINES, type EngineName };
+/** "pull": bare ffmpeg relays pulling from nginx-rtmp; "push": nginx-rtmp's own `push`. */
+export const BASELINES = ["pull", "push"] as const;
+export type BaselineName = (typeof BASELINES)[number];
 
 export interface Options {
   readonly ns: number[];
   readonly durationS: number;
   readonly latencyRuns: number;
+  readonly engines: EngineName[];
+  readonly baselines: BaselineName[];
   readonly writeDocs: boolean;
 }
 
 export interface LatencyRun {
-  /** Milliseconds from the start request (ours) or the relay's spawn (baseline). */
+  /** Milliseconds from the start request (engines) or the relay's spawn (pull baseline). */
   readonly firstFrameMs?: number;
   readonly acceptedMs?: number;
-  readonly spawnedMs?: number;
+  /** The engine's first log line of the push (node log time). */
+  readonly launchedMs?: number;
+  /** The destination took the stream: ffmpeg's "Output #0", the native engine's Publish.Start. */
   readonly outputOpenedMs?: number;
   readonly streamingMs?: number;
   readonly error?: string;
@@ -30,9 +40,11 @@ export interface LatencyRun {
 
 export interface CostRun {
   readonly n: number;
+  /** Engines: the node and its descendants; baselines: the relays, or the pushing nginx. */
   readonly usage: Usage;
-  /** Ours only: the node process alone (usage minus this is its ffmpegs). */
+  /** Engines only: the node process alone (usage minus this is its ffmpegs). */
   readonly nodeOnly?: Usage;
+  /** The destination nginx. */
   readonly nginx: Usage;
   readonly startupS: number;
   readonly allStreaming: boolean;
@@ -41,7 +53,37 @@ export interface CostRun {
   readonly minSpeed?: number | null;
 }
 
-export type Side = { latency: LatencyRun[]; cost: CostRun[] };
+export interface Results {
+  engines: { engine: EngineName; latency: LatencyRun[]; cost: CostRun[] }[];
+  pull?: { latency: LatencyRun[]; cost: CostRun[] };
+  push?: { cost: CostRun[] };
+}
+
+/** One line of the cost table: an engine or a baseline at one N. */
+interface Subject {
+  readonly name: string;
+  readonly color: string;
+  readonly cost: readonly CostRun[];
+}
+
+const COLORS: Record<EngineName | BaselineName, string> = {
+  native: "#1f77b4",
+  ffmpeg: "#d62728",
+  pull: "#888888",
+  push: "#2ca02c",
+};
+
+function subjects(results: Results): Subject[] {
+  const list: Subject[] = results.engines.map((e) => ({
+    name: `Streamwell, ${e.engine} engine (node + children)`,
+    color: COLORS[e.engine],
+    cost: e.cost,
+  }));
+  if (results.pull)
+    list.push({ name: "bare ffmpeg pull relays", color: COLORS.pull, cost: results.pull.cost });
+  if (results.push) list.push({ name: "nginx-rtmp push", color: COLORS.push, cost: results.push.cost });
+  return list;
+}
 
 function latencySummary(runs: readonly LatencyRun[]) {
   const pick = (key: keyof LatencyRun): Summary | null =>
@@ -49,50 +91,35 @@ function latencySummary(runs: readonly LatencyRun[]) {
   return {
     firstFrameMs: pick("firstFrameMs"),
     acceptedMs: pick("acceptedMs"),
-    spawnedMs: pick("spawnedMs"),
+    launchedMs: pick("launchedMs"),
     outputOpenedMs: pick("outputOpenedMs"),
     streamingMs: pick("streamingMs"),
     failed: runs.filter((r) => r.error).length,
   };
 }
 
-function costRow(ours: CostRun, base: CostRun | undefined) {
-  const n = ours.n;
-  const ratio = (a: number, b: number | undefined): number | null => (b ? a / b : null);
+function costRow(subject: Subject, run: CostRun, pull: CostRun | undefined) {
+  const { n } = run;
   return {
+    subject: subject.name,
     n,
-    ours: {
-      cpuPercent: round(ours.usage.cpuPercent),
-      pssMb: round(ours.usage.pssMb, 1),
-      cpuPerRestream: round(ours.usage.cpuPercent / n, 3),
-      pssPerRestreamMb: round(ours.usage.pssMb / n, 2),
-      restarts: ours.restarts,
-      minSpeed: ours.minSpeed,
-      allStreaming: ours.allStreaming,
-      streamingAtEnd: ours.streamingAtEnd,
-      startupS: round(ours.startupS, 1),
-      processes: ours.usage.processes,
-      nodeProcessCpuPercent: ours.nodeOnly && round(ours.nodeOnly.cpuPercent),
-      nodeProcessPssMb: ours.nodeOnly && round(ours.nodeOnly.pssMb, 1),
-      nginxCpuPercent: round(ours.nginx.cpuPercent),
-      windowS: round(ours.usage.seconds, 1),
-    },
-    baseline: base && {
-      cpuPercent: round(base.usage.cpuPercent),
-      pssMb: round(base.usage.pssMb, 1),
-      cpuPerRelay: round(base.usage.cpuPercent / n, 3),
-      pssPerRelayMb: round(base.usage.pssMb / n, 2),
-      allStreaming: base.allStreaming,
-      streamingAtEnd: base.streamingAtEnd,
-      startupS: round(base.startupS, 1),
-      nginxCpuPercent: round(base.nginx.cpuPercent),
-      windowS: round(base.usage.seconds, 1),
-    },
-    /** ours/baseline, per restream (the same as in total, for the same N). */
-    ratio: {
-      cpu: round(ratio(ours.usage.cpuPercent, base?.usage.cpuPercent) ?? Number.NaN, 2),
-      pss: round(ratio(ours.usage.pssMb, base?.usage.pssMb) ?? Number.NaN, 2),
-    },
+    cpuPercent: round(run.usage.cpuPercent),
+    cpuPerStream: round(run.usage.cpuPercent / n, 3),
+    nodeProcessCpuPercent: run.nodeOnly && round(run.nodeOnly.cpuPercent),
+    pssMb: round(run.usage.pssMb, 1),
+    pssPerStreamMb: round(run.usage.pssMb / n, 2),
+    rssMb: round(run.usage.rssMb, 1),
+    rssMaxMb: round(run.usage.rssMaxMb, 1),
+    processes: run.usage.processes,
+    restarts: run.restarts,
+    minSpeed: run.minSpeed,
+    allStreaming: run.allStreaming,
+    streamingAtEnd: run.streamingAtEnd,
+    startupS: round(run.startupS, 1),
+    destinationNginxCpuPercent: round(run.nginx.cpuPercent),
+    /** CPU against the bare pull relays at the same N (1.00 = the same). */
+    cpuVsPull: pull ? round(run.usage.cpuPercent / pull.usage.cpuPercent, 2) : null,
+    windowS: round(run.usage.seconds, 1),
   };
 }
 
@@ -102,92 +129,46 @@ export interface ReportInput {
   readonly loadBefore: number[];
   /** How it was measured, recorded as given. */
   readonly method: Record<string, unknown>;
-  readonly ours: Side;
-  readonly base: Side;
+  readonly results: Results;
 }
 
 /** Prints the tables, writes the JSON and the PNG; returns where they went. */
 export async function report(input: ReportInput): Promise<{ json: string; png: string }> {
-  const { options, startedAt, loadBefore, ours, base } = input;
-  const latency = { ours: latencySummary(ours.latency), baseline: latencySummary(base.latency) };
-  const cost = ours.cost.map((o) =>
-    costRow(
-      o,
-      base.cost.find((b) => b.n === o.n),
+  const { options, startedAt, loadBefore, results } = input;
+  const latency = {
+    ...Object.fromEntries(results.engines.map((e) => [e.engine, latencySummary(e.latency)])),
+    ...(results.pull && { pull: latencySummary(results.pull.latency) }),
+  };
+  const all = subjects(results);
+  const cost = all.flatMap((subject) =>
+    subject.cost.map((run) =>
+      costRow(
+        subject,
+        run,
+        results.pull?.cost.find((p) => p.n === run.n),
+      ),
     ),
   );
-  const out: string[] = [];
-  const ms = (s: Summary | null, key: "median" | "p90" | "min" | "max") => fmt(s?.[key], 0);
-  out.push(
-    `## Start latency: start -> first frame at an nginx-rtmp player (${options.latencyRuns} runs, ms)`,
-    "",
-    "| | median | p90 | min | max | failed |",
-    "|---|---|---|---|---|---|",
-  );
-  for (const [name, l] of [
-    ["Streamwell (POST start)", latency.ours],
-    ["bare ffmpeg pull relay (spawn)", latency.baseline],
-  ] as const) {
-    const f = l.firstFrameMs;
-    out.push(
-      `| ${name} | ${ms(f, "median")} | ${ms(f, "p90")} | ${ms(f, "min")} | ${ms(f, "max")} | ${l.failed} |`,
-    );
-  }
-  const o = latency.ours;
-  out.push(
-    "",
-    `Split, medians (ms): ours: POST answered ${ms(o.acceptedMs, "median")}, ffmpeg spawned ${ms(o.spawnedMs, "median")}` +
-      ` (node log), output opened ${ms(o.outputOpenedMs, "median")} (node log), \`streaming\` in the API` +
-      ` ${ms(o.streamingMs, "median")}, first frame ${ms(o.firstFrameMs, "median")}.` +
-      ` Baseline: relay's first progress ${ms(latency.baseline.streamingMs, "median")}, first frame` +
-      ` ${ms(latency.baseline.firstFrameMs, "median")}.`,
-    "Ours is timed from the POST, the baseline from the relay's spawn; the player's own start is in both.",
-    "",
-    `## Cost: N restreams of one 3 Mbit/s 720p30 channel (${options.durationS} s window, CPU in % of one core)`,
-    "",
-    "| N | ours CPU % | ours PSS MB | CPU %/restream | PSS MB/restream | base CPU % | base PSS MB | base CPU %/relay |" +
-      " base PSS MB/relay | CPU ours/base | PSS ours/base | CPU overhead | PSS overhead | restarts | min speed |" +
-      " all streaming | node alone CPU % | nginx CPU % ours/base |",
-    `|${"---|".repeat(18)}`,
-  );
-  for (const row of cost) {
-    const b = row.baseline;
-    out.push(
-      `| ${row.n} | ${fmt(row.ours.cpuPercent)} | ${fmt(row.ours.pssMb, 0)} | ${fmt(row.ours.cpuPerRestream, 2)} |` +
-        ` ${fmt(row.ours.pssPerRestreamMb, 1)} | ${fmt(b?.cpuPercent)} | ${fmt(b?.pssMb, 0)} | ${fmt(b?.cpuPerRelay, 2)} |` +
-        ` ${fmt(b?.pssPerRelayMb, 1)} | ${fmt(row.ratio.cpu, 2)} | ${fmt(row.ratio.pss, 2)} | ${pct(row.ratio.cpu - 1)} |` +
-        ` ${pct(row.ratio.pss - 1)} | ${row.ours.restarts} | ${fmt(row.ours.minSpeed, 2)} |` +
-        ` ${row.ours.allStreaming ? "yes" : `no (${row.ours.streamingAtEnd}/${row.n} at end)`}` +
-        `${b && !b.allStreaming ? `, baseline ${b.streamingAtEnd}/${row.n}` : ""} |` +
-        ` ${fmt(row.ours.nodeProcessCpuPercent)} | ${fmt(row.ours.nginxCpuPercent)} / ${fmt(b?.nginxCpuPercent)} |`,
-    );
-  }
-  process.stdout.write(`${out.join("\n")}\n`);
+  process.stdout.write(`${markdown(options, latency, cost).join("\n")}\n`);
 
   const stamp = startedAt.toISOString().slice(0, 16).replace(":", "");
   const dir = `${ROOT}bench/results`;
   mkdirSync(dir, { recursive: true });
   const pngPath = options.writeDocs
-    ? `${ROOT}docs/bench-restreams-cpu.png`
+    ? `${ROOT}docs/bench-restreams-engines-cpu.png`
     : `${dir}/restreams-${stamp}-cpu.png`;
   let png: string;
   try {
+    const series: Series[] = all.map((s) => ({
+      name: s.name,
+      color: s.color,
+      points: s.cost.map((r) => ({ x: r.n, y: r.usage.cpuPercent })),
+    }));
     const svg = lineChartSvg(
       "CPU of N restreams of one 3 Mbit/s channel",
-      "N (restreams / relays)",
+      "N (restreams)",
       "% of one core",
-      [
-        {
-          name: "Streamwell node + its ffmpegs",
-          color: "#1f77b4",
-          points: cost.map((r) => ({ x: r.n, y: r.ours.cpuPercent })),
-        },
-        {
-          name: "bare ffmpeg -c copy relays",
-          color: "#888888",
-          points: cost.flatMap((r) => (r.baseline ? [{ x: r.n, y: r.baseline.cpuPercent }] : [])),
-        },
-      ],
+      series,
     );
     png = `${pngPath} (${await svgToPng(svg, pngPath)})`;
   } catch (error) {
@@ -198,13 +179,57 @@ export async function report(input: ReportInput): Promise<{ json: string; png: s
     date: startedAt.toISOString(),
     machine: machine(loadBefore),
     method: { options, ...input.method },
-    latency: { ...latency, runs: { ours: ours.latency, baseline: base.latency } },
+    latency: { ...latency, runs: results },
     cost,
     png,
   };
   writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
   formatJson(jsonPath);
   return { json: jsonPath, png };
+}
+
+function markdown(
+  options: Options,
+  latency: Record<string, ReturnType<typeof latencySummary>>,
+  cost: ReturnType<typeof costRow>[],
+): string[] {
+  const ms = (s: Summary | null, key: "median" | "p90" | "min" | "max") => fmt(s?.[key], 0);
+  const out = [
+    `## Start latency: start -> first frame at an nginx-rtmp player (${options.latencyRuns} runs, ms)`,
+    "",
+    "| | median | p90 | min | max | failed | split (medians): POST answered, push launched, destination took it, `streaming` in the API |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const [name, l] of Object.entries(latency)) {
+    const f = l.firstFrameMs;
+    const label = name === "pull" ? "bare ffmpeg pull relay (from spawn)" : `Streamwell ${name} (from POST)`;
+    const split =
+      name === "pull"
+        ? `relay's first progress ${ms(l.streamingMs, "median")}`
+        : `${ms(l.acceptedMs, "median")}, ${ms(l.launchedMs, "median")}, ${ms(l.outputOpenedMs, "median")}, ${ms(l.streamingMs, "median")}`;
+    out.push(
+      `| ${label} | ${ms(f, "median")} | ${ms(f, "p90")} | ${ms(f, "min")} | ${ms(f, "max")} | ${l.failed} | ${split} |`,
+    );
+  }
+  out.push(
+    "",
+    `## Cost: N restreams of one 3 Mbit/s 720p30 channel (${options.durationS} s window, CPU in % of one core)`,
+    "",
+    "| N | what | CPU % | CPU %/stream | node alone CPU % | PSS MB | PSS MB/stream | RSS MB (max) | processes |" +
+      " restarts | min speed | all streaming | CPU vs pull | destination nginx CPU % |",
+    `|${"---|".repeat(14)}`,
+  );
+  const sorted = [...cost].sort((a, b) => a.n - b.n);
+  for (const row of sorted) {
+    const streaming = row.allStreaming ? "yes" : `no (${row.streamingAtEnd}/${row.n} at end)`;
+    out.push(
+      `| ${row.n} | ${row.subject} | ${fmt(row.cpuPercent)} | ${fmt(row.cpuPerStream, 2)} |` +
+        ` ${fmt(row.nodeProcessCpuPercent)} | ${fmt(row.pssMb, 0)} | ${fmt(row.pssPerStreamMb, 1)} |` +
+        ` ${fmt(row.rssMb, 0)} (${fmt(row.rssMaxMb, 0)}) | ${row.processes} | ${row.restarts ?? "-"} |` +
+        ` ${fmt(row.minSpeed, 2)} | ${streaming} | ${fmt(row.cpuVsPull, 2)} | ${fmt(row.destinationNginxCpuPercent)} |`,
+    );
+  }
+  return out;
 }
 
 function machine(loadBefore: number[]) {
