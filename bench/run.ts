@@ -2,6 +2,7 @@
 //   restreams  start latency and cost of N restreams per engine, against bare ffmpeg relays and nginx-rtmp's push
 //              (bench/restreams.ts)
 //   store      store write latency (bench/store-writes.ts; also `npm run bench:store`)
+//   mesh       N restreams over a 3-node mesh: convergence after a leader change, memory (bench/mesh.ts)
 //   dashboard  the overview dashboard's screenshot from Prometheus query results (bench/render-dashboard.ts)
 const [name, ...rest] = process.argv.slice(2);
 
@@ -9,6 +10,11 @@ switch (name) {
   case "restreams": {
     const { runRestreamsBench } = await import("./restreams.js");
     await runRestreamsBench(rest);
+    break;
+  }
+  case "mesh": {
+    const { runMeshBench } = await import("./mesh.js");
+    await runMeshBench(rest);
     break;
   }
   case "dashboard": {
@@ -20,6 +26,6 @@ switch (name) {
     await import("./store-writes.js");
     break;
   default:
-    process.stderr.write("usage: npm run bench -- restreams|store|dashboard [options]\n");
+    process.stderr.write("usage: npm run bench -- restreams|mesh|store|dashboard [options]\n");
     process.exitCode = 2;
 }

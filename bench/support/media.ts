@@ -1,5 +1,5 @@
-// The media of the restream benchmark, all with this machine's ffmpeg: a 3 Mbit/s 720p30 H.264/AAC
-// FLV clip (made once, cached in the temp dir under a hash of its command), a real-time looping
+// The media of the benchmarks, all with this machine's ffmpeg: a 3 Mbit/s 720p30 H.264/AAC FLV clip
+// and a tiny one (each made once, cached in the temp dir under a hash of its command), a real-time looping
 // publisher, bare `-c copy` pull relays (the baseline), and a player that reports its first frame.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -15,18 +15,35 @@ const CLIP_ARGS = [
   ...["-b:v", "3M", "-maxrate", "3M", "-bufsize", "6M"],
   ...["-c:a", "aac", "-ar", "48000", "-ac", "2", "-b:a", "128k", "-f", "flv"],
 ];
+const TINY_CLIP_ARGS = [
+  ...["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=10"],
+  ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
+  ...["-t", "20", "-c:v", "libx264", "-preset", "veryfast", "-g", "20", "-pix_fmt", "yuv420p"],
+  ...["-b:v", "100k", "-maxrate", "100k", "-bufsize", "200k"],
+  ...["-c:a", "aac", "-ar", "48000", "-ac", "1", "-b:a", "32k", "-f", "flv"],
+];
 const QUIET = ["-hide_banner", "-loglevel", "error", "-nostdin"];
 /** Every network read/write of our own ffmpegs gives up after 10 s (FFMPEG-NOTES: "always set it"). */
 const RW_TIMEOUT = ["-rw_timeout", "10000000"];
 
 /** 20 s of 1280x720 30 fps H.264 (3 Mbit/s, a keyframe every 2 s) + AAC 128k, in FLV. */
 export function benchClip(): string {
-  const hash = createHash("sha256").update(JSON.stringify(CLIP_ARGS)).digest("hex").slice(0, 16);
+  return cachedClip(CLIP_ARGS);
+}
+
+/** 20 s of 320x180 10 fps H.264 (100 kbit/s, a keyframe every 2 s) + mono AAC 32k: a cheap live channel. */
+export function tinyClip(): string {
+  return cachedClip(TINY_CLIP_ARGS);
+}
+
+/** Made once with this machine's ffmpeg, then found in the temp dir under a hash of its command. */
+function cachedClip(args: readonly string[]): string {
+  const hash = createHash("sha256").update(JSON.stringify(args)).digest("hex").slice(0, 16);
   const path = join(tmpdir(), `streamwell-bench-${hash}.flv`);
   if (existsSync(path)) return path;
   const temp = `${path}.${process.pid}.tmp`;
   try {
-    execFileSync("ffmpeg", [...QUIET, "-y", ...CLIP_ARGS, temp], { timeout: 300_000, stdio: "ignore" });
+    execFileSync("ffmpeg", [...QUIET, "-y", ...args, temp], { timeout: 300_000, stdio: "ignore" });
     renameSync(temp, path);
   } finally {
     rmSync(temp, { force: true });

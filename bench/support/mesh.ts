@@ -3,11 +3,12 @@
 // benchmarks start it; everything is stopped by PID.
 import { randomBytes } from "node:crypto";
 import { type NatsCluster, startNatsCluster } from "./nats-server.js";
-import { type StreamwellNode, startStreamwell } from "./streamwell.js";
+import { type StreamwellNode, type StreamwellOptions, startStreamwell } from "./streamwell.js";
 
 export interface MeshNodeOptions {
   /** STREAMWELL_* settings of this node (ports, SRT range, max restreams, ...). */
   readonly env?: Readonly<Record<string, string>>;
+  readonly onLine?: (line: string) => void;
 }
 
 export interface MeshOptions {
@@ -25,6 +26,25 @@ export interface Mesh {
   stop(): Promise<void>;
 }
 
+/** Node `index` (0-based: node-1 is 0) of a mesh, on its own NATS server: to start it again after a kill. */
+export function meshNodeOptions(
+  mesh: Pick<Mesh, "nats" | "adminPassword">,
+  index: number,
+  spec: MeshNodeOptions = {},
+): StreamwellOptions {
+  const server = mesh.nats.servers[index] as NatsCluster["servers"][number];
+  return {
+    nodeId: `node-${index + 1}`,
+    adminPassword: mesh.adminPassword,
+    env: {
+      STREAMWELL_NATS_URL: server.url,
+      STREAMWELL_NATS_REPLICAS: String(mesh.nats.servers.length),
+      ...spec.env,
+    },
+    onLine: spec.onLine,
+  };
+}
+
 export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   const specs = options.nodes ?? [{}, {}, {}];
   const adminPassword = randomBytes(12).toString("base64url");
@@ -37,18 +57,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   try {
     // One after another: the first creates the KV bucket (replicated on every server), the others find it.
     for (const [i, spec] of specs.entries()) {
-      const server = nats.servers[i] as NatsCluster["servers"][number];
-      nodes.push(
-        await startStreamwell({
-          nodeId: `node-${i + 1}`,
-          adminPassword,
-          env: {
-            STREAMWELL_NATS_URL: server.url,
-            STREAMWELL_NATS_REPLICAS: String(specs.length),
-            ...spec.env,
-          },
-        }),
-      );
+      nodes.push(await startStreamwell(meshNodeOptions({ nats, adminPassword }, i, spec)));
     }
   } catch (error) {
     await stop();

@@ -1,16 +1,11 @@
 // The restream benchmark's results: a Markdown summary on stdout, the whole record as JSON in
 // bench/results/, and a PNG of CPU against N for each engine and baseline (in docs/ only when asked).
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, release, totalmem } from "node:os";
-import { fileURLToPath } from "node:url";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { ENGINE_NAMES, type EngineName } from "../../node/actors/relay.js";
-import { toolVersions } from "./media.js";
 import { lineChartSvg, type Series, svgToPng } from "./plot.js";
 import type { Usage } from "./proc-stats.js";
+import { formatJson, machine, ROOT } from "./results.js";
 import { fmt, round, type Summary, summarize } from "./stats.js";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 export { ENGINE_NAMES as ENGINES, type EngineName };
 /** "pull": bare ffmpeg relays pulling from nginx-rtmp; "push": nginx-rtmp's own `push`. */
@@ -230,28 +225,4 @@ function markdown(
     );
   }
   return out;
-}
-
-function machine(loadBefore: number[]) {
-  const cores = cpus();
-  const debian = existsSync("/etc/debian_version")
-    ? readFileSync("/etc/debian_version", "utf8").trim()
-    : null;
-  return {
-    cpu: cores[0]?.model ?? "unknown",
-    cores: cores.length,
-    memGiB: round(totalmem() / 2 ** 30, 1),
-    kernel: release(),
-    debian,
-    node: process.version,
-    ...toolVersions(),
-    loadAverageBefore: loadBefore.map((l) => round(l)),
-    loadAverageAfter: loadavg().map((l) => round(l)),
-  };
-}
-
-/** The repository's formatter owns JSON layout (`npm run lint` checks bench/results too). */
-function formatJson(path: string): void {
-  const biome = `${ROOT}node_modules/.bin/biome`;
-  if (existsSync(biome)) spawnSync(biome, ["format", "--write", path], { stdio: "ignore", timeout: 30_000 });
 }

@@ -28,6 +28,8 @@ export interface StreamwellOptions {
   readonly adminPassword?: string;
   /** More STREAMWELL_* settings: a mesh's NATS URL, fixed ports. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Each line the node logs to stdout (JSON), e.g. to time its events. */
+  readonly onLine?: (line: string) => void;
 }
 
 export async function startStreamwell(options: StreamwellOptions = {}): Promise<StreamwellNode> {
@@ -55,6 +57,7 @@ export async function startStreamwell(options: StreamwellOptions = {}): Promise<
       ...options.env,
     },
     onStdoutLine: (line) => {
+      options.onLine?.(line);
       const match = /"event":"listening","protocol":"(\w+)","port":(\d+)/.exec(line);
       if (match?.[1]) seen[match[1]] = Number(match[2]);
       if (seen.http && seen.rtmp) ready();

@@ -1,0 +1,315 @@
+// The scheduler at scale: N restreams over a 3-node mesh (3-server nats-server cluster, KV with 3
+// replicas), and how fast the mesh converges after its scheduler leader dies.
+//   npm run bench -- mesh [--restreams 10000] [--changes 3] [--concurrency 32] [--engine native]
+// node-1 leads (lowest id) and holds no ingest; a tiny channel is published to node-2 (A) and one
+// to node-3 (B); half the restreams are A's, half B's, all to a loopback port nothing listens on,
+// so their actors cycle through connection refused and backoff (stand-in relays: no media leaves).
+// 1. Start all: time until every actor runs (the nodes' actor counts, GET /nodes).
+// 2. SIGKILL node-1: failure detection (kill -> node-2 logs "Node 'node-1' disconnected
+//    unexpectedly") and convergence (-> node-2's first `reconciled` round that delivered every
+//    placement), with the placements' epochs compared before and after (none may change); node-1
+//    is started again (it leads again) before the next change.
+// 3. PSS of each node before any restream, with N stopped ones, and with N started.
+// Markdown to stdout, JSON to bench/results/. Numbers: docs/benchmarks.md.
+import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { Catalog } from "../node/catalog/catalog.js";
+import { natsEndpoint } from "../node/mesh/nats-endpoint.js";
+import { NatsKvStore } from "../node/store/nats-kv-store.js";
+import { publish, tinyClip } from "./support/media.js";
+import { type Mesh, meshNodeOptions, startMesh } from "./support/mesh.js";
+import { NodeLog } from "./support/mesh-log.js";
+import { type Change, type MemoryRow, report } from "./support/mesh-report.js";
+import { freePort } from "./support/net.js";
+import { pssKb } from "./support/proc-stats.js";
+import { onInterrupt, stopAll } from "./support/processes.js";
+import { type Api, type StreamwellNode, startStreamwell } from "./support/streamwell.js";
+import { sleep, waitUntil } from "./support/wait.js";
+
+export interface MeshOptions {
+  readonly restreams: number;
+  readonly changes: number;
+  readonly concurrency: number;
+  /** The destination's engine; undefined: the node's default. */
+  readonly engine: string | undefined;
+  readonly boundS: number;
+  /** How restreams are created and started: the REST API, or the catalog's own code on the store. */
+  readonly via: "api" | "store";
+}
+
+const SETTLE_MS = 5_000;
+const POLL_MS = 100;
+const CHANGE_TIMEOUT_MS = 60_000;
+
+function parseOptions(argv: string[]): MeshOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      restreams: { type: "string", default: "10000" },
+      changes: { type: "string", default: "3" },
+      concurrency: { type: "string", default: "32" },
+      engine: { type: "string" },
+      bound: { type: "string", default: "300" },
+      via: { type: "string", default: "store" },
+    },
+  });
+  const options = {
+    restreams: Number(values.restreams),
+    changes: Number(values.changes),
+    concurrency: Number(values.concurrency),
+    engine: values.engine,
+    boundS: Number(values.bound),
+    via: values.via as MeshOptions["via"],
+  };
+  if (options.via !== "api" && options.via !== "store") throw new Error("--via: api or store");
+  if (!(Number.isInteger(options.restreams) && options.restreams >= 2 && options.restreams % 2 === 0))
+    throw new Error("--restreams: an even whole number >= 2");
+  if (!(Number.isInteger(options.changes) && options.changes >= 0 && options.changes <= 10))
+    throw new Error("--changes: 0-10");
+  if (!(Number.isInteger(options.concurrency) && options.concurrency >= 1 && options.concurrency <= 256))
+    throw new Error("--concurrency: 1-256");
+  if (!(options.boundS >= 30 && options.boundS <= 3600)) throw new Error("--bound: seconds, 30-3600");
+  return options;
+}
+
+const say = (text: string): void => {
+  process.stderr.write(`bench: ${text}\n`);
+};
+
+let mesh: Mesh | undefined;
+let leader: StreamwellNode | undefined;
+let store: NatsKvStore | undefined;
+
+async function cleanup(): Promise<void> {
+  await store?.close().catch(() => undefined);
+  await leader?.stop();
+  await mesh?.stop();
+  await stopAll();
+}
+
+export async function runMeshBench(argv: string[]): Promise<void> {
+  const options = parseOptions(argv);
+  onInterrupt(cleanup);
+  const timer = setTimeout(() => {
+    say(`time bound of ${options.boundS} s exceeded: stopping`);
+    void cleanup().finally(() => process.exit(1));
+  }, options.boundS * 1000);
+  const logs = [new NodeLog(), new NodeLog(), new NodeLog()];
+  try {
+    await measure(options, logs);
+  } catch (error) {
+    for (const [i, log] of logs.entries()) say(`node-${i + 1}'s last warnings:\n${log.problems.join("\n")}`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    await cleanup();
+  }
+}
+
+async function measure(options: MeshOptions, logs: NodeLog[]): Promise<void> {
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  const n = options.restreams;
+  const clip = tinyClip();
+  mesh = await startMesh({ nodes: logs.map((log) => ({ onLine: log.onLine })) });
+  const started = mesh;
+  leader = started.nodes[0];
+  const [, node2, node3] = started.nodes as [StreamwellNode, StreamwellNode, StreamwellNode];
+  store = await NatsKvStore.open({ endpoint: natsEndpoint(started.nats.url), bucket: "streamwell-state" });
+  const api = node2.api; // node-2 outlives every leader change
+  say(`mesh up: node-1 ${leader?.proc.pid}, node-2 ${node2.proc.pid}, node-3 ${node3.proc.pid}`);
+
+  const deadPort = await freePort();
+  const destination = await api.post<{ id: string }>("/destinations", {
+    name: "refused",
+    url: `rtmp://127.0.0.1:${deadPort}/live`,
+    ...(options.engine ? { engine: options.engine } : {}),
+  });
+  const channels: string[] = [];
+  for (const [name, node] of [
+    ["A", node2],
+    ["B", node3],
+  ] as const) {
+    const channel = await api.post<{ id: string; streamKey: string }>("/channels", { name });
+    publish(clip, `${node.rtmpBase}/${channel.streamKey}`);
+    channels.push(channel.id);
+  }
+  await waitUntil(
+    "both channels live",
+    async () =>
+      (await Promise.all(channels.map((id) => api.get<{ live: boolean }>(`/channels/${id}`)))).every(
+        (c) => c.live,
+      ),
+    30_000,
+  );
+  await sleep(SETTLE_MS);
+  const memory: MemoryRow[] = [memoryRow("no restreams", started.nodes)];
+
+  const write = restreamWriter(options.via, api, store);
+  say(`creating ${n} restreams through the ${options.via} (concurrency ${options.concurrency})`);
+  let t0 = performance.now();
+  const ids = await inParallel(n, options.concurrency, (i) =>
+    write.create(channels[i % 2] as string, destination.id, `k${i}`),
+  );
+  const createS = (performance.now() - t0) / 1000;
+  say(`created in ${createS.toFixed(1)} s`);
+  await sleep(SETTLE_MS);
+  memory.push(memoryRow(`${n} stopped`, started.nodes));
+
+  say("starting them all");
+  t0 = performance.now();
+  const startWall = Date.now();
+  await inParallel(n, options.concurrency, (i) => write.start(ids[i] as string));
+  const startCallsS = (performance.now() - t0) / 1000;
+  await waitUntil("every actor running", async () => (await actorCount(api)) === n, 180_000, POLL_MS);
+  const convergeS = (performance.now() - t0) / 1000;
+  const rounds = logs[0]?.roundsSince(startWall) ?? [];
+  // What one reconcile round reads twice over (restreams and placements), timed from here.
+  const t1 = performance.now();
+  await store.list("restreams.");
+  const kvListMs = Math.round(performance.now() - t1);
+  say(`start calls ${startCallsS.toFixed(1)} s; every actor running after ${convergeS.toFixed(1)} s`);
+  await sleep(SETTLE_MS);
+  memory.push(memoryRow(`${n} started`, started.nodes));
+
+  const changes: Change[] = [];
+  for (let i = 0; i < options.changes; i += 1) {
+    changes.push(await leaderChange(started, logs, n, api));
+    const c = changes.at(-1);
+    say(`leader change ${i + 1}: detected ${c?.detectMs} ms, converged ${c?.convergeMs} ms after`);
+  }
+
+  const written = report({
+    startedAt,
+    loadBefore,
+    options,
+    start: {
+      createS,
+      startCallsS,
+      convergeS,
+      kvListMs,
+      leaderRounds: rounds.map(({ delivered, wanted, ms }) => ({ delivered, wanted, ms })),
+    },
+    memory,
+    changes,
+  });
+  say(`JSON: ${written}`);
+}
+
+/** Kills the leader, times the new leader's convergence, then starts node-1 again (it leads again). */
+async function leaderChange(started: Mesh, logs: NodeLog[], n: number, api: Api): Promise<Change> {
+  const log2 = logs[1] as NodeLog;
+  const before = await epochs();
+  const actorsBefore = await actorCount(api);
+  const killedAt = Date.now();
+  process.kill((leader as StreamwellNode).proc.pid, "SIGKILL");
+  const seen = await waitUntil(
+    "node-2 to see node-1 gone",
+    () => log2.disconnected("node-1", killedAt),
+    30_000,
+    20,
+  );
+  const round = await waitUntil(
+    "node-2 to deliver every placement",
+    () => log2.delivered(n, seen.at),
+    CHANGE_TIMEOUT_MS,
+    20,
+  ).catch(() => undefined);
+  const partial = log2.roundsSince(seen.at).filter((r) => r.at <= (round?.at ?? Date.now()));
+  await sleep(1_000);
+  const after = await epochs();
+  const actorsAfter = await actorCount(api);
+  await leader?.stop(); // the data dir; the process is gone already
+  const rejoinedAt = Date.now();
+  leader = await startStreamwell(meshNodeOptions(started, 0, { onLine: (logs[0] as NodeLog).onLine }));
+  const back = await waitUntil(
+    "node-1 to lead and deliver every placement",
+    () => (logs[0] as NodeLog).delivered(n, rejoinedAt),
+    CHANGE_TIMEOUT_MS,
+    20,
+  ).catch(() => undefined);
+  return {
+    detectMs: seen.at - killedAt,
+    convergeMs: round ? round.at - seen.at : null,
+    roundMs: round?.ms ?? null,
+    rounds: partial.map(({ delivered, wanted, ms }) => ({ delivered, wanted, ms })),
+    epochsChanged: changedEpochs(before, after),
+    placementsBefore: before.size,
+    placementsAfter: after.size,
+    actorsBefore,
+    actorsAfter,
+    rejoinToDeliveredMs: back ? back.at - rejoinedAt : null,
+  };
+}
+
+interface RestreamWriter {
+  create(channelId: string, destinationId: string, streamKey: string): Promise<string>;
+  start(id: string): Promise<void>;
+}
+
+/**
+ * Through the REST API, or through the catalog's own code on the mesh's store: the same checks and
+ * records without HTTP, auth and the view each answer carries (which asks every node for its
+ * actors' reports, so each call costs O(actors); see docs/benchmarks.md).
+ */
+function restreamWriter(via: MeshOptions["via"], api: Api, kv: NatsKvStore): RestreamWriter {
+  if (via === "api")
+    return {
+      create: async (channelId, destinationId, streamKey) => {
+        const body = { kind: "destination", destinationId, streamKey };
+        return (await api.post<{ id: string }>(`/channels/${channelId}/restreams`, body)).id;
+      },
+      start: async (id) => {
+        await api.post(`/restreams/${id}/start`);
+      },
+    };
+  // Only Remote Playbacks use the SRT port fields; none is created here.
+  const catalog = new Catalog(kv, {
+    srtPorts: { from: 1, to: 1 },
+    home: { nodeId: "bench", host: "127.0.0.1" },
+    sessionTtlMs: 1,
+  });
+  return {
+    create: async (channelId, destinationId, streamKey) =>
+      (await catalog.createRestream(channelId, { kind: "destination", destinationId, streamKey })).id,
+    start: async (id) => {
+      await catalog.startRestream(id);
+    },
+  };
+}
+
+/** restreamId -> its placement's epoch (the store revision). */
+async function epochs(): Promise<Map<string, number>> {
+  const entries = await (store as NatsKvStore).list<{ restreamId: string }>("placements.");
+  return new Map(entries.map((entry) => [entry.value.restreamId, entry.revision]));
+}
+
+function changedEpochs(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): number {
+  let changed = 0;
+  for (const [id, epoch] of before) if (after.get(id) !== epoch) changed += 1;
+  return changed;
+}
+
+async function actorCount(api: Api): Promise<number> {
+  const { items } = await api.get<{ items: { actors: { restream: number } }[] }>("/nodes");
+  return items.reduce((sum, node) => sum + node.actors.restream, 0);
+}
+
+function memoryRow(label: string, nodes: readonly StreamwellNode[]): MemoryRow {
+  return { label, pssMb: nodes.map((node) => Math.round(pssKb(node.proc.pid) / 102.4) / 10) };
+}
+
+/** fn(0..count-1), at most `concurrency` at a time; results in index order. */
+async function inParallel<T>(
+  count: number,
+  concurrency: number,
+  fn: (i: number) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < count; i = next++) results[i] = await fn(i);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return results;
+}
