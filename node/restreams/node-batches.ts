@@ -1,6 +1,13 @@
-// Orders grouped by node, so the scheduler sends each node one call per round however many
-// restreams it moves; a node that fails is logged and retried next round, never fatal.
-/** Per-node batches, sent to all nodes at once; a node that fails is logged, not fatal. */
+// Orders grouped by node, so the scheduler sends each node a few calls per round however many
+// restreams it moves; a call that fails is logged and retried next round, never fatal.
+
+/**
+ * Items per call. NATS refuses messages over its max_payload (1 MB by default); an order is ~300 bytes
+ * (more with a long stream key), so one node's 5,000 orders in one call would never arrive.
+ */
+const CALL_LIMIT = 500;
+
+/** Per-node batches, sent to all nodes at once in calls of CALL_LIMIT; a call that fails is logged, not fatal. */
 export class NodeBatches<T> {
   private readonly byNode = new Map<string, T[]>();
 
@@ -16,11 +23,14 @@ export class NodeBatches<T> {
     log: { warn(details: Record<string, unknown>, message: string): void },
   ): Promise<void> {
     await Promise.all(
-      [...this.byNode].map(([nodeId, batch]) =>
-        deliver(nodeId, batch).catch((error: unknown) =>
-          log.warn({ err: error, targetNode: nodeId, count: batch.length }, `could not ${what} actors`),
-        ),
-      ),
+      [...this.byNode].map(async ([nodeId, batch]) => {
+        for (let start = 0; start < batch.length; start += CALL_LIMIT) {
+          const part = batch.slice(start, start + CALL_LIMIT);
+          await deliver(nodeId, part).catch((error: unknown) =>
+            log.warn({ err: error, targetNode: nodeId, count: part.length }, `could not ${what} actors`),
+          );
+        }
+      }),
     );
   }
 }

@@ -256,4 +256,29 @@ describe("Scheduler", () => {
     const [link] = await store.list<{ container: string; port: number }>("chains.");
     expect(link?.value).toMatchObject({ container: "mpegts", port: 9100 });
   });
+
+  it("sends a node's orders in calls of at most 500 (NATS refuses messages over 1 MB), every one delivered", async () => {
+    const sizes: number[] = [];
+    const counting = new Scheduler(catalog, store, {
+      ...parent,
+      async ensureActors(nodeId, orders) {
+        sizes.push(orders.length);
+        await parent.ensureActors(nodeId, orders);
+      },
+    });
+    const [destination] = await catalog.destinations.list();
+    await catalog.startRestream(restreamId);
+    for (let i = 0; i < 1_200; i += 1) {
+      const { id } = await catalog.createRestream(channelId, {
+        kind: "destination",
+        destinationId: destination?.id ?? "",
+        streamKey: `k${i}`,
+      });
+      await catalog.startRestream(id);
+    }
+    counting.ingestLive(channelId, "n1", H264_AAC_720P);
+    await counting.request();
+    expect(sizes).toEqual([500, 500, 201]);
+    expect(new Set(calls).size).toBe(1_201);
+  });
 });
