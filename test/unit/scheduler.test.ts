@@ -90,6 +90,8 @@ afterEach(async () => {
 async function overflowToN2() {
   maxRestreams = 1;
   up = new Set(["n1", "n2"]);
+  // Restreams are placed in creation order: make this one strictly younger than the first.
+  await new Promise((resolve) => setTimeout(resolve, 5));
   const second = await catalog.createRestream(channelId, { kind: "srt_push", url: "srt://127.0.0.1:9999" });
   await catalog.startRestream(restreamId);
   await catalog.startRestream(second.id);
