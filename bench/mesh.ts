@@ -1,6 +1,7 @@
 // The scheduler at scale: N restreams over a 3-node mesh (3-server nats-server cluster, KV with 3
 // replicas), and how fast the mesh converges after its scheduler leader dies.
 //   npm run bench -- mesh [--restreams 10000] [--changes 3] [--concurrency 32] [--engine native]
+//                         [--via store|api] [--bound 300]
 // node-1 leads (lowest id) and holds no ingest; a tiny channel is published to node-2 (A) and one
 // to node-3 (B); half the restreams are A's, half B's, all to a loopback port nothing listens on,
 // so their actors cycle through connection refused and backoff (stand-in relays: no media leaves).
@@ -30,8 +31,8 @@ export interface MeshOptions {
   readonly restreams: number;
   readonly changes: number;
   readonly concurrency: number;
-  /** The destination's engine; undefined: the node's default. */
-  readonly engine: string | undefined;
+  /** The destination's engine (native: the in-process push, no process per actor). */
+  readonly engine: string;
   readonly boundS: number;
   /** How restreams are created and started: the REST API, or the catalog's own code on the store. */
   readonly via: "api" | "store";
@@ -48,7 +49,7 @@ function parseOptions(argv: string[]): MeshOptions {
       restreams: { type: "string", default: "10000" },
       changes: { type: "string", default: "3" },
       concurrency: { type: "string", default: "32" },
-      engine: { type: "string" },
+      engine: { type: "string", default: "native" },
       bound: { type: "string", default: "300" },
       via: { type: "string", default: "store" },
     },
@@ -123,7 +124,7 @@ async function measure(options: MeshOptions, logs: NodeLog[]): Promise<void> {
   const destination = await api.post<{ id: string }>("/destinations", {
     name: "refused",
     url: `rtmp://127.0.0.1:${deadPort}/live`,
-    ...(options.engine ? { engine: options.engine } : {}),
+    engine: options.engine,
   });
   const channels: string[] = [];
   for (const [name, node] of [
@@ -179,6 +180,9 @@ async function measure(options: MeshOptions, logs: NodeLog[]): Promise<void> {
     say(`leader change ${i + 1}: detected ${c?.detectMs} ms, converged ${c?.convergeMs} ms after`);
   }
 
+  const apiMs = await timeApi(api, ids[0] as string, channels[0] as string);
+  say(`API at ${n} started: ${JSON.stringify(apiMs)}`);
+
   const written = report({
     startedAt,
     loadBefore,
@@ -192,6 +196,7 @@ async function measure(options: MeshOptions, logs: NodeLog[]): Promise<void> {
     },
     memory,
     changes,
+    apiMs,
   });
   say(`JSON: ${written}`);
 }
@@ -275,6 +280,33 @@ function restreamWriter(via: MeshOptions["via"], api: Api, kv: NatsKvStore): Res
     start: async (id) => {
       await catalog.startRestream(id);
     },
+  };
+}
+
+/**
+ * Milliseconds of a few API reads with every restream started: one restream (median of 5), and a
+ * channel's list (once). Each answer carries states that every node is asked for.
+ */
+async function timeApi(
+  api: Api,
+  restreamId: string,
+  channelId: string,
+): Promise<Record<string, number | string>> {
+  const timed = async (path: string): Promise<number | string> => {
+    const t0 = performance.now();
+    try {
+      await api.get(path);
+      return Math.round(performance.now() - t0);
+    } catch (error) {
+      return (error as Error).message.slice(0, 200);
+    }
+  };
+  const one: (number | string)[] = [];
+  for (let i = 0; i < 5; i += 1) one.push(await timed(`/restreams/${restreamId}`));
+  const numbers = one.filter((ms): ms is number => typeof ms === "number").sort((a, b) => a - b);
+  return {
+    getRestream: numbers[Math.floor(numbers.length / 2)] ?? String(one[0]),
+    listChannel: await timed(`/channels/${channelId}/restreams`),
   };
 }
 

@@ -49,6 +49,8 @@ export interface MeshResult {
   };
   readonly memory: readonly MemoryRow[];
   readonly changes: readonly Change[];
+  /** API reads with every restream started (ms, or the error). */
+  readonly apiMs: Readonly<Record<string, number | string>>;
 }
 
 /** kB per restream between two memory rows, per node and for the mesh. */
@@ -94,6 +96,9 @@ export function report(result: MeshResult): string {
     "",
     `Per idle restream definition: ${idle ? `${idle.meshKb} kB over the mesh (${idle.perNodeKb.join(" / ")})` : "-"}; ` +
       `per placed actor: ${placed ? `${placed.meshKb} kB (${placed.perNodeKb.join(" / ")})` : "-"}.`,
+    "",
+    `API with all ${n} started: GET /restreams/:id ${result.apiMs.getRestream} ms (median of 5),` +
+      ` GET /channels/:id/restreams (${n / 2}) ${result.apiMs.listChannel} ms.`,
   ];
   process.stdout.write(`${out.join("\n")}\n`);
 
@@ -113,6 +118,7 @@ export function report(result: MeshResult): string {
     },
     leaderChange: { detectMs: detect, convergeMs: converge, runs: changes },
     memory: { rows: memory, perIdleRestream: idle, perPlacedActor: placed },
+    apiMs: result.apiMs,
   };
   writeFileSync(path, `${JSON.stringify(record, null, 2)}\n`);
   formatJson(path);
