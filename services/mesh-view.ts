@@ -88,9 +88,16 @@ export async function liveIngests(broker: ServiceBroker): Promise<Map<string, In
   return new Map(newestLast.map((ingest) => [ingest.channelId, ingest]));
 }
 
-/** restreamId -> what its actor reports, for every actor in the mesh. */
-export async function actorReports(broker: ServiceBroker): Promise<Map<string, ActorReport>> {
-  const perNode = await askEveryNode<Record<string, ActorReport>>(broker, "actorReports");
+/**
+ * restreamId -> what its actor reports: of the restreams asked for, or of every actor in the mesh.
+ * Asking for the ones a request shows keeps each node's answer small with thousands of actors.
+ */
+export async function actorReports(
+  broker: ServiceBroker,
+  restreamIds?: readonly string[],
+): Promise<Map<string, ActorReport>> {
+  const params = restreamIds ? { restreamIds } : {};
+  const perNode = await askEveryNode<Record<string, ActorReport>>(broker, "actorReports", params);
   return new Map(perNode.flatMap((reports) => Object.entries(reports)));
 }
 

@@ -163,7 +163,7 @@ export function nodeService(runtime: Runtime): ServiceSchema {
       closeChain: (ctx: Context<{ channelId: string }>) => media.chains.close(ctx.params.channelId),
       pushChain: (ctx: Context<ChainRecord>) => media.chains.push(ctx.params),
       unpushChain: (ctx: Context<ChainLink>) => media.chains.unpush(ctx.params),
-      actorReports: () => media.host.reports(),
+      actorReports: (ctx: Context<{ restreamIds?: string[] }>) => media.host.reports(ctx.params.restreamIds),
       actorLogs: (ctx: Context<{ restreamId: string }>) => ({
         lines: media.host.logs(ctx.params.restreamId),
       }),

@@ -16,7 +16,8 @@ import * as schemas from "./schemas/resources.js";
 export function restreamsService({ catalog, endpoints }: Runtime) {
   /** Views with the state each actor reports now (asked of every node once per call). */
   async function views(ctx: ActionContext<unknown>, restreams: RestreamRecord[], withSecrets: boolean) {
-    const reports = await actorReports((ctx as Context).broker);
+    const ids = restreams.map((restream) => restream.id);
+    const reports = await actorReports((ctx as Context).broker, ids);
     const statuses = await statusesOf(catalog, restreams, (id) => reports.get(id));
     return statuses.map(({ restream, status }) => restreamView(restream, status, { endpoints, withSecrets }));
   }

@@ -93,8 +93,15 @@ export class ActorHost {
     return this.actors.get(restreamId)?.actor.report();
   }
 
-  reports(): Record<string, ActorReport> {
-    return Object.fromEntries([...this.actors].map(([id, entry]) => [id, entry.actor.report()]));
+  /** What each hosted actor reports; only those asked for, if `restreamIds` is given. */
+  reports(restreamIds?: readonly string[]): Record<string, ActorReport> {
+    const ids = restreamIds ?? [...this.actors.keys()];
+    return Object.fromEntries(
+      ids.flatMap((id) => {
+        const entry = this.actors.get(id);
+        return entry ? [[id, entry.actor.report()]] : [];
+      }),
+    );
   }
 
   /** The running actor's log, or the last one's after it was removed. */
