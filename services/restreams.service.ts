@@ -2,7 +2,7 @@
 // start/stop set the desired state; the observed state comes from node/restreams/status.ts.
 import type { Context } from "moleculer";
 import { canManageChannel } from "../node/auth/policy.js";
-import type { RestreamRecord } from "../node/catalog/records.js";
+import type { Desired, RestreamRecord } from "../node/catalog/records.js";
 import { restreamView } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/errors.js";
 import { statusesOf } from "../node/restreams/statuses.js";
@@ -42,6 +42,16 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
     const restream = await catalog.restreams.get(id);
     await assertChannelManageable(ctx, restream.channelId);
     return restream;
+  }
+
+  /** Starts or stops every restream of a channel; answers all of them, and which were left alone. */
+  async function setAll(ctx: ActionContext<{ channelId: string }>, desired: Desired) {
+    const { channelId } = ctx.params;
+    await assertChannelManageable(ctx, channelId);
+    const { changed: done, skipped } = await catalog.setChannelDesired(channelId, desired);
+    for (const restream of done) changed(ctx, restream);
+    const items = await views(ctx, await catalog.restreams.listByChannel(channelId), false);
+    return { items, skipped };
   }
 
   return defineService("streamwell.restreams", {
@@ -128,6 +138,19 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
         changed(ctx, restream);
         return view(ctx, restream, false);
       },
+    }),
+    startAll: action({
+      access: "user",
+      input: schemas.restreams.startAll,
+      summary:
+        "Start every restream of the channel; those a feature switch keeps off stay stopped and are listed in `skipped`",
+      handler: (ctx) => setAll(ctx, "started"),
+    }),
+    stopAll: action({
+      access: "user",
+      input: schemas.restreams.stopAll,
+      summary: "Stop every restream of the channel",
+      handler: (ctx) => setAll(ctx, "stopped"),
     }),
     logs: action({
       access: "user",

@@ -7,7 +7,7 @@ import { Channels } from "./channels.js";
 import { Destinations } from "./destinations.js";
 import { FeatureSwitches, requiredFeatures } from "./features.js";
 import { Placements } from "./placements.js";
-import type { DestinationRecord, Features, RestreamRecord } from "./records.js";
+import type { Desired, DestinationRecord, Features, RestreamRecord } from "./records.js";
 import { type NewRestream, type RestreamChange, Restreams } from "./restreams.js";
 import { Sessions } from "./sessions.js";
 import { type PortHome, type PortRange, SrtPorts } from "./srt-ports.js";
@@ -25,6 +25,12 @@ const DEFAULT_NAMES: Record<RestreamRecord["kind"], string> = {
   srt_push: "SRT Push",
   remote_playback: "Remote Playback",
 };
+
+/** What a channel-wide start or stop did: the restreams it changed, and those it left alone. */
+export interface BulkOutcome {
+  readonly changed: RestreamRecord[];
+  readonly skipped: { readonly id: string; readonly code: "feature_disabled"; readonly message: string }[];
+}
 
 export interface CatalogOptions {
   readonly srtPorts: PortRange;
@@ -77,6 +83,29 @@ export class Catalog {
     const restream = await this.restreams.get(id);
     await this.assertFeatures(restream, await this.destinationOf(restream));
     return this.restreams.setDesired(id, "started");
+  }
+
+  /**
+   * Starts or stops every restream of a channel that is not so already. A restream a feature switch
+   * keeps off is left stopped and named in `skipped`; the others still start.
+   */
+  async setChannelDesired(channelId: string, desired: Desired): Promise<BulkOutcome> {
+    await this.channels.get(channelId);
+    const outcome: BulkOutcome = { changed: [], skipped: [] };
+    for (const restream of await this.restreams.listByChannel(channelId)) {
+      if (restream.desired === desired) continue;
+      try {
+        outcome.changed.push(
+          desired === "started"
+            ? await this.startRestream(restream.id)
+            : await this.restreams.setDesired(restream.id, "stopped"),
+        );
+      } catch (error) {
+        if (!(error instanceof FeatureDisabledError)) throw error;
+        outcome.skipped.push({ id: restream.id, code: "feature_disabled", message: error.message });
+      }
+    }
+    return outcome;
   }
 
   async deleteChannel(id: string): Promise<void> {

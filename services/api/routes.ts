@@ -50,6 +50,8 @@ export const API_ROUTES: readonly RestRoute[] = [
   channels("POST", "/channels/:id/stream-key", "streamwell.channels.resetStreamKey"),
   restreams("GET", "/channels/:channelId/restreams", "streamwell.restreams.listByChannel"),
   restreams("POST", "/channels/:channelId/restreams", "streamwell.restreams.create"),
+  restreams("POST", "/channels/:channelId/restreams/start", "streamwell.restreams.startAll"),
+  restreams("POST", "/channels/:channelId/restreams/stop", "streamwell.restreams.stopAll"),
   restreams("GET", "/restreams/:id", "streamwell.restreams.get"),
   restreams("PATCH", "/restreams/:id", "streamwell.restreams.update"),
   restreams("DELETE", "/restreams/:id", "streamwell.restreams.remove"),

@@ -92,6 +92,8 @@ export const restreams = {
   start: byId,
   stop: byId,
   logs: byId,
+  startAll: z.strictObject({ channelId }),
+  stopAll: z.strictObject({ channelId }),
 };
 
 export const node = {

@@ -1,6 +1,7 @@
 // The one typed client of the REST API. Requests ride on the HttpOnly session cookie that login
 // sets (the UI never holds the token), so EventSource is authenticated the same way.
 import type {
+  BulkAnswer,
   Channel,
   ChannelWithSecrets,
   Destination,
@@ -111,6 +112,9 @@ export const api = {
     start: (id: string) => request<Restream>("POST", `/restreams/${id}/start`),
     stop: (id: string) => request<Restream>("POST", `/restreams/${id}/stop`),
     remove: (id: string) => request<void>("DELETE", `/restreams/${id}`),
+    /** Starts or stops every restream of a channel; `skipped` names those a feature switch keeps off. */
+    setAll: (channelId: string, action: "start" | "stop") =>
+      request<BulkAnswer>("POST", `/channels/${channelId}/restreams/${action}`),
     logs: (id: string) =>
       request<{ lines: LogLine[] }>("GET", `/restreams/${id}/logs`).then((answer) => answer.lines),
   },

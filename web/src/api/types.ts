@@ -111,6 +111,11 @@ export type RestreamInput =
   | { readonly kind: "remote_playback"; readonly name?: string };
 
 /** PATCH /restreams/:id: only what changes; a running push restarts with it. */
+export interface BulkAnswer {
+  readonly items: Restream[];
+  readonly skipped: { readonly id: string; readonly code: string; readonly message: string }[];
+}
+
 export interface RestreamChange {
   readonly name?: string;
   readonly destinationId?: string;

@@ -5,6 +5,7 @@ import { useInterval } from "../../hooks/useInterval";
 import { useLiveList } from "../../hooks/useLiveList";
 import { useResource } from "../../hooks/useResource";
 import { AddRestreamForm } from "./AddRestreamForm";
+import { BulkActions } from "./BulkActions";
 import { RestreamItem } from "./RestreamItem";
 
 const STATS_POLL_MS = 5_000;
@@ -23,6 +24,7 @@ export function RestreamPanel({ channelId }: { readonly channelId: string }) {
       <ErrorMessage error={restreams.error} />
       <AddRestreamForm channelId={channelId} destinations={destinations.data ?? []} onCreated={list.upsert} />
       {restreams.data?.length === 0 && <p>No restreams yet.</p>}
+      <BulkActions channelId={channelId} restreams={restreams.data ?? []} onChanged={list.upsert} />
       <ul className="restreams">
         {restreams.data?.map((restream) => (
           <RestreamItem
