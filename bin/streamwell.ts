@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { ConfigError, loadConfig } from "../node/config/load.js";
 import type { Config } from "../node/config/schema.js";
-import { createLogger } from "../node/log.js";
+import { createLogger } from "../node/kit/log.js";
 import { natsEndpoint } from "../node/mesh/nats-endpoint.js";
 import { createRuntime, openStore } from "../node/runtime.js";
 import { createBroker } from "../services/broker.js";

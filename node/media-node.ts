@@ -5,15 +5,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChainEnds } from "./actors/chain-ends.js";
 import { ActorHost } from "./actors/host.js";
+import type { ChannelCodecs } from "./defs/codecs.js";
+import type { ActorReport } from "./defs/restream-status.js";
 import { FfmpegEngine } from "./ffmpeg/engine.js";
 import { PidFile, sweepStalePids } from "./ffmpeg/pidfile.js";
 import { IngestRegistry } from "./ingest/registry.js";
 import { RtmpServer } from "./ingest/rtmp/server.js";
 import { SrtIngests } from "./ingest/srt/ingests.js";
 import { tsSessions } from "./ingest/srt/session.js";
-import type { ChannelCodecs } from "./media/codecs.js";
 import { EngineChoice } from "./restreams/engine-choice.js";
-import type { ActorReport } from "./restreams/status.js";
 import { NativeRtmpEngine } from "./rtmp-push/engine.js";
 import type { Runtime } from "./runtime.js";
 

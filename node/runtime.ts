@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { Catalog } from "./catalog/catalog.js";
 import type { Config } from "./config/schema.js";
-import type { Logger } from "./log.js";
+import type { Logger } from "./kit/log.js";
 import { natsEndpoint } from "./mesh/nats-endpoint.js";
 import { NatsKvStore } from "./store/nats-kv-store.js";
 import { SqliteStore } from "./store/sqlite-store.js";

@@ -4,7 +4,7 @@ import type { Context } from "moleculer";
 import { canManageChannel } from "../node/auth/policy.js";
 import type { ChannelRecord } from "../node/catalog/records.js";
 import { channelView } from "../node/catalog/views.js";
-import { ForbiddenError } from "../node/errors.js";
+import { ForbiddenError } from "../node/defs/errors.js";
 import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";

@@ -2,7 +2,7 @@
 // redacted URLs to pick one for a restream.
 import type { DestinationRecord } from "../node/catalog/records.js";
 import { destinationView } from "../node/catalog/views.js";
-import { ValidationFailedError } from "../node/errors.js";
+import { ValidationFailedError } from "../node/defs/errors.js";
 import type { Runtime } from "../node/runtime.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../node/urls/destination-url.js";
 import { action, created, noContent } from "./action.js";

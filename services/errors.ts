@@ -8,7 +8,7 @@ import {
   NotFoundError,
   UnauthenticatedError,
   ValidationFailedError,
-} from "../node/errors.js";
+} from "../node/defs/errors.js";
 
 const { MoleculerClientError, MoleculerError } = moleculer.Errors;
 

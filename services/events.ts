@@ -1,7 +1,7 @@
 // Names and payloads of the broker events Streamwell services exchange. Runtime facts travel
 // as events; desired state lives in the store.
-import type { ChannelCodecs, IngestStats } from "../node/media/codecs.js";
-import type { ActorReport } from "../node/restreams/status.js";
+import type { ChannelCodecs, IngestStats } from "../node/defs/codecs.js";
+import type { ActorReport } from "../node/defs/restream-status.js";
 
 export const EVENTS = {
   /** A channel's publisher is live on a node. */

@@ -2,7 +2,7 @@
 // where, and what each actor reports. Nothing is cached, so an answer is never stale. These
 // are internal node actions, so they go through the broker, not the caller's context.
 import type { ServiceBroker } from "moleculer";
-import type { ActorReport } from "../node/restreams/status.js";
+import type { ActorReport } from "../node/defs/restream-status.js";
 import type { IngestInfo } from "./events.js";
 
 const NODE_SERVICE = "streamwell.node";

@@ -15,8 +15,8 @@ import {
   NotFoundError,
   UnauthenticatedError,
   ValidationFailedError,
-} from "../node/errors.js";
-import type { Logger } from "../node/log.js";
+} from "../node/defs/errors.js";
+import type { Logger } from "../node/kit/log.js";
 import type { DeclaredAction, Meta } from "./action.js";
 import { toServiceError } from "./errors.js";
 

@@ -7,8 +7,9 @@ import { availableParallelism, loadavg } from "node:os";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import moleculer from "moleculer";
 import { PlacementFence } from "../node/actors/fence.js";
+import type { ChannelCodecs } from "../node/defs/codecs.js";
+import type { ActorReport } from "../node/defs/restream-status.js";
 import type { LiveIngest } from "../node/ingest/registry.js";
-import type { ChannelCodecs } from "../node/media/codecs.js";
 import { type BoundPorts, MediaNode } from "../node/media-node.js";
 import {
   type ActorKind,
@@ -18,11 +19,10 @@ import {
   MetricsExporter,
   type MetricsSnapshot,
 } from "../node/metrics/index.js";
-import type { ChainLink, ChainRecord } from "../node/restreams/chains.js";
-import type { PlacedOrder } from "../node/restreams/scheduler.js";
-import type { ActorReport } from "../node/restreams/status.js";
 import { statusesOf } from "../node/restreams/statuses.js";
 import type { Runtime } from "../node/runtime.js";
+import type { ChainLink, ChainRecord } from "../node/scheduler/chains.js";
+import type { PlacedOrder } from "../node/scheduler/scheduler.js";
 import { action } from "./action.js";
 import { EVENTS, type IngestInfo, type IngestLive } from "./events.js";
 import { actorReports, isSchedulerLeader, liveIngests, nodesRunning } from "./mesh-view.js";

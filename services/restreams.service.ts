@@ -1,10 +1,10 @@
 // streamwell.restreams: a channel's restreams, managed by the channel's owner or an admin.
-// start/stop set the desired state; the observed state comes from node/restreams/status.ts.
+// start/stop set the desired state; the observed state comes from node/defs/restream-status.ts.
 import type { Context } from "moleculer";
 import { canManageChannel } from "../node/auth/policy.js";
 import type { Desired, RestreamRecord } from "../node/catalog/records.js";
 import { restreamView } from "../node/catalog/views.js";
-import { ForbiddenError } from "../node/errors.js";
+import { ForbiddenError } from "../node/defs/errors.js";
 import { statusesOf } from "../node/restreams/statuses.js";
 import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";

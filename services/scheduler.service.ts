@@ -1,8 +1,8 @@
 // streamwell.scheduler: places restream actors on the node that holds their channel's ingest
-// (node/restreams/scheduler.ts decides). The leader is the lowest node id that runs it.
+// (node/scheduler/scheduler.ts decides). The leader is the lowest node id that runs it.
 import type { Context, Service, ServiceBroker, ServiceSchema } from "moleculer";
-import { Scheduler } from "../node/restreams/scheduler.js";
 import type { Runtime } from "../node/runtime.js";
+import { Scheduler } from "../node/scheduler/scheduler.js";
 import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
 import { isSchedulerLeader, liveIngests, meshNodes } from "./mesh-view.js";
 

@@ -1,7 +1,7 @@
 // streamwell.users: login, logout, who am I, and user administration.
 import { canChangeUser } from "../node/auth/policy.js";
 import { userView } from "../node/catalog/views.js";
-import { ForbiddenError, UnauthenticatedError } from "../node/errors.js";
+import { ForbiddenError, UnauthenticatedError } from "../node/defs/errors.js";
 import type { Runtime } from "../node/runtime.js";
 import { action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";

@@ -1,7 +1,7 @@
 // The restream benchmark's results: a Markdown summary on stdout, the whole record as JSON in
 // bench/results/, and a PNG of CPU against N for each engine and baseline (in docs/ only when asked).
 import { mkdirSync, writeFileSync } from "node:fs";
-import { ENGINE_NAMES, type EngineName } from "../../node/actors/relay.js";
+import { ENGINE_NAMES, type EngineName } from "../../node/defs/relay.js";
 import { lineChartSvg, type Series, svgToPng } from "./plot.js";
 import type { Usage } from "./proc-stats.js";
 import { formatJson, machine, ROOT } from "./results.js";

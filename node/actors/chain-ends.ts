@@ -1,20 +1,20 @@
-// This node's ends of chain links (node/restreams/chains.ts). As a link's target it runs an SRT
+// This node's ends of chain links (node/scheduler/chains.ts). As a link's target it runs an SRT
 // listener on the link's port that feeds the channel's hub here (protocol "chain"); as its source
 // it runs a ChainActor: a RestreamActor that pushes the channel's live feed to the target over SRT
 // with the link's passphrase. Both ends speak the link's container (FLV for H.264 + AAC, so the
 // target's hub serves Remote Playback and RTMP pushes; else MPEG-TS). Both ends are idempotent, so
 // a new leader can deliver them again.
 import { isDeepStrictEqual } from "node:util";
+import type { Container } from "../defs/container.js";
+import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "../defs/relay.js";
+import type { ActorReport } from "../defs/restream-status.js";
 import type { IngestRegistry } from "../ingest/registry.js";
 import { flvSessions } from "../ingest/srt/flv-session.js";
 import type { ListenerParent, ListenerSpec } from "../ingest/srt/listener.js";
 import { SrtListener } from "../ingest/srt/listener.js";
 import { tsSessions } from "../ingest/srt/session.js";
-import type { Container } from "../media/container.js";
-import type { ChainLink, ChainRecord } from "../restreams/chains.js";
-import type { ActorReport } from "../restreams/status.js";
+import type { ChainLink, ChainRecord } from "../scheduler/chains.js";
 import { ActorHost } from "./host.js";
-import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "./relay.js";
 
 export interface ChainEndsOptions {
   readonly nodeId: string;

@@ -3,7 +3,7 @@
 // So an order from a deposed leader is refused, and a node that missed a removal order (it was
 // cut off, the call failed) still stops its actor when it sees the store change.
 import type { Placement, Placements } from "../catalog/placements.js";
-import type { PlacedOrder } from "../restreams/scheduler.js";
+import type { PlacedOrder } from "../scheduler/scheduler.js";
 import type { Unwatch } from "../store/store.js";
 
 export interface FencedHost {

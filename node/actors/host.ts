@@ -2,10 +2,10 @@
 // Playback). The scheduler (through streamwell.node) ensures and removes them; the node's ingest
 // registry tells which channel feeds are live here.
 import { isDeepStrictEqual } from "node:util";
-import type { ActorReport } from "../restreams/status.js";
-import { LOG_LINES, type LogLine } from "./actor-kit.js";
+import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "../defs/relay.js";
+import type { ActorReport } from "../defs/restream-status.js";
+import { LOG_LINES, type LogLine } from "../kit/actor-parts.js";
 import { PlaybackActor } from "./playback-actor.js";
-import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "./relay.js";
 import { type ActorParent, RestreamActor } from "./restream-actor.js";
 
 export interface HostParent {

@@ -15,9 +15,7 @@
 // The wanted order is kept apart from the observed state; commands and engine events go through
 // one queue. Reported: Streaming while a caller pulls, Error while waiting to retry a failed
 // listener, Awaiting Stream otherwise.
-import type { ActorReport, RestreamError, RestreamStats } from "../restreams/status.js";
-import { ActorLog, CommandQueue, type LogLine, StateMachine } from "./actor-kit.js";
-import { Retry } from "./backoff.js";
+
 import type {
   IngestFeed,
   ListenerEngine,
@@ -26,7 +24,10 @@ import type {
   RelayFailure,
   RelayHandle,
   RelayProgress,
-} from "./relay.js";
+} from "../defs/relay.js";
+import type { ActorReport, RestreamError, RestreamStats } from "../defs/restream-status.js";
+import { ActorLog, CommandQueue, type LogLine, StateMachine } from "../kit/actor-parts.js";
+import { Retry } from "../kit/backoff.js";
 import type { ActorParent } from "./restream-actor.js";
 
 export type PlaybackState = "idle" | "waiting" | "listening" | "streaming" | "stopping" | "backoff";

@@ -12,10 +12,7 @@
 // The wanted order (run or not) is kept apart from the observed state. Commands and relay
 // events go through one promise queue, so no two steps interleave. `blocked` is the
 // unsupported-codec error: no retry loop, it waits for the ingest's codecs to change.
-import { codecProblem } from "../restreams/codec-rules.js";
-import type { ActorReport, RestreamError, RestreamStats } from "../restreams/status.js";
-import { ActorLog, CommandQueue, IllegalTransitionError, type LogLine } from "./actor-kit.js";
-import { BACKOFF, Retry } from "./backoff.js";
+
 import type {
   FeedReader,
   IngestFeed,
@@ -25,7 +22,11 @@ import type {
   RelayInput,
   RelayProgress,
   RelaySpec,
-} from "./relay.js";
+} from "../defs/relay.js";
+import type { ActorReport, RestreamError, RestreamStats } from "../defs/restream-status.js";
+import { ActorLog, CommandQueue, IllegalTransitionError, type LogLine } from "../kit/actor-parts.js";
+import { BACKOFF, Retry } from "../kit/backoff.js";
+import { codecProblem } from "../restreams/codec-rules.js";
 
 export type ActorState = "idle" | "waiting" | "starting" | "streaming" | "backoff" | "blocked" | "stopping";
 

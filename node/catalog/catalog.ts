@@ -1,7 +1,7 @@
 // The catalog: every resource's repository plus the rules that span resources (a destination
 // in use cannot go, a channel takes its restreams with it, a feature switch stops what needs it).
 // Services call this; it knows nothing of Moleculer, HTTP or callers' roles.
-import { ConflictError, FeatureDisabledError, NotFoundError, ValidationFailedError } from "../errors.js";
+import { ConflictError, FeatureDisabledError, NotFoundError, ValidationFailedError } from "../defs/errors.js";
 import type { Store } from "../store/store.js";
 import { Channels } from "./channels.js";
 import { Destinations } from "./destinations.js";

@@ -1,7 +1,7 @@
 // Channels: a name, an owner, the stream key that authorises publishing, and an optional SRT
 // ingest port with its passphrase. Deleting a channel deletes its restreams.
-import { NotFoundError } from "../errors.js";
-import { newId, newPassphrase, newStreamKey } from "../ids.js";
+import { NotFoundError } from "../defs/errors.js";
+import { newId, newPassphrase, newStreamKey } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import type { Store } from "../store/store.js";
 import { byCreation, type ChannelRecord, keys, type SrtListenerSecret } from "./records.js";

@@ -1,8 +1,9 @@
 // Saved destinations: an RTMP/RTMPS server URL (application, no key) or an SRT listener URL.
 // Only admins write them; any channel reuses them with its own stream key.
-import type { EngineName } from "../actors/relay.js";
-import { NotFoundError } from "../errors.js";
-import { newId } from "../ids.js";
+
+import { NotFoundError } from "../defs/errors.js";
+import type { EngineName } from "../defs/relay.js";
+import { newId } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import type { Store } from "../store/store.js";
 import { byCreation, type DestinationRecord, keys } from "./records.js";

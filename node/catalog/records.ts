@@ -1,6 +1,6 @@
 // What the store holds for each resource, and under which key. These are the desired state and
 // the secrets; runtime facts (who is live, what an actor does) never land here.
-import type { EngineName } from "../actors/relay.js";
+import type { EngineName } from "../defs/relay.js";
 
 export type Role = "admin" | "user";
 

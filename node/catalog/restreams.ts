@@ -1,7 +1,7 @@
 // Restreams: what a user asked for (kind, target, key, started or stopped). The observed state
-// comes from actors at run time; see node/restreams/status.ts.
-import { NotFoundError } from "../errors.js";
-import { newId, newPassphrase } from "../ids.js";
+// comes from actors at run time; see node/defs/restream-status.ts.
+import { NotFoundError } from "../defs/errors.js";
+import { newId, newPassphrase } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import type { Store } from "../store/store.js";
 import { byCreation, type Desired, keys, type RestreamRecord } from "./records.js";

@@ -1,6 +1,6 @@
 // Login sessions: a random bearer token handed to the client once; the store keeps only its
 // SHA-256, with the user and an expiry. The same token rides in the UI's HttpOnly cookie.
-import { newToken, sha256Hex } from "../ids.js";
+import { newToken, sha256Hex } from "../kit/ids.js";
 import type { Store } from "../store/store.js";
 import { keys, type SessionRecord } from "./records.js";
 

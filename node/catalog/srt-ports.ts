@@ -1,6 +1,6 @@
 // The node's SRT port range (STREAMWELL_SRT_PORTS) is shared by SRT ingest, Remote Playback and
 // chain links. A port belongs to whoever created its key first, so two nodes never hand out the same.
-import { ConflictError } from "../errors.js";
+import { ConflictError } from "../defs/errors.js";
 import { KeyExistsError, type Store } from "../store/store.js";
 import { keys, type SrtListenerHome } from "./records.js";
 

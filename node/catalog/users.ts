@@ -1,8 +1,8 @@
 // Users and roles. A username is unique across the mesh through an index key created first
 // (create-if-absent), so two nodes cannot register the same name at once.
 import { hashPassword, verifyPassword } from "../auth/passwords.js";
-import { ConflictError, NotFoundError } from "../errors.js";
-import { newId } from "../ids.js";
+import { ConflictError, NotFoundError } from "../defs/errors.js";
+import { newId } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import { KeyExistsError, type Store } from "../store/store.js";
 import { byCreation, keys, type Role, type UserRecord } from "./records.js";

@@ -2,8 +2,8 @@
 // passphrase) appear only where `withSecrets` is asked for, which the services allow only on a
 // single resource's own GET or create, to its owner or an admin. Destination stream keys, SRT Push
 // passphrases and password hashes never appear at all.
-import type { ChannelCodecs, IngestStats } from "../media/codecs.js";
-import type { RestreamStatus } from "../restreams/status.js";
+import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
+import type { RestreamStatus } from "../defs/restream-status.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../urls/destination-url.js";
 import type {
   ChannelRecord,

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { StreamwellError } from "../errors.js";
+import { StreamwellError } from "../defs/errors.js";
 import { type Config, type ConfigKey, configSchema } from "./schema.js";
 
 const PREFIX = "STREAMWELL_";

@@ -3,7 +3,7 @@
 // STREAMWELL_ + its SCREAMING_SNAKE form (httpPort -> STREAMWELL_HTTP_PORT).
 import { hostname } from "node:os";
 import { z } from "zod";
-import { ENGINE_NAMES } from "../actors/relay.js";
+import { ENGINE_NAMES } from "../defs/relay.js";
 
 const PORT_MESSAGE = "must be a whole number from 0 to 65535 (0 picks a free port)";
 const port = z.coerce

@@ -10,7 +10,7 @@
 //   and query values are cut at 255 bytes, so passphrase and stream id go in their own argv elements
 //   (-passphrase, -srt_streamid: plain "-streamid" is ffmpeg's own output option). Only numbers we
 //   produce go in the query.
-import type { Container } from "../media/container.js";
+import type { Container } from "../defs/container.js";
 import type { DestinationTarget, RtmpTarget, SrtTarget } from "../urls/destination-url.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { RelayArgsError } from "./errors.js";

@@ -3,7 +3,7 @@
 // this machine's ffmpeg 5.1 (test/fixtures/ffmpeg/, made by capture.sh): ffmpeg has no error codes
 // of its own, so text is all there is. Messages are fixed strings (at most a codec name, [a-z0-9_],
 // is taken from stderr), so they cannot carry a secret even if unredacted lines are passed in.
-import type { ErrorCode } from "../restreams/status.js";
+import type { ErrorCode } from "../defs/restream-status.js";
 
 export interface ExitFacts {
   readonly exitCode: number | null;

@@ -1,6 +1,6 @@
 // The ffmpeg engine: one supervised `ffmpeg -c copy` per running restream, fed the channel hub's
 // bytes (FLV or MPEG-TS) on stdin: a relay to a destination, or a Remote Playback SRT listener. It
-// adapts node/ffmpeg's process wrapper to the actors' contracts (node/actors/relay.ts).
+// adapts node/ffmpeg's process wrapper to the actors' contracts (node/defs/relay.ts).
 import type { Readable } from "node:stream";
 import type {
   ListenerEngine,
@@ -12,8 +12,8 @@ import type {
   RelayHandle,
   RelayInput,
   RelaySpec,
-} from "../actors/relay.js";
-import type { Logger } from "../log.js";
+} from "../defs/relay.js";
+import type { Logger } from "../kit/log.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { PROGRESS_FD, relayArgs } from "./args.js";
 import { PidFile } from "./pidfile.js";

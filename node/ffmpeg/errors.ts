@@ -1,5 +1,5 @@
 // Typed errors of the ffmpeg wrapper. Messages never hold a stream key or passphrase.
-import { StreamwellError } from "../errors.js";
+import { StreamwellError } from "../defs/errors.js";
 
 /** relayArgs was given something it cannot turn into a safe command line (a programming or data error). */
 export class RelayArgsError extends StreamwellError {}

@@ -7,8 +7,9 @@
 // - `-ss` as an output option makes a stream copy drop the packets stamped before it, until the first
 //   one it writes: that drops the primer's stale keyframe and nothing after it.
 // - No listen_timeout: the listener waits in its accept for as long as the channel is live.
+
+import type { Container } from "../defs/container.js";
 import { PRIMER_CUTOFF_SECONDS } from "../hub/primed-stream.js";
-import type { Container } from "../media/container.js";
 import {
   DEFAULT_RW_TIMEOUT_US,
   globalArgs,

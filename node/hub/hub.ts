@@ -3,7 +3,7 @@
 // Playback, chain links) each get their own bounded queue. The hub keeps the init units and the
 // current GOP so a new reader starts on a keyframe at once. No timers, no global state:
 // everything happens inside `write`, `end`, `subscribe` and the readers' pulls.
-import type { IngestStats } from "../media/codecs.js";
+import type { IngestStats } from "../defs/codecs.js";
 import { HubEndedError } from "./errors.js";
 import { DEFAULT_GOP_CACHE_MAX_BYTES, GopCache } from "./gop-cache.js";
 import { type EndReason, HubReader, type ReaderOptions, type ReaderParent } from "./reader.js";

@@ -6,7 +6,7 @@
 // memory is fixed whatever the unit rate.
 // The keyframe interval is measured on media timestamps (the last two keyframes): it is a property
 // of the encoding (its GOP length) and should not pick up network jitter.
-import type { IngestStats } from "../media/codecs.js";
+import type { IngestStats } from "../defs/codecs.js";
 import type { UnitFormat } from "./unit-format.js";
 
 export const DEFAULT_STATS_WINDOW_SECONDS = 5;

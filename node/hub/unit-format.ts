@@ -2,7 +2,7 @@
 // generic over the unit type and ask this object everything they need to know about a unit, so
 // FLV tags (RTMP ingest) and MPEG-TS units (SRT ingest) share one fan-out, one cache policy and
 // one overflow policy.
-import type { Container } from "../media/container.js";
+import type { Container } from "../defs/container.js";
 
 export interface UnitFormat<U> {
   readonly container: Container;

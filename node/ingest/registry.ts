@@ -3,8 +3,10 @@
 // its channel and hands it MPEG-TS units; a chain link's listener hands it FLV tags or MPEG-TS
 // units, as its link carries; actors read from its hubs.
 import type { Readable } from "node:stream";
-import type { FeedReader, IngestFeed, PrimedReader, TagSource } from "../actors/relay.js";
 import type { Catalog } from "../catalog/catalog.js";
+import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
+import type { Container } from "../defs/container.js";
+import type { FeedReader, IngestFeed, PrimedReader, TagSource } from "../defs/relay.js";
 import {
   type ByteStreamOptions,
   ChannelHub,
@@ -18,9 +20,7 @@ import {
   toTsStream,
   type UnitFormat,
 } from "../hub/index.js";
-import { constantTimeEqual } from "../ids.js";
-import type { ChannelCodecs, IngestStats } from "../media/codecs.js";
-import type { Container } from "../media/container.js";
+import { constantTimeEqual } from "../kit/ids.js";
 import type { FlvTag } from "../media/flv.js";
 import type { TsUnit } from "../media/ts-units.js";
 import type {

@@ -1,7 +1,7 @@
 // FLV bytes back into tags: what a chain link's listener reads from ffmpeg's stdout (an FLV
 // stream, node/ingest/srt/flv-session.ts). Incremental: chunks may cut a tag anywhere. The inverse
 // of node/media/flv.ts encodeTag; tags of other types than audio, video and script are skipped.
-import { StreamwellError } from "../errors.js";
+import { StreamwellError } from "../defs/errors.js";
 import { AUDIO, type FlvTag, SCRIPT, type TagType, VIDEO } from "./flv.js";
 
 export class FlvFormatError extends StreamwellError {}

@@ -2,7 +2,7 @@
 // and PMT (which PIDs carry which codec), and a PES header's PTS. Pure functions over one 188-byte
 // packet; sections are read only when they fit in one packet, which the PAT and the PMT of a
 // one-program stream always do.
-import type { AudioCodec, VideoCodec } from "./codecs.js";
+import type { AudioCodec, VideoCodec } from "../defs/codecs.js";
 
 export const TS_PACKET = 188;
 export const SYNC_BYTE = 0x47;

@@ -1,7 +1,7 @@
 // Is an access unit a keyframe? Read from its NAL unit types, for encoders that do not set the
 // MPEG-TS random-access indicator: the first coded slice (VCL NAL) decides. H.264: IDR (5).
 // HEVC: the IRAP types 16-21 (BLA, IDR, CRA), where a decoder can start.
-import type { VideoCodec } from "./codecs.js";
+import type { VideoCodec } from "../defs/codecs.js";
 
 export type SliceVerdict = "keyframe" | "frame" | "unknown";
 

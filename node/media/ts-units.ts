@@ -3,7 +3,7 @@
 // A unit is a keyframe when its video PES carries the random-access indicator or, failing that,
 // when its first coded slice is an IDR (H.264) or IRAP (HEVC) picture. A stream without video
 // cuts at each audio PES start instead, every unit a keyframe. Null packets are dropped.
-import type { VideoCodec } from "./codecs.js";
+import type { VideoCodec } from "../defs/codecs.js";
 import {
   type ElementaryStream,
   kindOf,

@@ -5,7 +5,7 @@
 // Label values come only from ids, enums, the node id and a destination's name: never from a
 // URL, a stream key or a passphrase, whatever the records in the snapshot hold.
 import { Counter, Gauge, type Registry } from "prom-client";
-import { ERROR_CODES, RESTREAM_STATES } from "../restreams/status.js";
+import { ERROR_CODES, RESTREAM_STATES } from "../defs/restream-status.js";
 import { ACTOR_KINDS, type MetricsSnapshot, type RestreamSample } from "./snapshot.js";
 
 const RESTREAM_LABELS = ["restream_id", "channel_id", "destination", "node"] as const;

@@ -5,8 +5,8 @@
 // Who exports a restream, so that sums across nodes count each restream once: the node that
 // hosts its actor, or, when no node does, the scheduler leader (stopped, awaiting_stream).
 import type { DestinationRecord, RestreamRecord } from "../catalog/records.js";
+import type { RestreamStatus } from "../defs/restream-status.js";
 import type { IngestProtocol } from "../ingest/registry.js";
-import type { RestreamStatus } from "../restreams/status.js";
 
 export const ACTOR_KINDS = ["restream", "playback", "chain"] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];

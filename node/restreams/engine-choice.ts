@@ -12,7 +12,7 @@ import type {
   RelayHandle,
   RelayInput,
   RelaySpec,
-} from "../actors/relay.js";
+} from "../defs/relay.js";
 import type { NativeRtmpEngine } from "../rtmp-push/engine.js";
 
 export class EngineChoice implements RelayEngine, ListenerEngine {

@@ -3,7 +3,7 @@
 import type { Catalog } from "../catalog/catalog.js";
 import { requiredFeatures } from "../catalog/features.js";
 import type { DestinationRecord, RestreamRecord } from "../catalog/records.js";
-import { type ActorReport, deriveStatus, type RestreamStatus } from "./status.js";
+import { type ActorReport, deriveStatus, type RestreamStatus } from "../defs/restream-status.js";
 
 export interface RestreamWithStatus {
   readonly restream: RestreamRecord;

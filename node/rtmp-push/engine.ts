@@ -1,7 +1,7 @@
 // The native restream engine: RTMP and RTMPS pushes written in TypeScript inside the node, fed the
 // hub's FLV tags directly. No child process per restream, the server's own refusal reasons in the
 // logs, stream keys never in a process's arguments. See docs/decisions.md for what it costs.
-import type { RelayEvents, RelayHandle, TagSource } from "../actors/relay.js";
+import type { RelayEvents, RelayHandle, TagSource } from "../defs/relay.js";
 import { NativePush, type NativeSpec } from "./push.js";
 import { Ticker } from "./ticker.js";
 

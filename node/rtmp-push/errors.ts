@@ -2,8 +2,8 @@
 // the host and the server's own words, never the stream key: the server's words are redacted
 // before they are logged, since some servers echo the stream name.
 
-import { StreamwellError } from "../errors.js";
-import type { ErrorCode } from "../restreams/status.js";
+import { StreamwellError } from "../defs/errors.js";
+import type { ErrorCode } from "../defs/restream-status.js";
 
 export abstract class PushError extends StreamwellError {
   abstract readonly code: ErrorCode;

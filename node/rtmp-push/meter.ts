@@ -2,7 +2,7 @@
 // Speed is media time sent per wall-clock time: 1.0 keeps up with a live channel, less falls behind.
 // A report is due once a second, and only while bytes advance: a push that stalls reports nothing,
 // which is what the actor's stall watchdog waits for.
-import type { RelayProgress } from "../actors/relay.js";
+import type { RelayProgress } from "../defs/relay.js";
 
 const REPORT_EVERY_MS = 1_000;
 const WINDOW_MS = 5_000;

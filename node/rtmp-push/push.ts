@@ -6,7 +6,7 @@
 //   live       -> stopping | done           stop() or the feed ended / the connection failed
 //   stopping   -> done                      closed
 // `events.exit` is called once, on entering done.
-import type { RelayEvents, RelayFailure, RelaySpec, TagSource } from "../actors/relay.js";
+import type { RelayEvents, RelayFailure, RelaySpec, TagSource } from "../defs/relay.js";
 import { redactLine } from "../ffmpeg/stderr.js";
 import { formatDestinationUrl, type RtmpTarget } from "../urls/destination-url.js";
 import { IllegalTransitionError, PushError, PushTimeoutError } from "./errors.js";

@@ -2,7 +2,7 @@
 // condition so a caller (the ingest session, later the push client) can log the kind of fault
 // and close that one connection. Messages never quote payload bytes: a publish command carries
 // the stream key, and a mutated one could carry it anywhere.
-import { StreamwellError } from "../errors.js";
+import { StreamwellError } from "../defs/errors.js";
 
 /** Any violation of the RTMP or AMF0 wire format by the peer. */
 export class RtmpProtocolError extends StreamwellError {}

@@ -1,6 +1,6 @@
 // Read-modify-write over compare-and-set: retried when another writer got there first, so
 // concurrent edits from any node never overwrite each other blindly.
-import { NotFoundError } from "../errors.js";
+import { NotFoundError } from "../defs/errors.js";
 import { RevisionMismatchError, type Store } from "./store.js";
 
 const ATTEMPTS = 8;

@@ -18,7 +18,7 @@ import {
   headers as natsHeaders,
   StorageType,
 } from "nats";
-import type { Logger } from "../log.js";
+import type { Logger } from "../kit/log.js";
 import { NATS_CONNECTION_OPTIONS, type NatsEndpoint } from "../mesh/nats-endpoint.js";
 import { KvChangeFeed } from "./nats-kv-feed.js";
 import { NatsLink } from "./nats-link.js";

@@ -5,7 +5,7 @@
 // Keys are dot-separated tokens of [A-Za-z0-9_=-] (JetStream KV's key rules), e.g. "channels.ch_x".
 // Values are JSON. Every write gets a revision from one counter per store that only grows, so
 // compare-and-set works across keys the way JetStream's stream sequence does.
-import { StreamwellError } from "../errors.js";
+import { StreamwellError } from "../defs/errors.js";
 
 export interface Entry<T = unknown> {
   readonly key: string;

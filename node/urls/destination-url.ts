@@ -4,7 +4,7 @@
 // anything not explicitly understood is refused. Error messages never echo the raw URL, paths, or
 // query values, because those may hold a stream key, passphrase or stream id.
 import { isIPv4, isIPv6 } from "node:net";
-import { ValidationFailedError } from "../errors.js";
+import { ValidationFailedError } from "../defs/errors.js";
 
 export type DestinationKind = "rtmp" | "rtmps" | "srt";
 

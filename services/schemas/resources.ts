@@ -1,7 +1,7 @@
 // Request schemas of the public actions, one per action. The same objects validate calls (see
 // services/middleware.ts) and generate the OpenAPI document (services/api/openapi.ts).
 import { z } from "zod";
-import { ENGINE_NAMES } from "../../node/actors/relay.js";
+import { ENGINE_NAMES } from "../../node/defs/relay.js";
 import { byId, destinationStreamKey, destinationUrl, empty, id, name, password, username } from "./common.js";
 
 export const auth = {

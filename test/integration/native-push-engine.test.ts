@@ -4,7 +4,7 @@
 // proxy too slow for the stream.
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RelayFailure, RelayProgress } from "../../node/actors/relay.js";
+import type { RelayFailure, RelayProgress } from "../../node/defs/relay.js";
 import type { ReaderOptions } from "../../node/hub/index.js";
 import { RtmpServer } from "../../node/ingest/rtmp/server.js";
 import { isKeyframe } from "../../node/media/flv.js";

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import type { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../node/config/load.js";
-import { createLogger } from "../../node/log.js";
+import { createLogger } from "../../node/kit/log.js";
 import { createRuntime } from "../../node/runtime.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
 import { createBroker } from "../../services/broker.js";

@@ -163,7 +163,7 @@ describe("SqliteStore on disk", () => {
       // No TS loader in a plain child: transpile the adapter next to node_modules so that the bare
       // "better-sqlite3" import resolves, and run the real SqliteStore in the child.
       buildDir = join(ROOT, "node_modules", ".cache", `streamwell-test-${randomUUID()}`);
-      for (const source of ["node/errors.ts", "node/store/store.ts", "node/store/sqlite-store.ts"]) {
+      for (const source of ["node/defs/errors.ts", "node/store/store.ts", "node/store/sqlite-store.ts"]) {
         const output = ts.transpileModule(await readFile(join(ROOT, source), "utf8"), {
           compilerOptions: {
             module: ts.ModuleKind.ESNext,

@@ -1,5 +1,5 @@
 // What the test clip's channel looks like: 1280x720 H.264 High 3.1 + AAC 48 kHz stereo.
-import type { ChannelCodecs } from "../../node/media/codecs.js";
+import type { ChannelCodecs } from "../../node/defs/codecs.js";
 
 export const H264_AAC_720P: ChannelCodecs = {
   video: "h264",

@@ -1,7 +1,7 @@
 // A channel feed for actor unit tests: counts the readers the actor opens, closes and resumes.
 import { PassThrough } from "node:stream";
-import type { IngestFeed } from "../../node/actors/relay.js";
-import type { ChannelCodecs } from "../../node/media/codecs.js";
+import type { ChannelCodecs } from "../../node/defs/codecs.js";
+import type { IngestFeed } from "../../node/defs/relay.js";
 import { H264_AAC_720P } from "./codecs.js";
 
 export interface FakeFeed extends IngestFeed {

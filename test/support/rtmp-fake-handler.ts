@@ -1,6 +1,7 @@
 // A fake IngestHandler for the RTMP ingest tests: one known key per channel, a live set that
 // refuses a second publisher, and sinks that record what the server told them.
 
+import type { ChannelCodecs } from "../../node/defs/codecs.js";
 import type {
   IngestHandler,
   PublishDecision,
@@ -11,7 +12,6 @@ import type {
   StartResult,
 } from "../../node/ingest/rtmp/handler.js";
 import type { IngestLog } from "../../node/ingest/rtmp/options.js";
-import type { ChannelCodecs } from "../../node/media/codecs.js";
 import type { FlvTag } from "../../node/media/flv.js";
 
 /** Keeps the first tags and counts the rest, so a long publish does not grow the test's heap. */

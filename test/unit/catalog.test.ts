@@ -9,7 +9,7 @@ import {
   FeatureDisabledError,
   NotFoundError,
   ValidationFailedError,
-} from "../../node/errors.js";
+} from "../../node/defs/errors.js";
 import { statusesOf } from "../../node/restreams/statuses.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
 

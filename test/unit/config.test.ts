@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, envName, loadConfig } from "../../node/config/load.js";
 import { SECRET_KEYS } from "../../node/config/schema.js";
-import { StreamwellError } from "../../node/errors.js";
+import { StreamwellError } from "../../node/defs/errors.js";
 
 const PORT_MESSAGE = "must be a whole number from 0 to 65535 (0 picks a free port)";
 const PAIR_MESSAGE = "rtmpsCert and rtmpsKey go together: set both or neither";

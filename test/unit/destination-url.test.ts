@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValidationFailedError } from "../../node/errors.js";
+import { ValidationFailedError } from "../../node/defs/errors.js";
 import {
   type DestinationTarget,
   formatDestinationUrl,

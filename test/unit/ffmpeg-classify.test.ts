@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { ErrorCode } from "../../node/defs/restream-status.js";
 import { classify } from "../../node/ffmpeg/classify.js";
-import type { ErrorCode } from "../../node/restreams/status.js";
 
 // Every case was captured from this machine's ffmpeg 5.1 against a real peer by
 // test/fixtures/ffmpeg/capture.sh; cases.tsv holds each case's exit code.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IngestMap } from "../../node/restreams/ingest-map.js";
+import { IngestMap } from "../../node/scheduler/ingest-map.js";
 
 describe("IngestMap", () => {
   it("lets events that arrived while a resync was asking win over its answers", () => {

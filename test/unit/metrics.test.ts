@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DestinationRecord, RestreamRecord } from "../../node/catalog/records.js";
+import { IDLE_STATS, type RestreamState, type RestreamStatus } from "../../node/defs/restream-status.js";
 import {
   exportedChannels,
   exportedRestreams,
@@ -7,7 +8,6 @@ import {
   type MetricsSnapshot,
   type RestreamSample,
 } from "../../node/metrics/index.js";
-import { IDLE_STATS, type RestreamState, type RestreamStatus } from "../../node/restreams/status.js";
 
 // Secrets fed into the records; none may reach the exposition text.
 const SECRETS = {

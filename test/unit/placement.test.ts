@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseNodes, type PlacementRequest } from "../../node/restreams/placement.js";
+import { chooseNodes, type PlacementRequest } from "../../node/scheduler/placement.js";
 
 const request = (restreamId: string, ingestNodeId: string, currentNodeId?: string): PlacementRequest => ({
   restreamId,

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { RelayEngine, RelayEvents, RelayFailure, RelaySpec } from "../../node/actors/relay.js";
 import { RestreamActor, STALL_TIMEOUT_MS } from "../../node/actors/restream-actor.js";
-import type { ChannelCodecs } from "../../node/media/codecs.js";
-import type { ActorReport } from "../../node/restreams/status.js";
+import type { ChannelCodecs } from "../../node/defs/codecs.js";
+import type { RelayEngine, RelayEvents, RelayFailure, RelaySpec } from "../../node/defs/relay.js";
+import type { ActorReport } from "../../node/defs/restream-status.js";
 import { parseDestinationUrl } from "../../node/urls/destination-url.js";
 import { H264_AAC_720P } from "../support/codecs.js";
 import { fakeFeed } from "../support/fake-feed.js";

@@ -9,7 +9,7 @@ import type {
   RelayInput,
   RelaySpec,
   TagSource,
-} from "../../node/actors/relay.js";
+} from "../../node/defs/relay.js";
 import type { FlvTag } from "../../node/media/flv.js";
 import { EngineChoice } from "../../node/restreams/engine-choice.js";
 import { decodeAmf0All, encodeAmf0 } from "../../node/rtmp/amf0.js";

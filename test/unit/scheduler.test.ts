@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Catalog } from "../../node/catalog/catalog.js";
-import { Scheduler, type SchedulerParent } from "../../node/restreams/scheduler.js";
+import { Scheduler, type SchedulerParent } from "../../node/scheduler/scheduler.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
 import { H264_AAC_720P } from "../support/codecs.js";
 

@@ -5,7 +5,7 @@ import {
   IDLE_STATS,
   type RestreamError,
   type RestreamStats,
-} from "../../node/restreams/status.js";
+} from "../../node/defs/restream-status.js";
 
 const ZERO: RestreamStats = { bitrateBps: 0, bytesSent: 0, uptimeSeconds: 0, restarts: 0, speed: 0 };
 const LIVE_STATS: RestreamStats = {

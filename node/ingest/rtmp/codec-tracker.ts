@@ -5,7 +5,7 @@
 // first frame, and we know which tracks it has. onMetaData says that (videocodecid /
 // audiocodecid, as ffmpeg, OBS and GStreamer write it); without it we wait for both kinds
 // until the caller gives up (a media-time budget) and call the missing one absent.
-import type { ChannelCodecs } from "../../media/codecs.js";
+import type { ChannelCodecs } from "../../defs/codecs.js";
 import { AUDIO, type FlvTag, VIDEO } from "../../media/flv.js";
 import type { AmfValue } from "../../rtmp/amf0.js";
 import { AmfEcmaArray } from "../../rtmp/amf0.js";

@@ -1,7 +1,7 @@
 // What an RTMP audio or video message says about the channel's codecs. The ingest accepts what
 // restreaming to RTMP destinations can carry and this ffmpeg can read from FLV: H.264 video and
 // AAC audio. Everything else is refused with a reason the publisher's software shows its user.
-import type { ChannelCodecs } from "../../media/codecs.js";
+import type { ChannelCodecs } from "../../defs/codecs.js";
 import { type AacInfo, parseAudioSpecificConfig } from "./aac-config.js";
 import { type AvcInfo, parseAvcConfig } from "./avc-config.js";
 

@@ -1,6 +1,6 @@
 // Typed errors of the RTMP ingest that are not wire-format faults (those live in
 // node/rtmp/errors.ts). Messages never carry a stream key.
-import { StreamwellError } from "../../errors.js";
+import { StreamwellError } from "../../defs/errors.js";
 
 /** A sequence header (AVC decoder configuration record, SPS, AudioSpecificConfig) that does not parse. */
 export class CodecConfigError extends StreamwellError {}

@@ -2,7 +2,7 @@
 // store, channels or the hub: it asks `authorize` whether a stream key may publish, tells
 // `started` when the publisher is live, and hands the publisher's tags to the sink it gets back.
 // A test drives the whole server with a fake of these few members.
-import type { ChannelCodecs } from "../../media/codecs.js";
+import type { ChannelCodecs } from "../../defs/codecs.js";
 import type { FlvTag } from "../../media/flv.js";
 
 export interface PublishRequest {

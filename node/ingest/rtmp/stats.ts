@@ -2,7 +2,7 @@
 // the sink (the channel hub) can answer `stats` in the channel API and /metrics without the
 // session's help. Media timestamps, not the wall clock: a publisher that bursts a backlog on
 // connect does not show a spike.
-import type { IngestStats } from "../../media/codecs.js";
+import type { IngestStats } from "../../defs/codecs.js";
 import { type FlvTag, isKeyframe, isSequenceHeader, VIDEO } from "../../media/flv.js";
 
 interface Sample {

@@ -1,6 +1,6 @@
 // A channel's codecs from an SRT caller's stream: the PMT's stream types say which codecs (the
 // identity the codec rules go by), ffmpeg's stream lines add size, profile and audio format.
-import type { ChannelCodecs } from "../../media/codecs.js";
+import type { ChannelCodecs } from "../../defs/codecs.js";
 import { type ElementaryStream, kindOf } from "../../media/mpegts.js";
 import type { StreamInfo } from "./stream-info.js";
 

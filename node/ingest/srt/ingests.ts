@@ -5,8 +5,8 @@
 // `features`, and coalesce.
 import type { Catalog } from "../../catalog/catalog.js";
 import { keys } from "../../catalog/records.js";
-import { CoalescedRounds } from "../../coalesced.js";
 import { PidFile, sweepStalePids } from "../../ffmpeg/pidfile.js";
+import { CoalescedRounds } from "../../kit/coalesced-rounds.js";
 import type { Store, Unwatch } from "../../store/store.js";
 import { servesSrtIngest } from "./home.js";
 import { type ListenerParent, type ListenerSpec, SrtListener } from "./listener.js";

@@ -11,12 +11,13 @@
 //   waiting   -> listening | stopped               restart timer / stop()
 //   stopping  -> stopped                           ffmpeg exited
 //   stopped   -> (none)
-import { backoffDelay } from "../../actors/backoff.js";
-import { StreamwellError } from "../../errors.js";
+
+import type { Container } from "../../defs/container.js";
+import { StreamwellError } from "../../defs/errors.js";
 import { srtIngestArgs } from "../../ffmpeg/args.js";
 import type { PidRegistry } from "../../ffmpeg/pidfile.js";
 import { type FfmpegProcess, startFfmpeg } from "../../ffmpeg/process.js";
-import type { Container } from "../../media/container.js";
+import { backoffDelay } from "../../kit/backoff.js";
 import type { IngestSink } from "../registry.js";
 
 export type ListenerState = "listening" | "receiving" | "waiting" | "stopping" | "stopped";

@@ -2,7 +2,7 @@
 // units, its stderr read for the stream details. The channel is claimed on the first bytes (a caller
 // is refused if the channel is live already, e.g. over RTMP) and goes live for actors once the PMT
 // has said which codecs it carries.
-import type { ChannelCodecs } from "../../media/codecs.js";
+import type { ChannelCodecs } from "../../defs/codecs.js";
 import { TsSplitter, type TsUnit } from "../../media/ts-units.js";
 import type { IngestSink } from "../registry.js";
 import { srtCodecs } from "./codecs.js";

@@ -1,7 +1,8 @@
 // From what a user saved to what an actor needs: for a push, the parsed target, the key, and the
 // secrets every log line must be scrubbed of; for Remote Playback, its port and passphrase.
-import type { ActorSpec, RelaySpec } from "../actors/relay.js";
+
 import type { DestinationRecord, RestreamRecord } from "../catalog/records.js";
+import type { ActorSpec, RelaySpec } from "../defs/relay.js";
 import { parseDestinationUrl } from "../urls/destination-url.js";
 
 /** What the restream's actor runs; null for a destination restream whose destination is gone. */

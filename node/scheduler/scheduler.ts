@@ -10,14 +10,14 @@
 // offline, a node joining or leaving, and a periodic sweep that retries what failed.
 import { createHash } from "node:crypto";
 import type { ActorOrder } from "../actors/host.js";
-import type { ActorSpec } from "../actors/relay.js";
 import type { Catalog } from "../catalog/catalog.js";
 import { requiredFeatures } from "../catalog/features.js";
 import type { PlacementEntry } from "../catalog/placements.js";
 import type { DestinationRecord, Features, PlacementRecord, RestreamRecord } from "../catalog/records.js";
-import { CoalescedRounds } from "../coalesced.js";
-import type { ChannelCodecs } from "../media/codecs.js";
-import type { Container } from "../media/container.js";
+import type { ChannelCodecs } from "../defs/codecs.js";
+import type { Container } from "../defs/container.js";
+import type { ActorSpec } from "../defs/relay.js";
+import { CoalescedRounds } from "../kit/coalesced-rounds.js";
 import { type Store, StoreError } from "../store/store.js";
 import { chainContainer } from "./chain-container.js";
 import { type ChainLink, ChainLinks, type ChainNode, type ChainParent } from "./chains.js";

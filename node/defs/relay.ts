@@ -3,11 +3,11 @@
 // that serves it to an SRT caller (PlaybackActor).
 import type { Readable } from "node:stream";
 import type { EndReason } from "../hub/reader.js";
-import type { ChannelCodecs } from "../media/codecs.js";
-import type { Container } from "../media/container.js";
 import type { FlvTag } from "../media/flv.js";
-import type { ErrorCode } from "../restreams/status.js";
 import type { DestinationTarget } from "../urls/destination-url.js";
+import type { ChannelCodecs } from "./codecs.js";
+import type { Container } from "./container.js";
+import type { ErrorCode } from "./restream-status.js";
 
 /** A live channel as an actor sees it. */
 export interface IngestFeed {

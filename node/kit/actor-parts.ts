@@ -1,6 +1,6 @@
 // What every actor is made of: a transition table that rejects illegal moves, one queue that runs
 // its commands and engine events one at a time, and a bounded log a user can read.
-import { StreamwellError } from "../errors.js";
+import { StreamwellError } from "../defs/errors.js";
 
 export class IllegalTransitionError extends StreamwellError {}
 

@@ -3,7 +3,7 @@
 // start or an outage). A resync's answers are older than the events that arrived while it was
 // asking, so those events win: `mark()` before asking, `sync(answers, mark)` after. With the node
 // it keeps what a chain link from there carries (chain-container.ts).
-import type { Container } from "../media/container.js";
+import type { Container } from "../defs/container.js";
 
 export interface IngestAnswer {
   readonly channelId: string;

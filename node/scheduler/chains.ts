@@ -8,8 +8,8 @@
 // opened again in the new one, at both ends.
 import { keys } from "../catalog/records.js";
 import { type PortRange, SrtPorts } from "../catalog/srt-ports.js";
-import { newPassphrase } from "../ids.js";
-import type { Container } from "../media/container.js";
+import type { Container } from "../defs/container.js";
+import { newPassphrase } from "../kit/ids.js";
 import type { Entry, Store } from "../store/store.js";
 
 export interface ChainLink {
