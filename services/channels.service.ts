@@ -9,6 +9,7 @@ import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import { EVENTS } from "./events.js";
+import { serve, VIEW_CALLS } from "./mesh-calls.js";
 import { liveIngests } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
@@ -30,6 +31,7 @@ export function channelsService({ catalog, endpoints }: Runtime) {
 
   async function view(ctx: ActionContext<unknown>, channel: ChannelRecord, withSecrets: boolean) {
     const [one] = await views(ctx, [channel], withSecrets);
+    if (!one) throw new Error("a channel without its view");
     return one;
   }
 
@@ -78,6 +80,10 @@ export function channelsService({ catalog, endpoints }: Runtime) {
       async handler(ctx) {
         return view(ctx, await manageable(ctx, ctx.params.id), false);
       },
+    }),
+    eventView: serve(VIEW_CALLS.channel, async ({ id }, ctx) => {
+      const channel = await catalog.channels.get(id);
+      return { ownerId: channel.ownerId, view: await view(ctx as ActionContext<unknown>, channel, false) };
     }),
     update: action({
       access: "user",

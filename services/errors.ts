@@ -1,6 +1,7 @@
 // The one place where runtime errors become Moleculer errors, with the HTTP status and the
 // public error code of the REST API. Anything unexpected becomes `internal` without details.
 import moleculer from "moleculer";
+import type { z } from "zod";
 import {
   ConflictError,
   FeatureDisabledError,
@@ -31,4 +32,16 @@ export function toServiceError(error: unknown): Error {
     }
   }
   return new MoleculerError("internal error", 500, "internal");
+}
+
+/** zod's issues as `{ field: message }`, the `fields` of a 422 answer. */
+export function fieldsOf(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const names =
+      issue.code === "unrecognized_keys" ? issue.keys : [issue.path.map(String).join(".") || "body"];
+    const message = issue.code === "unrecognized_keys" ? "unknown field" : issue.message;
+    for (const name of names) fields[name] ??= message;
+  }
+  return fields;
 }

@@ -2,8 +2,10 @@
 // where, and what each actor reports. Nothing is cached, so an answer is never stale. These
 // are internal node actions, so they go through the broker, not the caller's context.
 import type { ServiceBroker } from "moleculer";
+import type { z } from "zod";
 import type { ActorReport } from "../node/defs/restream-status.js";
 import type { IngestInfo } from "./events.js";
+import { type MeshCall, meshCall, NODE_CALLS } from "./mesh-calls.js";
 
 const NODE_SERVICE = "streamwell.node";
 
@@ -65,15 +67,17 @@ export function isSchedulerLeader(broker: ServiceBroker): boolean {
  * Every node's answer. A node that fails to answer (it is dying, or was cut off and not yet
  * declared gone) is left out, so one dead node does not fail every read of the mesh.
  */
-async function askEveryNode<T>(broker: ServiceBroker, action: string, params: object = {}): Promise<T[]> {
+async function askEveryNode<S extends z.ZodType, T>(
+  broker: ServiceBroker,
+  declared: MeshCall<S, T>,
+  params: z.input<S>,
+): Promise<T[]> {
   const answers = await Promise.allSettled(
-    nodesRunning(broker, NODE_SERVICE).map((nodeID) =>
-      broker.call<T, object>(`${NODE_SERVICE}.${action}`, params, { nodeID }),
-    ),
+    nodesRunning(broker, NODE_SERVICE).map((nodeID) => meshCall(broker, declared, params, nodeID)),
   );
   return answers.flatMap((answer) => {
     if (answer.status === "fulfilled") return [answer.value];
-    broker.logger.warn(`a node did not answer ${action}: ${String(answer.reason)}`);
+    broker.logger.warn(`a node did not answer ${declared.name}: ${String(answer.reason)}`);
     return [];
   });
 }
@@ -83,7 +87,7 @@ async function askEveryNode<T>(broker: ServiceBroker, action: string, params: ob
  * session has not ended yet), the newest wins, as it does for the nodes themselves.
  */
 export async function liveIngests(broker: ServiceBroker): Promise<Map<string, IngestInfo>> {
-  const perNode = await askEveryNode<IngestInfo[]>(broker, "ingests");
+  const perNode = await askEveryNode(broker, NODE_CALLS.ingests, {});
   const newestLast = perNode.flat().sort((a, b) => a.since.localeCompare(b.since));
   return new Map(newestLast.map((ingest) => [ingest.channelId, ingest]));
 }
@@ -96,13 +100,31 @@ export async function actorReports(
   broker: ServiceBroker,
   restreamIds?: readonly string[],
 ): Promise<Map<string, ActorReport>> {
-  const params = restreamIds ? { restreamIds } : {};
-  const perNode = await askEveryNode<Record<string, ActorReport>>(broker, "actorReports", params);
+  const perNode = await askEveryNode(broker, NODE_CALLS.actorReports, restreamIds ? { restreamIds } : {});
   return new Map(perNode.flatMap((reports) => Object.entries(reports)));
 }
 
+/**
+ * What one restream's actor reports, asked only of the node that its placement names: one call
+ * however many nodes there are, none without a placement (no actor runs without one).
+ */
+export async function actorReportOn(
+  broker: ServiceBroker,
+  nodeId: string | undefined,
+  restreamId: string,
+): Promise<ActorReport | undefined> {
+  if (nodeId === undefined || !nodesRunning(broker, NODE_SERVICE).includes(nodeId)) return undefined;
+  try {
+    const reports = await meshCall(broker, NODE_CALLS.actorReports, { restreamIds: [restreamId] }, nodeId);
+    return reports[restreamId];
+  } catch (error) {
+    broker.logger.warn(`node ${nodeId} did not answer actorReports: ${String(error)}`);
+    return undefined;
+  }
+}
+
 /** A restream's engine log from whichever node ran its actor last. */
-export async function actorLogs(broker: ServiceBroker, restreamId: string): Promise<{ lines: unknown[] }> {
-  const perNode = await askEveryNode<{ lines: unknown[] }>(broker, "actorLogs", { restreamId });
+export async function actorLogs(broker: ServiceBroker, restreamId: string) {
+  const perNode = await askEveryNode(broker, NODE_CALLS.actorLogs, { restreamId });
   return perNode.find((logs) => logs.lines.length > 0) ?? { lines: [] };
 }

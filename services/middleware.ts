@@ -6,7 +6,6 @@
 // It stands in for Moleculer's validator so that authentication comes first: an anonymous
 // caller gets 401 and learns nothing of the payload rules.
 import type { ActionHandler, ActionSchema, Context, Middleware } from "moleculer";
-import type { z } from "zod";
 import type { Caller } from "../node/auth/policy.js";
 import { meetsAccess } from "../node/auth/policy.js";
 import type { Catalog } from "../node/catalog/catalog.js";
@@ -18,7 +17,7 @@ import {
 } from "../node/defs/errors.js";
 import type { Logger } from "../node/kit/log.js";
 import type { DeclaredAction, Meta } from "./action.js";
-import { toServiceError } from "./errors.js";
+import { fieldsOf, toServiceError } from "./errors.js";
 
 function isStreamwellAction(action: ActionSchema): action is ActionSchema & DeclaredAction {
   return typeof action.access === "string" && typeof action.schema === "function";
@@ -33,18 +32,6 @@ async function authenticate(catalog: Catalog, token: string | undefined): Promis
     throw error;
   });
   return user && { id: user.id, username: user.username, role: user.role };
-}
-
-/** zod's issues as `{ field: message }`, the `fields` of a 422 answer. */
-export function fieldsOf(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const names =
-      issue.code === "unrecognized_keys" ? issue.keys : [issue.path.map(String).join(".") || "body"];
-    const message = issue.code === "unrecognized_keys" ? "unknown field" : issue.message;
-    for (const name of names) fields[name] ??= message;
-  }
-  return fields;
 }
 
 export function streamwellMiddleware(catalog: Catalog, log: Logger): Middleware {

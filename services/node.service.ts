@@ -13,7 +13,6 @@ import type { LiveIngest } from "../node/ingest/registry.js";
 import { type BoundPorts, MediaNode } from "../node/media-node.js";
 import {
   type ActorKind,
-  type Exposition,
   exportedChannels,
   exportedRestreams,
   MetricsExporter,
@@ -21,10 +20,9 @@ import {
 } from "../node/metrics/index.js";
 import { statusesOf } from "../node/restreams/statuses.js";
 import type { Runtime } from "../node/runtime.js";
-import type { ChainLink, ChainRecord } from "../node/scheduler/chains.js";
-import type { PlacedOrder } from "../node/scheduler/scheduler.js";
 import { action } from "./action.js";
 import { EVENTS, type IngestInfo, type IngestLive } from "./events.js";
+import { NODE_CALLS, serve } from "./mesh-calls.js";
 import { actorReports, isSchedulerLeader, liveIngests, nodesRunning } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
@@ -156,18 +154,18 @@ export function nodeService(runtime: Runtime): ServiceSchema {
         },
       }),
       /** Internal: the text of this node's GET /metrics (the gateway calls it with its own nodeID). */
-      metrics: async (ctx: Context): Promise<Exposition> => exporter.render(await snapshot(ctx)),
-      ensureActors: (ctx: Context<{ orders: PlacedOrder[] }>) => fence.ensure(ctx.params.orders),
-      removeActors: (ctx: Context<{ restreamIds: string[] }>) => fence.remove(ctx.params.restreamIds),
-      openChain: (ctx: Context<ChainRecord>) => media.chains.open(ctx.params),
-      closeChain: (ctx: Context<{ channelId: string }>) => media.chains.close(ctx.params.channelId),
-      pushChain: (ctx: Context<ChainRecord>) => media.chains.push(ctx.params),
-      unpushChain: (ctx: Context<ChainLink>) => media.chains.unpush(ctx.params),
-      actorReports: (ctx: Context<{ restreamIds?: string[] }>) => media.host.reports(ctx.params.restreamIds),
-      actorLogs: (ctx: Context<{ restreamId: string }>) => ({
-        lines: media.host.logs(ctx.params.restreamId),
-      }),
-      ingests: (): IngestInfo[] =>
+      metrics: serve(NODE_CALLS.metrics, async (_params, ctx) => exporter.render(await snapshot(ctx))),
+      ensureActors: serve(NODE_CALLS.ensureActors, ({ orders }) => fence.ensure(orders)),
+      removeActors: serve(NODE_CALLS.removeActors, ({ restreamIds }) => fence.remove(restreamIds)),
+      openChain: serve(NODE_CALLS.openChain, (link) => media.chains.open(link)),
+      closeChain: serve(NODE_CALLS.closeChain, ({ channelId }) => media.chains.close(channelId)),
+      pushChain: serve(NODE_CALLS.pushChain, (link) => media.chains.push(link)),
+      unpushChain: serve(NODE_CALLS.unpushChain, (link) => media.chains.unpush(link)),
+      actorReports: serve(NODE_CALLS.actorReports, ({ restreamIds }) => media.host.reports(restreamIds)),
+      actorLogs: serve(NODE_CALLS.actorLogs, ({ restreamId }) => ({
+        lines: [...media.host.logs(restreamId)],
+      })),
+      ingests: serve(NODE_CALLS.ingests, (): IngestInfo[] =>
         liveHere().map((ingest) => ({
           channelId: ingest.channelId,
           nodeID: config.nodeId,
@@ -175,6 +173,7 @@ export function nodeService(runtime: Runtime): ServiceSchema {
           stats: ingest.stats,
           since: ingest.since,
         })),
+      ),
     },
     events: {
       [EVENTS.ingestLive](ctx: Context<IngestLive>) {

@@ -5,25 +5,41 @@ import { canManageChannel } from "../node/auth/policy.js";
 import type { Desired, RestreamRecord } from "../node/catalog/records.js";
 import { restreamView } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/defs/errors.js";
+import type { ActorReport } from "../node/defs/restream-status.js";
 import { statusesOf } from "../node/restreams/statuses.js";
 import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import { EVENTS } from "./events.js";
-import { actorLogs, actorReports } from "./mesh-view.js";
+import { serve, VIEW_CALLS } from "./mesh-calls.js";
+import { actorLogs, actorReportOn, actorReports } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
 export function restreamsService({ catalog, endpoints }: Runtime) {
-  /** Views with the state each actor reports now (asked of every node once per call). */
-  async function views(ctx: ActionContext<unknown>, restreams: RestreamRecord[], withSecrets: boolean) {
-    const ids = restreams.map((restream) => restream.id);
-    const reports = await actorReports((ctx as Context).broker, ids);
-    const statuses = await statusesOf(catalog, restreams, (id) => reports.get(id));
+  async function viewsWith(
+    restreams: readonly RestreamRecord[],
+    reportOf: (id: string) => ActorReport | undefined,
+    withSecrets: boolean,
+  ) {
+    const statuses = await statusesOf(catalog, restreams, reportOf);
     return statuses.map(({ restream, status }) => restreamView(restream, status, { endpoints, withSecrets }));
   }
 
+  /** Views with the state each actor reports now (asked of every node once per list). */
+  async function views(ctx: ActionContext<unknown>, restreams: RestreamRecord[], withSecrets: boolean) {
+    const reports = await actorReports(
+      (ctx as Context).broker,
+      restreams.map((restream) => restream.id),
+    );
+    return viewsWith(restreams, (id) => reports.get(id), withSecrets);
+  }
+
+  /** One restream's view: its actor's report is asked only of the node its placement names. */
   async function view(ctx: ActionContext<unknown>, restream: RestreamRecord, withSecrets: boolean) {
-    const [one] = await views(ctx, [restream], withSecrets);
+    const placement = await catalog.placements.get(restream.id);
+    const report = await actorReportOn((ctx as Context).broker, placement?.nodeId, restream.id);
+    const [one] = await viewsWith([restream], () => report, withSecrets);
+    if (!one) throw new Error("a restream without its view");
     return one;
   }
 
@@ -92,6 +108,11 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       async handler(ctx) {
         return view(ctx, await manageable(ctx, ctx.params.id), false);
       },
+    }),
+    eventView: serve(VIEW_CALLS.restream, async ({ id }, ctx) => {
+      const restream = await catalog.restreams.get(id);
+      const { ownerId } = await catalog.channels.get(restream.channelId);
+      return { ownerId, view: await view(ctx as ActionContext<unknown>, restream, false) };
     }),
     update: action({
       access: "user",

@@ -4,6 +4,7 @@ import type { Context, Service, ServiceBroker, ServiceSchema } from "moleculer";
 import type { Runtime } from "../node/runtime.js";
 import { Scheduler } from "../node/scheduler/scheduler.js";
 import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
+import { meshCall, NODE_CALLS } from "./mesh-calls.js";
 import { isSchedulerLeader, liveIngests, meshNodes } from "./mesh-view.js";
 
 const SWEEP_MS = 10_000;
@@ -52,15 +53,17 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
       },
     },
     created(this: Service) {
-      const call = (action: string, params: object, nodeID: string) =>
-        this.broker.call<void, object>(`streamwell.node.${action}`, params, { nodeID });
+      const broker = this.broker;
       scheduler = new Scheduler(catalog, store, {
-        ensureActors: (nodeID, orders) => call("ensureActors", { orders }, nodeID),
-        removeActors: (nodeID, restreamIds) => call("removeActors", { restreamIds }, nodeID),
-        openChain: (nodeID, link) => call("openChain", link, nodeID),
-        closeChain: (nodeID, channelId) => call("closeChain", { channelId }, nodeID),
-        pushChain: (nodeID, link) => call("pushChain", link, nodeID),
-        unpushChain: (nodeID, link) => call("unpushChain", link, nodeID),
+        ensureActors: async (nodeID, orders) => {
+          await meshCall(broker, NODE_CALLS.ensureActors, { orders }, nodeID);
+        },
+        removeActors: (nodeID, restreamIds) =>
+          meshCall(broker, NODE_CALLS.removeActors, { restreamIds }, nodeID),
+        openChain: (nodeID, link) => meshCall(broker, NODE_CALLS.openChain, link, nodeID),
+        closeChain: (nodeID, channelId) => meshCall(broker, NODE_CALLS.closeChain, { channelId }, nodeID),
+        pushChain: (nodeID, link) => meshCall(broker, NODE_CALLS.pushChain, link, nodeID),
+        unpushChain: (nodeID, link) => meshCall(broker, NODE_CALLS.unpushChain, link, nodeID),
         isLeader: () => isSchedulerLeader(this.broker),
         nodes: () => meshNodes(this.broker),
         info: (details, message) => log.info(details, message),

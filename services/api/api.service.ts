@@ -5,10 +5,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
-import type { Exposition } from "../../node/metrics/index.js";
 import type { Runtime } from "../../node/runtime.js";
 import type { DeclaredAction, Meta } from "../action.js";
 import { EVENTS, type IngestLive, type IngestOffline, type RestreamReportEvent } from "../events.js";
+import { meshCall, NODE_CALLS } from "../mesh-calls.js";
 import { tokenFromCookie } from "../session-cookie.js";
 import { sendError } from "./errors.js";
 import { EventStream } from "./event-stream.js";
@@ -87,11 +87,8 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
             // Prometheus scrapes without credentials: labels hold ids, names and states, never a secret.
             async "GET /metrics"(this: Service, _req: IncomingMessage, res: ServerResponse) {
               try {
-                const { contentType, text } = await this.broker.call<Exposition, object>(
-                  "streamwell.node.metrics",
-                  {},
-                  { nodeID: this.broker.nodeID },
-                );
+                const { broker } = this;
+                const { contentType, text } = await meshCall(broker, NODE_CALLS.metrics, {}, broker.nodeID);
                 res.statusCode = 200;
                 res.setHeader("Content-Type", contentType);
                 res.end(text);

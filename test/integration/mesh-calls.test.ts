@@ -1,0 +1,99 @@
+// The typed mesh calls: every internal action is declared in services/mesh-calls.ts (the list
+// the mesh-trust middleware keys off), and the receiving node validates params with the call's
+// schema before anything runs. Two brokers on Moleculer's Fake transporter, sharing one store.
+import { rmSync } from "node:fs";
+import type { ServiceBroker } from "moleculer";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { loadConfig } from "../../node/config/load.js";
+import { createLogger } from "../../node/kit/log.js";
+import { createRuntime } from "../../node/runtime.js";
+import { SqliteStore } from "../../node/store/sqlite-store.js";
+import { createBroker } from "../../services/broker.js";
+import { INTERNAL_ACTIONS, meshCall, NODE_CALLS } from "../../services/mesh-calls.js";
+import { tempDataDir } from "../support/node-process.js";
+
+const dataDir = tempDataDir();
+const store = SqliteStore.open(`${dataDir}/streamwell.db`);
+let node: ServiceBroker;
+let peer: ServiceBroker;
+
+function runtimeFor(nodeId: string) {
+  const config = loadConfig({
+    STREAMWELL_NODE_ID: nodeId,
+    STREAMWELL_HTTP_PORT: "0",
+    STREAMWELL_RTMP_PORT: "0",
+    STREAMWELL_BIND_HOST: "127.0.0.1",
+    STREAMWELL_PUBLIC_HOST: "127.0.0.1",
+    STREAMWELL_LOG_LEVEL: "silent",
+    STREAMWELL_DATA_DIR: `${dataDir}/${nodeId}`,
+  });
+  return createRuntime(config, createLogger(config.logLevel, { node: nodeId }), store);
+}
+
+beforeAll(async () => {
+  node = createBroker(runtimeFor("node-a"), { version: "test", transporter: "Fake" });
+  peer = createBroker(runtimeFor("peer"), { version: "test", services: [], api: false, transporter: "Fake" });
+  await Promise.all([node.start(), peer.start()]);
+  await peer.waitForServices(["streamwell.node", "streamwell.restreams", "streamwell.channels"], 10_000);
+});
+
+afterAll(async () => {
+  await Promise.all([peer?.stop(), node?.stop()]);
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it("lists every Streamwell action without an access level as internal, and only those", () => {
+  const list = node.registry.getActionList({ onlyLocal: true, skipInternal: true });
+  const actions = list as unknown as { name: string; action: { access?: string } }[];
+  // moleculer-web's own actions on the gateway are Moleculer's, not Streamwell's.
+  const ours = actions.filter(
+    ({ name }) => name.startsWith("streamwell.") && !name.startsWith("streamwell.api."),
+  );
+  const withoutAccess = ours.filter(({ action }) => action.access === undefined).map(({ name }) => name);
+  expect(new Set(withoutAccess)).toEqual(INTERNAL_ACTIONS);
+});
+
+it("answers a well-formed call from another node", async () => {
+  await expect(meshCall(peer, NODE_CALLS.actorReports, {}, "node-a")).resolves.toEqual({});
+  await expect(meshCall(peer, NODE_CALLS.ingests, {}, "node-a")).resolves.toEqual([]);
+});
+
+it("refuses malformed params with 422 before the handler runs", async () => {
+  const junk: [string, unknown][] = [
+    [NODE_CALLS.ensureActors.name, { orders: "all" }],
+    [NODE_CALLS.removeActors.name, { restreamIds: [1, 2] }],
+    [NODE_CALLS.openChain.name, { channelId: "ch_x" }],
+    [NODE_CALLS.closeChain.name, {}],
+    [NODE_CALLS.pushChain.name, { channelId: "../etc", sourceNodeId: "a", targetNodeId: "b" }],
+    [NODE_CALLS.unpushChain.name, { channelId: "ch_x", container: "avi" }],
+    [NODE_CALLS.actorReports.name, { restreamIds: "rs_1" }],
+    [NODE_CALLS.actorLogs.name, { restreamId: "x" }],
+  ];
+  for (const [name, params] of junk) {
+    await expect(peer.call(name, params, { nodeID: "node-a" }), name).rejects.toMatchObject({
+      code: 422,
+      type: "validation_failed",
+    });
+  }
+});
+
+it("refuses a push whose target is no URL the parser accepts: nothing reaches an engine", async () => {
+  const order = {
+    restreamId: "rs_forged",
+    channelId: "ch_forged",
+    epoch: 1,
+    spec: {
+      kind: "push",
+      target: { kind: "rtmp", host: "-i /etc/passwd", port: 1935, app: "live" },
+      streamKey: "key",
+      insecureSkipVerify: false,
+      secrets: [],
+      engine: "ffmpeg",
+    },
+  };
+  await expect(
+    peer.call(NODE_CALLS.ensureActors.name, { orders: [order] }, { nodeID: "node-a" }),
+  ).rejects.toMatchObject({ code: 422, data: { fields: { "orders.0.spec.target": expect.any(String) } } });
+  await expect(meshCall(peer, NODE_CALLS.actorReports, {}, "node-a")).resolves.toEqual({});
+});
