@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { randomBytes } from "node:crypto";
 // Starts one Streamwell node: config, logger, store, runtime, broker. `npm start` runs this.
-import { mkdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { ConfigError, loadConfig } from "../node/config/load.js";
 import type { Config } from "../node/config/schema.js";
 import { createLogger } from "../node/kit/log.js";
@@ -26,18 +27,28 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger(config.logLevel, { node: config.nodeId });
-  mkdirSync(config.dataDir, { recursive: true });
+  // The data dir holds the secret key, the database and the admin password file: the node's user only.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   const nats = config.natsUrl ? natsEndpoint(config.natsUrl, config.natsToken).redacted : undefined;
-  const store = await openStore(config, log);
-  const runtime = createRuntime(config, log, store);
+  const opened = await openStore(config, log);
+  const store = opened.store;
+  const runtime = createRuntime(config, log, opened);
+  await runtime.catalog.channels.reindex();
 
   const password = config.adminPassword ?? randomBytes(12).toString("base64url");
   if (await runtime.catalog.users.ensureAdmin(password)) {
     if (config.adminPassword) log.info("created user admin with STREAMWELL_ADMIN_PASSWORD");
-    else
-      process.stdout.write(
-        `\nCreated user "admin" with password: ${password}\n(shown once; change it in the UI or with PATCH /api/v1/users/:id)\n\n`,
+    else {
+      // Not on stdout: that goes to journald or a container log, readable by more than the admin.
+      const file = join(config.dataDir, "admin-password");
+      writeFileSync(file, `${password}\n`, { mode: 0o600 });
+      chmodSync(file, 0o600);
+      log.info(
+        { file },
+        "created user admin with a generated password, written to this file (read it, log in, change it, then delete the file)",
       );
+    }
   }
 
   const broker = createBroker(runtime, { version });

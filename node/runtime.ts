@@ -2,41 +2,84 @@
 // over it. Built once at start (bin/streamwell.ts) and handed to the services.
 import { join } from "node:path";
 import { Catalog } from "./catalog/catalog.js";
+import { SECRET_FIELDS } from "./catalog/secret-fields.js";
 import type { Config } from "./config/schema.js";
 import type { Logger } from "./kit/log.js";
+import type { Sealer } from "./kit/sealer.js";
+import { loadSealer } from "./kit/secret-key.js";
 import { natsEndpoint } from "./mesh/nats-endpoint.js";
 import { NatsKvStore } from "./store/nats-kv-store.js";
+import { checkSecretKey, sealStoredSecrets } from "./store/seal-at-rest.js";
+import { SealedStore } from "./store/sealed-store.js";
 import { SqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/store.js";
 
 export interface Runtime {
   readonly config: Config;
   readonly log: Logger;
+  /** Seals secret fields on write and opens them on read (store/sealed-store.ts). */
   readonly store: Store;
+  /** Seals what must not be stored plain; a new kind of secret record can use it directly. */
+  readonly sealer: Sealer;
   readonly catalog: Catalog;
   /** Host and ports in the URLs users see. The media plane writes the RTMP port it bound (config 0). */
   readonly endpoints: { host: string; rtmpPort: number };
   readonly startedAt: number;
 }
 
-export function createRuntime(config: Config, log: Logger, store: Store): Runtime {
+export function createRuntime(config: Config, log: Logger, opened: OpenedStore): Runtime {
+  const { store, sealer } = opened;
   const catalog = new Catalog(store, {
     srtPorts: config.srtPorts,
     home: { nodeId: config.nodeId, host: config.publicHost },
     sessionTtlMs: config.sessionTtlHours * 3_600_000,
+    streamKeyDigest: (streamKey) => sealer.digest("stream key index", streamKey),
   });
   return {
     config,
     log,
     store,
+    sealer,
     catalog,
     endpoints: { host: config.publicHost, rtmpPort: config.rtmpPort },
     startedAt: Date.now(),
   };
 }
 
+export interface OpenedStore {
+  readonly store: Store;
+  readonly sealer: Sealer;
+}
+
+/**
+ * Opens the store with secrets sealed at rest: loads the secret key, refuses a key that is not the
+ * store's, and seals what an older version stored plain. Then the stream key index is made whole
+ * (Catalog.channels.reindex, in createRuntime's caller).
+ */
+export async function openStore(config: Config, log: Logger): Promise<OpenedStore> {
+  const { sealer, source } = loadSealer(config);
+  const raw = await openAdapter(config, log);
+  try {
+    const store = new SealedStore(raw, sealer, SECRET_FIELDS);
+    await checkSecretKey(raw, sealer);
+    const sealed = await sealStoredSecrets(raw, store);
+    if (sealed > 0) {
+      if (raw instanceof SqliteStore) raw.scrub();
+      log.info(
+        { records: sealed, keyId: sealer.keyId },
+        "sealed secrets that were stored plain or with an old key",
+      );
+    }
+    log.info({ keyId: sealer.keyId, source }, "secrets at rest sealed with AES-256-GCM");
+    return { store, sealer };
+  } catch (error) {
+    await raw.close();
+    throw error;
+  }
+}
+
 /** The one place that picks the store: JetStream KV shared by the mesh with NATS, else SQLite. */
-export async function openStore(config: Config, log: Logger): Promise<Store> {
+async function openAdapter(config: Config, log: Logger): Promise<Store> {
   if (!config.natsUrl) return SqliteStore.open(join(config.dataDir, "streamwell.db"));
   return NatsKvStore.open({
     endpoint: natsEndpoint(config.natsUrl, config.natsToken),

@@ -21,6 +21,8 @@ export interface MeshOptions {
 export interface Mesh {
   readonly nats: NatsCluster;
   readonly nodes: readonly StreamwellNode[];
+  /** The secret key that seals secrets at rest: the same on every node (they share one store). */
+  readonly secretKey: string;
   /** Password of user "admin", the same on every node (they share one store). */
   readonly adminPassword: string;
   stop(): Promise<void>;
@@ -28,7 +30,7 @@ export interface Mesh {
 
 /** Node `index` (0-based: node-1 is 0) of a mesh, on its own NATS server: to start it again after a kill. */
 export function meshNodeOptions(
-  mesh: Pick<Mesh, "nats" | "adminPassword">,
+  mesh: Pick<Mesh, "nats" | "adminPassword" | "secretKey">,
   index: number,
   spec: MeshNodeOptions = {},
 ): StreamwellOptions {
@@ -38,6 +40,7 @@ export function meshNodeOptions(
     adminPassword: mesh.adminPassword,
     env: {
       STREAMWELL_NATS_URL: server.url,
+      STREAMWELL_SECRET_KEY: mesh.secretKey,
       STREAMWELL_NATS_REPLICAS: String(mesh.nats.servers.length),
       ...spec.env,
     },
@@ -48,6 +51,7 @@ export function meshNodeOptions(
 export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   const specs = options.nodes ?? [{}, {}, {}];
   const adminPassword = randomBytes(12).toString("base64url");
+  const secretKey = randomBytes(32).toString("base64");
   const nats = await startNatsCluster({ size: specs.length, ports: options.natsPorts });
   const nodes: StreamwellNode[] = [];
   const stop = async (): Promise<void> => {
@@ -57,11 +61,11 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   try {
     // One after another: the first creates the KV bucket (replicated on every server), the others find it.
     for (const [i, spec] of specs.entries()) {
-      nodes.push(await startStreamwell(meshNodeOptions({ nats, adminPassword }, i, spec)));
+      nodes.push(await startStreamwell(meshNodeOptions({ nats, adminPassword, secretKey }, i, spec)));
     }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { nats, nodes, adminPassword, stop };
+  return { nats, nodes, secretKey, adminPassword, stop };
 }

@@ -2,8 +2,9 @@
 // in use cannot go, a channel takes its restreams with it, a feature switch stops what needs it).
 // Services call this; it knows nothing of Moleculer, HTTP or callers' roles.
 import { ConflictError, FeatureDisabledError, NotFoundError, ValidationFailedError } from "../defs/errors.js";
+import { sha256Hex } from "../kit/ids.js";
 import type { Store } from "../store/store.js";
-import { Channels } from "./channels.js";
+import { Channels, type StreamKeyDigest } from "./channels.js";
 import { Destinations } from "./destinations.js";
 import { FeatureSwitches, requiredFeatures } from "./features.js";
 import { Placements } from "./placements.js";
@@ -37,6 +38,11 @@ export interface CatalogOptions {
   /** This node: SRT ports it allocates (SRT ingest, Remote Playback) are its own. */
   readonly home: PortHome;
   readonly sessionTtlMs: number;
+  /**
+   * The stream key index's hash, keyed by the node's secret key (runtime.ts). Catalogs built
+   * without one (unit tests, the mesh benchmark's reader) index by plain SHA-256.
+   */
+  readonly streamKeyDigest?: StreamKeyDigest;
 }
 
 export class Catalog {
@@ -52,7 +58,7 @@ export class Catalog {
     const ports = new SrtPorts(store, options.srtPorts, options.home);
     this.users = new Users(store);
     this.sessions = new Sessions(store, options.sessionTtlMs);
-    this.channels = new Channels(store, ports);
+    this.channels = new Channels(store, ports, options.streamKeyDigest ?? sha256Hex);
     this.destinations = new Destinations(store);
     this.restreams = new Restreams(store, ports);
     this.features = new FeatureSwitches(store);

@@ -1,11 +1,24 @@
 // Channels: a name, an owner, the stream key that authorises publishing, and an optional SRT
 // ingest port with its passphrase. Deleting a channel deletes its restreams.
+//
+// Publishing finds a channel by its stream key through an index of keyed hashes
+// (`streamkeys.<digest>` -> channel id; the digest comes from the node's secret key, so the
+// index gives nothing away), not by opening every channel's sealed key. The index is written
+// before the channel and removed after it, and every hit is checked against the channel's own key,
+// so an entry left by a crash or a race can at worst point nowhere.
 import { NotFoundError } from "../defs/errors.js";
-import { newId, newPassphrase, newStreamKey } from "../kit/ids.js";
+import { constantTimeEqual, newId, newPassphrase, newStreamKey } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
-import type { Store } from "../store/store.js";
+import { KeyExistsError, type Store } from "../store/store.js";
 import { byCreation, type ChannelRecord, keys, type SrtListenerSecret } from "./records.js";
 import type { SrtPorts } from "./srt-ports.js";
+
+/** The keyed hash a stream key is indexed under (Sealer.digest, bound to the node's secret key). */
+export type StreamKeyDigest = (streamKey: string) => string;
+
+interface StreamKeyIndexEntry {
+  readonly channelId: string;
+}
 
 export interface ChannelChange {
   readonly name?: string;
@@ -16,6 +29,7 @@ export class Channels {
   constructor(
     private readonly store: Store,
     private readonly ports: SrtPorts,
+    private readonly digest: StreamKeyDigest,
   ) {}
 
   async create(input: { name: string; ownerId: string; srtIngest: boolean }): Promise<ChannelRecord> {
@@ -29,12 +43,38 @@ export class Channels {
       createdAt: new Date().toISOString(),
     };
     try {
+      await this.index(channel);
       await this.store.create(keys.channel(id), channel);
     } catch (error) {
+      await this.unindex(channel.streamKey);
       if (channel.srt) await this.ports.release(channel.srt.port);
       throw error;
     }
     return channel;
+  }
+
+  /** The channel this stream key publishes to, if any (the ingest asks on every publish). */
+  async findByStreamKey(streamKey: string): Promise<ChannelRecord | undefined> {
+    const entry = await this.store.get<StreamKeyIndexEntry>(keys.streamKey(this.digest(streamKey)));
+    if (!entry) return undefined;
+    const channel = await this.store.get<ChannelRecord>(keys.channel(entry.value.channelId));
+    return channel && constantTimeEqual(channel.value.streamKey, streamKey) ? channel.value : undefined;
+  }
+
+  /**
+   * Makes the index match the channels: an entry for every channel's key, none for a key no channel
+   * has (a rotated secret key changes every digest). Run at start; idempotent, and two nodes may
+   * run it at once (entries are created if absent and removed only at the revision read).
+   */
+  async reindex(): Promise<void> {
+    const wanted = new Set<string>();
+    for (const channel of await this.list()) {
+      wanted.add(keys.streamKey(this.digest(channel.streamKey)));
+      await this.index(channel);
+    }
+    for (const entry of await this.store.list(keys.streamKeys)) {
+      if (!wanted.has(entry.key)) await this.store.delete(entry.key, entry.revision).catch(() => {});
+    }
   }
 
   async get(id: string): Promise<ChannelRecord> {
@@ -63,18 +103,35 @@ export class Channels {
 
   /** New stream key and SRT passphrase: the old ones stop working at once. */
   async resetStreamKey(id: string): Promise<ChannelRecord> {
-    return mutate<ChannelRecord>(this.store, keys.channel(id), (channel) => ({
+    const current = await this.get(id);
+    const streamKey = newStreamKey();
+    await this.index({ id, streamKey });
+    const updated = await mutate<ChannelRecord>(this.store, keys.channel(id), (channel) => ({
       ...channel,
-      streamKey: newStreamKey(),
+      streamKey,
       srt: channel.srt ? { ...channel.srt, passphrase: newPassphrase() } : null,
     }));
+    await this.unindex(current.streamKey);
+    return updated;
   }
 
   /** Removes the channel record and its SRT port; the caller removes its restreams first. */
   async delete(id: string): Promise<void> {
     const channel = await this.get(id);
     await this.store.delete(keys.channel(id));
+    await this.unindex(channel.streamKey);
     if (channel.srt) await this.ports.release(channel.srt.port);
+  }
+
+  private async index(channel: Pick<ChannelRecord, "id" | "streamKey">): Promise<void> {
+    const entry: StreamKeyIndexEntry = { channelId: channel.id };
+    await this.store.create(keys.streamKey(this.digest(channel.streamKey)), entry).catch((error: unknown) => {
+      if (!(error instanceof KeyExistsError)) throw error;
+    });
+  }
+
+  private async unindex(streamKey: string): Promise<void> {
+    await this.store.delete(keys.streamKey(this.digest(streamKey)));
   }
 
   private async allocateSrt(channelId: string): Promise<SrtListenerSecret> {

@@ -108,6 +108,9 @@ export const keys = {
   placements: "placements.",
   chain: (channelId: string, targetNodeId: string) => `chains.${channelId}.${targetNodeId}`,
   chains: "chains.",
+  /** The stream key index: a keyed hash of a channel's stream key -> its id (channels.ts). */
+  streamKey: (digest: string) => `streamkeys.${digest}`,
+  streamKeys: "streamkeys.",
 } as const;
 
 /** Lists show resources in the order they were made. */

@@ -81,6 +81,15 @@ export const configSchema = z
     /** Which engine pushes RTMP/RTMPS restreams; destinations may override it (SRT always uses ffmpeg). */
     restreamEngine: z.enum(ENGINE_NAMES).default("native"),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Base64 of 32 bytes: seals secrets at rest (kit/secret-key.ts says where it comes from without it). */
+    secretKey: z.string().min(1).optional(),
+    secretKeyFile: z.string().min(1).optional(),
+    /** Keys a rotation replaced, comma-separated: they open what they sealed until it is sealed anew at start. */
+    secretKeyPrevious: z
+      .string()
+      .min(1)
+      .transform((text) => text.split(",").map((part) => part.trim()))
+      .optional(),
     adminPassword: z.string().min(8, "must be at least 8 characters").max(256).optional(),
     sessionTtlHours: z.coerce
       .number({ error: "must be a number of hours" })
@@ -93,10 +102,26 @@ export const configSchema = z
     message: "rtmpsCert and rtmpsKey go together: set both or neither",
     path: ["rtmpsCert"],
     when: () => true, // report it alongside every other problem, not only once they are fixed
+  })
+  .refine((c) => !(c.secretKey && c.secretKeyFile), {
+    message: "secretKey and secretKeyFile are two ways to give one key: set only one",
+    path: ["secretKey"],
+    when: () => true,
+  })
+  .refine((c) => !c.natsUrl || Boolean(c.secretKey || c.secretKeyFile), {
+    message:
+      "with natsUrl (a mesh) every node must be given the same secret key in STREAMWELL_SECRET_KEY or STREAMWELL_SECRET_KEY_FILE (make one with: openssl rand -base64 32)",
+    path: ["secretKey"],
+    when: (payload) => payload.issues.length === 0, // a bad natsUrl is the problem to report then
   });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
 export type ConfigKey = keyof z.input<typeof configSchema>;
 
 /** Keys whose values are secrets: never logged. */
-export const SECRET_KEYS: readonly ConfigKey[] = ["adminPassword", "natsToken"];
+export const SECRET_KEYS: readonly ConfigKey[] = [
+  "adminPassword",
+  "natsToken",
+  "secretKey",
+  "secretKeyPrevious",
+];

@@ -20,7 +20,6 @@ import {
   toTsStream,
   type UnitFormat,
 } from "../hub/index.js";
-import { constantTimeEqual } from "../kit/ids.js";
 import type { FlvTag } from "../media/flv.js";
 import type { TsUnit } from "../media/ts-units.js";
 import type {
@@ -127,8 +126,7 @@ export class IngestRegistry implements IngestHandler {
         message: "unknown application: publish to live/<stream key>",
       };
     }
-    const channels = await this.catalog.channels.list();
-    const channel = channels.find((c) => constantTimeEqual(c.streamKey, request.streamKey));
+    const channel = await this.catalog.channels.findByStreamKey(request.streamKey);
     if (!channel) return { accept: false, reason: "unknown_key", message: "no channel has this stream key" };
     if (this.holdsIngest(channel.id)) return alreadyLive();
     return { accept: true, channelId: channel.id };

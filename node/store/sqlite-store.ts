@@ -2,7 +2,7 @@
 // better-sqlite3 is synchronous, so every write (check, bump the counter, write, commit) runs to the
 // end before any other call starts: compare-and-set needs no locking here and events leave in
 // revision order. Watchers only see writes made through this instance, not other processes.
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import {
@@ -78,10 +78,17 @@ export class SqliteStore implements Store {
   }
 
   static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // Made 0600 before SQLite opens it (and tightened if an older version made it 0644): SQLite
+    // gives its -wal and -shm files the database file's mode.
+    closeSync(openSync(file, "a", 0o600));
+    chmodSync(file, 0o600);
     const db = new Database(file);
     try {
       db.pragma("journal_mode = WAL");
+      // Deleted and overwritten values are zeroed on disk, not left in free pages: a secret
+      // sealed at start (a record from before secrets were sealed) leaves no plain copy behind.
+      db.pragma("secure_delete = ON");
       // FULL: a commit is on disk (WAL fsynced) before the write resolves, not just in the OS cache.
       db.pragma("synchronous = FULL");
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -139,6 +146,15 @@ export class SqliteStore implements Store {
       return this.bump();
     })();
     if (deleted !== undefined) this.emit({ op: "delete", key, revision: deleted });
+  }
+
+  /**
+   * Copies the WAL into the database and truncates it: old versions of rewritten values (plain
+   * secrets sealed at start) are gone from the WAL file, not just superseded.
+   */
+  scrub(): void {
+    this.assertOpen();
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
   }
 
   async list<T = unknown>(prefix: string): Promise<Entry<T>[]> {

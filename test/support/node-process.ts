@@ -10,6 +10,8 @@ import { createInterface } from "node:readline";
 const ENTRY = new URL("../../dist/bin/streamwell.js", import.meta.url).pathname;
 const START_TIMEOUT_MS = 20_000;
 export const ADMIN_PASSWORD = "admin-password-for-tests";
+/** The secret key every test node of a mesh shares (a mesh refuses to start without one). */
+export const MESH_SECRET_KEY = Buffer.alloc(32, 0x5e).toString("base64");
 
 export interface NodeProcess {
   readonly baseUrl: string;
@@ -62,7 +64,10 @@ export async function startNode(options: {
       STREAMWELL_NODE_ID: options.nodeId ?? "test-node",
       STREAMWELL_ADMIN_PASSWORD: ADMIN_PASSWORD,
       STREAMWELL_LOG_LEVEL: "info",
-      ...(options.natsUrl && { STREAMWELL_NATS_URL: options.natsUrl }),
+      ...(options.natsUrl && {
+        STREAMWELL_NATS_URL: options.natsUrl,
+        STREAMWELL_SECRET_KEY: MESH_SECRET_KEY,
+      }),
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -7,6 +7,7 @@ import { SECRET_KEYS } from "../../node/config/schema.js";
 import { StreamwellError } from "../../node/defs/errors.js";
 
 const PORT_MESSAGE = "must be a whole number from 0 to 65535 (0 picks a free port)";
+const TEST_KEY = Buffer.alloc(32, 7).toString("base64");
 const PAIR_MESSAGE = "rtmpsCert and rtmpsKey go together: set both or neither";
 
 let dir: string;
@@ -91,8 +92,8 @@ describe("loadConfig defaults", () => {
     expect(config.srtPorts.from).toBe(9000);
   });
 
-  it("lists adminPassword and natsToken as secrets", () => {
-    expect([...SECRET_KEYS].sort()).toEqual(["adminPassword", "natsToken"]);
+  it("lists adminPassword, natsToken and the secret keys as secrets", () => {
+    expect([...SECRET_KEYS].sort()).toEqual(["adminPassword", "natsToken", "secretKey", "secretKeyPrevious"]);
   });
 });
 
@@ -118,6 +119,7 @@ describe("loadConfig from the environment", () => {
       STREAMWELL_PUBLIC_HOST: "stream.example.com",
       STREAMWELL_NATS_URL: "nats://127.0.0.1:4222",
       STREAMWELL_NATS_TOKEN: "nats-token",
+      STREAMWELL_SECRET_KEY: TEST_KEY,
       STREAMWELL_NAMESPACE: "ns_1",
       STREAMWELL_NATS_REPLICAS: "3",
       STREAMWELL_MAX_RESTREAMS: "5",
@@ -135,6 +137,7 @@ describe("loadConfig from the environment", () => {
       publicHost: "stream.example.com",
       natsUrl: "nats://127.0.0.1:4222",
       natsToken: "nats-token",
+      secretKey: TEST_KEY,
       namespace: "ns_1",
       natsReplicas: 3,
       maxRestreams: 5,
@@ -409,9 +412,20 @@ describe("secrets in ConfigError", () => {
     expectNoSecret(error, secret);
   });
 
+  it("refuses a mesh without a secret key, and two ways to give one", () => {
+    expect(configError({ STREAMWELL_NATS_URL: "nats://a:4222" }).problems).toEqual([
+      "secretKey: with natsUrl (a mesh) every node must be given the same secret key in STREAMWELL_SECRET_KEY or STREAMWELL_SECRET_KEY_FILE (make one with: openssl rand -base64 32)",
+    ]);
+    const both = configError({ STREAMWELL_SECRET_KEY: TEST_KEY, STREAMWELL_SECRET_KEY_FILE: "/k" });
+    expect(both.problems).toEqual([
+      "STREAMWELL_SECRET_KEY (secretKey): secretKey and secretKeyFile are two ways to give one key: set only one",
+    ]);
+    expectNoSecret(both, TEST_KEY);
+  });
+
   it("takes several NATS URLs and does not echo a bad one, which may hold a password", () => {
     const urls = "nats://u:pw-1@a:4222, tls://b:4222";
-    expect(loadConfig({ STREAMWELL_NATS_URL: urls }).natsUrl).toBe(urls);
+    expect(loadConfig({ STREAMWELL_NATS_URL: urls, STREAMWELL_SECRET_KEY: TEST_KEY }).natsUrl).toBe(urls);
     const error = configError({ STREAMWELL_NATS_URL: "nats://u:pw-Zq7x@a:4222,ftp://b" });
     expect(error.problems).toHaveLength(1);
     expectNoSecret(error, "pw-Zq7x");
