@@ -7,13 +7,13 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../node/config/load.js";
 import { createLogger } from "../../node/kit/log.js";
 import { createRuntime } from "../../node/runtime.js";
-import { SqliteStore } from "../../node/store/sqlite-store.js";
 import { createBroker } from "../../services/broker.js";
 import { INTERNAL_ACTIONS, meshCall, NODE_CALLS } from "../../services/mesh-calls.js";
 import { tempDataDir } from "../support/node-process.js";
+import { openSealedSqlite } from "../support/sealed-sqlite.js";
 
 const dataDir = tempDataDir();
-const store = SqliteStore.open(`${dataDir}/streamwell.db`);
+const sealed = openSealedSqlite(`${dataDir}/streamwell.db`);
 let node: ServiceBroker;
 let peer: ServiceBroker;
 
@@ -27,7 +27,7 @@ function runtimeFor(nodeId: string) {
     STREAMWELL_LOG_LEVEL: "silent",
     STREAMWELL_DATA_DIR: `${dataDir}/${nodeId}`,
   });
-  return createRuntime(config, createLogger(config.logLevel, { node: nodeId }), store);
+  return createRuntime(config, createLogger(config.logLevel, { node: nodeId }), sealed);
 }
 
 beforeAll(async () => {
@@ -39,7 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([peer?.stop(), node?.stop()]);
-  await store.close();
+  await sealed.store.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

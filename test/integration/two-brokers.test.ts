@@ -1,26 +1,20 @@
 // Keeps the services honest about the mesh to come: the HTTP gateway runs on one broker and
 // every domain service on another, joined by Moleculer's Fake transporter. Everything still
 // works, so no service reaches another except through the broker.
-import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { SECRET_FIELDS } from "../../node/catalog/secret-fields.js";
 import { loadConfig } from "../../node/config/load.js";
 import { createLogger } from "../../node/kit/log.js";
-import { Sealer } from "../../node/kit/sealer.js";
 import { createRuntime } from "../../node/runtime.js";
-import { SealedStore } from "../../node/store/sealed-store.js";
-import { SqliteStore } from "../../node/store/sqlite-store.js";
 import { createBroker } from "../../services/broker.js";
 import { ApiClient } from "../support/api-client.js";
 import { tempDataDir } from "../support/node-process.js";
+import { openSealedSqlite } from "../support/sealed-sqlite.js";
 
 const dataDir = tempDataDir();
-const store = SqliteStore.open(`${dataDir}/streamwell.db`);
-const sealer = new Sealer(randomBytes(32));
-const sealed = { store: new SealedStore(store, sealer, SECRET_FIELDS), sealer };
+const sealed = openSealedSqlite(`${dataDir}/streamwell.db`);
 let gateway: ServiceBroker;
 let domain: ServiceBroker;
 
@@ -48,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), domain?.stop()]);
-  await store.close();
+  await sealed.store.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
