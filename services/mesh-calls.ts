@@ -6,9 +6,9 @@
 // middleware keys off it (docs/services.md lists the same names).
 import type { Context, ServiceBroker } from "moleculer";
 import { z } from "zod";
+import type { LogLine } from "../node/actors/actor-log.js";
 import { ValidationFailedError } from "../node/defs/errors.js";
 import type { ActorReport } from "../node/defs/restream-status.js";
-import type { LogLine } from "../node/kit/actor-parts.js";
 import type { Exposition } from "../node/metrics/index.js";
 import { formatDestinationUrl } from "../node/urls/destination-url.js";
 import { fieldsOf, toServiceError } from "./errors.js";

@@ -3,15 +3,16 @@
 // it runs a ChainActor: a RestreamActor that pushes the channel's live feed to the target over SRT
 // with the link's passphrase. Both ends speak the link's container (FLV for H.264 + AAC, so the
 // target's hub serves Remote Playback and RTMP pushes; else MPEG-TS). Both ends are idempotent, so
-// a new leader can deliver them again.
-import { isDeepStrictEqual } from "node:util";
+// a new leader can deliver them again; each end's calls for one channel run one at a time (the
+// listener set's queue, the host's queue), so overlapping deliveries leave exactly one of each.
 import type { Container } from "../defs/container.js";
 import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "../defs/relay.js";
 import type { ActorReport } from "../defs/restream-status.js";
 import type { IngestRegistry } from "../ingest/registry.js";
 import { flvSessions } from "../ingest/srt/flv-session.js";
 import type { ListenerParent, ListenerSpec } from "../ingest/srt/listener.js";
-import { SrtListener } from "../ingest/srt/listener.js";
+import { chainListenerExit } from "../ingest/srt/listener-exit.js";
+import { ListenerSet } from "../ingest/srt/listener-set.js";
 import { tsSessions } from "../ingest/srt/session.js";
 import type { ChainLink, ChainRecord } from "../scheduler/chains.js";
 import { ActorHost } from "./host.js";
@@ -25,7 +26,7 @@ export interface ChainEndsOptions {
   /** Where a link's caller claims the channel's hub. */
   readonly registry: Pick<IngestRegistry, "chainStarted">;
   /** The listeners' log and PID registry. */
-  readonly listener: Omit<ListenerParent, "session">;
+  readonly listener: Omit<ListenerParent, "session" | "exitReason">;
   readonly log: { info(details: Record<string, unknown>, message: string): void };
 }
 
@@ -33,10 +34,15 @@ export interface ChainEndsOptions {
 const CHAIN_LATENCY_MS = 120;
 
 export class ChainEnds {
-  private readonly listeners = new Map<string, SrtListener>();
+  private readonly listeners: ListenerSet;
   private readonly pushes: ActorHost;
 
   constructor(private readonly options: ChainEndsOptions) {
+    this.listeners = new ListenerSet((spec) => ({
+      ...options.listener,
+      exitReason: chainListenerExit,
+      session: this.sessions(spec.container),
+    }));
     this.pushes = new ActorHost(options.engine, {
       nodeId: options.nodeId,
       log: options.log,
@@ -47,7 +53,7 @@ export class ChainEnds {
   }
 
   /** Target end: listen for the link's caller (a changed port or passphrase listens anew). */
-  async open(link: ChainRecord): Promise<void> {
+  open(link: ChainRecord): Promise<void> {
     const spec: ListenerSpec = {
       channelId: link.channelId,
       bindHost: this.options.bindHost,
@@ -55,17 +61,11 @@ export class ChainEnds {
       passphrase: link.passphrase,
       container: link.container,
     };
-    const existing = this.listeners.get(link.channelId);
-    if (existing && isDeepStrictEqual(existing.spec, spec)) return;
-    await this.close(link.channelId);
-    const parent = { ...this.options.listener, session: this.sessions(link.container) };
-    this.listeners.set(link.channelId, new SrtListener(spec, parent));
+    return this.listeners.open(spec);
   }
 
-  async close(channelId: string): Promise<void> {
-    const listener = this.listeners.get(channelId);
-    this.listeners.delete(channelId);
-    await listener?.stop();
+  close(channelId: string): Promise<void> {
+    return this.listeners.close(channelId);
   }
 
   /** Source end: push the channel to the link's target. */
@@ -111,8 +111,7 @@ export class ChainEnds {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.listeners.keys()].map((channelId) => this.close(channelId)));
-    await this.pushes.stopAll();
+    await Promise.all([this.listeners.closeAll(), this.pushes.stopAll()]);
   }
 }
 

@@ -1,8 +1,11 @@
 // The node's side of placement: it runs a restream's actor only while the store's placement
 // names this node with the order's epoch, and stops it as soon as the placement moves or goes.
 // So an order from a deposed leader is refused, and a node that missed a removal order (it was
-// cut off, the call failed) still stops its actor when it sees the store change.
+// cut off, the call failed) still stops its actor when it sees the store change. The check
+// against the store awaits, so the calls for one restream run one at a time (a KeyedQueue): a
+// remove called after an ensure always wins, and the other way round.
 import type { Placement, Placements } from "../catalog/placements.js";
+import { KeyedQueue } from "../kit/queue.js";
 import type { PlacedOrder } from "../scheduler/scheduler.js";
 import type { Unwatch } from "../store/store.js";
 
@@ -21,6 +24,7 @@ export class PlacementFence {
   /** restreamId -> epoch of the order each hosted actor runs under. */
   private readonly hosted = new Map<string, number>();
   private unwatch: Unwatch | null = null;
+  private readonly queue = new KeyedQueue<string>();
 
   constructor(
     private readonly nodeId: string,
@@ -47,28 +51,35 @@ export class PlacementFence {
 
   /** Runs the orders that the store confirms; the others are stale and refused. */
   async ensure(orders: readonly PlacedOrder[]): Promise<{ refused: string[] }> {
-    const held = await Promise.all(orders.map((order) => this.holds(order)));
-    const refused = orders.filter((_, i) => !held[i]).map((order) => order.restreamId);
-    for (const restreamId of refused)
-      this.log.info({ event: "order_refused", restreamId }, "stale placement order refused");
-    await Promise.all(
-      orders
-        .filter((_, i) => held[i])
-        .map((order) => {
-          this.hosted.set(order.restreamId, order.epoch);
-          return this.host.ensure(order);
-        }),
+    const ran = await Promise.all(
+      orders.map((order) => this.queue.run(order.restreamId, () => this.ensureOne(order))),
     );
-    return { refused };
+    return { refused: orders.filter((_, i) => !ran[i]).map((order) => order.restreamId) };
   }
 
   async remove(restreamIds: readonly string[]): Promise<void> {
     await Promise.all(
-      restreamIds.map((restreamId) => {
-        this.hosted.delete(restreamId);
-        return this.host.remove(restreamId);
-      }),
+      restreamIds.map((restreamId) =>
+        this.queue.run(restreamId, () => {
+          this.hosted.delete(restreamId);
+          return this.host.remove(restreamId);
+        }),
+      ),
     );
+  }
+
+  /** Runs the order if the store confirms it; false: refused as stale. */
+  private async ensureOne(order: PlacedOrder): Promise<boolean> {
+    if (!(await this.holds(order))) {
+      this.log.info(
+        { event: "order_refused", restreamId: order.restreamId },
+        "stale placement order refused",
+      );
+      return false;
+    }
+    this.hosted.set(order.restreamId, order.epoch);
+    await this.host.ensure(order);
+    return true;
   }
 
   private async holds(order: PlacedOrder): Promise<boolean> {

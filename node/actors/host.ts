@@ -1,12 +1,16 @@
 // The actors a node hosts, by restream id: RestreamActors (push) and PlaybackActors (Remote
-// Playback). The scheduler (through streamwell.node) ensures and removes them; the node's ingest
-// registry tells which channel feeds are live here.
+// Playback). The scheduler (through streamwell.node and the fence) ensures and removes them; the
+// node's ingest registry tells which channel feeds are live here. Replacing an actor stops the old
+// one before the new one starts, so the calls for one restream run one at a time (a KeyedQueue): an
+// ensure that overtook another's removal would leave an actor running that the map no longer holds.
 import { isDeepStrictEqual } from "node:util";
 import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "../defs/relay.js";
 import type { ActorReport } from "../defs/restream-status.js";
-import { LOG_LINES, type LogLine } from "../kit/actor-parts.js";
+import { KeyedQueue } from "../kit/queue.js";
+import type { ActorParent } from "./actor.js";
+import { LOG_LINES, type LogLine } from "./actor-log.js";
 import { PlaybackActor } from "./playback-actor.js";
-import { type ActorParent, RestreamActor } from "./restream-actor.js";
+import { RestreamActor } from "./restream-actor.js";
 
 export interface HostParent {
   readonly nodeId: string;
@@ -39,6 +43,7 @@ const RETIRED_LOGS = 500;
 export class ActorHost {
   private readonly actors = new Map<string, Hosted>();
   private readonly retired = new Map<string, readonly LogLine[]>();
+  private readonly queue = new KeyedQueue<string>();
 
   constructor(
     private readonly engine: RelayEngine & ListenerEngine,
@@ -46,7 +51,16 @@ export class ActorHost {
   ) {}
 
   /** Creates and starts the actor, or hands a running one its new spec. Idempotent. */
-  async ensure(order: ActorOrder): Promise<void> {
+  ensure(order: ActorOrder): Promise<void> {
+    return this.queue.run(order.restreamId, () => this.place(order));
+  }
+
+  /** Stops and forgets the restream's actor, if any. */
+  remove(restreamId: string): Promise<void> {
+    return this.queue.run(restreamId, () => this.unplace(restreamId));
+  }
+
+  private async place(order: ActorOrder): Promise<void> {
     const existing = this.actors.get(order.restreamId);
     const kind = kindOf(order.spec);
     if (existing && existing.channelId === order.channelId && existing.kind === kind) {
@@ -57,7 +71,7 @@ export class ActorHost {
         return existing.actor.update(order.spec);
       return;
     }
-    if (existing) await this.remove(order.restreamId);
+    if (existing) await this.unplace(order.restreamId);
     const { restreamId, channelId } = order;
     this.parent.log.info(
       { event: "actor_ensured", restreamId, channelId, kind },
@@ -70,7 +84,7 @@ export class ActorHost {
     this.parent.report(restreamId, actor.report());
   }
 
-  async remove(restreamId: string): Promise<void> {
+  private async unplace(restreamId: string): Promise<void> {
     const entry = this.actors.get(restreamId);
     if (!entry) return;
     this.actors.delete(restreamId);
@@ -142,8 +156,10 @@ export class ActorHost {
     if (this.retired.size > RETIRED_LOGS && oldest !== undefined) this.retired.delete(oldest);
   }
 
+  /** Removes every actor, those whose ensure is still queued or running too. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.actors.keys()].map((id) => this.remove(id)));
+    const ids = new Set([...this.actors.keys(), ...this.queue.pending()]);
+    await Promise.all([...ids].map((id) => this.remove(id)));
   }
 }
 

@@ -9,10 +9,8 @@
 //   blocked   -> starting | waiting | idle                     codecs fixed / ingest gone / stop()
 //   stopping  -> idle | waiting | blocked | starting | backoff  relay exited: settle() decides
 //
-// The wanted order (run or not) is kept apart from the observed state. Commands and relay
-// events go through one promise queue, so no two steps interleave. `blocked` is the
-// unsupported-codec error: no retry loop, it waits for the ingest's codecs to change.
-
+// The wanted order, the queue, fail/halt/detach are the actors' common part (./actor.ts). `blocked`
+// is the unsupported-codec error: no retry loop, it waits for the ingest's codecs to change.
 import type {
   FeedReader,
   IngestFeed,
@@ -23,14 +21,14 @@ import type {
   RelayProgress,
   RelaySpec,
 } from "../defs/relay.js";
-import type { ActorReport, RestreamError, RestreamStats } from "../defs/restream-status.js";
-import { ActorLog, CommandQueue, IllegalTransitionError, type LogLine } from "../kit/actor-parts.js";
-import { BACKOFF, Retry } from "../kit/backoff.js";
+import { BACKOFF } from "../kit/backoff.js";
+import type { Transitions } from "../kit/state-machine.js";
 import { codecProblem } from "../restreams/codec-rules.js";
+import { Actor, type ActorParent, type CommonState } from "./actor.js";
 
-export type ActorState = "idle" | "waiting" | "starting" | "streaming" | "backoff" | "blocked" | "stopping";
+export type ActorState = CommonState | "starting" | "blocked";
 
-const TRANSITIONS: Record<ActorState, readonly ActorState[]> = {
+const TRANSITIONS: Transitions<ActorState> = {
   idle: ["waiting", "blocked", "starting"],
   waiting: ["starting", "blocked", "idle"],
   starting: ["streaming", "stopping", "backoff", "waiting"],
@@ -43,78 +41,33 @@ const TRANSITIONS: Record<ActorState, readonly ActorState[]> = {
 /** A relay that made no progress for this long is restarted. */
 export const STALL_TIMEOUT_MS = 10_000;
 
-/** The narrow parent: where reports go and which node this is. */
-export interface ActorParent {
-  readonly nodeId: string;
-  changed(report: ActorReport): void;
-}
-
 interface Relay {
   readonly handle: RelayHandle;
   readonly reader: FeedReader;
 }
 
-export class RestreamActor {
-  private state: ActorState = "idle";
-  private wanted: "run" | "stop" = "stop";
-  private ingest: IngestFeed | null = null;
-  private relay: Relay | null = null;
-  private readonly queue = new CommandQueue((error) =>
-    this.log(`internal error: ${error instanceof Error ? error.message : String(error)}`),
-  );
-  private failure: RestreamError | null = null;
+export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
   private launches = 0;
-  private bytesBeforeThisRelay = 0;
-  private progress: RelayProgress = { bitrateBps: 0, bytesSent: 0, speed: 0 };
-  private streamingSince: number | null = null;
-  private readonly retry = new Retry();
   private stallTimer: NodeJS.Timeout | undefined;
   private healthyTimer: NodeJS.Timeout | undefined;
-  private readonly lines = new ActorLog();
-  readonly entered: Record<ActorState, number> = {
-    idle: 0,
-    waiting: 0,
-    starting: 0,
-    streaming: 0,
-    backoff: 0,
-    blocked: 0,
-    stopping: 0,
-  };
 
   constructor(
-    readonly id: string,
+    id: string,
     private spec: RelaySpec,
     private readonly engine: RelayEngine,
-    private readonly parent: ActorParent,
-  ) {}
-
-  get current(): ActorState {
-    return this.state;
-  }
-
-  start(): Promise<void> {
-    return this.enqueue(async () => {
-      this.wanted = "run";
-      if (this.state === "idle") this.settle();
-    });
-  }
-
-  /** Stops the relay (if any) and ends in idle; the actor can be started again. */
-  stop(): Promise<void> {
-    return this.enqueue(async () => {
-      this.wanted = "stop";
-      await this.halt();
-      this.settle();
-    });
+    parent: ActorParent,
+  ) {
+    super(id, "restream", TRANSITIONS, ["backoff", "blocked"], parent);
   }
 
   /** The channel went live (a feed) or offline (null), or its codecs changed. */
   setIngest(feed: IngestFeed | null): Promise<void> {
-    return this.enqueue(async () => {
+    return this.enqueue(() => {
       this.ingest = feed;
-      if (feed === null && this.relay) return; // the relay's input ends by itself; its exit settles
-      if (this.state === "backoff" && feed !== null) return; // the retry timer decides when
-      if (this.state !== "idle" && this.state !== "starting" && this.state !== "streaming") this.settle();
+      if (feed === null && this.child) return; // the relay's input ends by itself; its exit settles
+      if (this.current === "backoff" && feed !== null) return; // the retry timer decides when
+      if (this.current !== "idle" && this.current !== "starting" && this.current !== "streaming")
+        this.settle();
     });
   }
 
@@ -124,61 +77,22 @@ export class RestreamActor {
       this.spec = spec;
       this.failure = null;
       this.retry.reset();
-      if (this.relay) await this.halt();
-      if (this.state !== "idle") this.settle();
+      if (this.child) await this.halt();
+      if (this.current !== "idle") this.settle();
     });
   }
 
-  report(): ActorReport {
-    const state = this.state === "streaming" ? "streaming" : this.isError() ? "error" : "awaiting_stream";
-    return {
-      state,
-      error: state === "error" ? this.failure : null,
-      node: this.parent.nodeId,
-      stats: this.stats(),
-    };
-  }
-
-  logs(): readonly LogLine[] {
-    return this.lines.lines;
-  }
-
   /** In error while waiting to retry, while blocked, and while a retry connects (until it streams). */
-  private isError(): boolean {
-    if (this.state === "starting" || this.state === "stopping") return this.failure !== null;
-    return this.state === "backoff" || this.state === "blocked";
+  protected inError(): boolean {
+    if (this.current === "starting" || this.current === "stopping") return this.failure !== null;
+    return this.current === "backoff" || this.current === "blocked";
   }
 
-  private stats(): RestreamStats {
-    const streaming = this.state === "streaming";
-    return {
-      bitrateBps: streaming ? this.progress.bitrateBps : 0,
-      bytesSent: this.bytesBeforeThisRelay + this.progress.bytesSent,
-      uptimeSeconds: this.streamingSince === null ? 0 : Math.round((Date.now() - this.streamingSince) / 1000),
-      restarts: Math.max(0, this.launches - 1),
-      speed: streaming ? this.progress.speed : 0,
-    };
+  protected restarts(): number {
+    return Math.max(0, this.launches - 1);
   }
 
-  private enqueue(step: () => Promise<void>): Promise<void> {
-    return this.queue.run(step);
-  }
-
-  private moveTo(next: ActorState): void {
-    if (next === this.state) return;
-    if (!TRANSITIONS[this.state].includes(next)) {
-      throw new IllegalTransitionError(`restream ${this.id}: ${this.state} -> ${next} is not allowed`);
-    }
-    const before = this.report().state;
-    this.state = next;
-    this.entered[next] += 1;
-    if (next !== "streaming") this.leaveStreaming();
-    const after = this.report();
-    if (after.state !== before || next === "backoff" || next === "blocked") this.parent.changed(after);
-  }
-
-  /** From a resting point, go where the wanted order, the ingest and its codecs say. */
-  private settle(): void {
+  protected settle(): void {
     const problem = this.ingest && codecProblem(this.spec.target.kind, this.ingest.codecs);
     if (this.wanted === "stop") this.moveTo("idle");
     else if (this.ingest === null) this.moveTo("waiting");
@@ -192,8 +106,7 @@ export class RestreamActor {
   private launch(feed: IngestFeed): void {
     this.moveTo("starting");
     this.launches += 1;
-    this.bytesBeforeThisRelay += this.progress.bytesSent;
-    this.progress = { bitrateBps: 0, bytesSent: 0, speed: 0 };
+    this.newChild();
     const reader = feed.open(this.id);
     const relay: { current?: Relay } = {};
     // Bytes only on demand: an engine that reads the tags (native) must not leave a stream unread.
@@ -205,20 +118,20 @@ export class RestreamActor {
       },
     };
     const handle = this.engine.start(input, this.spec, {
-      progress: (progress) => this.enqueue(async () => this.onProgress(relay.current, progress)),
+      progress: (progress) => this.enqueue(() => this.onProgress(relay.current, progress)),
       log: (text) => this.log(text),
-      exit: (failure) => void this.enqueue(async () => this.onExit(relay.current, failure)),
+      exit: (failure) => void this.enqueue(() => this.onExit(relay.current, failure)),
     });
     relay.current = { handle, reader };
-    this.relay = relay.current;
+    this.child = relay.current;
     this.armStallTimer();
   }
 
   private onProgress(relay: Relay | undefined, progress: RelayProgress): void {
-    if (relay !== this.relay) return;
+    if (relay !== this.child) return;
     this.progress = progress;
     this.armStallTimer();
-    if (this.state === "starting" && progress.bytesSent > 0) {
+    if (this.current === "starting" && progress.bytesSent > 0) {
       this.failure = null;
       this.moveTo("streaming");
       this.streamingSince = Date.now();
@@ -229,51 +142,29 @@ export class RestreamActor {
   }
 
   private onExit(relay: Relay | undefined, failure: RelayFailure | null): void {
-    if (relay === undefined || relay !== this.relay) return; // a relay we stopped on purpose
+    if (relay === undefined || relay !== this.child) return; // a relay we stopped on purpose
     this.detach();
     if (failure) this.fail(failure);
     else if (this.ingest === null) this.moveTo("waiting");
     else this.fail({ code: "internal", message: "the relay ended although the channel is still live" });
   }
 
-  private fail(failure: RelayFailure): void {
-    const delay = this.retry.schedule(() => {
-      void this.enqueue(async () => {
-        if (this.state === "backoff") this.settle();
-      });
-    });
-    this.failure = { ...failure, retryAt: new Date(Date.now() + delay).toISOString() };
-    this.log(`error (${failure.code}): ${failure.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
-    this.moveTo("backoff");
-  }
-
-  /** Stops the current relay, if any, and waits for it. */
-  private async halt(): Promise<void> {
-    this.retry.cancel();
-    const relay = this.relay;
-    if (!relay) return;
-    this.moveTo("stopping");
-    this.detach();
-    await relay.handle.stop();
-  }
-
-  private detach(): void {
+  protected override detach(): void {
     clearTimeout(this.stallTimer);
-    this.relay?.reader.close();
-    this.relay = null;
+    super.detach();
   }
 
-  private leaveStreaming(): void {
+  protected override leaveStreaming(): void {
     clearTimeout(this.healthyTimer);
-    this.streamingSince = null;
+    super.leaveStreaming();
   }
 
   private armStallTimer(): void {
     clearTimeout(this.stallTimer);
-    const relay = this.relay;
+    const relay = this.child;
     this.stallTimer = setTimeout(() => {
       void this.enqueue(async () => {
-        if (relay !== this.relay || relay === null) return;
+        if (relay !== this.child || relay === null) return;
         this.log(`no progress for ${STALL_TIMEOUT_MS / 1000} s: restarting the relay`);
         this.detach();
         this.moveTo("stopping");
@@ -284,9 +175,5 @@ export class RestreamActor {
         });
       });
     }, STALL_TIMEOUT_MS);
-  }
-
-  private log(text: string): void {
-    this.lines.push(text);
   }
 }

@@ -1,18 +1,11 @@
-// Maps how a relay's ffmpeg ended (exit code, signal, its last stderr lines) to a restream error
-// code and a message a user can act on. Pure. Every rule was written against stderr captured from
-// this machine's ffmpeg 5.1 (test/fixtures/ffmpeg/, made by capture.sh): ffmpeg has no error codes
-// of its own, so text is all there is. Messages are fixed strings (at most a codec name, [a-z0-9_],
-// is taken from stderr), so they cannot carry a secret even if unredacted lines are passed in.
+// The relays' exit classifier (./exit.ts): maps how a relay's ffmpeg ended (exit code, signal, its
+// last stderr lines) to a restream error code and a message a user can act on. Pure. Every rule was
+// written against stderr captured from this machine's ffmpeg 5.1 (test/fixtures/ffmpeg/, made by
+// capture.sh): ffmpeg has no error codes of its own, so text is all there is. Messages are fixed
+// strings (at most a codec name, [a-z0-9_], is taken from stderr), so they cannot carry a secret even
+// if unredacted lines are passed in.
 import type { ErrorCode } from "../defs/restream-status.js";
-
-export interface ExitFacts {
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  /** Stderr lines, oldest first (StderrRing.texts()). */
-  readonly stderrLines: readonly string[];
-  /** We asked it to stop (SIGINT, then maybe SIGKILL). */
-  readonly stoppedByUs: boolean;
-}
+import { type ExitFacts, outputOpened } from "./exit.js";
 
 export interface Classification {
   readonly code: ErrorCode;
@@ -138,7 +131,7 @@ export const RULES: readonly Rule[] = [
   },
 ];
 
-export function classify(exit: ExitFacts): Classification | null {
+export function classifyRelayExit(exit: ExitFacts): Classification | null {
   // Whatever it printed on the way out, a relay we stopped ended as asked. SIGINT gives exit 255
   // while streaming, but exit 1 ("Immediate exit requested") while it is still connecting.
   if (exit.stoppedByUs) return null;
@@ -165,8 +158,7 @@ function readFacts(lines: readonly string[]): Facts {
   const text = lines.join("\n");
   const scheme = /\b(rtmps|rtmp|srt):\/\//.exec(text)?.[1];
   const output = scheme === "rtmp" || scheme === "rtmps" || scheme === "srt" ? scheme : null;
-  const opened = /Output #\d+, \w+, to '/.test(text);
-  return { text, output, opened, sentSeconds: lastStatsTime(lines) };
+  return { text, output, opened: outputOpened(lines), sentSeconds: lastStatsTime(lines) };
 }
 
 // "frame=   81 fps= 33 q=-1.0 Lsize=    1030kB time=00:00:02.60 bitrate=..." (also time=-00:00:00.02)

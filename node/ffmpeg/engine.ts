@@ -16,15 +16,15 @@ import type {
 import type { Logger } from "../kit/log.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { PROGRESS_FD, relayArgs } from "./args.js";
+import { classifyRelayExit } from "./classify.js";
+import { type ExitClassifier, outputOpened } from "./exit.js";
 import { PidFile } from "./pidfile.js";
 import { playbackArgs } from "./playback-args.js";
+import { classifyPlaybackExit } from "./playback-exit.js";
 import { type FfmpegExit, startFfmpeg } from "./process.js";
 
-/** ffmpeg logs this once its output is open: for a listener, once a caller has connected. */
-const OUTPUT_OPENED = /Output #0, \w+, to '/;
-
 /** What an ffmpeg exit means for the actor: null when it stopped cleanly or its input ended. */
-function failureOf(exit: FfmpegExit): RelayFailure | null {
+function failureOf(exit: FfmpegExit<RelayFailure>): RelayFailure | null {
   if (exit.error) return { code: "internal", message: "ffmpeg could not be started (is it installed?)" };
   if (exit.outcome) return exit.outcome;
   if (exit.inputError && !exit.stoppedByUs) {
@@ -55,7 +55,7 @@ export class FfmpegEngine implements RelayEngine, ListenerEngine {
       progressFd: PROGRESS_FD,
     });
     events.log(`ffmpeg: relaying to ${formatDestinationUrl(spec.target, { redact: true })}`);
-    return this.run(args, input.stream, spec.secrets, events, (exit) => events.exit(failureOf(exit)));
+    return this.run(args, input.stream, spec.secrets, events, classifyRelayExit);
   }
 
   listen(input: RelayInput, spec: PlaybackSpec, events: ListenerEvents): RelayHandle {
@@ -72,15 +72,12 @@ export class FfmpegEngine implements RelayEngine, ListenerEngine {
       ...events,
       log: (text) => {
         events.log(text);
-        if (connected || !OUTPUT_OPENED.test(text)) return;
+        if (connected || !outputOpened([text])) return;
         connected = true;
         events.connected();
       },
     };
-    // A listener ends when its caller leaves, with an I/O error: that is no failure of ours.
-    return this.run(args, input.stream, [spec.passphrase], lineEvents, (exit) =>
-      events.exit(connected || exit.stoppedByUs ? null : (failureOf(exit) ?? listenerEnded())),
-    );
+    return this.run(args, input.stream, [spec.passphrase], lineEvents, classifyPlaybackExit);
   }
 
   private run(
@@ -88,7 +85,7 @@ export class FfmpegEngine implements RelayEngine, ListenerEngine {
     input: Readable,
     secrets: readonly string[],
     events: RelayEvents,
-    onExit: (exit: FfmpegExit) => void,
+    classify: ExitClassifier<RelayFailure>,
   ): RelayHandle {
     const ffmpeg = startFfmpeg({
       args,
@@ -102,7 +99,8 @@ export class FfmpegEngine implements RelayEngine, ListenerEngine {
           speed: stats.speed ?? 0,
         }),
       onStderrLine: (line) => events.log(line.text),
-      onExit,
+      classify,
+      onExit: (exit) => events.exit(failureOf(exit)),
     });
     return {
       stop: async () => {
@@ -110,8 +108,4 @@ export class FfmpegEngine implements RelayEngine, ListenerEngine {
       },
     };
   }
-}
-
-function listenerEnded(): RelayFailure {
-  return { code: "internal", message: "the SRT listener ended before a caller connected" };
 }

@@ -5,8 +5,9 @@ export {
   relayArgs,
   SYSTEM_CA_FILE,
 } from "./args.js";
-export { type Classification, classify, type ExitFacts } from "./classify.js";
+export { type Classification, classifyRelayExit } from "./classify.js";
 export { FfmpegSpawnError, RelayArgsError } from "./errors.js";
+export { type ExitClassifier, type ExitFacts, outputOpened } from "./exit.js";
 export { PidFile, type PidRegistry, type SweepReport, sweepStalePids } from "./pidfile.js";
 export {
   DEFAULT_STOP_GRACE_MS,

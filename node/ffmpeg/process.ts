@@ -1,6 +1,7 @@
 // One running ffmpeg: spawn, feed, watch, stop. The actor owns timing (retries, the stall watchdog);
 // this owns the process: it never outlives the node, never leaves a zombie, and every stderr line is
-// redacted before anything keeps it.
+// redacted before anything keeps it. It knows nothing of what it runs: what an exit means is the
+// caller's classifier's business (./exit.ts).
 //
 // - `setpriv --pdeathsig KILL --` execs ffmpeg (same PID) with a parent-death signal, so a node that
 //   is SIGKILLed takes its ffmpegs with it. The signal follows the thread that spawned it: spawn from
@@ -13,15 +14,15 @@ import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { execa } from "execa";
 import { PROGRESS_FD } from "./args.js";
-import { type Classification, classify } from "./classify.js";
 import { FfmpegSpawnError } from "./errors.js";
+import type { ExitClassifier } from "./exit.js";
 import type { PidRegistry } from "./pidfile.js";
 import { ProgressParser, type ProgressStats } from "./progress.js";
 import { type StderrLine, StderrRing } from "./stderr.js";
 
 export const DEFAULT_STOP_GRACE_MS = 5_000;
 
-export interface FfmpegExit {
+export interface FfmpegExit<O> {
   readonly exitCode: number | null;
   readonly signal: string | null;
   /** Set when ffmpeg could not be started at all. */
@@ -29,11 +30,11 @@ export interface FfmpegExit {
   readonly stoppedByUs: boolean;
   /** The input stream failed (e.g. the hub cut a slow reader); ffmpeg then saw EOF. */
   readonly inputError: Error | null;
-  /** classify() of this exit: null for a clean stop or a finished input. */
-  readonly outcome: Classification | null;
+  /** The caller's classifier's reading of this exit; null when it saw nothing wrong, or `error` is set. */
+  readonly outcome: O | null;
 }
 
-export interface StartFfmpegOptions {
+export interface StartFfmpegOptions<O> {
   /** Everything after "ffmpeg", e.g. relayArgs({ ..., progressFd: PROGRESS_FD }). */
   readonly args: readonly string[];
   /** Becomes ffmpeg's stdin. Not ours: it is unpiped at exit, never destroyed here. None: stdin is closed. */
@@ -47,18 +48,20 @@ export interface StartFfmpegOptions {
   readonly ffmpegPath?: string;
   readonly onProgress?: (stats: ProgressStats) => void;
   readonly onStderrLine?: (line: StderrLine) => void;
+  /** What an exit means to this caller: a relay's, a listener's (./exit.ts). */
+  readonly classify: ExitClassifier<O>;
   /** Called once, before `exited` resolves. */
-  readonly onExit?: (exit: FfmpegExit) => void;
+  readonly onExit?: (exit: FfmpegExit<O>) => void;
 }
 
-export function startFfmpeg(options: StartFfmpegOptions): FfmpegProcess {
+export function startFfmpeg<O>(options: StartFfmpegOptions<O>): FfmpegProcess<O> {
   return new FfmpegProcess(options);
 }
 
-export class FfmpegProcess {
+export class FfmpegProcess<O> {
   readonly pid: number | undefined;
   readonly stderr: StderrRing;
-  readonly exited: Promise<FfmpegExit>;
+  readonly exited: Promise<FfmpegExit<O>>;
   private readonly subprocess;
   private lastProgressAtMs: number | null = null;
   private latestProgress: ProgressStats | null = null;
@@ -67,7 +70,7 @@ export class FfmpegProcess {
   private inputError: Error | null = null;
   private killTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: StartFfmpegOptions) {
+  constructor(private readonly options: StartFfmpegOptions<O>) {
     this.stderr = new StderrRing({ secrets: options.secrets ?? [] });
     this.subprocess = execa(
       "setpriv",
@@ -100,7 +103,7 @@ export class FfmpegProcess {
   }
 
   /** Idempotent; resolves once the process has exited and been reaped. */
-  stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<FfmpegExit> {
+  stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<FfmpegExit<O>> {
     if (this.stopRequested || this.reaped) return this.exited;
     this.stopRequested = true;
     this.signalGroup("SIGINT");
@@ -158,7 +161,7 @@ export class FfmpegProcess {
     return waits;
   }
 
-  private async waitForExit(): Promise<FfmpegExit> {
+  private async waitForExit(): Promise<FfmpegExit<O>> {
     const outputs = this.wireOutputs();
     const result = await this.subprocess;
     // execa settles after the streams end; this also makes sure the last lines were handled.
@@ -177,7 +180,7 @@ export class FfmpegProcess {
     exitCode: number | undefined,
     signal: string | undefined,
     failure: { shortMessage?: string; cause?: unknown } | null,
-  ): FfmpegExit {
+  ): FfmpegExit<O> {
     // Either Node could not start setpriv, or setpriv could not exec ffmpeg (it exits 126/127).
     const spawnFailed =
       (exitCode === undefined && signal === undefined) ||
@@ -194,9 +197,7 @@ export class FfmpegProcess {
       stoppedByUs: this.stopRequested,
       inputError: this.inputError,
     };
-    const outcome = error
-      ? { code: "internal" as const, message: error.message }
-      : classify({ ...base, stderrLines: this.stderr.texts() });
+    const outcome = error ? null : this.options.classify({ ...base, stderrLines: this.stderr.texts() });
     return { ...base, outcome };
   }
 

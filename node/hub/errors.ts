@@ -7,6 +7,3 @@ export class HubEndedError extends StreamwellError {}
 
 /** A reader's FLV stream was destroyed because its consumer fell too far behind (the "cut" policy). */
 export class ReaderCutError extends StreamwellError {}
-
-/** A reader state machine was asked for a move its transition table does not allow: a bug. */
-export class IllegalTransitionError extends StreamwellError {}

@@ -1,6 +1,6 @@
 // The channel hub: fan-out of a live channel's container units (FLV tags, MPEG-TS units) to bounded readers.
 export { type ByteEncoding, type ByteStreamOptions, toByteStream } from "./byte-stream.js";
-export { HubEndedError, IllegalTransitionError, ReaderCutError } from "./errors.js";
+export { HubEndedError, ReaderCutError } from "./errors.js";
 export { toFlvStream } from "./flv-stream.js";
 export { FLV_UNITS } from "./flv-units.js";
 export { DEFAULT_GOP_CACHE_MAX_BYTES, type StartPoint } from "./gop-cache.js";

@@ -15,14 +15,14 @@
 //   stalled -> waiting_keyframe        the consumer pulled again: restart from the hub's start point
 //   waiting_keyframe | live -> draining the publisher left with units still queued
 //   any but ended -> ended             cut, closed, publisher left (with nothing queued), drained
-import { IllegalTransitionError } from "./errors.js";
+import { StateMachine, type Transitions } from "../kit/state-machine.js";
 import type { StartPoint } from "./gop-cache.js";
 import type { UnitFormat } from "./unit-format.js";
 import { UnitQueue } from "./unit-queue.js";
 
 export type ReaderState = "waiting_keyframe" | "live" | "stalled" | "draining" | "ended";
 
-const TRANSITIONS: Record<ReaderState, readonly ReaderState[]> = {
+const TRANSITIONS: Transitions<ReaderState> = {
   waiting_keyframe: ["live", "stalled", "draining", "ended"],
   live: ["stalled", "draining", "ended"],
   stalled: ["waiting_keyframe", "ended"],
@@ -76,7 +76,7 @@ export class HubReader<U> {
   readonly name: string;
   readonly overflow: OverflowPolicy;
   readonly maxQueueBytes: number;
-  private current: ReaderState = "waiting_keyframe";
+  private readonly machine: StateMachine<ReaderState>;
   private reason: EndReason | null = null;
   private readonly queue: UnitQueue<U>;
   private readonly format: UnitFormat<U>;
@@ -97,12 +97,13 @@ export class HubReader<U> {
     this.format = parent.format;
     this.queue = new UnitQueue(parent.format.size);
     this.name = options.name ?? "reader";
+    this.machine = new StateMachine(`hub reader ${this.name}`, TRANSITIONS, "waiting_keyframe");
     this.overflow = options.overflow ?? "cut";
     this.maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
   }
 
   get state(): ReaderState {
-    return this.current;
+    return this.machine.current;
   }
 
   /** Why the reader ended; null while it has not. */
@@ -117,7 +118,7 @@ export class HubReader<U> {
 
   stats(): ReaderStats {
     return {
-      state: this.current,
+      state: this.machine.current,
       bytesOut: this.bytesOut,
       queuedBytes: this.queue.bytes,
       resyncs: this.resyncs,
@@ -129,10 +130,10 @@ export class HubReader<U> {
    * Pulling is what tells a stalled resync reader that its consumer is back.
    */
   poll(): U | undefined {
-    if (this.current === "stalled") this.restart();
+    if (this.machine.current === "stalled") this.restart();
     const unit = this.queue.shift();
     if (unit !== undefined) this.bytesOut += this.format.size(unit);
-    if (this.current === "draining" && this.queue.length === 0) this.end(PUBLISHER_LEFT);
+    if (this.machine.current === "draining" && this.queue.length === 0) this.end(PUBLISHER_LEFT);
     return unit;
   }
 
@@ -141,7 +142,7 @@ export class HubReader<U> {
     if (this.waiter !== null) return Promise.reject(new Error("HubReader.next: a call is already pending"));
     const unit = this.poll();
     if (unit !== undefined) return Promise.resolve(unit);
-    if (this.current === "ended") return Promise.resolve(null);
+    if (this.machine.current === "ended") return Promise.resolve(null);
     return new Promise((resolve) => {
       this.waiter = resolve;
     });
@@ -167,19 +168,19 @@ export class HubReader<U> {
     for (const unit of init) if (!this.enqueue(unit)) return;
     // A GOP that would not fit would trip the overflow policy at once: wait for the next keyframe instead.
     if (gop === null || gop.length === 0 || this.queue.bytes + gopBytes > this.maxQueueBytes) return;
-    this.move("live");
+    this.machine.move("live");
     for (const unit of gop) if (!this.enqueue(unit)) return;
   }
 
   /** Called by the hub for every live unit. */
   offer(unit: U): void {
-    if (this.current === "live") {
+    if (this.machine.current === "live") {
       this.enqueue(unit);
-    } else if (this.current === "waiting_keyframe") {
+    } else if (this.machine.current === "waiting_keyframe") {
       // Until the first keyframe only init units pass: a decoder cannot start on an inter frame, and
       // audio before it would make audio start before video.
       if (this.format.isKeyframe(unit)) {
-        this.move("live");
+        this.machine.move("live");
         this.enqueue(unit);
       } else if (this.format.initSlot(unit) !== null) {
         this.enqueue(unit);
@@ -190,9 +191,9 @@ export class HubReader<U> {
 
   /** Called by the hub when the publisher leaves: the consumer still gets what is queued, then the end. */
   finish(): void {
-    if (this.current === "ended") return;
-    if (this.queue.length === 0 || this.current === "stalled") this.end(PUBLISHER_LEFT);
-    else this.move("draining");
+    if (this.machine.current === "ended") return;
+    if (this.queue.length === 0 || this.machine.current === "stalled") this.end(PUBLISHER_LEFT);
+    else this.machine.move("draining");
   }
 
   private enqueue(unit: U): boolean {
@@ -214,19 +215,19 @@ export class HubReader<U> {
     } else {
       this.queue.clear();
       this.resyncs += 1;
-      this.move("stalled");
+      this.machine.move("stalled");
     }
     return false;
   }
 
   private restart(): void {
-    this.move("waiting_keyframe");
+    this.machine.move("waiting_keyframe");
     this.begin();
   }
 
   private end(reason: EndReason): void {
-    if (this.current === "ended") return;
-    this.move("ended");
+    if (this.machine.current === "ended") return;
+    this.machine.move("ended");
     this.reason = reason;
     this.queue.clear();
     const waiter = this.waiter;
@@ -234,12 +235,5 @@ export class HubReader<U> {
     waiter?.(null);
     this.parent.detach(this, reason);
     this.resolveEnded(reason);
-  }
-
-  private move(to: ReaderState): void {
-    if (!TRANSITIONS[this.current].includes(to)) {
-      throw new IllegalTransitionError(`hub reader ${this.name}: ${this.current} -> ${to}`);
-    }
-    this.current = to;
   }
 }

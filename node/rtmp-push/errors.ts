@@ -23,6 +23,3 @@ export class PushUnreachableError extends PushError {
 export class PushTimeoutError extends PushError {
   readonly code = "destination_timeout";
 }
-
-/** A push state machine was asked for a move its transition table does not allow: a bug. */
-export class IllegalTransitionError extends StreamwellError {}

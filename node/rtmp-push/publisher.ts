@@ -9,6 +9,7 @@
 // `open()` resolves once live (NetStream.Publish.Start) and rejects with a PushError otherwise;
 // after that `ended` says how the connection ended (null: closed by us).
 import type { Socket } from "node:net";
+import { StateMachine, type Transitions } from "../kit/state-machine.js";
 import type { FlvTag } from "../media/flv.js";
 import { type AmfValue, amfObject } from "../rtmp/amf0.js";
 import { ChunkReader } from "../rtmp/chunk-reader.js";
@@ -27,13 +28,7 @@ import { ClientHandshake } from "../rtmp/handshake-client.js";
 import { tagMessage } from "../rtmp/media.js";
 import { Csid, MessageType, type RtmpMessage } from "../rtmp/messages.js";
 import { formatDestinationUrl, type RtmpTarget } from "../urls/destination-url.js";
-import {
-  IllegalTransitionError,
-  PushError,
-  PushRejectedError,
-  PushTimeoutError,
-  PushUnreachableError,
-} from "./errors.js";
+import { PushError, PushRejectedError, PushTimeoutError, PushUnreachableError } from "./errors.js";
 import { openSocket, socketError } from "./socket.js";
 
 export type PublisherState =
@@ -45,7 +40,7 @@ export type PublisherState =
   | "closing"
   | "closed";
 
-const TRANSITIONS: Record<PublisherState, readonly PublisherState[]> = {
+const TRANSITIONS: Transitions<PublisherState> = {
   handshaking: ["connecting", "closing", "closed"],
   connecting: ["creating_stream", "closing", "closed"],
   creating_stream: ["publishing", "closing", "closed"],
@@ -89,7 +84,7 @@ interface Waiter {
 }
 
 export class RtmpPublisher {
-  private state: PublisherState = "handshaking";
+  private readonly machine = new StateMachine<PublisherState>("rtmp publisher", TRANSITIONS, "handshaking");
   private readonly handshake = new ClientHandshake({ digest: true });
   private readonly reader = new ChunkReader();
   private readonly writer = new ChunkWriter();
@@ -135,7 +130,7 @@ export class RtmpPublisher {
   }
 
   get current(): PublisherState {
-    return this.state;
+    return this.machine.current;
   }
 
   /** Bytes not yet handed to the kernel; the pump waits for `drain` while this is high. */
@@ -163,12 +158,12 @@ export class RtmpPublisher {
 
   /** Ends the publish politely (FCUnpublish, deleteStream, FIN), bounded in time; resolves once closed. */
   async close(): Promise<void> {
-    if (this.state === "closed") return;
-    if (this.state === "live") {
+    if (this.machine.current === "closed") return;
+    if (this.machine.current === "live") {
       this.command("FCUnpublish", null, this.options.streamKey);
       this.command("deleteStream", null, this.streamId);
     }
-    if (this.state !== "closing") this.move("closing");
+    if (this.machine.current !== "closing") this.machine.move("closing");
     this.socket.end();
     const timer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
     await this.ended;
@@ -177,7 +172,7 @@ export class RtmpPublisher {
 
   /** Drops the connection at once (a failure on our side, e.g. the feed was cut). */
   destroy(): void {
-    if (this.state !== "closing" && this.state !== "closed") this.move("closing");
+    if (this.machine.current !== "closing" && this.machine.current !== "closed") this.machine.move("closing");
     this.socket.destroy();
   }
 
@@ -185,7 +180,7 @@ export class RtmpPublisher {
     const { target, streamKey } = this.options;
     this.socket.write(this.handshake.hello);
     await this.handshaken();
-    this.move("connecting");
+    this.machine.move("connecting");
     const connect = await this.call(
       "connect",
       amfObject({
@@ -200,17 +195,17 @@ export class RtmpPublisher {
     this.send(setChunkSizeMessage(OUT_CHUNK_SIZE));
     this.command("releaseStream", null, streamKey);
     this.command("FCPublish", null, streamKey);
-    this.move("creating_stream");
+    this.machine.move("creating_stream");
     const created = await this.call("createStream", null);
     this.refusedIfError(created, "createStream");
     const streamId = created.args[0];
     if (typeof streamId !== "number") throw new PushUnreachableError("createStream answered no stream id");
     this.streamId = streamId;
-    this.move("publishing");
+    this.machine.move("publishing");
     this.send(commandMessage(Csid.streamCommand, streamId, "publish", 0, null, streamKey, "live"));
     const status = await this.until("answer to publish", isPublishAnswer);
     this.refusedIfError(status, "publish");
-    this.move("live");
+    this.machine.move("live");
     this.liveAt = Date.now();
   }
 
@@ -333,7 +328,7 @@ export class RtmpPublisher {
   private onStatus(command: Command): void {
     const info = infoOf(command);
     this.options.log(`rtmp: ${this.where} says ${describe(info)}`);
-    if (this.state === "live" && info.level === "error") {
+    if (this.machine.current === "live" && info.level === "error") {
       this.fail(new PushRejectedError(`${this.where} stopped the publish: ${describe(info)}`));
       this.socket.destroy();
     }
@@ -348,12 +343,12 @@ export class RtmpPublisher {
   }
 
   private onClose(): void {
-    const byUs = this.state === "closing";
+    const byUs = this.machine.current === "closing";
     if (!byUs) {
-      const midStream = this.state === "live" && !this.refusing();
+      const midStream = this.machine.current === "live" && !this.refusing();
       this.fail(midStream ? new PushUnreachableError(`${this.where} closed the connection`) : this.hangUp());
     }
-    this.move("closed");
+    this.machine.move("closed");
     this.resolveEnded(byUs && this.failure === null ? null : this.failure);
   }
 
@@ -362,13 +357,17 @@ export class RtmpPublisher {
    * just after it, a refusal too (nginx-rtmp's `deny publish` says Publish.Start, then hangs up).
    */
   private refusing(): boolean {
-    if (this.state === "live") return Date.now() - this.liveAt < PUBLISH_WINDOW_MS;
-    return this.state === "connecting" || this.state === "creating_stream" || this.state === "publishing";
+    if (this.machine.current === "live") return Date.now() - this.liveAt < PUBLISH_WINDOW_MS;
+    return (
+      this.machine.current === "connecting" ||
+      this.machine.current === "creating_stream" ||
+      this.machine.current === "publishing"
+    );
   }
 
   /** What the server closing the connection means, by the step it closed in. */
   private hangUp(): PushError {
-    switch (this.state) {
+    switch (this.machine.current) {
       case "connecting":
         return new PushRejectedError(
           `${this.where} closed the connection in answer to connect: it refused the application "${this.options.target.app}"`,
@@ -385,13 +384,6 @@ export class RtmpPublisher {
       default:
         return new PushUnreachableError(`${this.where} closed the connection during the RTMP handshake`);
     }
-  }
-
-  private move(to: PublisherState): void {
-    if (!TRANSITIONS[this.state].includes(to)) {
-      throw new IllegalTransitionError(`rtmp publisher: ${this.state} -> ${to}`);
-    }
-    this.state = to;
   }
 }
 

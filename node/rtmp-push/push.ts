@@ -8,8 +8,9 @@
 // `events.exit` is called once, on entering done.
 import type { RelayEvents, RelayFailure, RelaySpec, TagSource } from "../defs/relay.js";
 import { redactLine } from "../ffmpeg/stderr.js";
+import { StateMachine, type Transitions } from "../kit/state-machine.js";
 import { formatDestinationUrl, type RtmpTarget } from "../urls/destination-url.js";
-import { IllegalTransitionError, PushError, PushTimeoutError } from "./errors.js";
+import { PushError, PushTimeoutError } from "./errors.js";
 import { PushMeter } from "./meter.js";
 import { RtmpPublisher } from "./publisher.js";
 import { TagPump } from "./pump.js";
@@ -17,7 +18,7 @@ import type { Ticker } from "./ticker.js";
 
 export type PushState = "connecting" | "live" | "stopping" | "done";
 
-const TRANSITIONS: Record<PushState, readonly PushState[]> = {
+const TRANSITIONS: Transitions<PushState> = {
   connecting: ["live", "stopping", "done"],
   live: ["stopping", "done"],
   stopping: ["done"],
@@ -34,7 +35,7 @@ export interface NativeSpec extends Omit<RelaySpec, "target" | "streamKey" | "en
 export const STEP_TIMEOUT_MS = 5_000;
 
 export class NativePush {
-  private state: PushState = "connecting";
+  private readonly machine = new StateMachine<PushState>("native push", TRANSITIONS, "connecting");
   private publisher: RtmpPublisher | null = null;
   private untick: () => void = () => {};
   private readonly abort = new AbortController();
@@ -61,14 +62,14 @@ export class NativePush {
       log: (text) => this.log(text),
     }).then(
       (publisher) => this.live(publisher),
-      (error: unknown) => this.exit(this.state === "stopping" ? null : failureOf(error)),
+      (error: unknown) => this.exit(this.machine.current === "stopping" ? null : failureOf(error)),
     );
   }
 
   /** Stops the push (politely when live); resolves once `events.exit` was called. */
   async stop(): Promise<void> {
-    if (this.state === "connecting" || this.state === "live") {
-      this.move("stopping");
+    if (this.machine.current === "connecting" || this.machine.current === "live") {
+      this.machine.move("stopping");
       this.untick();
       this.abort.abort();
       if (this.publisher) {
@@ -81,11 +82,11 @@ export class NativePush {
 
   private live(publisher: RtmpPublisher): void {
     this.publisher = publisher;
-    if (this.state === "stopping") {
+    if (this.machine.current === "stopping") {
       void publisher.close().then(() => this.exit(null));
       return;
     }
-    this.move("live");
+    this.machine.move("live");
     const meter = new PushMeter(Date.now());
     const pump = new TagPump(this.source, publisher, meter);
     this.untick = this.ticker.add(() => {
@@ -94,10 +95,10 @@ export class NativePush {
       if (progress) this.events.progress(progress);
     });
     void publisher.ended.then((error) => {
-      if (this.state === "live") this.exit(error === null ? null : failureOf(error));
+      if (this.machine.current === "live") this.exit(error === null ? null : failureOf(error));
     });
     void this.source.whenEnded().then((reason) => {
-      if (this.state !== "live") return;
+      if (this.machine.current !== "live") return;
       if (reason.code === "too_slow") {
         publisher.destroy();
         const cut = new PushTimeoutError(
@@ -106,7 +107,7 @@ export class NativePush {
         this.exit(failureOf(cut));
       } else if (reason.code === "publisher_left") {
         // Every queued tag was written by the tick that emptied the reader: end the publish cleanly.
-        this.move("stopping");
+        this.machine.move("stopping");
         this.untick();
         void publisher.close().then(() => this.exit(null));
       }
@@ -114,8 +115,8 @@ export class NativePush {
   }
 
   private exit(failure: RelayFailure | null): void {
-    if (this.state === "done") return;
-    this.move("done");
+    if (this.machine.current === "done") return;
+    this.machine.move("done");
     this.untick();
     if (failure) this.events.exit({ code: failure.code, message: this.redact(failure.message) });
     else this.events.exit(null);
@@ -129,13 +130,6 @@ export class NativePush {
   /** Servers may echo the stream name in their descriptions: no line or message carries the key. */
   private redact(text: string): string {
     return redactLine(text, this.spec.secrets);
-  }
-
-  private move(to: PushState): void {
-    if (!TRANSITIONS[this.state].includes(to)) {
-      throw new IllegalTransitionError(`native push: ${this.state} -> ${to}`);
-    }
-    this.state = to;
   }
 }
 

@@ -1,31 +1,13 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ErrorCode } from "../../node/defs/restream-status.js";
-import { classify } from "../../node/ffmpeg/classify.js";
-
-// Every case was captured from this machine's ffmpeg 5.1 against a real peer by
-// test/fixtures/ffmpeg/capture.sh; cases.tsv holds each case's exit code.
-const FIXTURES = new URL("../fixtures/ffmpeg/", import.meta.url);
-const EXITS = new Map(
-  readFileSync(new URL("cases.tsv", FIXTURES), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => line.split("\t"))
-    .map(([name, code]) => [name as string, Number(code)]),
-);
-
-function captured(name: string): { exitCode: number; stderrLines: string[] } {
-  const exitCode = EXITS.get(name);
-  if (exitCode === undefined) throw new Error(`no exit code for ${name} in cases.tsv`);
-  const stderrLines = readFileSync(new URL(`${name}.stderr.txt`, FIXTURES), "utf8").split("\n");
-  return { exitCode, stderrLines };
-}
+import { classifyRelayExit } from "../../node/ffmpeg/classify.js";
+import { captured, CAPTURED_EXITS as EXITS } from "../support/ffmpeg-fixtures.js";
 
 function classifyCase(name: string, stoppedByUs = false) {
-  return classify({ ...captured(name), signal: null, stoppedByUs });
+  return classifyRelayExit({ ...captured(name), signal: null, stoppedByUs });
 }
 
-describe("classify on captured ffmpeg 5.1 failures", () => {
+describe("classifyRelayExit on captured ffmpeg 5.1 failures", () => {
   it.each<[string, ErrorCode, RegExp]>([
     ["rtmp-refused", "destination_unreachable", /refused the connection/],
     ["rtmps-refused", "destination_unreachable", /refused the connection/],
@@ -49,7 +31,9 @@ describe("classify on captured ffmpeg 5.1 failures", () => {
   it("a wrong SRT passphrase without libsrt's own line names both causes", () => {
     const { exitCode, stderrLines } = captured("srt-wrong-passphrase");
     const ffmpegOnly = stderrLines.filter((line) => !line.includes("Incorrect passphrase"));
-    expect(classify({ exitCode, stderrLines: ffmpegOnly, signal: null, stoppedByUs: false })).toEqual({
+    expect(
+      classifyRelayExit({ exitCode, stderrLines: ffmpegOnly, signal: null, stoppedByUs: false }),
+    ).toEqual({
       code: "destination_unreachable",
       message: expect.stringMatching(/no listener answered at that address, or it refused the passphrase/),
     });
@@ -68,7 +52,9 @@ describe("classify on captured ffmpeg 5.1 failures", () => {
 
   it("a stop we asked for stays clean even when it ended in SIGKILL", () => {
     const { stderrLines } = captured("rtmp-sigint");
-    expect(classify({ exitCode: null, signal: "SIGKILL", stderrLines, stoppedByUs: true })).toBeNull();
+    expect(
+      classifyRelayExit({ exitCode: null, signal: "SIGKILL", stderrLines, stoppedByUs: true }),
+    ).toBeNull();
   });
 
   it("a signal we did not send is internal", () => {
@@ -77,15 +63,17 @@ describe("classify on captured ffmpeg 5.1 failures", () => {
       message: expect.stringMatching(/signal/),
     });
     const { stderrLines } = captured("rtmp-sigint");
-    expect(classify({ exitCode: null, signal: "SIGKILL", stderrLines, stoppedByUs: false })).toEqual({
-      code: "internal",
-      message: "ffmpeg was killed by SIGKILL",
-    });
+    expect(classifyRelayExit({ exitCode: null, signal: "SIGKILL", stderrLines, stoppedByUs: false })).toEqual(
+      {
+        code: "internal",
+        message: "ffmpeg was killed by SIGKILL",
+      },
+    );
   });
 
   it("anything else is internal, and the message never quotes stderr", () => {
     const stderrLines = ["[error] pipe:0: Invalid data found when processing input secret-abc"];
-    const result = classify({ exitCode: 1, signal: null, stderrLines, stoppedByUs: false });
+    const result = classifyRelayExit({ exitCode: 1, signal: null, stderrLines, stoppedByUs: false });
     expect(result?.code).toBe("internal");
     expect(result?.message).toMatch(/exit code 1/);
     expect(result?.message).not.toContain("secret");
@@ -101,8 +89,8 @@ describe("classify on captured ffmpeg 5.1 failures", () => {
   it("a dropped RTMP connection after media flowed is not a refused publish", () => {
     const { stderrLines } = captured("rtmp-deny-publish");
     const later = stderrLines.map((line) => line.replace("time=-00:00:00.02", "time=00:01:00.00"));
-    expect(classify({ exitCode: 1, signal: null, stderrLines: later, stoppedByUs: false })?.code).toBe(
-      "destination_unreachable",
-    );
+    expect(
+      classifyRelayExit({ exitCode: 1, signal: null, stderrLines: later, stoppedByUs: false })?.code,
+    ).toBe("destination_unreachable");
   });
 });

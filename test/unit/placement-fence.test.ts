@@ -84,4 +84,17 @@ describe("PlacementFence", () => {
     await place("rs_2", "n2");
     await waitFor("actors stopped", () => running.size === 0, 2_000, 20);
   });
+
+  it("a remove called right after an ensure of the same restream wins", async () => {
+    const placement = await place("rs_1", "n1");
+    await Promise.all([fence.ensure([order(placement)]), fence.remove(["rs_1"])]);
+    expect(running.has("rs_1")).toBe(false);
+  });
+
+  it("an ensure called right after a remove of the same restream runs it again", async () => {
+    const placement = await place("rs_1", "n1");
+    await fence.ensure([order(placement)]);
+    await Promise.all([fence.remove(["rs_1"]), fence.ensure([order(placement)])]);
+    expect(running.has("rs_1")).toBe(true);
+  });
 });

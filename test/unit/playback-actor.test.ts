@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PLAYBACK_TRANSITIONS, PlaybackActor } from "../../node/actors/playback-actor.js";
 import type { ListenerEngine, ListenerEvents, PlaybackSpec, RelayFailure } from "../../node/defs/relay.js";
 import type { ActorReport } from "../../node/defs/restream-status.js";
-import { IllegalTransitionError, StateMachine } from "../../node/kit/actor-parts.js";
+import { IllegalTransitionError, StateMachine } from "../../node/kit/state-machine.js";
 import { type FakeFeed, fakeFeed } from "../support/fake-feed.js";
 
 const SPEC: PlaybackSpec = { kind: "playback", port: 9000, passphrase: "a-passphrase-of-some-length" };

@@ -4,8 +4,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SinkError } from "../../node/ingest/rtmp/errors.js";
 import { Publish } from "../../node/ingest/rtmp/publish.js";
-import { IllegalSessionTransitionError, SessionStateMachine } from "../../node/ingest/rtmp/session-state.js";
+import { SessionStateMachine } from "../../node/ingest/rtmp/session-state.js";
 import { IngestStatsWindow } from "../../node/ingest/rtmp/stats.js";
+import { IllegalTransitionError } from "../../node/kit/state-machine.js";
 import type { FlvTag } from "../../node/media/flv.js";
 import { AmfEcmaArray, amfObject, encodeAmf0 } from "../../node/rtmp/amf0.js";
 import { H264_AAC_720P } from "../support/codecs.js";
@@ -196,7 +197,7 @@ describe("SessionStateMachine", () => {
       fsm.to(next);
     }
     expect(fsm.entered.connected).toBe(2);
-    expect(() => fsm.to("publishing")).toThrow(IllegalSessionTransitionError);
-    expect(() => new SessionStateMachine().to("publishing")).toThrow(IllegalSessionTransitionError);
+    expect(() => fsm.to("publishing")).toThrow(IllegalTransitionError);
+    expect(() => new SessionStateMachine().to("publishing")).toThrow(IllegalTransitionError);
   });
 });

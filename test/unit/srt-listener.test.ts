@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ChannelRecord } from "../../node/catalog/records.js";
 import { servesSrtIngest } from "../../node/ingest/srt/home.js";
 import { SrtListener } from "../../node/ingest/srt/listener.js";
+import { srtIngestExit } from "../../node/ingest/srt/listener-exit.js";
 import { tsSessions } from "../../node/ingest/srt/session.js";
 
 let listener: SrtListener | undefined;
@@ -28,7 +29,7 @@ describe("SrtListener", () => {
         passphrase: "a-long-passphrase",
         container: "mpegts",
       },
-      { session: tsSessions(() => null), log, ffmpegPath: "/bin/false" },
+      { session: tsSessions(() => null), log, ffmpegPath: "/bin/false", exitReason: srtIngestExit },
     );
     await new Promise((resolve) => setTimeout(resolve, 2_300));
     // Runs at 0 s and after 0.8-1.2 s; the third waits 1.6-2.4 s more.

@@ -1,13 +1,15 @@
 // The states of one RTMP ingest connection and every legal move between them. An illegal move
-// is a bug in the session, not a peer fault: it throws.
+// is a bug in the session, not a peer fault: it throws IllegalTransitionError.
 //
 //   handshake --> connecting --> connected --> authorizing --> publishing
 //                                    ^              |               |
 //                                    +--------------+---------------+  (publish abandoned / unpublish)
 //   every state --> closed
+import { StateMachine, type Transitions } from "../../kit/state-machine.js";
+
 export type SessionState = "handshake" | "connecting" | "connected" | "authorizing" | "publishing" | "closed";
 
-export const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
+export const TRANSITIONS: Transitions<SessionState> = {
   handshake: ["connecting", "closed"],
   connecting: ["connected", "closed"],
   connected: ["authorizing", "closed"],
@@ -16,33 +18,20 @@ export const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
   closed: [],
 };
 
-export class IllegalSessionTransitionError extends Error {
-  constructor(from: SessionState, to: SessionState) {
-    super(`illegal RTMP session transition ${from} -> ${to}`);
-    this.name = "IllegalSessionTransitionError";
+/**
+ * The session's machine: the kit's (node/kit/state-machine.ts), under the names session.ts and
+ * session-commands.ts use (`state`, `to`).
+ */
+export class SessionStateMachine extends StateMachine<SessionState> {
+  constructor() {
+    super("rtmp session", TRANSITIONS, "handshake");
   }
-}
-
-/** Tracks the state and how often each was entered (for tests and debugging). */
-export class SessionStateMachine {
-  private current: SessionState = "handshake";
-  readonly entered: Record<SessionState, number> = {
-    handshake: 1,
-    connecting: 0,
-    connected: 0,
-    authorizing: 0,
-    publishing: 0,
-    closed: 0,
-  };
 
   get state(): SessionState {
     return this.current;
   }
 
   to(next: SessionState): void {
-    if (!TRANSITIONS[this.current].includes(next))
-      throw new IllegalSessionTransitionError(this.current, next);
-    this.current = next;
-    this.entered[next]++;
+    this.move(next);
   }
 }

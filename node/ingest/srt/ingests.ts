@@ -2,14 +2,17 @@
 // while the `srt` feature is on and this node serves the channel (home.ts). A changed port or
 // passphrase (a key reset) restarts the channel's listener with the new one; a channel deleted or
 // turned off stops it. Reconciles run one at a time, on every store change under `channels.` and
-// `features`, and coalesce.
+// `features`, and coalesce; each channel's listener changes go through the set's queue.
+import { isDeepStrictEqual } from "node:util";
 import type { Catalog } from "../../catalog/catalog.js";
 import { keys } from "../../catalog/records.js";
 import { PidFile, sweepStalePids } from "../../ffmpeg/pidfile.js";
 import { CoalescedRounds } from "../../kit/coalesced-rounds.js";
 import type { Store, Unwatch } from "../../store/store.js";
 import { servesSrtIngest } from "./home.js";
-import { type ListenerParent, type ListenerSpec, SrtListener } from "./listener.js";
+import type { ListenerParent, ListenerSpec } from "./listener.js";
+import { srtIngestExit } from "./listener-exit.js";
+import { ListenerSet } from "./listener-set.js";
 
 export interface SrtIngestsOptions {
   readonly bindHost: string;
@@ -20,25 +23,25 @@ export interface SrtIngestsOptions {
 }
 
 export class SrtIngests {
-  private readonly listeners = new Map<string, SrtListener>();
+  private readonly listeners: ListenerSet;
   private unwatch: Unwatch[] = [];
   private readonly rounds: CoalescedRounds;
   private closed = false;
-  private readonly parent: ListenerParent;
 
   constructor(
     private readonly catalog: Catalog,
     private readonly store: Store,
     private readonly options: SrtIngestsOptions,
-    parent: Omit<ListenerParent, "pids">,
+    parent: Omit<ListenerParent, "pids" | "exitReason">,
   ) {
     const pids = new PidFile(options.pidFile, (error) =>
       parent.log.warn({ err: error }, "SRT ingest PID file"),
     );
-    this.parent = { ...parent, pids };
+    const listenerParent = { ...parent, pids, exitReason: srtIngestExit };
+    this.listeners = new ListenerSet(() => listenerParent);
     this.rounds = new CoalescedRounds(
       () => this.reconcile(),
-      (error) => this.parent.log.warn({ err: error }, "SRT ingest: reconcile failed"),
+      (error) => parent.log.warn({ err: error }, "SRT ingest: reconcile failed"),
     );
   }
 
@@ -54,8 +57,7 @@ export class SrtIngests {
     this.closed = true;
     for (const unwatch of this.unwatch) unwatch();
     await this.rounds.close();
-    await Promise.all([...this.listeners.values()].map((listener) => listener.stop()));
-    this.listeners.clear();
+    await this.listeners.closeAll();
   }
 
   /** Asks for a reconcile; calls while one runs coalesce into one more. */
@@ -82,18 +84,11 @@ export class SrtIngests {
   private async reconcile(): Promise<void> {
     if (this.closed) return;
     const wanted = await this.wanted();
-    const stops: Promise<void>[] = [];
-    for (const [channelId, listener] of this.listeners) {
-      const want = wanted.get(channelId);
-      if (want && want.port === listener.spec.port && want.passphrase === listener.spec.passphrase) continue;
-      this.listeners.delete(channelId);
-      stops.push(listener.stop());
-    }
+    const changed = this.listeners
+      .channelIds()
+      .filter((channelId) => !isDeepStrictEqual(this.listeners.spec(channelId), wanted.get(channelId)));
     // A port moves from one channel to another only after its old listener let go of it.
-    await Promise.all(stops);
-    for (const [channelId, spec] of wanted) {
-      if (!this.listeners.has(channelId) && !this.closed)
-        this.listeners.set(channelId, new SrtListener(spec, this.parent));
-    }
+    await Promise.all(changed.map((channelId) => this.listeners.close(channelId)));
+    await Promise.all([...wanted.values()].map((spec) => this.listeners.open(spec)));
   }
 }

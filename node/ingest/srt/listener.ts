@@ -11,26 +11,24 @@
 //   waiting   -> listening | stopped               restart timer / stop()
 //   stopping  -> stopped                           ffmpeg exited
 //   stopped   -> (none)
-
 import type { Container } from "../../defs/container.js";
-import { StreamwellError } from "../../defs/errors.js";
 import { srtIngestArgs } from "../../ffmpeg/args.js";
+import type { ExitClassifier } from "../../ffmpeg/exit.js";
 import type { PidRegistry } from "../../ffmpeg/pidfile.js";
 import { type FfmpegProcess, startFfmpeg } from "../../ffmpeg/process.js";
 import { backoffDelay } from "../../kit/backoff.js";
+import { StateMachine, type Transitions } from "../../kit/state-machine.js";
 import type { IngestSink } from "../registry.js";
 
 export type ListenerState = "listening" | "receiving" | "waiting" | "stopping" | "stopped";
 
-const TRANSITIONS: Record<ListenerState, readonly ListenerState[]> = {
+const TRANSITIONS: Transitions<ListenerState> = {
   listening: ["receiving", "waiting", "stopping"],
   receiving: ["waiting", "stopping"],
   waiting: ["listening", "stopped"],
   stopping: ["stopped"],
   stopped: [],
 };
-
-export class IllegalTransitionError extends StreamwellError {}
 
 /** After a caller leaves: long enough to never spin, short enough that a reconnecting encoder barely notices. */
 export const RELISTEN_DELAY_MS = 300;
@@ -83,13 +81,15 @@ export interface ListenerParent {
     warn(details: Record<string, unknown>, message: string): void;
   };
   readonly pids?: PidRegistry;
+  /** Why a run's ffmpeg ended, for the log: an SRT ingest's or a chain link's words (./listener-exit.ts). */
+  readonly exitReason: ExitClassifier<string>;
   /** For tests; default "ffmpeg" from PATH. */
   readonly ffmpegPath?: string;
 }
 
 export class SrtListener {
-  private state: ListenerState = "waiting";
-  private process: FfmpegProcess | null = null;
+  private readonly machine: StateMachine<ListenerState>;
+  private process: FfmpegProcess<string> | null = null;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
   private runs = 0;
@@ -100,6 +100,7 @@ export class SrtListener {
     readonly spec: ListenerSpec,
     private readonly parent: ListenerParent,
   ) {
+    this.machine = new StateMachine(`SRT listener ${spec.channelId}`, TRANSITIONS, "waiting");
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve;
     });
@@ -107,22 +108,22 @@ export class SrtListener {
   }
 
   get current(): ListenerState {
-    return this.state;
+    return this.machine.current;
   }
 
   /** Stops listening (dropping a caller, if any); resolves once ffmpeg has exited. Idempotent. */
   stop(): Promise<void> {
     clearTimeout(this.timer);
-    if (this.state === "waiting") this.finish();
-    else if (this.state === "listening" || this.state === "receiving") {
-      this.move("stopping");
+    if (this.current === "waiting") this.finish();
+    else if (this.current === "listening" || this.current === "receiving") {
+      this.machine.move("stopping");
       void this.process?.stop(STOP_GRACE_MS);
     }
     return this.stopped;
   }
 
   private listen(): void {
-    this.move("listening");
+    this.machine.move("listening");
     this.runs += 1;
     const { channelId, port } = this.spec;
     const callerId = `srt-${channelId}-${this.runs}`;
@@ -142,7 +143,7 @@ export class SrtListener {
       pidRegistry: this.parent.pids,
       ffmpegPath: this.parent.ffmpegPath,
       onStdout: (chunk) => {
-        if (this.state === "listening") this.onCaller();
+        if (this.current === "listening") this.onCaller();
         session.stdout(chunk);
       },
       onStderrLine: (line) => {
@@ -151,38 +152,39 @@ export class SrtListener {
         const rejected = /rsp\(REJECT\): \d+ - (.*)$/.exec(line.text);
         if (rejected) this.parent.log.warn({ channelId, port, reason: rejected[1] }, "SRT handshake refused");
       },
-      onExit: () => this.onExit(session),
+      classify: this.parent.exitReason,
+      onExit: (exit) => this.onExit(session, exit.outcome),
     });
     this.process = run;
     this.parent.log.info({ channelId, port }, "SRT ingest listening");
   }
 
   private onCaller(): void {
-    this.move("receiving");
+    this.machine.move("receiving");
     this.parent.log.info({ channelId: this.spec.channelId, port: this.spec.port }, "SRT caller connected");
   }
 
   /** A served caller relistens at once; a refused one or a run without a caller backs off. */
-  private onExit(session: CallerSession): void {
+  private onExit(session: CallerSession, reason: string | null): void {
     session.end("caller_left");
     this.process = null;
-    if (this.state === "stopping") {
+    if (this.current === "stopping") {
       this.finish();
       return;
     }
     const { channelId, port } = this.spec;
     const outcome = session.outcome;
-    this.move("waiting");
+    this.machine.move("waiting");
     let delay = RELISTEN_DELAY_MS;
     if (outcome === "served") {
       this.failures = 0;
-      this.parent.log.info({ channelId }, "SRT caller left");
+      this.parent.log.info({ channelId, ...(reason && { reason }) }, "SRT caller left");
     } else {
       this.failures += 1;
       delay = backoffDelay(this.failures);
       if (outcome === "none") {
         this.parent.log.warn(
-          { channelId, port, retryInMs: delay },
+          { channelId, port, retryInMs: delay, reason },
           "SRT ingest listener exited without a caller",
         );
       }
@@ -191,14 +193,7 @@ export class SrtListener {
   }
 
   private finish(): void {
-    this.move("stopped");
+    this.machine.move("stopped");
     this.resolveStopped();
-  }
-
-  private move(to: ListenerState): void {
-    if (!TRANSITIONS[this.state].includes(to)) {
-      throw new IllegalTransitionError(`SRT listener ${this.spec.channelId}: ${this.state} -> ${to}`);
-    }
-    this.state = to;
   }
 }
