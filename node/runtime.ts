@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Catalog } from "./catalog/catalog.js";
 import { SECRET_FIELDS } from "./catalog/secret-fields.js";
 import type { Config } from "./config/schema.js";
+import { HistoryRecorder } from "./history/history-recorder.js";
 import type { Logger } from "./kit/log.js";
 import type { Sealer } from "./kit/sealer.js";
 import { loadSealer } from "./kit/secret-key.js";
@@ -22,6 +23,8 @@ export interface Runtime {
   /** Seals what must not be stored plain; a new kind of secret record can use it directly. */
   readonly sealer: Sealer;
   readonly catalog: Catalog;
+  /** Where this node records the state changes it sees (written in batches). */
+  readonly history: HistoryRecorder;
   /** Host and ports in the URLs users see. The media plane writes the RTMP port it bound (config 0). */
   readonly endpoints: { host: string; rtmpPort: number };
   readonly startedAt: number;
@@ -41,6 +44,7 @@ export function createRuntime(config: Config, log: Logger, opened: OpenedStore):
     store,
     sealer,
     catalog,
+    history: new HistoryRecorder(catalog.history, config.nodeId, log.child({ module: "history" })),
     endpoints: { host: config.publicHost, rtmpPort: config.rtmpPort },
     startedAt: Date.now(),
   };

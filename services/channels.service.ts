@@ -13,7 +13,7 @@ import { serve, VIEW_CALLS } from "./mesh-calls.js";
 import { liveIngests } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
-export function channelsService({ catalog, endpoints }: Runtime) {
+export function channelsService({ catalog, endpoints, history }: Runtime) {
   /** Views with what the mesh knows now of each channel's ingest. */
   async function views(ctx: ActionContext<unknown>, channels: ChannelRecord[], withSecrets: boolean) {
     const ingests = await liveIngests((ctx as Context).broker);
@@ -104,6 +104,7 @@ export function channelsService({ catalog, endpoints }: Runtime) {
       async handler(ctx) {
         await manageable(ctx, ctx.params.id);
         await catalog.deleteChannel(ctx.params.id);
+        history.forget(ctx.params.id);
         changed(ctx, ctx.params.id);
         return noContent(ctx);
       },

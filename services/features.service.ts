@@ -5,7 +5,7 @@ import { defineService } from "./define.js";
 import { EVENTS } from "./events.js";
 import * as schemas from "./schemas/resources.js";
 
-export function featuresService({ catalog }: Runtime) {
+export function featuresService({ catalog, history }: Runtime) {
   return defineService("streamwell.features", {
     get: action({
       access: "user",
@@ -23,6 +23,7 @@ export function featuresService({ catalog }: Runtime) {
         // Event listeners (the UI) see each restream the switch stopped, like any other stop.
         return catalog.setFeatures(ctx.params, (restream) => {
           void ctx.broadcast(EVENTS.restreamChanged, { id: restream.id, channelId: restream.channelId });
+          history.record(restream.id, "stopped");
         });
       },
     }),

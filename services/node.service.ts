@@ -41,7 +41,7 @@ export interface NodeInfo {
 }
 
 export function nodeService(runtime: Runtime): ServiceSchema {
-  const { config, store, catalog, startedAt } = runtime;
+  const { config, store, catalog, startedAt, history } = runtime;
   let media: MediaNode;
   let fence: PlacementFence;
   /** The ingest ports bound at start; null until then (readiness waits for them). */
@@ -182,13 +182,20 @@ export function nodeService(runtime: Runtime): ServiceSchema {
     },
     created(this: Service) {
       const broker = this.broker;
+      // What this node sees goes into the history here, in batches (node/history/).
       media = new MediaNode(runtime, {
-        ingestLive: (channelId, codecs) =>
-          void broker.broadcast(EVENTS.ingestLive, { channelId, nodeID: config.nodeId, codecs }),
-        ingestOffline: (channelId) =>
-          void broker.broadcast(EVENTS.ingestOffline, { channelId, nodeID: config.nodeId }),
-        report: (restreamId, report) =>
-          void broker.broadcast(EVENTS.restreamReport, { restreamId, nodeID: config.nodeId, report }),
+        ingestLive: (channelId, codecs) => {
+          history.record(channelId, "live");
+          void broker.broadcast(EVENTS.ingestLive, { channelId, nodeID: config.nodeId, codecs });
+        },
+        ingestOffline: (channelId) => {
+          history.record(channelId, "offline");
+          void broker.broadcast(EVENTS.ingestOffline, { channelId, nodeID: config.nodeId });
+        },
+        report: (restreamId, report) => {
+          if (report) history.record(restreamId, report.state, report.error);
+          void broker.broadcast(EVENTS.restreamReport, { restreamId, nodeID: config.nodeId, report });
+        },
       });
       fence = new PlacementFence(
         config.nodeId,
@@ -205,6 +212,7 @@ export function nodeService(runtime: Runtime): ServiceSchema {
       bound = null;
       fence.stop();
       await media.stop();
+      await history.flush();
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Desired, RestreamRecord } from "../node/catalog/records.js";
 import { restreamView } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/defs/errors.js";
 import type { ActorReport } from "../node/defs/restream-status.js";
+import { restreamHistory } from "../node/history/restream-history.js";
 import { statusesOf } from "../node/restreams/statuses.js";
 import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
@@ -15,7 +16,7 @@ import { serve, VIEW_CALLS } from "./mesh-calls.js";
 import { actorLogs, actorReportOn, actorReports } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
-export function restreamsService({ catalog, endpoints }: Runtime) {
+export function restreamsService({ catalog, endpoints, history }: Runtime) {
   async function viewsWith(
     restreams: readonly RestreamRecord[],
     reportOf: (id: string) => ActorReport | undefined,
@@ -24,6 +25,7 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
     const statuses = await statusesOf(catalog, restreams, reportOf);
     return statuses.map(({ restream, status }) => restreamView(restream, status, { endpoints, withSecrets }));
   }
+  type View = Awaited<ReturnType<typeof viewsWith>>[number];
 
   /** Views with the state each actor reports now (asked of every node once per list). */
   async function views(ctx: ActionContext<unknown>, restreams: RestreamRecord[], withSecrets: boolean) {
@@ -60,14 +62,34 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
     return restream;
   }
 
+  /** A user started or stopped restreams: their states now go into their history, and to listeners. */
+  function userChanged(ctx: ActionContext<unknown>, restreams: readonly RestreamRecord[], shown: View[]) {
+    for (const restream of restreams) {
+      changed(ctx, restream);
+      const view = shown.find((one) => one.id === restream.id);
+      if (view) history.record(restream.id, view.state, view.error);
+    }
+  }
+
   /** Starts or stops every restream of a channel; answers all of them, and which were left alone. */
   async function setAll(ctx: ActionContext<{ channelId: string }>, desired: Desired) {
     const { channelId } = ctx.params;
     await assertChannelManageable(ctx, channelId);
     const { changed: done, skipped } = await catalog.setChannelDesired(channelId, desired);
-    for (const restream of done) changed(ctx, restream);
     const items = await views(ctx, await catalog.restreams.listByChannel(channelId), false);
+    userChanged(ctx, done, items);
     return { items, skipped };
+  }
+
+  async function setOne(ctx: ActionContext<{ id: string }>, desired: Desired) {
+    await manageable(ctx, ctx.params.id);
+    const restream =
+      desired === "started"
+        ? await catalog.startRestream(ctx.params.id)
+        : await catalog.restreams.setDesired(ctx.params.id, "stopped");
+    const shown = await view(ctx, restream, false);
+    userChanged(ctx, [restream], [shown]);
+    return shown;
   }
 
   return defineService("streamwell.restreams", {
@@ -133,7 +155,8 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       summary: "Delete a restream (stops it first)",
       async handler(ctx) {
         const restream = await manageable(ctx, ctx.params.id);
-        await catalog.restreams.delete(ctx.params.id);
+        await catalog.deleteRestream(ctx.params.id);
+        history.forget(restream.id);
         changed(ctx, restream);
         return noContent(ctx);
       },
@@ -142,23 +165,13 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       access: "user",
       input: schemas.restreams.start,
       summary: "Start: streams now if the channel is live, else waits for it (Awaiting Stream)",
-      async handler(ctx) {
-        await manageable(ctx, ctx.params.id);
-        const restream = await catalog.startRestream(ctx.params.id);
-        changed(ctx, restream);
-        return view(ctx, restream, false);
-      },
+      handler: (ctx) => setOne(ctx, "started"),
     }),
     stop: action({
       access: "user",
       input: schemas.restreams.stop,
       summary: "Stop a restream",
-      async handler(ctx) {
-        await manageable(ctx, ctx.params.id);
-        const restream = await catalog.restreams.setDesired(ctx.params.id, "stopped");
-        changed(ctx, restream);
-        return view(ctx, restream, false);
-      },
+      handler: (ctx) => setOne(ctx, "stopped"),
     }),
     startAll: action({
       access: "user",
@@ -172,6 +185,16 @@ export function restreamsService({ catalog, endpoints }: Runtime) {
       input: schemas.restreams.stopAll,
       summary: "Stop every restream of the channel",
       handler: (ctx) => setAll(ctx, "stopped"),
+    }),
+    history: action({
+      access: "user",
+      input: schemas.restreams.history,
+      summary:
+        "The restream's state changes and its channel's live/offline, newest first (the last 1,000 of each)",
+      async handler(ctx) {
+        const restream = await manageable(ctx, ctx.params.id);
+        return { items: await restreamHistory(catalog.history, restream) };
+      },
     }),
     logs: action({
       access: "user",

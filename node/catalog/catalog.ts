@@ -2,13 +2,14 @@
 // in use cannot go, a channel takes its restreams with it, a feature switch stops what needs it).
 // Services call this; it knows nothing of Moleculer, HTTP or callers' roles.
 import { ConflictError, FeatureDisabledError, NotFoundError, ValidationFailedError } from "../defs/errors.js";
+import { HistoryLog } from "../history/history-log.js";
 import { sha256Hex } from "../kit/ids.js";
 import type { Store } from "../store/store.js";
 import { Channels, type StreamKeyDigest } from "./channels.js";
 import { Destinations } from "./destinations.js";
 import { FeatureSwitches, requiredFeatures } from "./features.js";
 import { Placements } from "./placements.js";
-import type { Desired, DestinationRecord, Features, RestreamRecord } from "./records.js";
+import { type Desired, type DestinationRecord, type Features, keys, type RestreamRecord } from "./records.js";
 import { type NewRestream, type RestreamChange, Restreams } from "./restreams.js";
 import { Sessions } from "./sessions.js";
 import { type PortHome, type PortRange, SrtPorts } from "./srt-ports.js";
@@ -53,6 +54,7 @@ export class Catalog {
   readonly restreams: Restreams;
   readonly features: FeatureSwitches;
   readonly placements: Placements;
+  readonly history: HistoryLog;
 
   constructor(store: Store, options: CatalogOptions) {
     const ports = new SrtPorts(store, options.srtPorts, options.home);
@@ -63,6 +65,10 @@ export class Catalog {
     this.restreams = new Restreams(store, ports);
     this.features = new FeatureSwitches(store);
     this.placements = new Placements(store);
+    this.history = new HistoryLog(store, async (subject) => {
+      const key = subject.startsWith("ch_") ? keys.channel(subject) : keys.restream(subject);
+      return (await store.get(key)) !== undefined;
+    });
   }
 
   /** Creates a restream; without a name it is named after its destination or its kind. */
@@ -114,10 +120,17 @@ export class Catalog {
     return outcome;
   }
 
+  /** Deletes the restream and its history. */
+  async deleteRestream(id: string): Promise<void> {
+    await this.restreams.delete(id);
+    await this.history.remove(id);
+  }
+
   async deleteChannel(id: string): Promise<void> {
     await this.channels.get(id);
-    for (const restream of await this.restreams.listByChannel(id)) await this.restreams.delete(restream.id);
+    for (const restream of await this.restreams.listByChannel(id)) await this.deleteRestream(restream.id);
     await this.channels.delete(id);
+    await this.history.remove(id);
   }
 
   async usedBy(destinationId: string): Promise<string[]> {

@@ -58,5 +58,6 @@ export const API_ROUTES: readonly RestRoute[] = [
   restreams("POST", "/restreams/:id/start", "streamwell.restreams.start"),
   restreams("POST", "/restreams/:id/stop", "streamwell.restreams.stop"),
   restreams("GET", "/restreams/:id/logs", "streamwell.restreams.logs"),
+  restreams("GET", "/restreams/:id/history", "streamwell.restreams.history"),
   nodes("GET", "/nodes", "streamwell.node.list"),
 ];

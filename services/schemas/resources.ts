@@ -92,6 +92,7 @@ export const restreams = {
   start: byId,
   stop: byId,
   logs: byId,
+  history: byId,
   startAll: z.strictObject({ channelId }),
   stopAll: z.strictObject({ channelId }),
 };

@@ -7,6 +7,7 @@ import type {
   Destination,
   DestinationInput,
   Features,
+  HistoryItem,
   LogLine,
   Me,
   NodeInfo,
@@ -115,6 +116,7 @@ export const api = {
     /** Starts or stops every restream of a channel; `skipped` names those a feature switch keeps off. */
     setAll: (channelId: string, action: "start" | "stop") =>
       request<BulkAnswer>("POST", `/channels/${channelId}/restreams/${action}`),
+    history: (id: string) => items<HistoryItem>(`/restreams/${id}/history`),
     logs: (id: string) =>
       request<{ lines: LogLine[] }>("GET", `/restreams/${id}/logs`).then((answer) => answer.lines),
   },

@@ -111,6 +111,15 @@ export type RestreamInput =
   | { readonly kind: "remote_playback"; readonly name?: string };
 
 /** PATCH /restreams/:id: only what changes; a running push restarts with it. */
+export interface HistoryItem {
+  readonly time: string;
+  /** The restream's own state, or its channel's `live` / `offline`. */
+  readonly kind: "restream" | "channel";
+  readonly state: RestreamState | "live" | "offline";
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly node: string;
+}
+
 export interface BulkAnswer {
   readonly items: Restream[];
   readonly skipped: { readonly id: string; readonly code: string; readonly message: string }[];

@@ -10,6 +10,7 @@ import { StateBadge } from "../../components/StateBadge";
 import { PlaybackUrl } from "./PlaybackUrl";
 import { RestreamEditForm } from "./RestreamEditForm";
 import { RestreamFacts } from "./RestreamFacts";
+import { RestreamHistory } from "./RestreamHistory";
 import { RestreamLog } from "./RestreamLog";
 
 interface RestreamItemProps {
@@ -78,6 +79,7 @@ export function RestreamItem({ restream, destinations, onChanged, onDeleted }: R
         </div>
       )}
       <ErrorMessage error={error} />
+      <RestreamHistory restreamId={restream.id} />
       <RestreamLog restreamId={restream.id} />
     </li>
   );

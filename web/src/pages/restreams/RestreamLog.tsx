@@ -1,31 +1,12 @@
 // The engine's recent log lines (redacted by the server), read while the panel is open.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useState } from "react";
 import { api } from "../../api/client";
-import type { LogLine } from "../../api/types";
-import { useInterval } from "../../hooks/useInterval";
-
-const POLL_MS = 3_000;
+import { usePolledWhileOpen } from "../../hooks/usePolledWhileOpen";
 
 export function RestreamLog({ restreamId }: { readonly restreamId: string }) {
   const [open, setOpen] = useState(false);
-  const [lines, setLines] = useState<readonly LogLine[]>();
-  const [failed, setFailed] = useState(false);
-
-  const load = useCallback(
-    () =>
-      api.restreams.logs(restreamId).then(
-        (next) => {
-          setLines(next);
-          setFailed(false);
-        },
-        () => setFailed(true),
-      ),
-    [restreamId],
-  );
-  useEffect(() => {
-    if (open) void load();
-  }, [open, load]);
-  useInterval(load, POLL_MS, open);
+  const read = useCallback(() => api.restreams.logs(restreamId), [restreamId]);
+  const { data: lines, failed } = usePolledWhileOpen(read, open);
 
   return (
     <details className="log" onToggle={(event) => setOpen(event.currentTarget.open)}>
