@@ -246,10 +246,25 @@ const CASES: Record<string, RouteCase> = {
     success: 200,
     fixture: async () => ({ path: `/restreams/${await ownedRestream()}/stop` }),
   },
+  "POST /channels/:channelId/restreams/start": {
+    access: "owner",
+    success: 200,
+    fixture: async () => ({ path: `/channels/${await ownedChannel()}/restreams/start` }),
+  },
+  "POST /channels/:channelId/restreams/stop": {
+    access: "owner",
+    success: 200,
+    fixture: async () => ({ path: `/channels/${await ownedChannel()}/restreams/stop` }),
+  },
   "GET /restreams/:id/logs": {
     access: "owner",
     success: 200,
     fixture: async () => ({ path: `/restreams/${await ownedRestream()}/logs` }),
+  },
+  "GET /restreams/:id/history": {
+    access: "owner",
+    success: 200,
+    fixture: async () => ({ path: `/restreams/${await ownedRestream()}/history` }),
   },
   "GET /nodes": { access: "user", success: 200, fixture: async () => ({ path: "/nodes" }) },
 };
