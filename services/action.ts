@@ -10,6 +10,8 @@ export interface Meta {
   token?: string;
   /** Set by the middleware from `token`; anything a remote caller put here is overwritten. */
   caller?: Caller;
+  /** The HTTP client's address, set by the gateway (login throttling); absent for Moleculer callers. */
+  clientAddress?: string;
   $statusCode?: number;
   $responseHeaders?: Record<string, string>;
   $responseType?: string;

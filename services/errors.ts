@@ -7,6 +7,7 @@ import {
   FeatureDisabledError,
   ForbiddenError,
   NotFoundError,
+  TooManyRequestsError,
   UnauthenticatedError,
   ValidationFailedError,
 } from "../node/defs/errors.js";
@@ -20,15 +21,22 @@ const MAPPING: [new (...args: never[]) => Error, number, string][] = [
   [ForbiddenError, 403, "forbidden"],
   [FeatureDisabledError, 403, "feature_disabled"],
   [UnauthenticatedError, 401, "unauthenticated"],
+  [TooManyRequestsError, 429, "too_many_requests"],
 ];
+
+/** What a client error carries besides its message: the bad fields, or when to try again. */
+function dataOf(error: Error): Record<string, unknown> | undefined {
+  if (error instanceof ValidationFailedError) return { fields: error.fields };
+  if (error instanceof TooManyRequestsError) return { retryAfterSeconds: error.retryAfterSeconds };
+  return undefined;
+}
 
 /** Translates an error thrown by node/ code; Moleculer's own errors pass through unchanged. */
 export function toServiceError(error: unknown): Error {
   if (error instanceof MoleculerError) return error;
   for (const [type, status, code] of MAPPING) {
     if (error instanceof type) {
-      const fields = error instanceof ValidationFailedError ? error.fields : undefined;
-      return new MoleculerClientError(error.message, status, code, fields ? { fields } : undefined);
+      return new MoleculerClientError(error.message, status, code, dataOf(error));
     }
   }
   return new MoleculerError("internal error", 500, "internal");

@@ -1,21 +1,55 @@
 // streamwell.users: login, logout, who am I, and user administration.
+import { DEFAULT_LIMITS, LoginThrottle } from "../node/auth/login-throttle.js";
 import { canChangeUser } from "../node/auth/policy.js";
+import { USERNAME_PATTERN } from "../node/catalog/users.js";
 import { userView } from "../node/catalog/views.js";
-import { ForbiddenError, UnauthenticatedError } from "../node/defs/errors.js";
+import {
+  ForbiddenError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+  ValidationFailedError,
+} from "../node/defs/errors.js";
 import type { Runtime } from "../node/runtime.js";
-import { action, callerOf, created, noContent } from "./action.js";
+import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import * as schemas from "./schemas/resources.js";
 import { clearedSessionCookie, sessionCookie } from "./session-cookie.js";
 
-export function usersService({ catalog, config }: Runtime) {
+export function usersService({ catalog, config, log }: Runtime) {
+  const throttle = new LoginThrottle({ ...DEFAULT_LIMITS, windowMs: config.loginWindowSeconds * 1000 });
+
+  /**
+   * Checks a password under the login throttle: 429 while the name or the address is throttled,
+   * one log line per failure (never the password; the name only if it is a possible one).
+   */
+  async function checkPassword(ctx: ActionContext<unknown>, username: string, password: string) {
+    const address = ctx.meta.clientAddress ?? `moleculer:${ctx.nodeID ?? "local"}`;
+    const attempt = throttle.begin(username, address);
+    if ("retryAfterSeconds" in attempt) {
+      const seconds = attempt.retryAfterSeconds;
+      throw new TooManyRequestsError(`too many failed logins: try again in ${seconds} s`, seconds);
+    }
+    const user = await catalog.users.authenticate(username, password).catch((error: unknown) => {
+      attempt.succeeded(); // not a wrong password: a store failure must not count against the user
+      throw error;
+    });
+    if (user) {
+      attempt.succeeded();
+      return user;
+    }
+    attempt.failed();
+    const name = USERNAME_PATTERN.test(username) ? username : undefined;
+    log.warn({ event: "login_failed", username: name, address }, "failed login");
+    return undefined;
+  }
+
   return defineService("streamwell.users", {
     login: action({
       access: "public",
       input: schemas.auth.login,
       summary: "Log in: returns a bearer token and sets the session cookie",
       async handler(ctx) {
-        const user = await catalog.users.authenticate(ctx.params.username, ctx.params.password);
+        const user = await checkPassword(ctx, ctx.params.username, ctx.params.password);
         if (!user) throw new UnauthenticatedError("wrong username or password");
         const session = await catalog.sessions.issue(user.id);
         ctx.meta.$responseHeaders = {
@@ -70,11 +104,23 @@ export function usersService({ catalog, config }: Runtime) {
     update: action({
       access: "user",
       input: schemas.users.update,
-      summary: "Change a password (admin or self) or a role (admin)",
+      summary:
+        "Change a password (admin, or self with currentPassword) or a role (admin); the user's other sessions end",
       async handler(ctx) {
-        const { id, ...change } = ctx.params;
-        if (!canChangeUser(callerOf(ctx), id, change)) {
+        const { id, currentPassword, ...change } = ctx.params;
+        const caller = callerOf(ctx);
+        if (!canChangeUser(caller, id, change)) {
           throw new ForbiddenError("users may change only their own password");
+        }
+        if (change.password !== undefined && caller.id === id) {
+          // A stolen session must not be enough to take the account over.
+          const problem =
+            currentPassword === undefined
+              ? "is required to change your own password"
+              : (await checkPassword(ctx, caller.username, currentPassword))
+                ? undefined
+                : "is wrong";
+          if (problem) throw new ValidationFailedError("the current password", { currentPassword: problem });
         }
         const user = await catalog.users.update(id, change);
         if (change.password !== undefined) await catalog.sessions.revokeUser(id, ctx.meta.token);

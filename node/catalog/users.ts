@@ -7,6 +7,9 @@ import { mutate } from "../store/mutate.js";
 import { KeyExistsError, type Store } from "../store/store.js";
 import { byCreation, keys, type Role, type UserRecord } from "./records.js";
 
+/** The username alphabet: names are store keys. A login with any other name is a plain wrong login. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 export interface NewUser {
   readonly username: string;
   readonly password: string;
@@ -46,7 +49,9 @@ export class Users {
 
   /** The user whose password matches, or undefined (same answer for unknown names). */
   async authenticate(username: string, password: string): Promise<UserRecord | undefined> {
-    const index = await this.store.get<{ userId: string }>(keys.username(username));
+    const index = USERNAME_PATTERN.test(username)
+      ? await this.store.get<{ userId: string }>(keys.username(username))
+      : undefined;
     const user = index && (await this.store.get<UserRecord>(keys.user(index.value.userId)))?.value;
     if (!user) {
       await hashPassword(password); // same cost as a wrong password, so timing does not tell names apart

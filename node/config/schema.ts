@@ -4,6 +4,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { ENGINE_NAMES } from "../defs/relay.js";
+import { webFields } from "./web-fields.js";
 
 const PORT_MESSAGE = "must be a whole number from 0 to 65535 (0 picks a free port)";
 const port = z.coerce
@@ -96,6 +97,7 @@ export const configSchema = z
       .min(0.01)
       .max(24 * 365)
       .default(12),
+    ...webFields,
   })
   .strict()
   .refine((c) => Boolean(c.rtmpsCert) === Boolean(c.rtmpsKey), {
@@ -124,4 +126,5 @@ export const SECRET_KEYS: readonly ConfigKey[] = [
   "natsToken",
   "secretKey",
   "secretKeyPrevious",
+  "metricsToken",
 ];

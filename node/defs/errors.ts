@@ -26,3 +26,13 @@ export class ConflictError extends StreamwellError {}
 export class ForbiddenError extends StreamwellError {}
 export class UnauthenticatedError extends StreamwellError {}
 export class FeatureDisabledError extends StreamwellError {}
+
+/** Too many attempts (logins): try again after `retryAfterSeconds`. */
+export class TooManyRequestsError extends StreamwellError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

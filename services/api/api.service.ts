@@ -10,13 +10,13 @@ import type { DeclaredAction, Meta } from "../action.js";
 import { EVENTS, type IngestLive, type IngestOffline, type RestreamReportEvent } from "../events.js";
 import { meshCall, NODE_CALLS } from "../mesh-calls.js";
 import { tokenFromCookie } from "../session-cookie.js";
-import { sendError } from "./errors.js";
+import { BODY_LIMIT_BYTES, sendError } from "./errors.js";
 import { EventStream } from "./event-stream.js";
+import { clientAddress, isBehindTls, metricsAuthorized, withSecureFlag } from "./http-edge.js";
 import { openApiDocument } from "./openapi.js";
+import { guardRequest } from "./request-guard.js";
 import { API_ROUTES } from "./routes.js";
 import { webApp } from "./web-app.js";
-
-const BODY_LIMIT = "1mb";
 
 function tokenOf(req: IncomingMessage): string | undefined {
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
@@ -28,6 +28,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.setHeader("Content-Type", "application/json; charset=utf-8");
   res.end(JSON.stringify(body));
 }
+
+type HttpHandler = (this: Service, req: IncomingMessage, res: ServerResponse) => unknown;
+/** moleculer-web's own request handler, which the guard wraps. */
+const routeRequest = (ApiGateway.methods as { httpHandler: HttpHandler }).httpHandler;
 
 export function apiService({ config, log }: Runtime, version: string): ServiceSchema {
   let openApi: unknown;
@@ -54,7 +58,7 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
           path: "/api/v1",
           mappingPolicy: "restrict",
           autoAliases: false,
-          bodyParsers: { json: { limit: BODY_LIMIT, strict: true } },
+          bodyParsers: { json: { limit: BODY_LIMIT_BYTES, strict: true } },
           aliases: {
             ...Object.fromEntries(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route.action])),
             async "GET /events"(req: IncomingMessage, res: ServerResponse) {
@@ -69,6 +73,21 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
           },
           onBeforeCall(ctx: Context<unknown, Meta>, _route: unknown, req: IncomingMessage) {
             ctx.meta.token = tokenOf(req);
+            ctx.meta.clientAddress = clientAddress(req, config.trustProxy);
+          },
+          onAfterCall(
+            ctx: Context<unknown, Meta>,
+            _route: unknown,
+            req: IncomingMessage,
+            _res: unknown,
+            data: unknown,
+          ) {
+            const headers = ctx.meta.$responseHeaders;
+            const cookie = headers?.["Set-Cookie"];
+            if (headers && cookie && (config.secureCookies || isBehindTls(req))) {
+              headers["Set-Cookie"] = withSecureFlag(cookie);
+            }
+            return data;
           },
           onError(_req: IncomingMessage, res: ServerResponse, error: Error) {
             sendError(res, error);
@@ -84,8 +103,17 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
               sendJson(res, 200, { status: "ok" });
             },
             "GET /readyz": "streamwell.node.ready",
-            // Prometheus scrapes without credentials: labels hold ids, names and states, never a secret.
-            async "GET /metrics"(this: Service, _req: IncomingMessage, res: ServerResponse) {
+            // Labels hold ids, names and states, never a secret; a scrape token keeps the rest (names,
+            // how busy each node is) from anyone who can reach the port, when one is configured.
+            async "GET /metrics"(this: Service, req: IncomingMessage, res: ServerResponse) {
+              if (!metricsAuthorized(req, config.metricsToken)) {
+                sendError(res, {
+                  code: 401,
+                  type: "unauthenticated",
+                  message: "the metrics scrape token is required",
+                });
+                return;
+              }
               try {
                 const { broker } = this;
                 const { contentType, text } = await meshCall(broker, NODE_CALLS.metrics, {}, broker.nodeID);
@@ -109,6 +137,18 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
       ],
       onError(_req: IncomingMessage, res: ServerResponse, error: Error) {
         sendError(res, error);
+      },
+    },
+    methods: {
+      /** Every request passes the write guard before moleculer-web routes it or reads its body. */
+      httpHandler(this: Service, req: IncomingMessage, res: ServerResponse) {
+        const refusal = guardRequest(req);
+        if (refusal) {
+          res.setHeader("Connection", "close"); // the unread body must not be taken for the next request
+          sendError(res, refusal);
+          return;
+        }
+        return routeRequest.call(this, req, res);
       },
     },
     events: {

@@ -13,18 +13,22 @@ const CODE_BY_STATUS: Record<number, string> = {
   413: "too_large",
   415: "validation_failed",
   422: "validation_failed",
+  429: "too_many_requests",
   503: "unavailable",
   504: "timeout",
 };
 
 const PUBLIC_CODES = new Set([...Object.values(CODE_BY_STATUS), "feature_disabled", "not_ready"]);
 
+/** Request bodies larger than this are refused (413) before they are read. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
 interface ErrorLike {
   code?: unknown;
   status?: unknown;
   type?: unknown;
   message?: unknown;
-  data?: { fields?: Record<string, string> };
+  data?: { fields?: Record<string, string>; retryAfterSeconds?: number };
 }
 
 export function errorBody(error: ErrorLike): { status: number; body: { error: Record<string, unknown> } } {
@@ -48,7 +52,7 @@ export function errorBody(error: ErrorLike): { status: number; body: { error: Re
     status === 400
       ? "the body is not valid JSON"
       : status === 413
-        ? "the body is larger than 1 MiB"
+        ? `the body is larger than ${BODY_LIMIT_BYTES / 1024} KiB`
         : String(error.message);
   const fields = error.data?.fields;
   return { status, body: { error: fields ? { code, message, fields } : { code, message } } };
@@ -58,5 +62,7 @@ export function sendError(res: ServerResponse, error: ErrorLike): void {
   const { status, body } = errorBody(error);
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json; charset=utf-8");
+  const retryAfter = error.data?.retryAfterSeconds;
+  if (status === 429 && typeof retryAfter === "number") res.setHeader("Retry-After", String(retryAfter));
   res.end(JSON.stringify(body));
 }

@@ -1,5 +1,6 @@
 // Building blocks of the request schemas. Every object is strict: an unknown field is a 422.
 import { z } from "zod";
+import { USERNAME_PATTERN } from "../../node/catalog/users.js";
 import { parseDestinationUrl } from "../../node/urls/destination-url.js";
 
 /** Resource ids go into store keys: only the characters we generate. */
@@ -14,7 +15,7 @@ export const name = z
   .max(100, "must be at most 100 characters")
   .regex(NO_CONTROL, "must not contain control characters");
 
-export const username = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '_' or '-'");
+export const username = z.string().regex(USERNAME_PATTERN, "must be 1-64 letters, digits, '_' or '-'");
 
 export const password = z
   .string()

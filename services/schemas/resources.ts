@@ -16,7 +16,12 @@ export const users = {
   list: empty,
   create: z.strictObject({ username, password, role: role.default("user") }),
   get: byId,
-  update: z.strictObject({ id, password: password.optional(), role: role.optional() }),
+  update: z.strictObject({
+    id,
+    password: password.optional(),
+    currentPassword: z.string().min(1).max(256).optional().describe("Needed to change your own password"),
+    role: role.optional(),
+  }),
   remove: byId,
 };
 

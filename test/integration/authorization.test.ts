@@ -133,7 +133,7 @@ const CASES: Record<string, RouteCase> = {
       const target = await newAccount();
       return {
         path: `/users/${target.id}`,
-        body: { password: "changed-password" },
+        body: { password: "changed-password", currentPassword: target.password },
         client: caller === "owner" ? await loginAs(target) : undefined,
       };
     },
@@ -428,7 +428,10 @@ describe("ownership", () => {
     const account = await newAccount();
     const session = await loginAs(account);
     const own = `/users/${account.id}`;
-    expectStatus(await session.patch(own, { password: "my-new-password" }), 200);
+    expectStatus(
+      await session.patch(own, { password: "my-new-password", currentPassword: account.password }),
+      200,
+    );
     for (const body of [
       { role: "admin" },
       { role: "user" },

@@ -160,12 +160,12 @@ describe("malformed bodies", () => {
     expectError(response, 400, "bad_json");
   });
 
-  it("a body over 1 MiB -> 413 too_large", async () => {
-    const rawBody = JSON.stringify({ name: "x".repeat(1024 * 1024 + 16) });
+  it("a body over 64 KiB -> 413 too_large", async () => {
+    const rawBody = JSON.stringify({ name: "x".repeat(64 * 1024 + 16) });
     expectError(await call(admin, "POST", "/channels", undefined, { rawBody }), 413, "too_large");
     expectError(await call(admin, "PUT", "/features", undefined, { rawBody }), 413, "too_large");
     expect((await admin.get("/channels")).body.items.map((c: { name: string }) => c.name)).not.toContain(
-      "x".repeat(1024 * 1024 + 16),
+      "x".repeat(64 * 1024 + 16),
     );
   });
 

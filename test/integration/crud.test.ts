@@ -128,7 +128,10 @@ describe("users", () => {
   it("a user changes their own password: the new one logs in, the old one and other sessions do not", async () => {
     const user = await createUser();
     const otherSession = await api.login(user.username, user.password);
-    const changed = await user.client.patch(`/users/${user.id}`, { password: "brand-new-password" });
+    const changed = await user.client.patch(`/users/${user.id}`, {
+      password: "brand-new-password",
+      currentPassword: user.password,
+    });
     expectStatus(changed, 200);
     expect(changed.body).toMatchObject({ id: user.id, username: user.username, role: "user" });
 
@@ -644,7 +647,7 @@ describe("nodes, OpenAPI and sessions", () => {
     expect(cookie).toMatch(/^streamwell_session=[A-Za-z0-9_-]+;(?=.*HttpOnly)(?=.*SameSite=Strict)/);
     const pair = cookie.split(";")[0] ?? "";
     expect(pair).toBe(`streamwell_session=${login.body.token}`);
-    const withCookie = { headers: { cookie: `other=1; ${pair}` } };
+    const withCookie = { headers: { cookie: `other=1; ${pair}`, origin: new URL(api.baseUrl).origin } };
 
     const me = await api.request("GET", "/api/v1/auth/me", undefined, withCookie);
     expectStatus(me, 200);

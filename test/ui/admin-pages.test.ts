@@ -157,10 +157,14 @@ describe("admin pages", () => {
 
   it("changes the password: the new one logs in, the old one no longer does", async () => {
     await page.getByRole("link", { name: "Account", exact: true }).click();
+    await page.getByLabel("Current password").fill("not-the-password");
     await page.getByLabel("New password", { exact: true }).fill("a-new-admin-password");
     await page.getByLabel("Repeat new password").fill("a-different-one");
     await page.getByText("The two passwords differ.").waitFor();
     await page.getByLabel("Repeat new password").fill("a-new-admin-password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("is wrong").waitFor();
+    await page.getByLabel("Current password").fill(ADMIN_PASSWORD);
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("Password changed.").waitFor();
 

@@ -66,6 +66,9 @@ describe("loadConfig defaults", () => {
       restreamEngine: "native",
       logLevel: "info",
       sessionTtlHours: 12,
+      secureCookies: false,
+      trustProxy: false,
+      loginWindowSeconds: 900,
     });
     expect(config.rtmpsCert).toBeUndefined();
     expect(config.rtmpsKey).toBeUndefined();
@@ -92,8 +95,20 @@ describe("loadConfig defaults", () => {
     expect(config.srtPorts.from).toBe(9000);
   });
 
-  it("lists adminPassword, natsToken and the secret keys as secrets", () => {
-    expect([...SECRET_KEYS].sort()).toEqual(["adminPassword", "natsToken", "secretKey", "secretKeyPrevious"]);
+  it("lists adminPassword, natsToken, the secret keys and the metrics token as secrets", () => {
+    expect([...SECRET_KEYS].sort()).toEqual([
+      "adminPassword",
+      "metricsToken",
+      "natsToken",
+      "secretKey",
+      "secretKeyPrevious",
+    ]);
+  });
+
+  it("reads the edge's flags", () => {
+    const config = loadConfig({ STREAMWELL_SECURE_COOKIES: "true", STREAMWELL_TRUST_PROXY: "false" });
+    expect(config).toMatchObject({ secureCookies: true, trustProxy: false, loginWindowSeconds: 900 });
+    expect(() => loadConfig({ STREAMWELL_SECURE_COOKIES: "yes" })).toThrow(/STREAMWELL_SECURE_COOKIES/);
   });
 });
 

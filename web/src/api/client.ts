@@ -80,7 +80,9 @@ export const api = {
     me: () => request<Me>("GET", "/auth/me"),
   },
   users: {
-    changePassword: (id: string, password: string) => request<Me>("PATCH", `/users/${id}`, { password }),
+    /** Your own password: the current one is checked first. */
+    changePassword: (id: string, currentPassword: string, password: string) =>
+      request<Me>("PATCH", `/users/${id}`, { currentPassword, password }),
   },
   features: {
     get: () => request<Features>("GET", "/features"),

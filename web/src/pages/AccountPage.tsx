@@ -7,6 +7,7 @@ import { Field } from "../components/Field";
 import { PageTitle } from "../components/PageTitle";
 
 export function AccountPage({ me }: { readonly me: Me }) {
+  const [current, setCurrent] = useState("");
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const [error, setError] = useState<ApiError>();
@@ -18,9 +19,10 @@ export function AccountPage({ me }: { readonly me: Me }) {
     if (mismatch) return;
     setSaved(false);
     try {
-      await api.users.changePassword(me.id, password);
+      await api.users.changePassword(me.id, current, password);
       setError(undefined);
       setSaved(true);
+      setCurrent("");
       setPassword("");
       setRepeat("");
     } catch (reason) {
@@ -37,6 +39,15 @@ export function AccountPage({ me }: { readonly me: Me }) {
       <section aria-labelledby="password-title" className="panel">
         <h2 id="password-title">Change password</h2>
         <form onSubmit={submit}>
+          <Field
+            label="Current password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={current}
+            error={error?.fields.currentPassword}
+            onChange={(event) => setCurrent(event.target.value)}
+          />
           <Field
             label="New password"
             type="password"
@@ -57,7 +68,7 @@ export function AccountPage({ me }: { readonly me: Me }) {
             error={mismatch}
             onChange={(event) => setRepeat(event.target.value)}
           />
-          <ErrorMessage error={error} shownFields={["password"]} />
+          <ErrorMessage error={error} shownFields={["password", "currentPassword"]} />
           <p role="status">{saved ? "Password changed." : ""}</p>
           <button type="submit">Change password</button>
         </form>
