@@ -1,5 +1,5 @@
 // Login throttling against a real node (DESIGN: 5 failures per name, 20 per address, in a window;
-// the window is 3 s here so the test sees it pass): 429 too_many_requests with Retry-After even for
+// the window is 5 s here so the test sees it pass): 429 too_many_requests with Retry-After even for
 // the right password, per name and per address, and logins work again once the window has passed.
 // Also: a failure is logged without the password, and a name outside the key alphabet is a plain
 // 401 that is not logged (it was a 500 that logged the name).
@@ -12,8 +12,9 @@ import {
   startNode,
   tempDataDir,
 } from "../support/node-process.js";
+import { waitFor } from "../support/wait.js";
 
-const WINDOW_SECONDS = 3;
+const WINDOW_SECONDS = 5;
 let node: NodeProcess;
 let admin: ApiClient;
 const dataDir = tempDataDir();
@@ -63,8 +64,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("login throttling", () => {
   it("refuses a name after 5 failures, even with the right password and from elsewhere, until the window passes", async () => {
     const user = await newUser();
-    for (let i = 0; i < 5; i += 1)
-      expect((await login(user.username, "wrong-password", "192.0.2.1")).status).toBe(401);
+    // In parallel, so that all fall in the window even on a loaded machine (each costs scrypt work).
+    const failures = await Promise.all(
+      Array.from({ length: 5 }, () => login(user.username, "wrong-password", "192.0.2.1")),
+    );
+    expect(failures.map((response) => response.status)).toEqual(Array(5).fill(401));
     expectThrottled(await login(user.username, user.password, "192.0.2.1"));
     const retryAfter = expectThrottled(await login(user.username.toUpperCase(), user.password, "192.0.2.2"));
     expect((await login("admin", ADMIN_PASSWORD, "192.0.2.1")).status).toBe(200); // other names go on
@@ -75,9 +79,10 @@ describe("login throttling", () => {
 
   it("refuses an address after 20 failures, whatever the name, until the window passes", async () => {
     const user = await newUser();
-    for (let i = 0; i < 20; i += 1) {
-      expect((await login(`nobody${i}`, "wrong-password", "198.51.100.7")).status).toBe(401);
-    }
+    const failures = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login(`nobody${i}`, "wrong-password", "198.51.100.7")),
+    );
+    expect(failures.map((response) => response.status)).toEqual(Array(20).fill(401));
     const retryAfter = expectThrottled(await login(user.username, user.password, "198.51.100.7"));
     expect((await login(user.username, user.password, "198.51.100.8")).status).toBe(200);
 
@@ -88,19 +93,28 @@ describe("login throttling", () => {
   it("logs each failure with the name and address but never the password", async () => {
     const user = await newUser();
     await login(user.username, "a-wrong-password-to-find", "203.0.113.9");
-    const line = node.output.find((l) => l.includes('"login_failed"') && l.includes(user.username));
-    expect(line).toBeDefined();
+    const line = await waitFor("the login_failed line", () =>
+      node.output.find((l) => l.includes('"login_failed"') && l.includes(user.username)),
+    );
     expect(line).toContain("203.0.113.9");
     expect(node.output.join("\n")).not.toContain("a-wrong-password-to-find");
   });
 
-  it.each(["bad name", "admin\u0000", "ädmin", "a.b", "x/../y"])(
-    "a login as %j is a 401 whose name is not logged",
-    async (username) => {
+  it("a login as a name outside the username alphabet is a 401, and the name is not logged", async () => {
+    const odd = ["bad name", "admin\u0000", "ädmin", "a.b", "x/../y"];
+    for (const username of odd) {
       const response = await login(username, "whatever-password", "203.0.113.10");
       expect(response.status, response.text).toBe(401);
       expect(response.body.error.code).toBe("unauthenticated");
+    }
+    // A failure with a possible name after them: once its line is out, theirs would be too.
+    await login("sentinel-name", "whatever-password", "203.0.113.10");
+    await waitFor("the sentinel's line", () => node.output.some((line) => line.includes("sentinel-name")));
+    for (const username of odd) {
       expect(node.output.some((line) => line.includes(JSON.stringify(username).slice(1, -1)))).toBe(false);
-    },
-  );
+    }
+    expect(
+      node.output.filter((line) => line.includes('"login_failed"') && line.includes("203.0.113.10")),
+    ).toHaveLength(6);
+  });
 });
