@@ -56,7 +56,11 @@ export abstract class Actor<S extends string, C extends Child> {
     private readonly errorStates: readonly (CommonState | S)[],
     protected readonly parent: ActorParent,
   ) {
-    this.machine = new StateMachine(`${what} ${id}`, transitions, "idle");
+    this.machine = new StateMachine(`${what} ${id}`, transitions, "idle", {
+      onChange: (from) => {
+        if (from === "streaming") this.leaveStreaming();
+      },
+    });
   }
 
   get current(): CommonState | S {
@@ -122,7 +126,6 @@ export abstract class Actor<S extends string, C extends Child> {
   protected moveTo(next: CommonState | S): void {
     const before = this.report().state;
     if (!this.machine.move(next)) return;
-    if (next !== "streaming") this.leaveStreaming();
     const after = this.report();
     if (after.state !== before || this.errorStates.includes(next)) this.parent.changed(after);
   }
@@ -161,6 +164,7 @@ export abstract class Actor<S extends string, C extends Child> {
     this.child = null;
   }
 
+  /** Called by the machine on every move out of streaming. */
   protected leaveStreaming(): void {
     this.streamingSince = null;
   }
