@@ -6,6 +6,7 @@
 // a new leader can deliver them again; each end's calls for one channel run one at a time (the
 // listener set's queue, the host's queue), so overlapping deliveries leave exactly one of each.
 import type { Container } from "../defs/container.js";
+import type { ChainLink, ChainRecord } from "../defs/orders.js";
 import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "../defs/relay.js";
 import type { ActorReport } from "../defs/restream-status.js";
 import type { IngestRegistry } from "../ingest/registry.js";
@@ -14,7 +15,6 @@ import type { ListenerParent, ListenerSpec } from "../ingest/srt/listener.js";
 import { chainListenerExit } from "../ingest/srt/listener-exit.js";
 import { ListenerSet } from "../ingest/srt/listener-set.js";
 import { tsSessions } from "../ingest/srt/session.js";
-import type { ChainLink, ChainRecord } from "../scheduler/chains.js";
 import { ActorHost } from "./host.js";
 
 export interface ChainEndsOptions {

@@ -5,8 +5,8 @@
 // against the store awaits, so the calls for one restream run one at a time (a KeyedQueue): a
 // remove called after an ensure always wins, and the other way round.
 import type { Placement, Placements } from "../catalog/placements.js";
+import type { PlacedOrder } from "../defs/orders.js";
 import { KeyedQueue } from "../kit/queue.js";
-import type { PlacedOrder } from "../scheduler/scheduler.js";
 import type { Unwatch } from "../store/store.js";
 
 export interface FencedHost {

@@ -4,6 +4,7 @@
 // one before the new one starts, so the calls for one restream run one at a time (a KeyedQueue): an
 // ensure that overtook another's removal would leave an actor running that the map no longer holds.
 import { isDeepStrictEqual } from "node:util";
+import type { ActorOrder } from "../defs/orders.js";
 import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "../defs/relay.js";
 import type { ActorReport } from "../defs/restream-status.js";
 import { KeyedQueue } from "../kit/queue.js";
@@ -20,12 +21,6 @@ export interface HostParent {
   report(restreamId: string, report: ActorReport | null): void;
   /** The live feed of a channel on this node, if it is live here. */
   feed(channelId: string): IngestFeed | null;
-}
-
-export interface ActorOrder {
-  readonly restreamId: string;
-  readonly channelId: string;
-  readonly spec: ActorSpec;
 }
 
 export type HostedKind = "restream" | "playback";

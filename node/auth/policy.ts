@@ -1,6 +1,6 @@
 // Who may do what. Pure functions over the caller and the resource, so the whole
 // authorization matrix is unit-testable; services call these and nothing else decides.
-import type { Role } from "../catalog/records.js";
+import type { Role } from "../defs/role.js";
 
 export interface Caller {
   readonly id: string;

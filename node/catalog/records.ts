@@ -1,8 +1,8 @@
 // What the store holds for each resource, and under which key. These are the desired state and
 // the secrets; runtime facts (who is live, what an actor does) never land here.
-import type { EngineName } from "../defs/relay.js";
 
-export type Role = "admin" | "user";
+import type { EngineName } from "../defs/relay.js";
+import type { Role } from "../defs/role.js";
 
 export interface UserRecord {
   readonly id: string;

@@ -2,10 +2,11 @@
 // (create-if-absent), so two nodes cannot register the same name at once.
 import { hashPassword, verifyPassword } from "../auth/passwords.js";
 import { ConflictError, NotFoundError } from "../defs/errors.js";
+import type { Role } from "../defs/role.js";
 import { newId } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import { KeyExistsError, type Store } from "../store/store.js";
-import { byCreation, keys, type Role, type UserRecord } from "./records.js";
+import { byCreation, keys, type UserRecord } from "./records.js";
 
 /** The username alphabet: names are store keys. A login with any other name is a plain wrong login. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

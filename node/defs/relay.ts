@@ -2,11 +2,10 @@
 // channel's media (from the hub), an engine that relays it to a destination (RestreamActor) and one
 // that serves it to an SRT caller (PlaybackActor).
 import type { Readable } from "node:stream";
-import type { EndReason } from "../hub/reader.js";
-import type { FlvTag } from "../media/flv.js";
-import type { DestinationTarget } from "../urls/destination-url.js";
 import type { ChannelCodecs } from "./codecs.js";
 import type { Container } from "./container.js";
+import type { DestinationTarget } from "./destination.js";
+import type { FlvTag } from "./flv-tag.js";
 import type { ErrorCode } from "./restream-status.js";
 
 /** A live channel as an actor sees it. */
@@ -27,6 +26,14 @@ export interface FeedReader {
   /** FLV feeds: the hub's tags themselves, for an engine that speaks RTMP; absent for MPEG-TS. */
   readonly tags?: TagSource;
   close(): void;
+}
+
+/** Why a hub reader ended: its publisher left, its consumer fell behind, or it was closed. */
+export type EndCode = "publisher_left" | "too_slow" | "closed";
+
+export interface EndReason {
+  readonly code: EndCode;
+  readonly message: string;
 }
 
 /** A reader's FLV tags as the hub hands them out. */

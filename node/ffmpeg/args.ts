@@ -11,7 +11,7 @@
 //   (-passphrase, -srt_streamid: plain "-streamid" is ffmpeg's own output option). Only numbers we
 //   produce go in the query.
 import type { Container } from "../defs/container.js";
-import type { DestinationTarget, RtmpTarget, SrtTarget } from "../urls/destination-url.js";
+import type { DestinationTarget, RtmpTarget, SrtTarget } from "../defs/destination.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { RelayArgsError } from "./errors.js";
 

@@ -2,7 +2,7 @@
 // echoes full URLs (an SRT passphrase in a query, a stream key in an RTMP path), so every line is
 // redacted before it is stored: nothing unredacted outlives push().
 
-import { redactUrl } from "../urls/destination-url.js";
+import { maskSecrets, redactUrl, secretVariants } from "../kit/redaction.js";
 
 export interface StderrLine {
   /** ISO 8601 time the line was read. */
@@ -90,29 +90,6 @@ export class StderrRing {
   private longestSecret(): number {
     return this.secrets.reduce((max, secret) => Math.max(max, secret.length), 0);
   }
-}
-
-/** A secret as given and as it would appear percent-encoded in a URL; longest first, so a secret
- * that contains another is replaced whole. */
-function secretVariants(secrets: readonly string[]): string[] {
-  const variants = new Set<string>();
-  for (const secret of secrets) {
-    if (secret === "") continue;
-    variants.add(secret);
-    variants.add(encodeURIComponent(secret));
-  }
-  return [...variants].sort((a, b) => b.length - a.length);
-}
-
-function maskSecrets(text: string, variants: readonly string[]): string {
-  let out = text;
-  for (const secret of variants) out = out.split(secret).join("***");
-  return out;
-}
-
-/** One line redacted the way StderrRing stores it. */
-export function redactLine(text: string, secrets: readonly string[]): string {
-  return redactUrl(maskSecrets(text, secretVariants(secrets)));
 }
 
 // With -loglevel level+info each ffmpeg line carries its level; untagged lines (continuations,

@@ -7,8 +7,9 @@
 // EOF and finishes its output); the reader was cut -> the stream is destroyed with a ReaderCutError
 // at once, even if nobody is reading; destroying the stream closes the reader.
 import { Readable } from "node:stream";
+import type { EndReason } from "../defs/relay.js";
 import { ReaderCutError } from "./errors.js";
-import type { EndReason, HubReader } from "./reader.js";
+import type { HubReader } from "./reader.js";
 
 /** How a container's units become bytes. */
 export interface ByteEncoding<U> {

@@ -1,6 +1,7 @@
 // A hub reader of FLV tags as FLV bytes: what an RTMP-fed relay's ffmpeg reads on stdin.
 import type { Readable } from "node:stream";
-import { encodeTag, FLV_HEADER, type FlvTag } from "../media/flv.js";
+import type { FlvTag } from "../defs/flv-tag.js";
+import { encodeTag, FLV_HEADER } from "../media/flv.js";
 import { type ByteEncoding, type ByteStreamOptions, toByteStream } from "./byte-stream.js";
 import type { HubReader } from "./reader.js";
 

@@ -1,6 +1,8 @@
 // FLV tags as hub units (RTMP ingest): metadata and the AVC/AAC sequence headers are init units,
 // a keyframe is an AVC NALU tag with frame type 1.
-import { AUDIO, type FlvTag, isKeyframe, isSequenceHeader, SCRIPT, VIDEO } from "../media/flv.js";
+
+import type { FlvTag } from "../defs/flv-tag.js";
+import { AUDIO, isKeyframe, isSequenceHeader, SCRIPT, VIDEO } from "../media/flv.js";
 import type { UnitFormat } from "./unit-format.js";
 
 /** FLV framing around a tag body: 11-byte tag header + 4-byte PreviousTagSize. */

@@ -4,9 +4,10 @@
 // current GOP so a new reader starts on a keyframe at once. No timers, no global state:
 // everything happens inside `write`, `end`, `subscribe` and the readers' pulls.
 import type { IngestStats } from "../defs/codecs.js";
+import type { EndReason } from "../defs/relay.js";
 import { HubEndedError } from "./errors.js";
 import { DEFAULT_GOP_CACHE_MAX_BYTES, GopCache } from "./gop-cache.js";
-import { type EndReason, HubReader, type ReaderOptions, type ReaderParent } from "./reader.js";
+import { HubReader, type ReaderOptions, type ReaderParent } from "./reader.js";
 import { DEFAULT_STATS_WINDOW_SECONDS, IngestMeter } from "./stats.js";
 import type { UnitFormat } from "./unit-format.js";
 

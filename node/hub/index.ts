@@ -13,8 +13,6 @@ export {
 } from "./primed-stream.js";
 export {
   DEFAULT_MAX_QUEUE_BYTES,
-  type EndCode,
-  type EndReason,
   HubReader,
   type OverflowPolicy,
   type ReaderOptions,

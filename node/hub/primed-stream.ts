@@ -10,7 +10,8 @@
 //    starts on the fresh keyframe. Script tags are left out after the primer: ffmpeg reads
 //    onMetaData only when it opens, and a later one makes it add a data stream.
 import { PassThrough, type Readable } from "node:stream";
-import { encodeTag, FLV_HEADER, type FlvTag, isKeyframe, SCRIPT } from "../media/flv.js";
+import type { FlvTag } from "../defs/flv-tag.js";
+import { encodeTag, FLV_HEADER, isKeyframe, SCRIPT } from "../media/flv.js";
 import { type ByteEncoding, toByteStream } from "./byte-stream.js";
 import type { ChannelHub } from "./hub.js";
 import type { HubReader } from "./reader.js";

@@ -15,6 +15,7 @@
 //   stalled -> waiting_keyframe        the consumer pulled again: restart from the hub's start point
 //   waiting_keyframe | live -> draining the publisher left with units still queued
 //   any but ended -> ended             cut, closed, publisher left (with nothing queued), drained
+import type { EndReason } from "../defs/relay.js";
 import { StateMachine, type Transitions } from "../kit/state-machine.js";
 import type { StartPoint } from "./gop-cache.js";
 import type { UnitFormat } from "./unit-format.js";
@@ -43,13 +44,6 @@ export interface ReaderOptions {
 }
 
 export const DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
-
-export type EndCode = "publisher_left" | "too_slow" | "closed";
-
-export interface EndReason {
-  readonly code: EndCode;
-  readonly message: string;
-}
 
 export interface ReaderStats {
   readonly state: ReaderState;

@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import type { Catalog } from "../catalog/catalog.js";
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
+import type { FlvTag } from "../defs/flv-tag.js";
 import type { FeedReader, IngestFeed, PrimedReader, TagSource } from "../defs/relay.js";
 import {
   type ByteStreamOptions,
@@ -20,7 +21,6 @@ import {
   toTsStream,
   type UnitFormat,
 } from "../hub/index.js";
-import type { FlvTag } from "../media/flv.js";
 import type { TsUnit } from "../media/ts-units.js";
 import type {
   IngestHandler,

@@ -2,7 +2,8 @@
 // stream, node/ingest/srt/flv-session.ts). Incremental: chunks may cut a tag anywhere. The inverse
 // of node/media/flv.ts encodeTag; tags of other types than audio, video and script are skipped.
 import { StreamwellError } from "../defs/errors.js";
-import { AUDIO, type FlvTag, SCRIPT, type TagType, VIDEO } from "./flv.js";
+import type { FlvTag, TagType } from "../defs/flv-tag.js";
+import { AUDIO, SCRIPT, VIDEO } from "./flv.js";
 
 export class FlvFormatError extends StreamwellError {}
 

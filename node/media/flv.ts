@@ -1,17 +1,9 @@
-// FLV tags: the unit the RTMP ingest produces, the hub fans out and restream engines consume.
-// An FLV tag is exactly an RTMP audio (8), video (9) or data (18) message body with a timestamp.
+// FLV tags (node/defs/flv-tag.ts): their types, what a reader must see first, and their bytes.
+import type { FlvTag, TagType } from "../defs/flv-tag.js";
 
-export type TagType = 8 | 9 | 18;
 export const AUDIO: TagType = 8;
 export const VIDEO: TagType = 9;
 export const SCRIPT: TagType = 18;
-
-export interface FlvTag {
-  readonly type: TagType;
-  /** Milliseconds, 32 bits (wraps like RTMP's extended timestamps). */
-  readonly timestamp: number;
-  readonly data: Buffer;
-}
 
 const AVC = 7;
 const AAC = 10;

@@ -1,7 +1,7 @@
 // Which codecs each destination kind can carry. RTMP/RTMPS means FLV: H.264 + AAC only (this
 // ffmpeg 5.1 cannot put HEVC in FLV); SRT carries MPEG-TS, so HEVC too.
 import type { ChannelCodecs } from "../defs/codecs.js";
-import type { DestinationKind } from "../urls/destination-url.js";
+import type { DestinationKind } from "../defs/destination.js";
 
 /** Why this channel cannot go to this kind of destination, or null when it can. */
 export function codecProblem(kind: DestinationKind, codecs: ChannelCodecs): string | null {

@@ -9,8 +9,9 @@
 // `open()` resolves once live (NetStream.Publish.Start) and rejects with a PushError otherwise;
 // after that `ended` says how the connection ended (null: closed by us).
 import type { Socket } from "node:net";
+import type { RtmpTarget } from "../defs/destination.js";
+import type { FlvTag } from "../defs/flv-tag.js";
 import { StateMachine, type Transitions } from "../kit/state-machine.js";
-import type { FlvTag } from "../media/flv.js";
 import { type AmfValue, amfObject } from "../rtmp/amf0.js";
 import { ChunkReader } from "../rtmp/chunk-reader.js";
 import { ChunkWriter } from "../rtmp/chunk-writer.js";
@@ -27,7 +28,7 @@ import { RtmpProtocolError } from "../rtmp/errors.js";
 import { ClientHandshake } from "../rtmp/handshake-client.js";
 import { tagMessage } from "../rtmp/media.js";
 import { Csid, MessageType, type RtmpMessage } from "../rtmp/messages.js";
-import { formatDestinationUrl, type RtmpTarget } from "../urls/destination-url.js";
+import { formatDestinationUrl } from "../urls/destination-url.js";
 import { PushError, PushRejectedError, PushTimeoutError, PushUnreachableError } from "./errors.js";
 import { openSocket, socketError } from "./socket.js";
 

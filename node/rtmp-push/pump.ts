@@ -2,8 +2,9 @@
 // while the socket has not drained, nothing is taken from the reader, so a slow destination leaves
 // tags in the reader's bounded queue, where the hub cuts it off when full (ReaderCutError, "too
 // slow"); this side holds at most one batch beyond the socket's own buffer.
+
+import type { FlvTag } from "../defs/flv-tag.js";
 import type { TagSource } from "../defs/relay.js";
-import type { FlvTag } from "../media/flv.js";
 import type { PushMeter } from "./meter.js";
 import type { RtmpPublisher } from "./publisher.js";
 import { Timeline } from "./timeline.js";

@@ -6,10 +6,12 @@
 //   live       -> stopping | done           stop() or the feed ended / the connection failed
 //   stopping   -> done                      closed
 // `events.exit` is called once, on entering done.
+
+import type { RtmpTarget } from "../defs/destination.js";
 import type { RelayEvents, RelayFailure, RelaySpec, TagSource } from "../defs/relay.js";
-import { redactLine } from "../ffmpeg/stderr.js";
+import { redactLine } from "../kit/redaction.js";
 import { StateMachine, type Transitions } from "../kit/state-machine.js";
-import { formatDestinationUrl, type RtmpTarget } from "../urls/destination-url.js";
+import { formatDestinationUrl } from "../urls/destination-url.js";
 import { PushError, PushTimeoutError } from "./errors.js";
 import { PushMeter } from "./meter.js";
 import { RtmpPublisher } from "./publisher.js";

@@ -2,7 +2,7 @@
 // the server's certificate and host name unless the destination was saved with insecureSkipVerify.
 import { isIP, type Socket, connect as tcpConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import type { RtmpTarget } from "../urls/destination-url.js";
+import type { RtmpTarget } from "../defs/destination.js";
 import { type PushError, PushTimeoutError, PushUnreachableError } from "./errors.js";
 
 export interface SocketOptions {

@@ -3,7 +3,9 @@
 // first timestamp for a gap. Init tags before the first frame go out at 0; frames are shifted by the
 // first frame's timestamp; a frame a little before it (audio interleaved with the keyframe) goes out
 // at 0 rather than wrapping to 2^32.
-import { AUDIO, type FlvTag, isSequenceHeader, VIDEO } from "../media/flv.js";
+
+import type { FlvTag } from "../defs/flv-tag.js";
+import { AUDIO, isSequenceHeader, VIDEO } from "../media/flv.js";
 
 /** Half the 32-bit range: a larger unsigned step is a small step backwards. */
 const HALF_RANGE = 2 ** 31;

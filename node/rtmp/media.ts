@@ -1,7 +1,9 @@
 // FLV tags as RTMP messages on a publish stream: an FLV tag body is exactly an RTMP audio, video or
 // data message body. onMetaData goes out wrapped in "@setDataFrame", as publishers send it and as
 // servers (nginx-rtmp, YouTube, Twitch) expect it; the ingest strips the wrapper on the way in.
-import { AUDIO, type FlvTag, VIDEO } from "../media/flv.js";
+
+import type { FlvTag } from "../defs/flv-tag.js";
+import { AUDIO, VIDEO } from "../media/flv.js";
 import { encodeAmf0 } from "./amf0.js";
 import { Csid, type RtmpMessage } from "./messages.js";
 

@@ -6,26 +6,12 @@
 // down what nothing uses any more. A link carries the channel in the container its codecs allow
 // (chain-container.ts); a link whose container changes (the publisher came back with HEVC) is
 // opened again in the new one, at both ends.
+
 import { keys } from "../catalog/records.js";
 import { type PortRange, SrtPorts } from "../catalog/srt-ports.js";
-import type { Container } from "../defs/container.js";
+import type { ChainLink, ChainRecord } from "../defs/orders.js";
 import { newPassphrase } from "../kit/ids.js";
 import type { Entry, Store } from "../store/store.js";
-
-export interface ChainLink {
-  readonly channelId: string;
-  readonly sourceNodeId: string;
-  readonly targetNodeId: string;
-  /** What the link carries: both ends read it from here, so they always agree. */
-  readonly container: Container;
-}
-
-export interface ChainRecord extends ChainLink {
-  /** Where the source pushes: the target's public host and its port. */
-  readonly host: string;
-  readonly port: number;
-  readonly passphrase: string;
-}
 
 export interface ChainNode {
   readonly publicHost: string;

@@ -8,28 +8,24 @@
 //
 // Triggers: a store change (desired state, destinations, switches), an ingest going live or
 // offline, a node joining or leaving, and a periodic sweep that retries what failed.
+
 import { createHash } from "node:crypto";
-import type { ActorOrder } from "../actors/host.js";
 import type { Catalog } from "../catalog/catalog.js";
 import { requiredFeatures } from "../catalog/features.js";
 import type { PlacementEntry } from "../catalog/placements.js";
 import type { DestinationRecord, Features, PlacementRecord, RestreamRecord } from "../catalog/records.js";
 import type { ChannelCodecs } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
+import type { ChainLink, PlacedOrder } from "../defs/orders.js";
 import type { ActorSpec } from "../defs/relay.js";
 import { CoalescedRounds } from "../kit/coalesced-rounds.js";
 import { type Store, StoreError } from "../store/store.js";
 import { chainContainer } from "./chain-container.js";
-import { type ChainLink, ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
+import { ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
 import { IngestMap } from "./ingest-map.js";
 import { NodeBatches } from "./node-batches.js";
 import { chooseNodes, type MeshNode } from "./placement.js";
 import { actorSpecOf } from "./relay-spec.js";
-
-/** What a node is told to run: the placement's epoch proves the order is current. */
-export interface PlacedOrder extends ActorOrder {
-  readonly epoch: number;
-}
 
 /** A node of the mesh as the scheduler sees it. */
 export interface SchedulerNode extends MeshNode, ChainNode {}

@@ -4,30 +4,8 @@
 // anything not explicitly understood is refused. Error messages never echo the raw URL, paths, or
 // query values, because those may hold a stream key, passphrase or stream id.
 import { isIPv4, isIPv6 } from "node:net";
+import type { DestinationKind, DestinationTarget, RtmpTarget, SrtTarget } from "../defs/destination.js";
 import { ValidationFailedError } from "../defs/errors.js";
-
-export type DestinationKind = "rtmp" | "rtmps" | "srt";
-
-export interface RtmpTarget {
-  kind: "rtmp" | "rtmps";
-  host: string;
-  port: number;
-  /** Path without the leading slash; may contain '/', e.g. "live" or "app/inst". */
-  app: string;
-}
-
-export interface SrtTarget {
-  kind: "srt";
-  /** DNS name or IP; an IPv6 literal is stored without brackets. */
-  host: string;
-  port: number;
-  latencyMs?: number;
-  passphrase?: string;
-  pbkeylen?: 16 | 24 | 32;
-  streamid?: string;
-}
-
-export type DestinationTarget = RtmpTarget | SrtTarget;
 
 export class InvalidUrlError extends ValidationFailedError {
   constructor(problem: string) {
@@ -254,20 +232,4 @@ export function formatDestinationUrl(target: DestinationTarget, opts: { redact?:
     fail("destination target does not describe a valid URL");
   }
   return buildUrl(canonical, opts.redact === true);
-}
-
-// A value ends at '&', ';', '#', whitespace, a quote, or a colon before whitespace ("<url>: <error>").
-const SECRET_QUERY_VALUE =
-  /([?&;](?:passphrase|key|token|password|pass|secret|auth)=)(?:[^&;#\s"'<>:]|:(?!\s|$))+/gi;
-// The password part is greedy up to the last '@' before a '/', '?', '#' or whitespace, so a raw '@'
-// inside a password is covered too.
-const USERINFO_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*:)[^\s/?#]*@/gi;
-
-/**
- * Best-effort masking of secrets in any text (log lines, ffmpeg stderr) that may hold URLs: values of
- * secret-looking query parameters and userinfo passwords become "***". It cannot know a stream key
- * that sits in a path segment.
- */
-export function redactUrl(url: string): string {
-  return url.replace(USERINFO_PASSWORD, "$1***@").replace(SECRET_QUERY_VALUE, "$1***");
 }

@@ -4,8 +4,8 @@
 // first test left an orphan ffmpeg listening and the second a listener that close() had asked away.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChainEnds } from "../../node/actors/chain-ends.js";
+import type { ChainRecord } from "../../node/defs/orders.js";
 import { FfmpegEngine } from "../../node/ffmpeg/engine.js";
-import type { ChainRecord } from "../../node/scheduler/chains.js";
 import { RecordingPids } from "../support/pids.js";
 import { freeUdpPort } from "../support/srt.js";
 

@@ -4,12 +4,13 @@
 // proxy too slow for the stream.
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { RtmpTarget } from "../../node/defs/destination.js";
 import type { RelayFailure, RelayProgress } from "../../node/defs/relay.js";
 import type { ReaderOptions } from "../../node/hub/index.js";
 import { RtmpServer } from "../../node/ingest/rtmp/server.js";
 import { isKeyframe } from "../../node/media/flv.js";
 import { NativeRtmpEngine } from "../../node/rtmp-push/engine.js";
-import { parseDestinationUrl, type RtmpTarget } from "../../node/urls/destination-url.js";
+import { parseDestinationUrl } from "../../node/urls/destination-url.js";
 import { H264_AAC_720P } from "../support/codecs.js";
 import { feedHub, type HubFeeder } from "../support/hub-feeder.js";
 import { freePort } from "../support/nginx-rtmp.js";

@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { FlvTag } from "../../node/defs/flv-tag.js";
 import { RtmpServer } from "../../node/ingest/rtmp/server.js";
-import type { FlvTag } from "../../node/media/flv.js";
 import { amfObject, encodeAmf0 } from "../../node/rtmp/amf0.js";
 import { commandMessage } from "../../node/rtmp/commands.js";
 import { UserControlEvent, userControlMessage, windowAckSizeMessage } from "../../node/rtmp/control.js";

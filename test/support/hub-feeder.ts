@@ -1,8 +1,8 @@
 // Feeds a ChannelHub with the test clip's tags in real time, looped with timestamps that keep
 // rising: a live channel inside the test process, for engine tests that need no publisher.
 import { readFileSync } from "node:fs";
+import type { FlvTag } from "../../node/defs/flv-tag.js";
 import { ChannelHub, FLV_UNITS } from "../../node/hub/index.js";
-import type { FlvTag } from "../../node/media/flv.js";
 import { testClip } from "./media.js";
 import { readFlvTags } from "./rtmp-client.js";
 

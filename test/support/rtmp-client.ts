@@ -3,7 +3,7 @@
 // plain or digest handshake, and raw access for hand-made byte sequences.
 import { type Socket, connect as tcpConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import type { FlvTag } from "../../node/media/flv.js";
+import type { FlvTag } from "../../node/defs/flv-tag.js";
 import { type AmfValue, amfObject } from "../../node/rtmp/amf0.js";
 import { ChunkReader } from "../../node/rtmp/chunk-reader.js";
 import { ChunkWriter } from "../../node/rtmp/chunk-writer.js";

@@ -2,6 +2,7 @@
 // refuses a second publisher, and sinks that record what the server told them.
 
 import type { ChannelCodecs } from "../../node/defs/codecs.js";
+import type { FlvTag } from "../../node/defs/flv-tag.js";
 import type {
   IngestHandler,
   PublishDecision,
@@ -12,7 +13,6 @@ import type {
   StartResult,
 } from "../../node/ingest/rtmp/handler.js";
 import type { IngestLog } from "../../node/ingest/rtmp/options.js";
-import type { FlvTag } from "../../node/media/flv.js";
 
 /** Keeps the first tags and counts the rest, so a long publish does not grow the test's heap. */
 const KEEP_TAGS = 3_000;

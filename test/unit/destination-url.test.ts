@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { DestinationTarget } from "../../node/defs/destination.js";
 import { ValidationFailedError } from "../../node/defs/errors.js";
+import { redactUrl } from "../../node/kit/redaction.js";
 import {
-  type DestinationTarget,
   formatDestinationUrl,
   InvalidUrlError,
   parseDestinationUrl,
-  redactUrl,
 } from "../../node/urls/destination-url.js";
 
 const PASS79 = "p".repeat(79);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { looksLikeError, redactLine, StderrRing } from "../../node/ffmpeg/stderr.js";
+import { looksLikeError, StderrRing } from "../../node/ffmpeg/stderr.js";
+import { redactLine } from "../../node/kit/redaction.js";
 
 const KEY = "live_8372_AbCdEf";
 const PASS = "p@ss&word 1234";

@@ -4,9 +4,10 @@ import { readFile } from "node:fs/promises";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChannelCodecs } from "../../node/defs/codecs.js";
+import type { FlvTag } from "../../node/defs/flv-tag.js";
 import type { IngestSink } from "../../node/ingest/registry.js";
 import { FlvSession } from "../../node/ingest/srt/flv-session.js";
-import { type FlvTag, isSequenceHeader, SCRIPT } from "../../node/media/flv.js";
+import { isSequenceHeader, SCRIPT } from "../../node/media/flv.js";
 import { smallTsClip } from "../support/media.js";
 
 let flv: Buffer;

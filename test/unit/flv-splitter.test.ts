@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AUDIO, encodeTag, FLV_HEADER, type FlvTag, SCRIPT, VIDEO } from "../../node/media/flv.js";
+import type { FlvTag } from "../../node/defs/flv-tag.js";
+import { AUDIO, encodeTag, FLV_HEADER, SCRIPT, VIDEO } from "../../node/media/flv.js";
 import { FlvFormatError, FlvSplitter } from "../../node/media/flv-splitter.js";
 
 const TAGS: FlvTag[] = [

@@ -2,8 +2,9 @@ import { once } from "node:events";
 import { Writable } from "node:stream";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import type { FlvTag, TagType } from "../../node/defs/flv-tag.js";
 import { ChannelHub, FLV_UNITS, ReaderCutError, toFlvStream } from "../../node/hub/index.js";
-import { AUDIO, FLV_HEADER, type FlvTag, SCRIPT, type TagType, VIDEO } from "../../node/media/flv.js";
+import { AUDIO, FLV_HEADER, SCRIPT, VIDEO } from "../../node/media/flv.js";
 
 function tag(type: TagType, timestamp: number, bytes: number[], size = 16): FlvTag {
   const data = Buffer.alloc(Math.max(size, bytes.length), timestamp & 0xff);

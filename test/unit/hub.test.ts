@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { FlvTag } from "../../node/defs/flv-tag.js";
 import { GopCache } from "../../node/hub/gop-cache.js";
 import { ChannelHub, FLV_UNITS, HubEndedError, type HubReader } from "../../node/hub/index.js";
-import { AUDIO, type FlvTag, isSequenceHeader, SCRIPT, VIDEO } from "../../node/media/flv.js";
+import { AUDIO, isSequenceHeader, SCRIPT, VIDEO } from "../../node/media/flv.js";
 
 // Small synthetic tags. Bodies default to 16 bytes, so each tag is 31 FLV bytes (+15 framing).
 function video(first: number, timestamp: number, size = 16, packetType = 1): FlvTag {

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PlacementFence } from "../../node/actors/fence.js";
 import { Catalog } from "../../node/catalog/catalog.js";
 import type { Placement } from "../../node/catalog/placements.js";
+import type { PlacedOrder } from "../../node/defs/orders.js";
 import type { ActorSpec } from "../../node/defs/relay.js";
-import type { PlacedOrder } from "../../node/scheduler/scheduler.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
 import { waitFor } from "../support/wait.js";
 

@@ -2,12 +2,12 @@
 // live stats window, driven with real sequence headers from test/fixtures/rtmp/.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { FlvTag } from "../../node/defs/flv-tag.js";
 import { SinkError } from "../../node/ingest/rtmp/errors.js";
 import { Publish } from "../../node/ingest/rtmp/publish.js";
 import { SessionStateMachine } from "../../node/ingest/rtmp/session-state.js";
 import { IngestStatsWindow } from "../../node/ingest/rtmp/stats.js";
 import { IllegalTransitionError } from "../../node/kit/state-machine.js";
-import type { FlvTag } from "../../node/media/flv.js";
 import { AmfEcmaArray, amfObject, encodeAmf0 } from "../../node/rtmp/amf0.js";
 import { H264_AAC_720P } from "../support/codecs.js";
 import { FakeIngestHandler } from "../support/rtmp-fake-handler.js";

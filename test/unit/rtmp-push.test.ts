@@ -2,6 +2,7 @@
 // timestamp rebasing, the progress meter, tags as RTMP messages, and which engine a restream gets.
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import type { FlvTag } from "../../node/defs/flv-tag.js";
 import type {
   ListenerEngine,
   RelayEngine,
@@ -10,7 +11,6 @@ import type {
   RelaySpec,
   TagSource,
 } from "../../node/defs/relay.js";
-import type { FlvTag } from "../../node/media/flv.js";
 import { EngineChoice } from "../../node/restreams/engine-choice.js";
 import { decodeAmf0All, encodeAmf0 } from "../../node/rtmp/amf0.js";
 import { HandshakeVersionError } from "../../node/rtmp/errors.js";

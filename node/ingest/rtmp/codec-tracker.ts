@@ -6,7 +6,8 @@
 // audiocodecid, as ffmpeg, OBS and GStreamer write it); without it we wait for both kinds
 // until the caller gives up (a media-time budget) and call the missing one absent.
 import type { ChannelCodecs } from "../../defs/codecs.js";
-import { AUDIO, type FlvTag, VIDEO } from "../../media/flv.js";
+import type { FlvTag } from "../../defs/flv-tag.js";
+import { AUDIO, VIDEO } from "../../media/flv.js";
 import type { AmfValue } from "../../rtmp/amf0.js";
 import { AmfEcmaArray } from "../../rtmp/amf0.js";
 import { type AacInfo, type AvcInfo, channelCodecs, inspectAudio, inspectVideo } from "./codecs.js";

@@ -3,7 +3,7 @@
 // `started` when the publisher is live, and hands the publisher's tags to the sink it gets back.
 // A test drives the whole server with a fake of these few members.
 import type { ChannelCodecs } from "../../defs/codecs.js";
-import type { FlvTag } from "../../media/flv.js";
+import type { FlvTag } from "../../defs/flv-tag.js";
 
 export interface PublishRequest {
   /** The application from the publisher's connect command ("live" is the only one served). */

@@ -5,7 +5,7 @@
 //
 //   probing --(codecs known, or the probe budget spent)--> live --> ended
 //   probing --(unsupported codec, started() refused, end)-------------> ended
-import type { FlvTag } from "../../media/flv.js";
+import type { FlvTag } from "../../defs/flv-tag.js";
 import type { AmfValue } from "../../rtmp/amf0.js";
 import { CodecTracker } from "./codec-tracker.js";
 import { SinkError } from "./errors.js";

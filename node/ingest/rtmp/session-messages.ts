@@ -1,7 +1,9 @@
 // What an ingest connection does with each message: commands go to ./session-commands.ts;
 // pings are answered; audio, video and metadata feed the accepted publish (and are dropped
 // before Publish.Start: not ours to keep).
-import { AUDIO, type FlvTag, SCRIPT, VIDEO } from "../../media/flv.js";
+
+import type { FlvTag } from "../../defs/flv-tag.js";
+import { AUDIO, SCRIPT, VIDEO } from "../../media/flv.js";
 import { decodeCommand, unwrapDataMessage } from "../../rtmp/commands.js";
 import { readUserControl, UserControlEvent, userControlMessage } from "../../rtmp/control.js";
 import { MessageType, type RtmpMessage } from "../../rtmp/messages.js";

@@ -3,7 +3,8 @@
 // session's help. Media timestamps, not the wall clock: a publisher that bursts a backlog on
 // connect does not show a spike.
 import type { IngestStats } from "../../defs/codecs.js";
-import { type FlvTag, isKeyframe, isSequenceHeader, VIDEO } from "../../media/flv.js";
+import type { FlvTag } from "../../defs/flv-tag.js";
+import { isKeyframe, isSequenceHeader, VIDEO } from "../../media/flv.js";
 
 interface Sample {
   readonly timestamp: number;

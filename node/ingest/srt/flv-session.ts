@@ -3,7 +3,8 @@
 // headers and onMetaData exactly as for an RTMP publisher, and the channel is claimed once they
 // are known. Unlike MPEG-TS, these feeds can be primed for Remote Playback and pushed by RTMP.
 import { StreamwellError } from "../../defs/errors.js";
-import { type FlvTag, SCRIPT } from "../../media/flv.js";
+import type { FlvTag } from "../../defs/flv-tag.js";
+import { SCRIPT } from "../../media/flv.js";
 import { FlvSplitter } from "../../media/flv-splitter.js";
 import { decodeAmf0All } from "../../rtmp/amf0.js";
 import type { IngestSink } from "../registry.js";

@@ -1,0 +1,30 @@
+// What the leader's scheduler tells a node to run: an actor for a restream (with the placement's
+// epoch that proves the order current) and the ends of a chain link (node/scheduler/chains.ts).
+import type { Container } from "./container.js";
+import type { ActorSpec } from "./relay.js";
+
+export interface ActorOrder {
+  readonly restreamId: string;
+  readonly channelId: string;
+  readonly spec: ActorSpec;
+}
+
+/** What a node is told to run: the placement's epoch proves the order is current. */
+export interface PlacedOrder extends ActorOrder {
+  readonly epoch: number;
+}
+
+export interface ChainLink {
+  readonly channelId: string;
+  readonly sourceNodeId: string;
+  readonly targetNodeId: string;
+  /** What the link carries: both ends read it from here, so they always agree. */
+  readonly container: Container;
+}
+
+export interface ChainRecord extends ChainLink {
+  /** Where the source pushes: the target's public host and its port. */
+  readonly host: string;
+  readonly port: number;
+  readonly passphrase: string;
+}
