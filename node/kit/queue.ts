@@ -30,11 +30,6 @@ export class KeyedQueue<K> {
   pending(): K[] {
     return [...this.tails.keys()];
   }
-
-  /** Resolves once every step queued so far, of every key, has settled. */
-  async idle(): Promise<void> {
-    await Promise.all(this.tails.values());
-  }
 }
 
 /** A KeyedQueue of one key: an actor's commands and engine events, one at a time. */
@@ -43,10 +38,5 @@ export class SerialQueue {
 
   run<T>(step: () => T | PromiseLike<T>): Promise<T> {
     return this.queue.run(null, step);
-  }
-
-  /** Resolves once every step queued so far has settled. */
-  idle(): Promise<void> {
-    return this.queue.idle();
   }
 }
