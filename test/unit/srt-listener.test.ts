@@ -17,9 +17,13 @@ afterEach(async () => {
 describe("SrtListener", () => {
   it("backs off when ffmpeg exits without a caller, and stops cleanly while waiting", async () => {
     const lines: string[] = [];
+    const reasons: unknown[] = [];
     const log = {
       info: (_: object, message: string) => lines.push(message),
-      warn: (_: object, message: string) => lines.push(message),
+      warn: (details: { reason?: unknown }, message: string) => {
+        lines.push(message);
+        reasons.push(details.reason);
+      },
     };
     listener = new SrtListener(
       {
@@ -35,6 +39,8 @@ describe("SrtListener", () => {
     // Runs at 0 s and after 0.8-1.2 s; the third waits 1.6-2.4 s more.
     expect(lines.filter((line) => line === "SRT ingest listening")).toHaveLength(2);
     expect(lines.filter((line) => line === "SRT ingest listener exited without a caller")).toHaveLength(2);
+    // The listener's own classifier says why, in its words (never a restream's error code).
+    expect(reasons).toContain("ffmpeg ended (exit code 1) before an SRT caller connected");
     expect(listener.current).toBe("waiting");
     await listener.stop();
     expect(listener.current).toBe("stopped");
