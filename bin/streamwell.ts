@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { ConfigError, loadConfig } from "../node/config/load.js";
 import type { Config } from "../node/config/schema.js";
 import { createLogger } from "../node/kit/log.js";
-import { natsEndpoint } from "../node/mesh/nats-endpoint.js";
+import { natsEndpointOf } from "../node/mesh/nats-endpoint.js";
 import { createRuntime, openStore } from "../node/runtime.js";
 import { createBroker } from "../services/broker.js";
 
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   // The data dir holds the secret key, the database and the admin password file: the node's user only.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
-  const nats = config.natsUrl ? natsEndpoint(config.natsUrl, config.natsToken).redacted : undefined;
+  const nats = natsEndpointOf(config)?.redacted;
   const opened = await openStore(config, log);
   const store = opened.store;
   const runtime = createRuntime(config, log, opened);

@@ -8,7 +8,7 @@ import { HistoryRecorder } from "./history/history-recorder.js";
 import type { Logger } from "./kit/log.js";
 import type { Sealer } from "./kit/sealer.js";
 import { loadSealer } from "./kit/secret-key.js";
-import { natsEndpoint } from "./mesh/nats-endpoint.js";
+import { natsEndpointOf } from "./mesh/nats-endpoint.js";
 import { NatsKvStore } from "./store/nats-kv-store.js";
 import { checkSecretKey, sealStoredSecrets } from "./store/seal-at-rest.js";
 import { SealedStore } from "./store/sealed-store.js";
@@ -84,9 +84,10 @@ export async function openStore(config: Config, log: Logger): Promise<OpenedStor
 
 /** The one place that picks the store: JetStream KV shared by the mesh with NATS, else SQLite. */
 async function openAdapter(config: Config, log: Logger): Promise<Store> {
-  if (!config.natsUrl) return SqliteStore.open(join(config.dataDir, "streamwell.db"));
+  const endpoint = natsEndpointOf(config);
+  if (!endpoint) return SqliteStore.open(join(config.dataDir, "streamwell.db"));
   return NatsKvStore.open({
-    endpoint: natsEndpoint(config.natsUrl, config.natsToken),
+    endpoint,
     bucket: `${config.namespace}-state`,
     replicas: config.natsReplicas,
     name: `streamwell-${config.nodeId}-store`,

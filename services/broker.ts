@@ -1,12 +1,15 @@
 // Builds the node's Moleculer broker with every Streamwell service. Services reach each other
 // only through this broker (calls and events), so any of them can move to another node.
 import moleculer from "moleculer";
-import { NATS_CONNECTION_OPTIONS, natsEndpoint } from "../node/mesh/nats-endpoint.js";
+import { MeshProof } from "../node/mesh/mesh-proof.js";
+import { natsConnectOptions, natsEndpointOf } from "../node/mesh/nats-endpoint.js";
 import type { Runtime } from "../node/runtime.js";
 import { apiService } from "./api/api.service.js";
 import { channelsService } from "./channels.service.js";
 import { destinationsService } from "./destinations.service.js";
 import { featuresService } from "./features.service.js";
+import { INTERNAL_ACTIONS } from "./mesh-calls.js";
+import { meshGate, meshSigner } from "./mesh-gate.js";
 import type { NodeMetadata } from "./mesh-view.js";
 import { streamwellMiddleware } from "./middleware.js";
 import { nodeService } from "./node.service.js";
@@ -39,20 +42,28 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Moleculer's NATS transporter with the node's endpoint; credentials go as options, never in a URL. */
 function natsTransporter(config: Runtime["config"]): moleculer.Transporter | null {
-  if (!config.natsUrl) return null;
-  const { servers, user, pass, token } = natsEndpoint(config.natsUrl, config.natsToken);
-  return new moleculer.Transporters.NATS({
-    ...NATS_CONNECTION_OPTIONS,
-    servers: [...servers],
-    user,
-    pass,
-    token,
-    name: `streamwell-${config.nodeId}-transit`,
-  });
+  const endpoint = natsEndpointOf(config);
+  if (!endpoint) return null;
+  return new moleculer.Transporters.NATS(natsConnectOptions(endpoint, `streamwell-${config.nodeId}-transit`));
+}
+
+/** The proof of the mesh secret this node signs and checks with; null when it has none. */
+function meshProof({ config, log }: Runtime): MeshProof | null {
+  if (!config.meshSecret) {
+    if (config.natsUrl)
+      log.warn(
+        { event: "mesh_insecure" },
+        "STREAMWELL_MESH_INSECURE=true: no mesh secret, so anyone who can reach this NATS can command this node",
+      );
+    return null;
+  }
+  const alsoAccepted = config.meshSecretAccept ? [config.meshSecretAccept] : [];
+  return new MeshProof({ secret: config.meshSecret, alsoAccepted });
 }
 
 export function createBroker(runtime: Runtime, options: BrokerOptions): moleculer.ServiceBroker {
   const { config, log } = runtime;
+  const proof = meshProof(runtime);
   const broker = new moleculer.ServiceBroker({
     nodeID: config.nodeId,
     namespace: config.namespace,
@@ -80,7 +91,11 @@ export function createBroker(runtime: Runtime, options: BrokerOptions): molecule
           log.child({ module: bindings.mod }, { level }),
       },
     },
-    middlewares: [streamwellMiddleware(runtime.catalog, log)],
+    middlewares: [
+      ...(proof ? [meshSigner(proof)] : []),
+      meshGate({ proof, meshActions: INTERNAL_ACTIONS, log: log.child({ module: "mesh-gate" }) }),
+      streamwellMiddleware(runtime.catalog, log),
+    ],
   });
   for (const service of options.services ?? DOMAIN_SERVICES) broker.createService(service(runtime));
   if (options.api ?? true) broker.createService(apiService(runtime, options.version));

@@ -25,12 +25,14 @@ export interface Mesh {
   readonly secretKey: string;
   /** Password of user "admin", the same on every node (they share one store). */
   readonly adminPassword: string;
+  /** STREAMWELL_MESH_SECRET of every node. */
+  readonly meshSecret: string;
   stop(): Promise<void>;
 }
 
 /** Node `index` (0-based: node-1 is 0) of a mesh, on its own NATS server: to start it again after a kill. */
 export function meshNodeOptions(
-  mesh: Pick<Mesh, "nats" | "adminPassword" | "secretKey">,
+  mesh: Pick<Mesh, "nats" | "adminPassword" | "secretKey" | "meshSecret">,
   index: number,
   spec: MeshNodeOptions = {},
 ): StreamwellOptions {
@@ -42,6 +44,7 @@ export function meshNodeOptions(
       STREAMWELL_NATS_URL: server.url,
       STREAMWELL_SECRET_KEY: mesh.secretKey,
       STREAMWELL_NATS_REPLICAS: String(mesh.nats.servers.length),
+      STREAMWELL_MESH_SECRET: mesh.meshSecret,
       ...spec.env,
     },
     onLine: spec.onLine,
@@ -52,6 +55,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   const specs = options.nodes ?? [{}, {}, {}];
   const adminPassword = randomBytes(12).toString("base64url");
   const secretKey = randomBytes(32).toString("base64");
+  const meshSecret = randomBytes(32).toString("base64url");
   const nats = await startNatsCluster({ size: specs.length, ports: options.natsPorts });
   const nodes: StreamwellNode[] = [];
   const stop = async (): Promise<void> => {
@@ -61,11 +65,13 @@ export async function startMesh(options: MeshOptions = {}): Promise<Mesh> {
   try {
     // One after another: the first creates the KV bucket (replicated on every server), the others find it.
     for (const [i, spec] of specs.entries()) {
-      nodes.push(await startStreamwell(meshNodeOptions({ nats, adminPassword, secretKey }, i, spec)));
+      nodes.push(
+        await startStreamwell(meshNodeOptions({ nats, adminPassword, secretKey, meshSecret }, i, spec)),
+      );
     }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { nats, nodes, secretKey, adminPassword, stop };
+  return { nats, nodes, secretKey, adminPassword, meshSecret, stop };
 }

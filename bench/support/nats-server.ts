@@ -15,6 +15,26 @@ export interface NatsAuth {
   readonly token?: string;
   readonly user?: string;
   readonly password?: string;
+  /** Several users, each with its own permissions (nats-server config text); the first one is used to probe. */
+  readonly users?: readonly NatsUser[];
+}
+
+export interface NatsUser {
+  readonly user: string;
+  readonly password: string;
+  /** A nats-server `permissions` block, e.g. from nodePermissions(); none: everything allowed. */
+  readonly permissions?: string;
+}
+
+/** TLS for clients and routes: PEM files. */
+export interface NatsTls {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** Clients must present a certificate the CA signed. */
+  readonly verify?: boolean;
+  /** The certificate the readiness probe presents when `verify` is on. */
+  readonly client?: { readonly certFile: string; readonly keyFile: string };
 }
 
 export interface NatsServer {
@@ -50,6 +70,7 @@ export interface NatsClusterOptions {
   readonly auth?: NatsAuth;
   /** Client ports, one per server; default: free ones. */
   readonly ports?: readonly number[];
+  readonly tls?: NatsTls;
 }
 
 /** Starts the servers and resolves once JetStream answers on each. */
@@ -61,7 +82,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
     const port = options.ports?.[i - 1] ?? (await freePort());
     members.push({ name: `n${i}`, port, clusterPort: await freePort() });
   }
-  const servers = members.map((member) => natsServer(dir, member, members, options.auth ?? {}));
+  const servers = members.map((member) => natsServer(dir, member, members, options));
   const remove = async (): Promise<void> => {
     await Promise.all(servers.map((server) => server.stop()));
     rmSync(dir, { recursive: true, force: true });
@@ -75,9 +96,14 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
   }
 }
 
-function natsServer(dir: string, self: Member, members: readonly Member[], auth: NatsAuth): NatsServer {
+function natsServer(
+  dir: string,
+  self: Member,
+  members: readonly Member[],
+  options: NatsClusterOptions,
+): NatsServer {
   const configFile = join(dir, `${self.name}.conf`);
-  writeFileSync(configFile, serverConfig(dir, self, members, auth));
+  writeFileSync(configFile, serverConfig(dir, self, members, options));
   const url = `nats://127.0.0.1:${self.port}`;
   let proc: Proc | undefined;
   const server: NatsServer = {
@@ -87,7 +113,7 @@ function natsServer(dir: string, self: Member, members: readonly Member[], auth:
     pid: () => proc?.pid ?? 0,
     async start() {
       proc = startProcess(`nats-server ${self.name}`, "nats-server", ["-c", configFile], { graceMs: 5_000 });
-      await waitForJetStream(url, auth, proc);
+      await waitForJetStream(url, options, proc);
     },
     async stop(signal = "SIGTERM") {
       if (!proc) return;
@@ -107,37 +133,64 @@ function natsServer(dir: string, self: Member, members: readonly Member[], auth:
   return server;
 }
 
-function serverConfig(dir: string, self: Member, members: readonly Member[], auth: NatsAuth): string {
+function serverConfig(
+  dir: string,
+  self: Member,
+  members: readonly Member[],
+  { auth = {}, tls }: NatsClusterOptions,
+): string {
   const lines = [
     `server_name: ${self.name}`,
     `listen: "127.0.0.1:${self.port}"`,
     `jetstream { store_dir: ${JSON.stringify(join(dir, self.name))} }`,
   ];
+  const tlsBlock = tls && tlsConfig(tls);
+  if (tlsBlock) lines.push(tlsBlock);
   if (auth.token) lines.push(`authorization { token: ${JSON.stringify(auth.token)} }`);
   if (auth.user) {
     lines.push(
       `authorization { user: ${JSON.stringify(auth.user)}, password: ${JSON.stringify(auth.password)} }`,
     );
   }
+  if (auth.users) {
+    const users = auth.users.map(
+      ({ user, password, permissions }) =>
+        `  { user: ${JSON.stringify(user)}, password: ${JSON.stringify(password)}${permissions ? `, permissions: ${permissions}` : ""} }`,
+    );
+    lines.push(`authorization {\n users: [\n${users.join("\n")}\n ]\n}`);
+  }
   if (members.length > 1) {
     const routes = members
       .filter((member) => member !== self)
       .map((member) => `"nats-route://127.0.0.1:${member.clusterPort}"`);
+    const routeTls = tlsBlock ? ` ${tlsConfig({ ...(tls as NatsTls), verify: true })}` : "";
     lines.push(
-      `cluster { name: streamwell, listen: "127.0.0.1:${self.clusterPort}", routes: [${routes.join(", ")}] }`,
+      `cluster { name: streamwell, listen: "127.0.0.1:${self.clusterPort}", routes: [${routes.join(", ")}]${routeTls} }`,
     );
   }
   return `${lines.join("\n")}\n`;
 }
 
+function tlsConfig({ caFile, certFile, keyFile, verify }: NatsTls): string {
+  const files = `cert_file: ${JSON.stringify(certFile)}, key_file: ${JSON.stringify(keyFile)}, ca_file: ${JSON.stringify(caFile)}`;
+  return `tls { ${files}, verify: ${verify === true} }`;
+}
+
 /** A cluster has JetStream only once its meta leader is elected: poll until the account info answers. */
-async function waitForJetStream(url: string, auth: NatsAuth, proc: Proc): Promise<void> {
+async function waitForJetStream(
+  url: string,
+  { auth = {}, tls }: NatsClusterOptions,
+  proc: Proc,
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  const first = auth.users?.[0];
+  const login = first ? { user: first.user, pass: first.password } : { user: auth.user, pass: auth.password };
+  const trust = tls && { tls: { caFile: tls.caFile, ...tls.client } };
   let last: unknown;
   while (Date.now() < deadline) {
     if (!proc.running()) throw new Error(`nats-server exited:\n${proc.tail.join("\n")}`);
     try {
-      const nc = await connect({ servers: url, token: auth.token, user: auth.user, pass: auth.password });
+      const nc = await connect({ servers: url, token: auth.token, ...login, ...trust });
       try {
         await (await nc.jetstreamManager({ timeout: 1_000 })).getAccountInfo();
         return;

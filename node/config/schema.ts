@@ -4,6 +4,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { ENGINE_NAMES } from "../defs/relay.js";
+import { meshFields } from "./mesh-fields.js";
 import { webFields } from "./web-fields.js";
 
 const PORT_MESSAGE = "must be a whole number from 0 to 65535 (0 picks a free port)";
@@ -63,6 +64,7 @@ export const configSchema = z
       .default(() => hostname()),
     natsUrl: natsUrl.optional(),
     natsToken: z.string().min(1).optional(),
+    ...meshFields,
     /** JetStream replicas of the KV bucket when this node creates it (3 on a 3-server cluster). */
     natsReplicas: z.coerce
       .number({ error: "must be a whole number from 1 to 5" })
@@ -115,6 +117,17 @@ export const configSchema = z
       "with natsUrl (a mesh) every node must be given the same secret key in STREAMWELL_SECRET_KEY or STREAMWELL_SECRET_KEY_FILE (make one with: openssl rand -base64 32)",
     path: ["secretKey"],
     when: (payload) => payload.issues.length === 0, // a bad natsUrl is the problem to report then
+  })
+  .refine((c) => Boolean(c.natsTlsCert) === Boolean(c.natsTlsKey), {
+    message: "natsTlsCert and natsTlsKey go together: set both or neither",
+    path: ["natsTlsCert"],
+    when: () => true,
+  })
+  .refine((c) => !c.natsUrl || Boolean(c.meshSecret) || c.meshInsecure, {
+    message:
+      "a mesh needs STREAMWELL_MESH_SECRET (the same on every node; make one with: openssl rand -base64 32), or STREAMWELL_MESH_INSECURE=true to run without one",
+    path: ["meshSecret"],
+    when: (payload) => payload.issues.length === 0, // a mistyped URL first: it may not be meant as NATS
   });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
@@ -127,4 +140,6 @@ export const SECRET_KEYS: readonly ConfigKey[] = [
   "secretKey",
   "secretKeyPrevious",
   "metricsToken",
+  "meshSecret",
+  "meshSecretAccept",
 ];

@@ -12,6 +12,8 @@ const SECRET_FIELDS = [
   "token",
   "adminPassword",
   "natsToken",
+  "meshSecret",
+  "meshSecretAccept",
   "authorization",
   "cookie",
 ];

@@ -1,6 +1,11 @@
 // Where the mesh's NATS is and how to log in, from STREAMWELL_NATS_URL (credentials may sit in the
-// URL) and STREAMWELL_NATS_TOKEN. The Moleculer transporter and the KV store connect with these same
-// options. `redacted` is the only form of the URL that may reach a log line or an error message.
+// URL), STREAMWELL_NATS_TOKEN or a .creds file, and how to trust it (TLS: a CA, and a client
+// certificate for servers that verify clients). The Moleculer transporter and the KV store connect
+// with these same options (natsConnectOptions). `redacted` is the only form of the URL that may
+// reach a log line or an error message.
+import { readFileSync } from "node:fs";
+import { type ConnectionOptions, credsAuthenticator } from "nats";
+import type { Config } from "../config/schema.js";
 
 export interface NatsEndpoint {
   /** Server URLs without credentials. */
@@ -9,6 +14,17 @@ export interface NatsEndpoint {
   readonly pass?: string;
   readonly token?: string;
   readonly redacted: string;
+  /** A .creds file (user JWT + NKey seed), read when connecting. */
+  readonly credsFile?: string;
+  /** PEM files; any of them set means the connection must use TLS. */
+  readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
+}
+
+/** How the node logs in to NATS and trusts it, beyond what the URL says. */
+export interface NatsSecurity {
+  readonly token?: string;
+  readonly credsFile?: string;
+  readonly tls?: NatsEndpoint["tls"];
 }
 
 /**
@@ -25,7 +41,7 @@ export const NATS_CONNECTION_OPTIONS = {
 } as const;
 
 /** "nats://user:pass@a:4222,nats://b:4222": one or more URLs, comma-separated, as nats CLI takes them. */
-export function natsEndpoint(url: string, token?: string): NatsEndpoint {
+export function natsEndpoint(url: string, security: NatsSecurity = {}): NatsEndpoint {
   let user: string | undefined;
   let pass: string | undefined;
   let urlToken: string | undefined;
@@ -40,13 +56,41 @@ export function natsEndpoint(url: string, token?: string): NatsEndpoint {
     }
     return `${parsed.protocol}//${parsed.host}`;
   });
-  const chosenToken = token ?? urlToken;
+  const chosenToken = security.token ?? urlToken;
+  const tls = security.tls && Object.values(security.tls).some(Boolean) ? security.tls : undefined;
   return {
     servers,
     ...(user !== undefined && { user }),
     ...(pass !== undefined && { pass }),
     ...(chosenToken !== undefined && { token: chosenToken }),
     redacted: redactNatsUrl(url),
+    ...(security.credsFile !== undefined && { credsFile: security.credsFile }),
+    ...(tls && { tls }),
+  };
+}
+
+/** The node's endpoint, from its configuration (undefined: no NATS, a single node). */
+export function natsEndpointOf(config: Config): NatsEndpoint | undefined {
+  if (!config.natsUrl) return undefined;
+  return natsEndpoint(config.natsUrl, {
+    token: config.natsToken,
+    credsFile: config.natsCreds,
+    tls: { caFile: config.natsTlsCa, certFile: config.natsTlsCert, keyFile: config.natsTlsKey },
+  });
+}
+
+/** Options for nats.connect, and for Moleculer's NATS transporter (it hands them to nats.connect). */
+export function natsConnectOptions(endpoint: NatsEndpoint, name: string): ConnectionOptions {
+  const { servers, user, pass, token, credsFile, tls } = endpoint;
+  return {
+    ...NATS_CONNECTION_OPTIONS,
+    servers: [...servers],
+    name,
+    ...(user !== undefined && { user }),
+    ...(pass !== undefined && { pass }),
+    ...(token !== undefined && { token }),
+    ...(credsFile !== undefined && { authenticator: credsAuthenticator(readFileSync(credsFile)) }),
+    ...(tls && { tls: { ...tls } }),
   };
 }
 

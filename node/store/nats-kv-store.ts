@@ -19,7 +19,7 @@ import {
   StorageType,
 } from "nats";
 import type { Logger } from "../kit/log.js";
-import { NATS_CONNECTION_OPTIONS, type NatsEndpoint } from "../mesh/nats-endpoint.js";
+import { type NatsEndpoint, natsConnectOptions } from "../mesh/nats-endpoint.js";
 import { KvChangeFeed } from "./nats-kv-feed.js";
 import { NatsLink } from "./nats-link.js";
 import {
@@ -91,14 +91,7 @@ export class NatsKvStore implements Store {
     const { endpoint, log } = options;
     let nc: NatsConnection;
     try {
-      nc = await connect({
-        ...NATS_CONNECTION_OPTIONS,
-        servers: [...endpoint.servers],
-        user: endpoint.user,
-        pass: endpoint.pass,
-        token: endpoint.token,
-        name: options.name,
-      });
+      nc = await connect(natsConnectOptions(endpoint, options.name ?? "streamwell-store"));
     } catch (cause) {
       throw new StoreUnavailableError(`cannot connect to NATS at ${endpoint.redacted}: ${describe(cause)}`, {
         cause,

@@ -20,7 +20,10 @@ afterAll(async () => {
   await nats?.remove();
 });
 
-function open(bucket: string, endpoint: NatsEndpoint = natsEndpoint(nats.url, TOKEN)): Promise<NatsKvStore> {
+function open(
+  bucket: string,
+  endpoint: NatsEndpoint = natsEndpoint(nats.url, { token: TOKEN }),
+): Promise<NatsKvStore> {
   // Swallow what the contract's throwing watcher raises.
   return NatsKvStore.open({ endpoint, bucket, onWatchError: () => {} });
 }

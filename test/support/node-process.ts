@@ -12,6 +12,8 @@ const START_TIMEOUT_MS = 20_000;
 export const ADMIN_PASSWORD = "admin-password-for-tests";
 /** The secret key every test node of a mesh shares (a mesh refuses to start without one). */
 export const MESH_SECRET_KEY = Buffer.alloc(32, 0x5e).toString("base64");
+/** STREAMWELL_MESH_SECRET of every node a test starts on NATS, unless its env says otherwise. */
+export const MESH_SECRET = "mesh-secret-for-tests-0123456789abcdef";
 
 export interface NodeProcess {
   readonly baseUrl: string;
@@ -47,8 +49,10 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
 
 export async function startNode(options: {
   dataDir: string;
-  /** Joins a mesh: STREAMWELL_NATS_URL (credentials may be in it). */
+  /** Joins a mesh: STREAMWELL_NATS_URL (credentials may be in it), with MESH_SECRET. */
   natsUrl?: string;
+  /** STREAMWELL_MESH_SECRET with NATS (default MESH_SECRET); null: none. */
+  meshSecret?: string | null;
   /** STREAMWELL_NODE_ID; nodes of one mesh need different ones. Default "test-node". */
   nodeId?: string;
   env?: Record<string, string>;
@@ -68,6 +72,10 @@ export async function startNode(options: {
         STREAMWELL_NATS_URL: options.natsUrl,
         STREAMWELL_SECRET_KEY: MESH_SECRET_KEY,
       }),
+      ...(options.natsUrl &&
+        options.meshSecret !== null && {
+          STREAMWELL_MESH_SECRET: options.meshSecret ?? MESH_SECRET,
+        }),
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

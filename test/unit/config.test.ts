@@ -9,6 +9,7 @@ import { StreamwellError } from "../../node/defs/errors.js";
 const PORT_MESSAGE = "must be a whole number from 0 to 65535 (0 picks a free port)";
 const TEST_KEY = Buffer.alloc(32, 7).toString("base64");
 const PAIR_MESSAGE = "rtmpsCert and rtmpsKey go together: set both or neither";
+const MESH_SECRET = "a-mesh-secret-of-at-least-32-characters";
 
 let dir: string;
 
@@ -69,6 +70,7 @@ describe("loadConfig defaults", () => {
       secureCookies: false,
       trustProxy: false,
       loginWindowSeconds: 900,
+      meshInsecure: false,
     });
     expect(config.rtmpsCert).toBeUndefined();
     expect(config.rtmpsKey).toBeUndefined();
@@ -95,9 +97,11 @@ describe("loadConfig defaults", () => {
     expect(config.srtPorts.from).toBe(9000);
   });
 
-  it("lists adminPassword, natsToken, the secret keys and the metrics token as secrets", () => {
+  it("lists adminPassword, natsToken, the secret keys, the metrics token and the mesh secrets as secrets", () => {
     expect([...SECRET_KEYS].sort()).toEqual([
       "adminPassword",
+      "meshSecret",
+      "meshSecretAccept",
       "metricsToken",
       "natsToken",
       "secretKey",
@@ -135,6 +139,11 @@ describe("loadConfig from the environment", () => {
       STREAMWELL_NATS_URL: "nats://127.0.0.1:4222",
       STREAMWELL_NATS_TOKEN: "nats-token",
       STREAMWELL_SECRET_KEY: TEST_KEY,
+      STREAMWELL_NATS_CREDS: "/etc/streamwell/node.creds",
+      STREAMWELL_NATS_TLS_CA: "/etc/streamwell/ca.pem",
+      STREAMWELL_NATS_TLS_CERT: "/etc/streamwell/node.pem",
+      STREAMWELL_NATS_TLS_KEY: "/etc/streamwell/node.key",
+      STREAMWELL_MESH_SECRET: MESH_SECRET,
       STREAMWELL_NAMESPACE: "ns_1",
       STREAMWELL_NATS_REPLICAS: "3",
       STREAMWELL_MAX_RESTREAMS: "5",
@@ -153,6 +162,11 @@ describe("loadConfig from the environment", () => {
       natsUrl: "nats://127.0.0.1:4222",
       natsToken: "nats-token",
       secretKey: TEST_KEY,
+      natsCreds: "/etc/streamwell/node.creds",
+      natsTlsCa: "/etc/streamwell/ca.pem",
+      natsTlsCert: "/etc/streamwell/node.pem",
+      natsTlsKey: "/etc/streamwell/node.key",
+      meshSecret: MESH_SECRET,
       namespace: "ns_1",
       natsReplicas: 3,
       maxRestreams: 5,
@@ -440,8 +454,17 @@ describe("secrets in ConfigError", () => {
 
   it("takes several NATS URLs and does not echo a bad one, which may hold a password", () => {
     const urls = "nats://u:pw-1@a:4222, tls://b:4222";
-    expect(loadConfig({ STREAMWELL_NATS_URL: urls, STREAMWELL_SECRET_KEY: TEST_KEY }).natsUrl).toBe(urls);
-    const error = configError({ STREAMWELL_NATS_URL: "nats://u:pw-Zq7x@a:4222,ftp://b" });
+    expect(
+      loadConfig({
+        STREAMWELL_NATS_URL: urls,
+        STREAMWELL_SECRET_KEY: TEST_KEY,
+        STREAMWELL_MESH_SECRET: MESH_SECRET,
+      }).natsUrl,
+    ).toBe(urls);
+    const error = configError({
+      STREAMWELL_NATS_URL: "nats://u:pw-Zq7x@a:4222,ftp://b",
+      STREAMWELL_MESH_SECRET: MESH_SECRET,
+    });
     expect(error.problems).toHaveLength(1);
     expectNoSecret(error, "pw-Zq7x");
   });
@@ -478,5 +501,44 @@ describe("secrets in ConfigError", () => {
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toContain("is not valid JSON");
     expectNoSecret(error, "hunter2");
+  });
+});
+
+describe("the mesh secret", () => {
+  const nats = { STREAMWELL_NATS_URL: "nats://127.0.0.1:4222", STREAMWELL_SECRET_KEY: TEST_KEY };
+
+  it("is required with NATS, unless the mesh is declared insecure", () => {
+    const error = configError(nats);
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(
+      /^meshSecret: a mesh needs STREAMWELL_MESH_SECRET .*STREAMWELL_MESH_INSECURE=true/,
+    );
+    expect(loadConfig({ ...nats, STREAMWELL_MESH_INSECURE: "true" }).meshInsecure).toBe(true);
+    expect(loadConfig({ ...nats, STREAMWELL_MESH_SECRET: MESH_SECRET }).meshSecret).toBe(MESH_SECRET);
+    expect(loadConfig({}).meshSecret).toBeUndefined();
+  });
+
+  it("is at least 32 characters, and a short one is not echoed", () => {
+    const error = configError({ ...nats, STREAMWELL_MESH_SECRET: "short-Zq7x" });
+    expect(error.problems).toEqual([
+      "STREAMWELL_MESH_SECRET (meshSecret): must be at least 32 characters (make one with: openssl rand -base64 32)",
+    ]);
+    expect(error.message).not.toContain("short-Zq7x");
+  });
+
+  it("takes STREAMWELL_MESH_INSECURE as true or false only", () => {
+    expect(configError({ ...nats, STREAMWELL_MESH_INSECURE: "yes" }).message).toContain(
+      "STREAMWELL_MESH_INSECURE",
+    );
+    expect(configError({ ...nats, STREAMWELL_MESH_INSECURE: "false" }).message).toContain(
+      "STREAMWELL_MESH_SECRET",
+    );
+  });
+
+  it("wants a NATS client certificate and its key together", () => {
+    const error = configError({ STREAMWELL_NATS_TLS_CERT: "/etc/streamwell/node.pem" });
+    expect(error.problems).toEqual([
+      "STREAMWELL_NATS_TLS_CERT (natsTlsCert): natsTlsCert and natsTlsKey go together: set both or neither",
+    ]);
   });
 });

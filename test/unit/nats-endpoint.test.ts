@@ -13,8 +13,8 @@ describe("natsEndpoint", () => {
 
   it("reads a user without a password as a token, and prefers STREAMWELL_NATS_TOKEN", () => {
     expect(natsEndpoint("nats://tok-1@a:4222").token).toBe("tok-1");
-    expect(natsEndpoint("nats://tok-1@a:4222", "tok-2").token).toBe("tok-2");
-    expect(natsEndpoint("nats://a:4222", "tok-2")).toEqual({
+    expect(natsEndpoint("nats://tok-1@a:4222", { token: "tok-2" }).token).toBe("tok-2");
+    expect(natsEndpoint("nats://a:4222", { token: "tok-2" })).toEqual({
       servers: ["nats://a:4222"],
       token: "tok-2",
       redacted: "nats://a:4222",
