@@ -1,6 +1,5 @@
 // What GET /restreams/:id/history answers: the restream's own changes and its channel's live /
 // offline since the restream was made, merged newest first.
-import type { RestreamRecord } from "../catalog/records.js";
 import { type HistoryEntry, type HistoryLog, MAX_ENTRIES } from "./history-log.js";
 
 export interface HistoryItem extends HistoryEntry {
@@ -8,7 +7,16 @@ export interface HistoryItem extends HistoryEntry {
   readonly kind: "restream" | "channel";
 }
 
-export async function restreamHistory(log: HistoryLog, restream: RestreamRecord): Promise<HistoryItem[]> {
+/** The restream's fields the history needs (a catalog RestreamRecord has them; history/ stays below
+ * catalog/, which keeps the log). */
+export interface HistorySubject {
+  readonly id: string;
+  readonly channelId: string;
+  /** ISO 8601: the channel's entries before it are not this restream's. */
+  readonly createdAt: string;
+}
+
+export async function restreamHistory(log: HistoryLog, restream: HistorySubject): Promise<HistoryItem[]> {
   const [own, channel] = await Promise.all([log.read(restream.id), log.read(restream.channelId)]);
   const items: HistoryItem[] = [
     ...own.map((entry) => ({ ...entry, kind: "restream" as const })),
