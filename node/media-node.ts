@@ -137,6 +137,7 @@ export class MediaNode {
     const server = new RtmpServer({
       handler: this.registry,
       log: this.runtime.log.child({ module: "rtmp" }),
+      limits: { maxConnectionsPerAddress: this.runtime.config.rtmpMaxConnectionsPerAddress },
     });
     this.servers.push(server);
     return server.listen(options);

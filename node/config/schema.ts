@@ -81,6 +81,13 @@ export const configSchema = z
       .int()
       .min(0)
       .default(0),
+    /** RTMP/RTMPS connections one IPv4 address (or IPv6 /64) may hold on a listener at once. */
+    rtmpMaxConnectionsPerAddress: z.coerce
+      .number({ error: "must be a whole number from 1 to 1000" })
+      .int("must be a whole number from 1 to 1000")
+      .min(1, "must be a whole number from 1 to 1000")
+      .max(1000, "must be a whole number from 1 to 1000")
+      .default(16),
     /** Which engine pushes RTMP/RTMPS restreams; destinations may override it (SRT always uses ffmpeg). */
     restreamEngine: z.enum(ENGINE_NAMES).default("native"),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

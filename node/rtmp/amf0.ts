@@ -1,8 +1,9 @@
 // AMF0 (Adobe "Action Message Format", version 0): the encoding of RTMP command and data
 // messages. Pure and bounds-checked: decoding a hostile buffer throws a typed error from
 // ./errors.js and never reads past the end, never recurses without limit, never preallocates
-// from a length the peer chose.
-import { AmfDepthError, AmfTruncatedError, AmfUnsupportedTypeError } from "./errors.js";
+// from a length the peer chose, and never builds more than MAX_VALUES values from one buffer
+// (a 256 KiB command of one-byte nulls would otherwise be an array of 262,144 elements).
+import { AmfDepthError, AmfTooManyValuesError, AmfTruncatedError, AmfUnsupportedTypeError } from "./errors.js";
 
 export type AmfValue =
   | number
@@ -39,6 +40,8 @@ export const MARKER = {
 
 /** Real metadata nests two or three levels; this only guards the stack. */
 const MAX_DEPTH = 32;
+/** Values (properties and elements included) decoded from one buffer; onMetaData has a few dozen. */
+export const MAX_VALUES = 4096;
 
 /** A null-prototype object: a key named "__proto__" from the wire stays a plain property. */
 export function amfObject(entries: Record<string, AmfValue> = {}): AmfObject {
@@ -46,10 +49,17 @@ export function amfObject(entries: Record<string, AmfValue> = {}): AmfObject {
 }
 
 class Reader {
+  private values = 0;
+
   constructor(
     private readonly buf: Buffer,
     public offset: number,
   ) {}
+
+  /** Counts one more value against MAX_VALUES. */
+  count(): void {
+    if (++this.values > MAX_VALUES) throw new AmfTooManyValuesError(`more than ${MAX_VALUES} AMF0 values`);
+  }
 
   private need(n: number, what: string): void {
     if (this.offset + n > this.buf.length) {
@@ -97,6 +107,7 @@ class Reader {
 
 function readValue(r: Reader, depth: number): AmfValue {
   if (depth > MAX_DEPTH) throw new AmfDepthError(`AMF0 values nested deeper than ${MAX_DEPTH}`);
+  r.count();
   const marker = r.u8("type marker");
   switch (marker) {
     case MARKER.number:

@@ -5,10 +5,14 @@
 // must govern the very next chunk, Abort drops a partial message, Window Acknowledgement Size
 // sets when we owe an Acknowledgement) and still returns them, so the caller sees everything.
 //
-// Memory per connection is bounded whatever the peer announces: a message longer than
-// `maxMessageSize` is refused at its header; payload is buffered only as it arrives (never
-// preallocated from a length the peer chose); the bytes held across partial messages and the
-// number of chunk streams are capped; at most one partial chunk header (<= 18 bytes) is kept.
+// Memory per connection is bounded whatever the peer announces, in bytes and in objects: a
+// message longer than `maxMessageSize` (`maxCommandSize` for anything but audio, video and
+// aggregates, which are decoded whole as AMF) is refused at its header; a chunk size under 128
+// is refused (chunk size 1 once made one Buffer per payload byte: 2 MiB sent grew the heap
+// 233 MiB); a partial message is one buffer that grows geometrically as its payload arrives
+// (never preallocated from a length the peer chose, never one object per chunk); the bytes
+// held across partial messages and the number of chunk streams are capped; at most one
+// partial chunk header (<= 18 bytes) is kept.
 import { readU32Body } from "./control.js";
 import {
   ChunkSequenceError,
@@ -17,11 +21,19 @@ import {
   RtmpProtocolError,
   TooManyChunkStreamsError,
 } from "./errors.js";
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MessageType, type RtmpMessage } from "./messages.js";
+import {
+  DEFAULT_CHUNK_SIZE,
+  MAX_CHUNK_SIZE,
+  MessageType,
+  MIN_CHUNK_SIZE,
+  type RtmpMessage,
+} from "./messages.js";
 
 export interface ChunkReaderLimits {
   /** Largest message accepted, in bytes (a 1080p keyframe is well under 1 MiB). */
   readonly maxMessageSize: number;
+  /** Largest message of any other type than audio, video and aggregate (commands, metadata, control). */
+  readonly maxCommandSize: number;
   /** Chunk streams a peer may use on one connection (ffmpeg and OBS use about five). */
   readonly maxChunkStreams: number;
   /** Bytes held across all partly received messages. */
@@ -30,6 +42,7 @@ export interface ChunkReaderLimits {
 
 export const DEFAULT_READER_LIMITS: ChunkReaderLimits = {
   maxMessageSize: 8 * 1024 * 1024,
+  maxCommandSize: 256 * 1024,
   maxChunkStreams: 64,
   maxBufferedBytes: 16 * 1024 * 1024,
 };
@@ -49,12 +62,17 @@ interface StreamState {
   length: number;
   typeId: number;
   streamId: number;
-  parts: Buffer[];
+  /** The partial message's payload so far: `received` bytes written, capacity up to `length`. */
+  payload: Buffer | null;
   received: number;
 }
 
 const EXTENDED = 0xffffff;
 const HEADER_SIZE = [11, 7, 3, 0] as const;
+/** First capacity of a partial message's buffer; it doubles from there, up to the message length. */
+const INITIAL_CAPACITY = 4096;
+/** Message types that carry media: they may be as large as `maxMessageSize`. */
+const MEDIA_TYPES: ReadonlySet<number> = new Set([MessageType.audio, MessageType.video, MessageType.aggregate]);
 
 export class ChunkReader {
   private chunkSizeValue = DEFAULT_CHUNK_SIZE;
@@ -187,7 +205,7 @@ export class ChunkReader {
       length: 0,
       typeId: 0,
       streamId: 0,
-      parts: [],
+      payload: null,
       received: 0,
     };
     this.streams.set(csid, state);
@@ -203,8 +221,9 @@ export class ChunkReader {
     typeId: number,
     streamId: number,
   ): void {
-    if (length > this.limits.maxMessageSize) {
-      throw new MessageTooLargeError(`message of ${length} bytes exceeds ${this.limits.maxMessageSize}`);
+    const max = MEDIA_TYPES.has(typeId) ? this.limits.maxMessageSize : this.limits.maxCommandSize;
+    if (length > max) {
+      throw new MessageTooLargeError(`message of type ${typeId} and ${length} bytes exceeds ${max}`);
     }
     // A new header while a message is half read: the sender gave up on it (as ffmpeg's reader
     // assumes). Drop what we had.
@@ -220,15 +239,9 @@ export class ChunkReader {
   private readPayload(buf: Buffer, pos: number, messages: RtmpMessage[]): number {
     const current = this.current as { csid: number; state: StreamState; remaining: number };
     const take = Math.min(current.remaining, buf.length - pos);
-    if (this.buffered + take > this.limits.maxBufferedBytes) {
-      throw new TooManyChunkStreamsError(
-        `partial messages hold more than ${this.limits.maxBufferedBytes} bytes`,
-      );
-    }
     // Copy: a view would pin the whole socket buffer for as long as the message is partial.
-    current.state.parts.push(Buffer.from(buf.subarray(pos, pos + take)));
+    buf.copy(this.room(current.state, take), current.state.received, pos, pos + take);
     current.state.received += take;
-    this.buffered += take;
     current.remaining -= take;
     if (current.remaining === 0) {
       this.current = null;
@@ -238,8 +251,31 @@ export class ChunkReader {
     return pos + take;
   }
 
+  /**
+   * The partial message's buffer with room for `take` more bytes: grown geometrically (so at most
+   * twice what has arrived is held), never past the announced length, so a complete message's
+   * buffer is exactly its payload and every byte of it was written.
+   */
+  private room(state: StreamState, take: number): Buffer {
+    const needed = state.received + take;
+    const old = state.payload;
+    const oldCapacity = old?.length ?? 0;
+    if (old !== null && oldCapacity >= needed) return old;
+    const capacity = Math.min(state.length, Math.max(needed, 2 * oldCapacity, INITIAL_CAPACITY));
+    if (this.buffered + capacity - oldCapacity > this.limits.maxBufferedBytes) {
+      throw new TooManyChunkStreamsError(
+        `partial messages hold more than ${this.limits.maxBufferedBytes} bytes`,
+      );
+    }
+    const grown = Buffer.allocUnsafe(capacity);
+    old?.copy(grown, 0, 0, state.received);
+    this.buffered += capacity - oldCapacity;
+    state.payload = grown;
+    return grown;
+  }
+
   private complete(csid: number, state: StreamState, messages: RtmpMessage[]): void {
-    const payload = state.parts.length === 1 ? (state.parts[0] as Buffer) : Buffer.concat(state.parts);
+    const payload = state.payload ?? Buffer.alloc(0);
     this.dropPartial(state);
     const message: RtmpMessage = {
       csid,
@@ -253,8 +289,8 @@ export class ChunkReader {
   }
 
   private dropPartial(state: StreamState): void {
-    this.buffered -= state.received;
-    state.parts = [];
+    this.buffered -= state.payload?.length ?? 0;
+    state.payload = null;
     state.received = 0;
   }
 
@@ -262,7 +298,7 @@ export class ChunkReader {
   private applyControl(message: RtmpMessage): void {
     if (message.typeId === MessageType.setChunkSize) {
       const size = readU32Body(message);
-      if (size < 1 || size > MAX_CHUNK_SIZE)
+      if (size < MIN_CHUNK_SIZE || size > MAX_CHUNK_SIZE)
         throw new InvalidChunkSizeError(`Set Chunk Size ${size} is out of range`);
       this.chunkSizeValue = size;
     } else if (message.typeId === MessageType.abort) {

@@ -13,6 +13,8 @@ export class AmfTruncatedError extends RtmpProtocolError {}
 export class AmfUnsupportedTypeError extends RtmpProtocolError {}
 /** AMF0 objects nested deeper than we allow (a stack-overflow guard). */
 export class AmfDepthError extends RtmpProtocolError {}
+/** More AMF0 values in one message than we build (a memory guard). */
+export class AmfTooManyValuesError extends RtmpProtocolError {}
 
 /** C0 asked for a version other than 3 (6 would be RTMPE, which we do not speak). */
 export class HandshakeVersionError extends RtmpProtocolError {}
@@ -23,7 +25,7 @@ export class HandshakeStateError extends RtmpProtocolError {}
 export class MessageTooLargeError extends RtmpProtocolError {}
 /** More chunk streams (or buffered bytes across them) than this connection accepts. */
 export class TooManyChunkStreamsError extends RtmpProtocolError {}
-/** Set Chunk Size outside 1..0x7fffffff. */
+/** Set Chunk Size outside 128..0x7fffffff. */
 export class InvalidChunkSizeError extends RtmpProtocolError {}
 /** A compressed chunk header (fmt 1-3) on a chunk stream that has no previous header. */
 export class ChunkSequenceError extends RtmpProtocolError {}

@@ -48,3 +48,8 @@ export const MAX_CSID = 65599;
 /** The spec's ceiling for Set Chunk Size (the top bit must be 0). */
 export const MAX_CHUNK_SIZE = 0x7fffffff;
 export const DEFAULT_CHUNK_SIZE = 128;
+/**
+ * The smallest Set Chunk Size we accept (the spec allows 1). Every encoder we know sends 4096 or
+ * more; below the default, headers outweigh payload and only an attacker gains.
+ */
+export const MIN_CHUNK_SIZE = 128;

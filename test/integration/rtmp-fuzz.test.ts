@@ -1,12 +1,14 @@
 // Fuzzing the RTMP ingest over real sockets: 10,000 random and mutated handshake / chunk / AMF
-// sequences on short connections (bounded concurrency, bounded time) while a real ffmpeg
-// publishes throughout. The server must stay up with bounded memory, close every bad connection,
+// sequences on short connections (bounded concurrency, bounded time; each from a random
+// 127.0.0.x, so the per-address cap is not what ends them) while a real ffmpeg publishes
+// throughout. Sustained attacks (chunk size 1, ping floods, slot holders) on a real node are in
+// ./rtmp-attacks.test.ts. The server must stay up with bounded memory, close every bad connection,
 // keep every sink contract, and never disturb the live publisher.
 import { connect } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RtmpServer } from "../../node/ingest/rtmp/server.js";
 import { FakeIngestHandler, RecordingLog } from "../support/rtmp-fake-handler.js";
-import { type FuzzCase, fuzzCase, prng } from "../support/rtmp-fuzz-cases.js";
+import { FUZZ_KINDS, type FuzzCase, fuzzCase, prng } from "../support/rtmp-fuzz-cases.js";
 import { ffmpegPublishArgs, killAll, run, waitFor } from "../support/rtmp-processes.js";
 
 const CASES = 10_000;
@@ -35,7 +37,8 @@ afterAll(async () => {
 /** Sends one case on its own connection; resolves when the connection is gone (or after a cap). */
 function send(testCase: FuzzCase, random: () => number): Promise<void> {
   return new Promise((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
+    const localAddress = `127.0.0.${2 + Math.floor(random() * 250)}`;
+    const socket = connect({ port, host: "127.0.0.1", localAddress });
     let received = "";
     let phase = 0;
     const cap = setTimeout(() => socket.destroy(), 3_000);
@@ -123,6 +126,7 @@ it("survives 10,000 random and mutated sequences while a real publisher stays li
   expect(nextCase, `only ${nextCase} cases in ${BUDGET_MS} ms`).toBeGreaterThanOrEqual(CASES);
   expect(elapsed).toBeLessThan(BUDGET_MS);
   for (const [kind, count] of kinds) expect(count, kind).toBeGreaterThan(100);
+  expect([...kinds.keys()].sort()).toEqual([...FUZZ_KINDS].sort());
 
   // Every fuzz connection is gone; only the real publisher's session is left.
   await waitFor("fuzz sessions to close", () => server.sessionCount === 1, 10_000);

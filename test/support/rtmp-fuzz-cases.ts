@@ -53,6 +53,13 @@ function handshake(r: Random): Buffer {
   return Buffer.concat([hello, randomBytes(HANDSHAKE_SIZE)]);
 }
 
+/** A writer that already uses `size` (after the Set Chunk Size it sent). */
+function chunked(size: number): ChunkWriter {
+  const writer = new ChunkWriter();
+  writer.write(setChunkSizeMessage(size));
+  return writer;
+}
+
 function encode(messages: RtmpMessage[], writer = new ChunkWriter()): Buffer {
   return Buffer.concat(messages.map((m) => writer.write(m)));
 }
@@ -67,7 +74,7 @@ function raw(typeId: number, payload: Buffer): Buffer {
 /** A whole publish (command phase, then media phase) as ffmpeg would send it. */
 function session(r: Random): { commands: Buffer; media: Buffer } {
   const writer = new ChunkWriter();
-  const chunkSize = pick(r, [128, 60, 4096, 65536]);
+  const chunkSize = pick(r, [128, 200, 4096, 65536]);
   const commands = encode(
     [
       setChunkSizeMessage(chunkSize),
@@ -223,6 +230,63 @@ const GENERATORS: Record<string, (r: Random) => Pick<FuzzCase, "phases">> = {
       );
     }
     return { phases: [Buffer.concat(parts)] };
+  },
+  // Set Chunk Size under 128, then a big message in tiny chunks (one Buffer per byte, once).
+  tinyChunkSize: (r) => {
+    const size = 1 + int(r, 127);
+    const control = encode([setChunkSizeMessage(128)]);
+    control.writeUInt32BE(size, control.length - 4);
+    const header = Buffer.from([0x06, 0, 0, 0, 0x10, 0, 0, 9, 1, 0, 0, 0]);
+    const chunks: Buffer[] = [bytes(r, size)];
+    for (let i = 0, n = 200 + int(r, 2000); i < n; i++) chunks.push(Buffer.from([0xc6]), bytes(r, size));
+    return { phases: [Buffer.concat([handshake(r), control, header, ...chunks])] };
+  },
+  // Partial messages on many chunk streams at the smallest chunk size: objects, not bytes.
+  partialFlood: (r) => {
+    const parts: Buffer[] = [handshake(r)];
+    for (let csid = 3; csid < 3 + 10 + int(r, 50); csid++) {
+      const header = Buffer.from([csid, 0, 0, 0, 0x7f, 0xff, 0xff, pick(r, [8, 9, 22]), 1, 0, 0, 0]);
+      parts.push(header, bytes(r, 128));
+      for (let i = 0, n = int(r, 40); i < n; i++) parts.push(Buffer.from([0xc0 | csid]), bytes(r, 128));
+    }
+    return { phases: [Buffer.concat(parts)] };
+  },
+  // Thousands of Ping Requests in one write: one batched answer per read, not one write each.
+  pingFlood: (r) => {
+    const ping = userControlMessage(6, int(r, 1_000_000));
+    const writer = new ChunkWriter();
+    const pings = Array.from({ length: 500 + int(r, 5000) }, () => writer.write(ping));
+    return { phases: [Buffer.concat([handshake(r), ...pings])] };
+  },
+  // AMF within the command size cap but wide: arrays of nulls, objects with thousands of keys,
+  // and commands over the cap.
+  amfBomb: (r) => {
+    const n = 1000 + int(r, 10_000);
+    const head = encodeAmf0("connect", 1);
+    const payload = pick(r, [
+      Buffer.concat([head, Buffer.from([0x0a, 0, 0, n >> 8, n & 0xff]), Buffer.alloc(n, 0x05)]),
+      Buffer.concat([
+        head,
+        Buffer.from([0x03]),
+        ...Array.from({ length: n }, (_, i) =>
+          Buffer.concat([
+            Buffer.from([0, 6]),
+            Buffer.from(`k${String(i).padStart(5, "0")}`),
+            Buffer.from([5]),
+          ]),
+        ),
+      ]),
+      Buffer.concat([head, Buffer.alloc(256 * 1024 + int(r, 4096), 0x05)]),
+    ]);
+    return {
+      phases: [
+        Buffer.concat([
+          handshake(r),
+          encode([setChunkSizeMessage(65536)]),
+          encode([{ csid: 3, streamId: 0, typeId: 20, timestamp: 0, payload }], chunked(65536)),
+        ]),
+      ],
+    };
   },
   commandsOutOfOrder: (r) => {
     const names = [

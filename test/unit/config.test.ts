@@ -64,6 +64,7 @@ describe("loadConfig defaults", () => {
       namespace: "streamwell",
       natsReplicas: 1,
       maxRestreams: 0,
+      rtmpMaxConnectionsPerAddress: 16,
       restreamEngine: "native",
       logLevel: "info",
       sessionTtlHours: 12,

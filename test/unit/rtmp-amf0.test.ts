@@ -6,10 +6,12 @@ import {
   decodeAmf0,
   decodeAmf0All,
   encodeAmf0,
+  MAX_VALUES,
 } from "../../node/rtmp/amf0.js";
 import { decodeCommand, unwrapDataMessage } from "../../node/rtmp/commands.js";
 import {
   AmfDepthError,
+  AmfTooManyValuesError,
   AmfTruncatedError,
   AmfUnsupportedTypeError,
   CommandFormatError,
@@ -107,6 +109,20 @@ describe("AMF0 malformed input", () => {
     expect(() => decodeAmf0(nested)).toThrow(AmfDepthError);
     const objects = Buffer.concat(Array.from({ length: 10_000 }, () => Buffer.from([0x03, 0, 1, 0x61])));
     expect(() => decodeAmf0(objects)).toThrow(AmfDepthError);
+  });
+
+  it("builds at most MAX_VALUES values from one buffer: wide arrays, many keys, many values", () => {
+    const nulls = (n: number): Buffer => Buffer.alloc(n, 0x05);
+    const array = (n: number): Buffer =>
+      Buffer.concat([Buffer.from([0x0a, 0, 0, n >> 8, n & 0xff]), nulls(n)]);
+    expect((decodeAmf0(array(MAX_VALUES - 1)).value as AmfValue[]).length).toBe(MAX_VALUES - 1);
+    expect(() => decodeAmf0(array(MAX_VALUES))).toThrow(AmfTooManyValuesError);
+    const keys = Array.from({ length: MAX_VALUES }, (_, i) => {
+      const name = Buffer.from(`k${i}`);
+      return Buffer.concat([Buffer.from([0, name.length]), name, Buffer.from([0x05])]);
+    });
+    expect(() => decodeAmf0(Buffer.concat([Buffer.from([0x03]), ...keys]))).toThrow(AmfTooManyValuesError);
+    expect(() => decodeAmf0All(nulls(MAX_VALUES + 1))).toThrow(AmfTooManyValuesError);
   });
 
   it("does not trust huge counts and lengths", () => {

@@ -182,9 +182,13 @@ describe("ChunkReader control and limits", () => {
     expect(reader.chunkSize).toBe(4096);
   });
 
-  it("accepts the largest chunk size and refuses 0 and the top bit", () => {
+  it("accepts 128 up to the largest chunk size and refuses less than 128 and the top bit", () => {
     expect(new ChunkReader().push(hex(fmt0(2, 0, 4, 1, 0) + u32(0x7fffffff))).messages).toHaveLength(1);
-    expect(() => new ChunkReader().push(hex(fmt0(2, 0, 4, 1, 0) + u32(0)))).toThrow(InvalidChunkSizeError);
+    expect(new ChunkReader().push(hex(fmt0(2, 0, 4, 1, 0) + u32(128))).messages).toHaveLength(1);
+    for (const size of [0, 1, 60, 127])
+      expect(() => new ChunkReader().push(hex(fmt0(2, 0, 4, 1, 0) + u32(size)))).toThrow(
+        InvalidChunkSizeError,
+      );
     expect(() => new ChunkReader().push(hex(fmt0(2, 0, 4, 1, 0) + u32(0x80000000)))).toThrow(
       InvalidChunkSizeError,
     );
@@ -211,13 +215,36 @@ describe("ChunkReader control and limits", () => {
     expect(reader.push(hex(basic(3, 6) + body(100))).acknowledgement).toBeNull(); // next one due at 2035
   });
 
-  const small: ChunkReaderLimits = { maxMessageSize: 1000, maxChunkStreams: 4, maxBufferedBytes: 1500 };
+  const small: ChunkReaderLimits = {
+    maxMessageSize: 1000,
+    maxCommandSize: 100,
+    maxChunkStreams: 4,
+    maxBufferedBytes: 1500,
+  };
 
   it("refuses a message longer than the cap at its header, before any payload", () => {
     expect(readAll(hex(fmt0(3, 0, 1000, 9, 1)), new ChunkReader(small))).toEqual([]);
     expect(() => new ChunkReader(small).push(hex(fmt0(3, 0, 1001, 9, 1)))).toThrow(MessageTooLargeError);
     expect(() => new ChunkReader().push(hex(fmt0(3, 0, 0xffffff, 9, 1)))).toThrow(MessageTooLargeError);
     expect(DEFAULT_READER_LIMITS.maxMessageSize).toBe(8 * 1024 * 1024);
+  });
+
+  it("refuses a command, metadata or control message over its smaller cap", () => {
+    for (const type of [1, 4, 15, 17, 18, 20]) {
+      expect(readAll(hex(fmt0(3, 0, 100, type, 0)), new ChunkReader(small))).toEqual([]);
+      expect(() => new ChunkReader(small).push(hex(fmt0(3, 0, 101, type, 0)))).toThrow(MessageTooLargeError);
+    }
+    expect(DEFAULT_READER_LIMITS.maxCommandSize).toBe(256 * 1024);
+  });
+
+  it("holds a partial message in one buffer at most twice what arrived, whatever the chunk count", () => {
+    // 1 MiB announced, 1,000 chunks of 128 bytes: 128,000 bytes arrived, 128 KiB held.
+    const reader = new ChunkReader({ ...DEFAULT_READER_LIMITS, maxBufferedBytes: 200 * 1024 });
+    const chunks = hex(fmt0(6, 0, 1024 * 1024, 9, 1) + body(128) + (basic(3, 6) + body(128)).repeat(999));
+    expect(reader.push(chunks).messages).toEqual([]);
+    // The cap counts what is allocated: a second such message does not fit beside the first.
+    const second = hex(fmt0(7, 0, 1024 * 1024, 9, 1) + body(128) + (basic(3, 7) + body(128)).repeat(999));
+    expect(() => reader.push(second)).toThrow(TooManyChunkStreamsError);
   });
 
   it("caps chunk streams and the bytes held across partial messages", () => {
@@ -287,7 +314,7 @@ describe("ChunkWriter", () => {
     const clocks = new Map<number, number>();
     for (let i = 0; i < 600; i++) {
       if (i % 97 === 0) {
-        const size = [1, 60, 128, 4096, 65536, 0x7fffffff][Math.floor(random() * 6)]!;
+        const size = [128, 129, 1000, 4096, 65536, 0x7fffffff][Math.floor(random() * 6)]!;
         const control = setChunkSizeMessage(size);
         sent.push(control);
         wire.push(writer.write(control));

@@ -3,6 +3,7 @@
 // live publisher's sink gets its one `end("server_closing")`).
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
+import { AddressSlots } from "./address-slots.js";
 import type { IngestHandler } from "./handler.js";
 import { DEFAULT_SESSION_LIMITS, type IngestLog, type SessionLimits } from "./options.js";
 import { RtmpSession } from "./session.js";
@@ -31,11 +32,13 @@ export class RtmpServer {
 
   private readonly handler: IngestHandler;
   private readonly log: IngestLog;
+  private readonly slots: AddressSlots;
 
   constructor(options: RtmpServerOptions) {
     this.handler = options.handler;
     this.log = options.log;
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
+    this.slots = new AddressSlots(this.limits.maxConnectionsPerAddress);
   }
 
   /** Open sessions (handshaking, connected or publishing). */
@@ -56,6 +59,8 @@ export class RtmpServer {
         })
       : createTcpServer(onSocket);
     server.maxConnections = this.limits.maxConnections;
+    // Before the session (and, for RTMPS, before the TLS handshake): a refused socket costs nothing.
+    server.prependListener("connection", (socket: Socket) => this.admit(socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(options.port, options.host, () => {
@@ -82,8 +87,25 @@ export class RtmpServer {
     await Promise.all(closed);
   }
 
+  /** The per-address cap, on the raw TCP socket. */
+  private admit(socket: Socket): void {
+    const address = socket.remoteAddress ?? "unknown";
+    const answer = this.slots.take(address);
+    if (answer === "taken") {
+      socket.once("close", () => this.slots.release(address));
+      return;
+    }
+    if (answer === "full_first") {
+      this.log.warn(
+        { remoteAddress: address, maxConnectionsPerAddress: this.limits.maxConnectionsPerAddress },
+        "rtmp connections refused: too many from one address",
+      );
+    }
+    socket.destroy();
+  }
+
   private accept(socket: Socket, secure: boolean): void {
-    if (this.closing) {
+    if (this.closing || socket.destroyed) {
       socket.destroy();
       return;
     }
