@@ -3,7 +3,12 @@
 // ./errors.js and never reads past the end, never recurses without limit, never preallocates
 // from a length the peer chose, and never builds more than MAX_VALUES values from one buffer
 // (a 256 KiB command of one-byte nulls would otherwise be an array of 262,144 elements).
-import { AmfDepthError, AmfTooManyValuesError, AmfTruncatedError, AmfUnsupportedTypeError } from "./errors.js";
+import {
+  AmfDepthError,
+  AmfTooManyValuesError,
+  AmfTruncatedError,
+  AmfUnsupportedTypeError,
+} from "./errors.js";
 
 export type AmfValue =
   | number

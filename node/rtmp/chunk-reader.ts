@@ -72,7 +72,11 @@ const HEADER_SIZE = [11, 7, 3, 0] as const;
 /** First capacity of a partial message's buffer; it doubles from there, up to the message length. */
 const INITIAL_CAPACITY = 4096;
 /** Message types that carry media: they may be as large as `maxMessageSize`. */
-const MEDIA_TYPES: ReadonlySet<number> = new Set([MessageType.audio, MessageType.video, MessageType.aggregate]);
+const MEDIA_TYPES: ReadonlySet<number> = new Set([
+  MessageType.audio,
+  MessageType.video,
+  MessageType.aggregate,
+]);
 
 export class ChunkReader {
   private chunkSizeValue = DEFAULT_CHUNK_SIZE;
