@@ -238,7 +238,7 @@ const GENERATORS: Record<string, (r: Random) => Pick<FuzzCase, "phases">> = {
     control.writeUInt32BE(size, control.length - 4);
     const header = Buffer.from([0x06, 0, 0, 0, 0x10, 0, 0, 9, 1, 0, 0, 0]);
     const chunks: Buffer[] = [bytes(r, size)];
-    for (let i = 0, n = 200 + int(r, 2000); i < n; i++) chunks.push(Buffer.from([0xc6]), bytes(r, size));
+    for (let i = 0, n = 100 + int(r, 400); i < n; i++) chunks.push(Buffer.from([0xc6]), bytes(r, size));
     return { phases: [Buffer.concat([handshake(r), control, header, ...chunks])] };
   },
   // Partial messages on many chunk streams at the smallest chunk size: objects, not bytes.
@@ -247,7 +247,7 @@ const GENERATORS: Record<string, (r: Random) => Pick<FuzzCase, "phases">> = {
     for (let csid = 3; csid < 3 + 10 + int(r, 50); csid++) {
       const header = Buffer.from([csid, 0, 0, 0, 0x7f, 0xff, 0xff, pick(r, [8, 9, 22]), 1, 0, 0, 0]);
       parts.push(header, bytes(r, 128));
-      for (let i = 0, n = int(r, 40); i < n; i++) parts.push(Buffer.from([0xc0 | csid]), bytes(r, 128));
+      for (let i = 0, n = int(r, 20); i < n; i++) parts.push(Buffer.from([0xc0 | csid]), bytes(r, 128));
     }
     return { phases: [Buffer.concat(parts)] };
   },
@@ -255,13 +255,13 @@ const GENERATORS: Record<string, (r: Random) => Pick<FuzzCase, "phases">> = {
   pingFlood: (r) => {
     const ping = userControlMessage(6, int(r, 1_000_000));
     const writer = new ChunkWriter();
-    const pings = Array.from({ length: 500 + int(r, 5000) }, () => writer.write(ping));
+    const pings = Array.from({ length: 200 + int(r, 1000) }, () => writer.write(ping));
     return { phases: [Buffer.concat([handshake(r), ...pings])] };
   },
   // AMF within the command size cap but wide: arrays of nulls, objects with thousands of keys,
   // and commands over the cap.
   amfBomb: (r) => {
-    const n = 1000 + int(r, 10_000);
+    const n = 1000 + int(r, 4000);
     const head = encodeAmf0("connect", 1);
     const payload = pick(r, [
       Buffer.concat([head, Buffer.from([0x0a, 0, 0, n >> 8, n & 0xff]), Buffer.alloc(n, 0x05)]),
