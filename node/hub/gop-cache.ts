@@ -2,11 +2,12 @@
 // sequence headers; MPEG-TS: latest PAT and PMT) and the GOP cache (every unit since the last
 // keyframe, audio included). Owned by the hub; readers only see snapshots of it through `startPoint()`.
 import type { UnitFormat } from "./unit-format.js";
+import { MAX_UNITS } from "./unit-queue.js";
 
 /**
  * - no_keyframe: nothing usable cached (no keyframe yet, or a codec change made the GOP stale)
  * - caching: `gop` starts on a keyframe and holds every unit since
- * - over_cap: the GOP grew past `maxBytes`; nothing is cached until the next keyframe, so an
+ * - over_cap: the GOP grew past `maxBytes` (or MAX_UNITS units); nothing is cached until the next keyframe, so an
  *   encoder that never sends keyframes cannot grow memory
  */
 export type GopCacheState = "no_keyframe" | "caching" | "over_cap";
@@ -70,7 +71,7 @@ export class GopCache<U> {
 
   private append(unit: U): void {
     const bytes = this.gopBytes + this.format.size(unit);
-    if (bytes > this.maxBytes) {
+    if (bytes > this.maxBytes || this.gop.length >= MAX_UNITS) {
       this.drop("over_cap");
       this.onOverCap(bytes);
       return;

@@ -19,7 +19,7 @@ import type { EndReason } from "../defs/relay.js";
 import { StateMachine, type Transitions } from "../kit/state-machine.js";
 import type { StartPoint } from "./gop-cache.js";
 import type { UnitFormat } from "./unit-format.js";
-import { UnitQueue } from "./unit-queue.js";
+import { MAX_UNITS, UnitQueue } from "./unit-queue.js";
 
 export type ReaderState = "waiting_keyframe" | "live" | "stalled" | "draining" | "ended";
 
@@ -162,6 +162,7 @@ export class HubReader<U> {
     for (const unit of init) if (!this.enqueue(unit)) return;
     // A GOP that would not fit would trip the overflow policy at once: wait for the next keyframe instead.
     if (gop === null || gop.length === 0 || this.queue.bytes + gopBytes > this.maxQueueBytes) return;
+    if (this.queue.length + gop.length > MAX_UNITS) return;
     this.machine.move("live");
     for (const unit of gop) if (!this.enqueue(unit)) return;
   }
@@ -200,12 +201,13 @@ export class HubReader<U> {
       return true;
     }
     const wouldQueue = this.queue.bytes + this.format.size(unit);
-    if (wouldQueue <= this.maxQueueBytes) {
+    if (wouldQueue <= this.maxQueueBytes && this.queue.length < MAX_UNITS) {
       this.queue.push(unit);
       return true;
     }
     if (this.overflow === "cut") {
-      this.end({ code: "too_slow", message: `too slow: ${wouldQueue} bytes queued` });
+      const queued = `${wouldQueue} bytes in ${this.queue.length + 1} units`;
+      this.end({ code: "too_slow", message: `too slow: ${queued} queued` });
     } else {
       this.queue.clear();
       this.resyncs += 1;

@@ -1,5 +1,12 @@
 // A FIFO of units that knows its size in bytes. A head index instead of Array#shift keeps taking a
 // unit O(1) when a slow reader has thousands queued.
+/**
+ * Units a queue or the GOP cache holds at most, whatever their bytes: a publisher sending one-byte
+ * tags would fit ~500,000 of them (each an object of ~200 bytes of heap) into 8 MiB of counted
+ * bytes. A 10 s GOP at 60 fps with audio is ~1,100 units.
+ */
+export const MAX_UNITS = 20_000;
+
 export class UnitQueue<U> {
   private items: U[] = [];
   private head = 0;

@@ -41,6 +41,11 @@ export type TsUnit =
 
 /** How far into a frame we look for its first slice before calling it not a keyframe. */
 const MAX_SLICE_SCAN_BYTES = 64 * 1024;
+/**
+ * A unit is cut here even without the next video PES start (a stream that never starts one would
+ * otherwise grow one unit without bound); what follows is a unit of its own, not a keyframe.
+ */
+export const MAX_UNIT_BYTES = 8 * 1024 * 1024;
 
 interface Building {
   readonly packets: Buffer[];
@@ -117,6 +122,7 @@ export class TsSplitter {
       head: Buffer.alloc(0),
     };
     this.current.packets.push(packet);
+    if (this.current.packets.length * TS_PACKET >= MAX_UNIT_BYTES) this.flush(units);
   }
 
   private table(kind: "pat" | "pmt", packet: Buffer, section: Buffer, units: TsUnit[]): void {

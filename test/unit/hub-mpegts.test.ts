@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ChannelHub, type HubReader, TS_UNITS, toTsStream } from "../../node/hub/index.js";
 import { packetHeader, TS_PACKET } from "../../node/media/mpegts.js";
-import { TsSplitter, type TsUnit } from "../../node/media/ts-units.js";
+import { MAX_UNIT_BYTES, TsSplitter, type TsUnit } from "../../node/media/ts-units.js";
 import { hevcClip, smallTsClip } from "../support/media.js";
 import { prng } from "../support/rtmp-fuzz-cases.js";
 
@@ -45,6 +45,21 @@ function withoutRandomAccess(bytes: Buffer): Buffer {
 }
 
 describe("TsSplitter on ffmpeg's MPEG-TS", () => {
+  it("cuts a unit at MAX_UNIT_BYTES when no next video PES start comes", () => {
+    const units = split(h264);
+    const frame = units.find((u) => u.kind === "media" && u.videoFrame && u.bytes.length > TS_PACKET)!;
+    // The frame's own continuation packets, repeated: one video PID, never a unit start.
+    const continuation = frame.bytes.subarray(TS_PACKET, 2 * TS_PACKET);
+    expect(packetHeader(continuation)?.unitStart).toBe(false);
+    const splitter = new TsSplitter();
+    const head = Buffer.concat(units.slice(0, units.indexOf(frame) + 1).map((u) => u.bytes));
+    splitter.push(head);
+    const count = Math.ceil((2.5 * MAX_UNIT_BYTES) / TS_PACKET);
+    const cut = splitter.push(Buffer.concat(Array.from({ length: count }, () => continuation)));
+    expect(cut.length).toBe(2);
+    for (const unit of cut) expect(unit.bytes.length).toBeLessThan(MAX_UNIT_BYTES + TS_PACKET);
+  });
+
   it("cuts PAT, PMT, then one media unit per video frame, losing no byte", () => {
     const units = split(h264);
     // ffmpeg writes its SDT first: a media unit of no video.

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { FlvTag } from "../../node/defs/flv-tag.js";
 import { GopCache } from "../../node/hub/gop-cache.js";
 import { ChannelHub, FLV_UNITS, HubEndedError, type HubReader } from "../../node/hub/index.js";
+import { MAX_UNITS } from "../../node/hub/unit-queue.js";
 import { AUDIO, isSequenceHeader, SCRIPT, VIDEO } from "../../node/media/flv.js";
 
 // Small synthetic tags. Bodies default to 16 bytes, so each tag is 31 FLV bytes (+15 framing).
@@ -191,14 +192,14 @@ describe("ChannelHub: slow readers", () => {
     expect(warnings).toEqual([]);
     writeAndRead(inter(240));
     expect(slow.state).toBe("ended");
-    expect(slow.endReason).toEqual({ code: "too_slow", message: "too slow: 217 bytes queued" });
+    expect(slow.endReason).toEqual({ code: "too_slow", message: "too slow: 217 bytes in 7 units queued" });
     expect(await slow.whenEnded()).toEqual(slow.endReason);
     expect(slow.stats().queuedBytes).toBe(0);
     expect(await slow.next()).toBeNull();
     expect(warnings).toEqual([
       {
         obj: { reader: "slow", maxQueueBytes: 200, overflow: "cut" },
-        msg: "hub: reader cut off, too slow: 217 bytes queued",
+        msg: "hub: reader cut off, too slow: 217 bytes in 7 units queued",
       },
     ]);
     for (let ts = 280; ts <= 800; ts += 40) writeAndRead(inter(ts));
@@ -375,5 +376,20 @@ describe("ChannelHub: stats", () => {
     expect(reader.stats()).toEqual({ state: "live", bytesOut: 0, queuedBytes: 31 + 115 + 35, resyncs: 0 });
     reader.poll();
     expect(reader.stats()).toMatchObject({ bytesOut: 31, queuedBytes: 115 + 35 });
+  });
+});
+
+describe("unit counts (objects, not only bytes)", () => {
+  it("cuts a reader at MAX_UNITS queued units even far under maxQueueBytes, and stops caching such a GOP", () => {
+    const { hub, write } = setup();
+    const slow = hub.subscribe({ name: "slow" });
+    write(key(0, 2));
+    for (let i = 1; i < MAX_UNITS; i++) write(inter(i, 2));
+    expect(slow.stats()).toMatchObject({ state: "live", queuedBytes: MAX_UNITS * 17 });
+    expect(hub.subscribe().stats().queuedBytes).toBe(MAX_UNITS * 17); // the whole GOP is cached
+    write(inter(MAX_UNITS, 2));
+    expect(slow.state).toBe("ended");
+    expect(slow.endReason?.code).toBe("too_slow");
+    expect(hub.subscribe().stats().queuedBytes).toBe(0); // over the cap: no GOP until the next keyframe
   });
 });

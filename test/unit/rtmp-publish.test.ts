@@ -83,6 +83,15 @@ describe("Publish", () => {
     expect(sink.tagCount).toBe(1 + 61 + 1);
   });
 
+  it("goes live once 2,000 tags are held, however small (objects, not only bytes)", () => {
+    const { handler, publish } = setup();
+    publish.media(AVC_HEADER);
+    for (let i = 1; i < 1_999; i++) publish.media(interframe(0));
+    expect(handler.sinks).toHaveLength(0);
+    publish.media(interframe(0));
+    expect(handler.sinks[0]?.tagCount).toBe(2_000);
+  });
+
   it("counts a track seen from its first frame when no sequence header came first", () => {
     const { handler, publish } = setup();
     publish.media(audioFrame(0));

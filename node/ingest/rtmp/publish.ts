@@ -22,6 +22,8 @@ export interface ProbeLimits {
 export type PublishOutcome = PublishRefusal | null;
 
 const OK: PublishOutcome = null;
+/** Tags held while probing, whatever their bytes: one-byte tags would otherwise be millions of objects. */
+const MAX_HELD_TAGS = 2_000;
 
 export class Publish {
   private stateValue: "probing" | "live" | "ended" = "probing";
@@ -83,7 +85,10 @@ export class Publish {
     this.heldBytes += tag.data.length;
     // Signed 32-bit difference: audio may start a few ms before video; that is not "spent".
     const span = this.firstMediaTs === null ? 0 : Math.max(0, (tag.timestamp - this.firstMediaTs) | 0);
-    const spent = span >= this.limits.probeMaxMs || this.heldBytes >= this.limits.probeMaxBytes;
+    const spent =
+      span >= this.limits.probeMaxMs ||
+      this.heldBytes >= this.limits.probeMaxBytes ||
+      this.held.length >= MAX_HELD_TAGS;
     if (!this.tracker.complete && !spent) return OK;
     return this.goLive();
   }
