@@ -5,7 +5,7 @@
 import type { FlvTag } from "../../defs/flv-tag.js";
 import { AUDIO, SCRIPT, VIDEO } from "../../media/flv.js";
 import { decodeCommand, unwrapDataMessage } from "../../rtmp/commands.js";
-import { readUserControl, UserControlEvent, userControlMessage } from "../../rtmp/control.js";
+import { readUserControl, UserControlEvent } from "../../rtmp/control.js";
 import { MessageType, type RtmpMessage } from "../../rtmp/messages.js";
 import type { PublishEndReason, PublishRefusal } from "./handler.js";
 import type { RtmpSession } from "./session.js";
@@ -45,7 +45,7 @@ export class SessionMessages {
   private userControl(message: RtmpMessage): void {
     const event = readUserControl(message);
     if (event.event === UserControlEvent.pingRequest) {
-      this.session.send(userControlMessage(UserControlEvent.pingResponse, event.value));
+      this.session.pong(event.value);
     }
   }
 

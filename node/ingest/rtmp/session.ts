@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import { ChunkReader } from "../../rtmp/chunk-reader.js";
 import { ChunkWriter } from "../../rtmp/chunk-writer.js";
-import { acknowledgementMessage } from "../../rtmp/control.js";
+import { acknowledgementMessage, UserControlEvent, userControlMessage } from "../../rtmp/control.js";
 import { RtmpProtocolError } from "../../rtmp/errors.js";
 import { ServerHandshake } from "../../rtmp/handshake.js";
 import type { RtmpMessage } from "../../rtmp/messages.js";
@@ -44,6 +44,8 @@ export class RtmpSession {
   private publishTimer: NodeJS.Timeout | null = null;
   /** Replies to the bytes being handled, written as one buffer when they are done (see onData). */
   private outbox: Buffer[] | null = null;
+  /** The last Ping Request of the bytes being handled: one answer per read, however many came. */
+  private pendingPong: number | null = null;
   /** The accepted publish, while there is one. */
   publish: Publish | null = null;
 
@@ -102,6 +104,12 @@ export class RtmpSession {
     else this.write(bytes);
   }
 
+  /** Answers a Ping Request: at once, or once for the whole read being handled. */
+  pong(value: number): void {
+    if (this.outbox) this.pendingPong = value;
+    else this.send(userControlMessage(UserControlEvent.pingResponse, value));
+  }
+
   /** Media arrived: the publishing watchdog starts over. */
   mediaSeen(): void {
     this.idleTimer?.refresh();
@@ -145,8 +153,9 @@ export class RtmpSession {
 
   /**
    * One socket read: its replies (the handshake, acknowledgements, ping answers, command results)
-   * are gathered and written once at the end. A peer that packs thousands of pings into one read
-   * costs one write, not thousands of syscalls (1,000,000 pings took 10 s of the event loop).
+   * are gathered and written once at the end, and its pings get one answer (the last). A peer that
+   * packs thousands of pings into one read costs one small write, not thousands of syscalls
+   * (1,000,000 pings took 10 s of the event loop) nor thousands of reply buffers.
    */
   private onData(data: Buffer): void {
     if (this.fsm.state === "closed") return;
@@ -159,6 +168,12 @@ export class RtmpSession {
   }
 
   private flush(): void {
+    if (this.pendingPong !== null && this.outbox) {
+      this.outbox.push(
+        this.writer.write(userControlMessage(UserControlEvent.pingResponse, this.pendingPong)),
+      );
+      this.pendingPong = null;
+    }
     const pending = this.outbox;
     this.outbox = null;
     if (pending && pending.length > 0)
