@@ -47,7 +47,9 @@ export function fieldsOf(error: z.ZodError): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
     const names =
-      issue.code === "unrecognized_keys" ? issue.keys : [issue.path.map(String).join(".") || "body"];
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => [...issue.path.map(String), key].join("."))
+        : [issue.path.map(String).join(".") || "body"];
     const message = issue.code === "unrecognized_keys" ? "unknown field" : issue.message;
     for (const name of names) fields[name] ??= message;
   }

@@ -1,7 +1,10 @@
 // streamwell.scheduler: places restream actors on the node that holds their channel's ingest
 // (node/scheduler/scheduler.ts decides). The leader is the lowest node id that runs it.
 import type { Context, Service, ServiceBroker, ServiceSchema } from "moleculer";
+import type { RestreamRecord } from "../node/catalog/records.js";
+import { NotFoundError } from "../node/defs/errors.js";
 import type { Runtime } from "../node/runtime.js";
+import { ScheduleClock } from "../node/scheduler/schedule-clock.js";
 import { Scheduler } from "../node/scheduler/scheduler.js";
 import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
 import { meshCall, NODE_CALLS } from "./mesh-calls.js";
@@ -12,8 +15,9 @@ const WATCHED = ["restreams.", "destinations.", "features"];
 
 const SERVICE = "streamwell.scheduler";
 
-export function schedulerService({ catalog, store, log }: Runtime): ServiceSchema {
+export function schedulerService({ catalog, store, log, history }: Runtime): ServiceSchema {
   let scheduler: Scheduler;
+  let clock: ScheduleClock;
   let unwatch: (() => void)[] = [];
   let sweep: NodeJS.Timeout | undefined;
 
@@ -47,9 +51,12 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
         // A node back after an outage still holds its ingests: learn them before placing anything.
         await resync(ctx.broker);
         scheduler.nodeJoined(ctx.params.node.id);
+        void clock.request();
       },
       "$node.disconnected"(ctx: Context<{ node: { id: string } }>) {
         scheduler.nodeLeft(ctx.params.node.id);
+        // This node may lead now: what fell due meanwhile is applied at once.
+        void clock.request();
       },
     },
     created(this: Service) {
@@ -69,15 +76,37 @@ export function schedulerService({ catalog, store, log }: Runtime): ServiceSchem
         info: (details, message) => log.info(details, message),
         warn: (details, message) => log.warn(details, message),
       });
+      clock = new ScheduleClock({
+        isLeader: () => isSchedulerLeader(broker),
+        apply: async (restreamId, now) => {
+          const restream = await catalog.applySchedule(restreamId, now).catch((error: unknown) => {
+            if (error instanceof NotFoundError) return undefined; // deleted meanwhile
+            throw error;
+          });
+          if (!restream) return;
+          log.info({ event: "schedule_applied", restreamId, desired: restream.desired }, "schedule applied");
+          history.record(restreamId, restream.desired === "started" ? "awaiting_stream" : "stopped");
+          void broker.broadcast(EVENTS.restreamChanged, { id: restreamId, channelId: restream.channelId });
+        },
+        warn: (details, message) => log.warn(details, message),
+      });
     },
     async started(this: Service) {
       unwatch = WATCHED.map((prefix) => store.watch(prefix, () => void scheduler.request()));
+      unwatch.push(
+        store.watch("restreams.", (event) => {
+          if (event.op === "put") clock.set(event.entry.value as RestreamRecord);
+          else clock.delete(event.key.slice("restreams.".length));
+        }),
+      );
+      for (const restream of await catalog.restreams.list()) clock.set(restream);
       sweep = setInterval(() => void resync(this.broker), SWEEP_MS);
       await resync(this.broker);
     },
     async stopped() {
       for (const stop of unwatch) stop();
       clearInterval(sweep);
+      await clock.close();
     },
   };
 }

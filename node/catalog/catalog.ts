@@ -120,6 +120,19 @@ export class Catalog {
     return outcome;
   }
 
+  /** Applies the restream's schedule at `now`: the record when it changed (see Restreams.applySchedule). */
+  async applySchedule(id: string, now: number): Promise<RestreamRecord | undefined> {
+    const restream = await this.restreams.get(id);
+    const mayStart = await this.assertFeatures(restream, await this.destinationOf(restream)).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof FeatureDisabledError) return false;
+        throw error;
+      },
+    );
+    return this.restreams.applySchedule(id, now, mayStart);
+  }
+
   /** Deletes the restream and its history. */
   async deleteRestream(id: string): Promise<void> {
     await this.restreams.delete(id);
@@ -207,9 +220,9 @@ export class Catalog {
 
 function assertFieldsFit(restream: RestreamRecord, change: RestreamChange): void {
   const allowed: Record<RestreamRecord["kind"], readonly (keyof RestreamChange)[]> = {
-    destination: ["name", "destinationId", "streamKey"],
-    srt_push: ["name", "url"],
-    remote_playback: ["name"],
+    destination: ["name", "destinationId", "streamKey", "schedule"],
+    srt_push: ["name", "url", "schedule"],
+    remote_playback: ["name", "schedule"],
   };
   const fields: Record<string, string> = {};
   for (const field of Object.keys(change) as (keyof RestreamChange)[]) {

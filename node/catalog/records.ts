@@ -3,6 +3,7 @@
 
 import type { EngineName } from "../defs/relay.js";
 import type { Role } from "../defs/role.js";
+import type { Schedule } from "./schedule.js";
 
 export interface UserRecord {
   readonly id: string;
@@ -73,6 +74,8 @@ interface RestreamBase {
   readonly channelId: string;
   readonly name: string;
   readonly desired: Desired;
+  /** Times still to apply (node/catalog/schedule.ts); absent or null: none. */
+  readonly schedule?: Schedule | null;
   readonly createdAt: string;
 }
 

@@ -5,9 +5,10 @@ import { newId, newPassphrase } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import type { Store } from "../store/store.js";
 import { byCreation, type Desired, keys, type RestreamRecord } from "./records.js";
+import { dueStep, type Schedule } from "./schedule.js";
 import type { SrtPorts } from "./srt-ports.js";
 
-export type NewRestream =
+export type NewRestream = (
   | {
       readonly kind: "destination";
       readonly name: string;
@@ -15,13 +16,15 @@ export type NewRestream =
       readonly streamKey: string;
     }
   | { readonly kind: "srt_push"; readonly name: string; readonly url: string }
-  | { readonly kind: "remote_playback"; readonly name: string };
+  | { readonly kind: "remote_playback"; readonly name: string }
+) & { readonly schedule?: Schedule | null };
 
 export interface RestreamChange {
   readonly name?: string;
   readonly destinationId?: string;
   readonly streamKey?: string;
   readonly url?: string;
+  readonly schedule?: Schedule | null;
 }
 
 export class Restreams {
@@ -86,6 +89,25 @@ export class Restreams {
       this.store,
       keys.restream(id),
       (restream) => ({ ...restream, desired }),
+      () => new NotFoundError(`restream ${id} not found`),
+    );
+  }
+
+  /**
+   * Applies what the schedule has due at `now` (see schedule.ts), in one compare-and-set write;
+   * undefined when nothing is due. A start that `mayStart` refuses (a feature switch is off) is
+   * dropped from the schedule, the restream left as it is.
+   */
+  async applySchedule(id: string, now: number, mayStart: boolean): Promise<RestreamRecord | undefined> {
+    if (dueStep((await this.get(id)).schedule, now).desired === undefined) return undefined;
+    return mutate<RestreamRecord>(
+      this.store,
+      keys.restream(id),
+      (restream) => {
+        const { desired, rest } = dueStep(restream.schedule, now);
+        const next = desired === "started" && !mayStart ? restream.desired : (desired ?? restream.desired);
+        return { ...restream, desired: next, schedule: rest };
+      },
       () => new NotFoundError(`restream ${id} not found`),
     );
   }

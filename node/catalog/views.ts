@@ -101,6 +101,7 @@ export function restreamView(
         ? srtUrl(restream, options.withSecrets ? restream.passphrase : null)
         : null,
     ...status,
+    schedule: restream.schedule ?? null,
     createdAt: restream.createdAt,
   };
 }

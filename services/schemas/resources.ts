@@ -72,6 +72,21 @@ export const channels = {
 const srtUrl = destinationUrl(["srt"]);
 const channelId = id;
 
+const isoTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date and time" });
+
+const schedule = z
+  .strictObject({ startAt: isoTime.optional(), stopAt: isoTime.optional() })
+  .refine((s) => s.stopAt === undefined || Date.parse(s.stopAt) > Date.now(), {
+    message: "must be in the future",
+    path: ["stopAt"],
+  })
+  .refine(
+    (s) => s.startAt === undefined || s.stopAt === undefined || Date.parse(s.stopAt) > Date.parse(s.startAt),
+    { message: "must be after startAt", path: ["stopAt"] },
+  )
+  .nullable()
+  .describe("Started at startAt (one in the past: now) and stopped at stopAt by the scheduler; null: none");
+
 export const restreams = {
   listByChannel: z.strictObject({ channelId }),
   create: z.discriminatedUnion("kind", [
@@ -81,9 +96,21 @@ export const restreams = {
       destinationId: id,
       streamKey: destinationStreamKey,
       name: name.optional(),
+      schedule: schedule.optional(),
     }),
-    z.strictObject({ channelId, kind: z.literal("srt_push"), url: srtUrl, name: name.optional() }),
-    z.strictObject({ channelId, kind: z.literal("remote_playback"), name: name.optional() }),
+    z.strictObject({
+      channelId,
+      kind: z.literal("srt_push"),
+      url: srtUrl,
+      name: name.optional(),
+      schedule: schedule.optional(),
+    }),
+    z.strictObject({
+      channelId,
+      kind: z.literal("remote_playback"),
+      name: name.optional(),
+      schedule: schedule.optional(),
+    }),
   ]),
   get: byId,
   update: z.strictObject({
@@ -92,6 +119,7 @@ export const restreams = {
     destinationId: id.optional(),
     streamKey: destinationStreamKey.optional(),
     url: srtUrl.optional(),
+    schedule: schedule.optional(),
   }),
   remove: byId,
   start: byId,

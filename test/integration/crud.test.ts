@@ -430,6 +430,7 @@ describe("restreams", () => {
       error: null,
       node: null,
       stats: IDLE_STATS,
+      schedule: null,
       createdAt: expect.any(String),
     });
     expect(response.headers.get("location")).toBe(`/api/v1/restreams/${response.body.id}`);

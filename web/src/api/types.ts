@@ -91,6 +91,8 @@ export interface Restream {
   readonly state: RestreamState;
   readonly error: RestreamError | null;
   readonly node: string | null;
+  /** Times still to apply: started at startAt, stopped at stopAt. */
+  readonly schedule: Schedule | null;
   readonly stats: {
     readonly bitrateBps: number;
     readonly bytesSent: number;
@@ -125,11 +127,17 @@ export interface BulkAnswer {
   readonly skipped: { readonly id: string; readonly code: string; readonly message: string }[];
 }
 
+export interface Schedule {
+  readonly startAt?: string;
+  readonly stopAt?: string;
+}
+
 export interface RestreamChange {
   readonly name?: string;
   readonly destinationId?: string;
   readonly streamKey?: string;
   readonly url?: string;
+  readonly schedule?: Schedule | null;
 }
 
 export interface LogLine {

@@ -15,13 +15,22 @@ interface RestreamEditFormProps {
   readonly onCancel: () => void;
 }
 
-const SHOWN_FIELDS = ["name", "destinationId", "streamKey", "url"];
+const SHOWN_FIELDS = ["name", "destinationId", "streamKey", "url", "schedule.startAt", "schedule.stopAt"];
+
+/** An ISO time as a datetime-local input shows it (local time, to the minute), and back. */
+const toLocalInput = (iso: string | undefined) =>
+  iso === undefined
+    ? ""
+    : new Date(Date.parse(iso) - new Date(iso).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+const fromLocalInput = (value: string) => (value === "" ? undefined : new Date(value).toISOString());
 
 export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: RestreamEditFormProps) {
   const [name, setName] = useState(restream.name);
   const [destinationId, setDestinationId] = useState(restream.destinationId ?? "");
   const [streamKey, setStreamKey] = useState("");
   const [url, setUrl] = useState("");
+  const [startAt, setStartAt] = useState(toLocalInput(restream.schedule?.startAt));
+  const [stopAt, setStopAt] = useState(toLocalInput(restream.schedule?.stopAt));
   const [error, setError] = useState<ApiError>();
   const fields = error?.fields ?? {};
 
@@ -30,7 +39,16 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
     ...(restream.kind === "destination" && destinationId !== restream.destinationId ? { destinationId } : {}),
     ...(streamKey !== "" ? { streamKey } : {}),
     ...(url !== "" ? { url } : {}),
+    ...scheduleChange(),
   });
+
+  /** The schedule, when either time was changed; both empty: no schedule. */
+  const scheduleChange = (): Pick<RestreamChange, "schedule"> => {
+    const before = restream.schedule ?? {};
+    if (startAt === toLocalInput(before.startAt) && stopAt === toLocalInput(before.stopAt)) return {};
+    const schedule = { startAt: fromLocalInput(startAt), stopAt: fromLocalInput(stopAt) };
+    return { schedule: schedule.startAt || schedule.stopAt ? schedule : null };
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -79,6 +97,22 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
           onChange={(event) => setUrl(event.target.value)}
         />
       )}
+      <Field
+        label="Start at"
+        type="datetime-local"
+        value={startAt}
+        error={fields["schedule.startAt"]}
+        hint="Optional: it starts by itself then (a time past: at once)."
+        onChange={(event) => setStartAt(event.target.value)}
+      />
+      <Field
+        label="Stop at"
+        type="datetime-local"
+        value={stopAt}
+        error={fields["schedule.stopAt"]}
+        hint="Optional: it stops by itself then."
+        onChange={(event) => setStopAt(event.target.value)}
+      />
       <ErrorMessage error={error} shownFields={SHOWN_FIELDS} />
       <div className="actions">
         <button type="submit" className="small">

@@ -2,6 +2,7 @@
 import type { Restream } from "../../api/types";
 import { formatBitrate, formatBytes, formatDuration } from "../../format";
 import { RetryCountdown } from "./RetryCountdown";
+import { ScheduleCountdown } from "./ScheduleCountdown";
 
 function target(restream: Restream, destinationName: string | undefined): string {
   if (restream.kind === "destination") return `to ${destinationName ?? "a saved destination"}`;
@@ -20,6 +21,7 @@ export function RestreamFacts({
   return (
     <>
       <p className="target">{target(restream, destinationName)}</p>
+      {restream.schedule && <ScheduleCountdown schedule={restream.schedule} />}
       {restream.state === "error" && error && (
         <p className="restream-error">
           {error.message}
