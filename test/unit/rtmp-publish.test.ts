@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { FlvTag } from "../../node/defs/flv-tag.js";
 import { SinkError } from "../../node/ingest/rtmp/errors.js";
 import { Publish } from "../../node/ingest/rtmp/publish.js";
-import { SessionStateMachine } from "../../node/ingest/rtmp/session-state.js";
+import { sessionStateMachine } from "../../node/ingest/rtmp/session-state.js";
 import { IngestStatsWindow } from "../../node/ingest/rtmp/stats.js";
 import { IllegalTransitionError } from "../../node/kit/state-machine.js";
 import { AmfEcmaArray, amfObject, encodeAmf0 } from "../../node/rtmp/amf0.js";
@@ -192,9 +192,9 @@ describe("IngestStatsWindow", () => {
   });
 });
 
-describe("SessionStateMachine", () => {
+describe("sessionStateMachine", () => {
   it("allows the publish path and refuses illegal moves", () => {
-    const fsm = new SessionStateMachine();
+    const fsm = sessionStateMachine();
     for (const next of [
       "connecting",
       "connected",
@@ -203,10 +203,10 @@ describe("SessionStateMachine", () => {
       "connected",
       "closed",
     ] as const) {
-      fsm.to(next);
+      fsm.move(next);
     }
     expect(fsm.entered.connected).toBe(2);
-    expect(() => fsm.to("publishing")).toThrow(IllegalTransitionError);
-    expect(() => new SessionStateMachine().to("publishing")).toThrow(IllegalTransitionError);
+    expect(() => fsm.move("publishing")).toThrow(IllegalTransitionError);
+    expect(() => sessionStateMachine().move("publishing")).toThrow(IllegalTransitionError);
   });
 });

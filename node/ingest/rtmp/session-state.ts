@@ -18,20 +18,7 @@ export const TRANSITIONS: Transitions<SessionState> = {
   closed: [],
 };
 
-/**
- * The session's machine: the kit's (node/kit/state-machine.ts), under the names session.ts and
- * session-commands.ts use (`state`, `to`).
- */
-export class SessionStateMachine extends StateMachine<SessionState> {
-  constructor() {
-    super("rtmp session", TRANSITIONS, "handshake");
-  }
-
-  get state(): SessionState {
-    return this.current;
-  }
-
-  to(next: SessionState): void {
-    this.move(next);
-  }
+/** The session's machine: the kit's, on this table, starting in the handshake. */
+export function sessionStateMachine(): StateMachine<SessionState> {
+  return new StateMachine("rtmp session", TRANSITIONS, "handshake");
 }

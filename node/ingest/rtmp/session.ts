@@ -17,7 +17,7 @@ import type { IngestHandler, PublishEndReason, Publisher } from "./handler.js";
 import type { IngestLog, SessionLimits } from "./options.js";
 import type { Publish } from "./publish.js";
 import { SessionMessages } from "./session-messages.js";
-import { type SessionState, SessionStateMachine } from "./session-state.js";
+import { type SessionState, sessionStateMachine } from "./session-state.js";
 
 /** What a session needs from its server (a narrow parent). */
 export interface SessionParent {
@@ -33,7 +33,7 @@ const LINGER_MS = 2_000;
 export class RtmpSession {
   readonly id: string = randomUUID();
   readonly publisher: Publisher;
-  private readonly fsm = new SessionStateMachine();
+  private readonly fsm = sessionStateMachine();
   private readonly handshake = new ServerHandshake();
   private readonly reader: ChunkReader;
   private readonly writer = new ChunkWriter();
@@ -65,11 +65,11 @@ export class RtmpSession {
   }
 
   get state(): SessionState {
-    return this.fsm.state;
+    return this.fsm.current;
   }
 
   get closed(): boolean {
-    return this.fsm.state === "closed";
+    return this.fsm.current === "closed";
   }
 
   /** Called by the server once per accepted socket. */
@@ -86,8 +86,8 @@ export class RtmpSession {
   }
 
   to(next: SessionState): void {
-    const from = this.fsm.state;
-    this.fsm.to(next);
+    const from = this.fsm.current;
+    this.fsm.move(next);
     if (next === "publishing") {
       this.clearPublishDeadline();
       this.resetIdle(this.parent.limits.mediaTimeoutMs);
@@ -127,9 +127,9 @@ export class RtmpSession {
    * reach the peer before the socket goes.
    */
   close(reason: PublishEndReason, graceful = false): void {
-    if (this.fsm.state === "closed") return;
+    if (this.fsm.current === "closed") return;
     if (graceful) this.flush(); // the refusal the peer should read
-    this.fsm.to("closed");
+    this.fsm.move("closed");
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     this.clearPublishDeadline();
@@ -158,7 +158,7 @@ export class RtmpSession {
    * (1,000,000 pings took 10 s of the event loop) nor thousands of reply buffers.
    */
   private onData(data: Buffer): void {
-    if (this.fsm.state === "closed") return;
+    if (this.fsm.current === "closed") return;
     this.outbox = [];
     try {
       this.handle(data);
@@ -181,15 +181,15 @@ export class RtmpSession {
   }
 
   private handle(data: Buffer): void {
-    if (this.fsm.state !== "publishing") this.idleTimer?.refresh();
+    if (this.fsm.current !== "publishing") this.idleTimer?.refresh();
     try {
       let rest = data;
-      if (this.fsm.state === "handshake") {
+      if (this.fsm.current === "handshake") {
         const step = this.handshake.push(data);
         if (step.reply) this.outbox?.push(step.reply);
         if (this.handshake.state !== "done") return;
         if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-        this.fsm.to("connecting");
+        this.fsm.move("connecting");
         rest = step.rest;
         if (rest.length === 0) return;
       }
@@ -206,7 +206,7 @@ export class RtmpSession {
 
   /** A fault while handling bytes: classify it, log it without payload, close. */
   fail(error: unknown): void {
-    if (this.fsm.state === "closed") return;
+    if (this.fsm.current === "closed") return;
     const reason: PublishEndReason = error instanceof SinkError ? "sink_error" : "protocol_error";
     const known =
       error instanceof RtmpProtocolError ||
@@ -218,7 +218,7 @@ export class RtmpSession {
       {
         error: errorName(error),
         detail: known ? (error as Error).message : undefined,
-        state: this.fsm.state,
+        state: this.fsm.current,
       },
       "rtmp connection closed on error",
     );
@@ -232,7 +232,7 @@ export class RtmpSession {
    */
   private write(bytes: Buffer): void {
     const socket = this.socket;
-    if (this.fsm.state === "closed" || socket.destroyed) return;
+    if (this.fsm.current === "closed" || socket.destroyed) return;
     socket.write(bytes);
     if (socket.writableLength <= this.parent.limits.maxQueuedReplyBytes || socket.isPaused()) return;
     socket.pause();
@@ -252,8 +252,8 @@ export class RtmpSession {
   }
 
   private timeout(which: "handshake" | "idle" | "publish"): void {
-    const what = which !== "idle" ? which : this.fsm.state === "publishing" ? "media" : "idle";
-    this.log("warn", { timeout: what, state: this.fsm.state }, "rtmp connection timed out");
+    const what = which !== "idle" ? which : this.fsm.current === "publishing" ? "media" : "idle";
+    this.log("warn", { timeout: what, state: this.fsm.current }, "rtmp connection timed out");
     this.close("timeout");
   }
 
