@@ -15,10 +15,12 @@ import { streamwellMiddleware } from "./middleware.js";
 import { nodeService } from "./node.service.js";
 import { restreamsService } from "./restreams.service.js";
 import { schedulerService } from "./scheduler.service.js";
+import { tokensService } from "./tokens.service.js";
 import { usersService } from "./users.service.js";
 
 export const DOMAIN_SERVICES = [
   usersService,
+  tokensService,
   featuresService,
   destinationsService,
   channelsService,

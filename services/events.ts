@@ -13,7 +13,17 @@ export const EVENTS = {
   /** Something a user sees of a restream or a channel changed (for server-sent events). */
   restreamChanged: "streamwell.restream.changed",
   channelChanged: "streamwell.channel.changed",
+  /**
+   * Login sessions or API tokens ended (logout, password change, user or token deleted): whatever
+   * a holder of one keeps open (server-sent event streams) closes. Payload: CredentialsRevoked.
+   */
+  credentialsRevoked: "streamwell.auth.revoked",
 } as const;
+
+/** The SHA-256 (hex) of each revoked token, as `sha256Hex(token)` of node/kit/ids.ts computes it. */
+export interface CredentialsRevoked {
+  readonly tokenHashes: readonly string[];
+}
 
 export interface IngestLive {
   readonly channelId: string;

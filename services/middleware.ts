@@ -25,7 +25,7 @@ function isStreamwellAction(action: ActionSchema): action is ActionSchema & Decl
 
 async function authenticate(catalog: Catalog, token: string | undefined): Promise<Caller | undefined> {
   if (!token) return undefined;
-  const userId = await catalog.sessions.resolve(token);
+  const userId = await catalog.resolveToken(token);
   if (!userId) return undefined;
   const user = await catalog.users.get(userId).catch((error: unknown) => {
     if (error instanceof NotFoundError) return undefined;

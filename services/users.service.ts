@@ -12,8 +12,11 @@ import {
 import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
+import { EVENTS } from "./events.js";
 import * as schemas from "./schemas/resources.js";
 import { clearedSessionCookie, sessionCookie } from "./session-cookie.js";
+
+const SWEEP_EVERY_MS = 3_600_000;
 
 export function usersService({ catalog, config, log }: Runtime) {
   const throttle = new LoginThrottle({ ...DEFAULT_LIMITS, windowMs: config.loginWindowSeconds * 1000 });
@@ -43,7 +46,24 @@ export function usersService({ catalog, config, log }: Runtime) {
     return undefined;
   }
 
-  return defineService("streamwell.users", {
+  /** Tells every node which credentials ended, so that what they hold open closes too. */
+  function revoked(ctx: ActionContext<unknown>, tokenHashes: string[]): void {
+    if (tokenHashes.length > 0) void ctx.broadcast(EVENTS.credentialsRevoked, { tokenHashes });
+  }
+
+  let sweeper: NodeJS.Timeout | undefined;
+  /** Expired sessions and API tokens are refused anyway; sweeping keeps the store from growing. */
+  async function sweep(): Promise<void> {
+    try {
+      const swept = (await catalog.sessions.sweep()) + (await catalog.apiTokens.sweep());
+      if (swept > 0)
+        log.info({ event: "credentials_swept", count: swept }, "expired sessions and tokens deleted");
+    } catch (error) {
+      log.warn({ err: error }, "sweeping expired sessions failed; next try in an hour");
+    }
+  }
+
+  const service = defineService("streamwell.users", {
     login: action({
       access: "public",
       input: schemas.auth.login,
@@ -63,7 +83,7 @@ export function usersService({ catalog, config, log }: Runtime) {
       input: schemas.auth.logout,
       summary: "Log out: revokes the token and clears the cookie",
       async handler(ctx) {
-        if (ctx.meta.token) await catalog.sessions.revoke(ctx.meta.token);
+        if (ctx.meta.token) revoked(ctx, [await catalog.sessions.revoke(ctx.meta.token)]);
         ctx.meta.$responseHeaders = { "Set-Cookie": clearedSessionCookie() };
         return noContent(ctx);
       },
@@ -123,7 +143,8 @@ export function usersService({ catalog, config, log }: Runtime) {
           if (problem) throw new ValidationFailedError("the current password", { currentPassword: problem });
         }
         const user = await catalog.users.update(id, change);
-        if (change.password !== undefined) await catalog.sessions.revokeUser(id, ctx.meta.token);
+        if (change.password !== undefined)
+          revoked(ctx, await catalog.sessions.revokeUser(id, ctx.meta.token));
         return userView(user);
       },
     }),
@@ -132,9 +153,20 @@ export function usersService({ catalog, config, log }: Runtime) {
       input: schemas.users.remove,
       summary: "Delete a user who owns no channels",
       async handler(ctx) {
-        await catalog.deleteUser(ctx.params.id);
+        revoked(ctx, await catalog.deleteUser(ctx.params.id));
         return noContent(ctx);
       },
     }),
   });
+  return {
+    ...service,
+    started() {
+      sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
+      sweeper.unref();
+      void sweep();
+    },
+    stopped() {
+      clearInterval(sweeper);
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { ConflictError, FeatureDisabledError, NotFoundError, ValidationFailedErr
 import { HistoryLog } from "../history/history-log.js";
 import { sha256Hex } from "../kit/ids.js";
 import type { Store } from "../store/store.js";
+import { ApiTokens, isApiToken } from "./api-tokens.js";
 import { Channels, type StreamKeyDigest } from "./channels.js";
 import { Destinations } from "./destinations.js";
 import { FeatureSwitches, requiredFeatures } from "./features.js";
@@ -49,6 +50,7 @@ export interface CatalogOptions {
 export class Catalog {
   readonly users: Users;
   readonly sessions: Sessions;
+  readonly apiTokens: ApiTokens;
   readonly channels: Channels;
   readonly destinations: Destinations;
   readonly restreams: Restreams;
@@ -60,6 +62,7 @@ export class Catalog {
     const ports = new SrtPorts(store, options.srtPorts, options.home);
     this.users = new Users(store);
     this.sessions = new Sessions(store, options.sessionTtlMs);
+    this.apiTokens = new ApiTokens(store);
     this.channels = new Channels(store, ports, options.streamKeyDigest ?? sha256Hex);
     this.destinations = new Destinations(store);
     this.restreams = new Restreams(store, ports);
@@ -164,7 +167,13 @@ export class Catalog {
     await this.destinations.delete(id);
   }
 
-  async deleteUser(id: string): Promise<void> {
+  /** The user id behind a bearer credential: a login session's token or an API token. */
+  async resolveToken(token: string): Promise<string | undefined> {
+    return isApiToken(token) ? this.apiTokens.resolve(token) : this.sessions.resolve(token);
+  }
+
+  /** Deletes a user who owns no channels, with their sessions and API tokens; the answer is their credentials' hashes. */
+  async deleteUser(id: string): Promise<string[]> {
     const owned = (await this.channels.list()).filter((channel) => channel.ownerId === id);
     if (owned.length > 0) {
       throw new ConflictError(
@@ -172,7 +181,7 @@ export class Catalog {
       );
     }
     await this.users.delete(id);
-    await this.sessions.revokeUser(id);
+    return [...(await this.sessions.revokeUser(id)), ...(await this.apiTokens.revokeUser(id))];
   }
 
   /** Saves the switches, then stops every started restream that needs one now off. */

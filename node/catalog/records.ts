@@ -18,6 +18,17 @@ export interface SessionRecord {
   readonly expiresAt: string;
 }
 
+/** An API token for automation: only the SHA-256 of the token is kept (shown once, at creation). */
+export interface ApiTokenRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly tokenHash: string;
+  readonly createdAt: string;
+  /** null: it never expires. */
+  readonly expiresAt: string | null;
+}
+
 /**
  * An SRT listener's port: it belongs to one node (from that node's STREAMWELL_SRT_PORTS), only that
  * node listens on it, and the URLs users get name that node's public host. It stays put when the
@@ -99,6 +110,8 @@ export const keys = {
   username: (name: string) => `usernames.${name.toLowerCase()}`,
   session: (tokenHash: string) => `sessions.${tokenHash}`,
   sessions: "sessions.",
+  apiToken: (id: string) => `apitokens.${id}`,
+  apiTokens: "apitokens.",
   channel: (id: string) => `channels.${id}`,
   channels: "channels.",
   destination: (id: string) => `destinations.${id}`,

@@ -30,15 +30,33 @@ export class Sessions {
     return entry.value.userId;
   }
 
-  async revoke(token: string): Promise<void> {
-    await this.store.delete(keys.session(sha256Hex(token)));
+  /** Ends one session; the answer is its token's hash (to close what it holds open). */
+  async revoke(token: string): Promise<string> {
+    const hash = sha256Hex(token);
+    await this.store.delete(keys.session(hash));
+    return hash;
   }
 
-  /** Ends every session of a user but `keepToken` (after a password change or deletion). */
-  async revokeUser(userId: string, keepToken?: string): Promise<void> {
+  /** Ends every session of a user but `keepToken` (after a password change or deletion); the answer is their hashes. */
+  async revokeUser(userId: string, keepToken?: string): Promise<string[]> {
     const keep = keepToken ? keys.session(sha256Hex(keepToken)) : undefined;
+    const ended: string[] = [];
     for (const entry of await this.store.list<SessionRecord>(keys.sessions)) {
-      if (entry.value.userId === userId && entry.key !== keep) await this.store.delete(entry.key);
+      if (entry.value.userId !== userId || entry.key === keep) continue;
+      await this.store.delete(entry.key);
+      ended.push(entry.key.slice(keys.sessions.length));
     }
+    return ended;
+  }
+
+  /** Deletes expired sessions: nobody else would, since an expired token is seldom presented again. */
+  async sweep(): Promise<number> {
+    let swept = 0;
+    for (const entry of await this.store.list<SessionRecord>(keys.sessions)) {
+      if (Date.parse(entry.value.expiresAt) > this.now()) continue;
+      await this.store.delete(entry.key, entry.revision);
+      swept += 1;
+    }
+    return swept;
   }
 }

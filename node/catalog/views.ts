@@ -6,6 +6,7 @@ import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { RestreamStatus } from "../defs/restream-status.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../urls/destination-url.js";
 import type {
+  ApiTokenRecord,
   ChannelRecord,
   DestinationRecord,
   RestreamRecord,
@@ -24,6 +25,11 @@ export interface IngestReport {
   readonly node: string;
   readonly codecs: ChannelCodecs;
   readonly stats: IngestStats;
+}
+
+/** An API token as lists show it: never the token itself (only its create answer has it). */
+export function apiTokenView(record: ApiTokenRecord) {
+  return { id: record.id, name: record.name, createdAt: record.createdAt, expiresAt: record.expiresAt };
 }
 
 export function userView(user: UserRecord) {

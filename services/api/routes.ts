@@ -20,6 +20,7 @@ const route = (tag: string) => (method: HttpMethod, path: string, action: string
 
 const auth = route("auth");
 const users = route("users");
+const tokens = route("tokens");
 const features = route("features");
 const destinations = route("destinations");
 const channels = route("channels");
@@ -30,6 +31,9 @@ export const API_ROUTES: readonly RestRoute[] = [
   auth("POST", "/auth/login", "streamwell.users.login"),
   auth("POST", "/auth/logout", "streamwell.users.logout"),
   auth("GET", "/auth/me", "streamwell.users.me"),
+  tokens("GET", "/tokens", "streamwell.tokens.list"),
+  tokens("POST", "/tokens", "streamwell.tokens.create"),
+  tokens("DELETE", "/tokens/:id", "streamwell.tokens.remove"),
   users("GET", "/users", "streamwell.users.list"),
   users("POST", "/users", "streamwell.users.create"),
   users("GET", "/users/:id", "streamwell.users.get"),

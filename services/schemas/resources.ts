@@ -25,6 +25,21 @@ export const users = {
   remove: byId,
 };
 
+export const tokens = {
+  list: empty,
+  create: z.strictObject({
+    name,
+    expiresInDays: z
+      .number()
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1 day")
+      .max(3650, "must be at most 3650 days")
+      .optional()
+      .describe("Without it the token never expires"),
+  }),
+  remove: byId,
+};
+
 export const features = {
   get: empty,
   update: z.strictObject({ restreaming: z.boolean().optional(), srt: z.boolean().optional() }),

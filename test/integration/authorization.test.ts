@@ -112,6 +112,24 @@ const CASES: Record<string, RouteCase> = {
   },
   "GET /auth/me": { access: "user", success: 200, fixture: async () => ({ path: "/auth/me" }) },
   "GET /users": { access: "admin", success: 200, fixture: async () => ({ path: "/users" }) },
+  // API tokens are each caller's own: another user's token is as absent as a missing one (404,
+  // tested in api-tokens.test.ts), so every caller here deletes a token of its own.
+  "GET /tokens": { access: "user", success: 200, fixture: async () => ({ path: "/tokens" }) },
+  "POST /tokens": {
+    access: "user",
+    success: 201,
+    fixture: async () => ({ path: "/tokens", body: { name: "CI" } }),
+  },
+  "DELETE /tokens/:id": {
+    access: "user",
+    success: 204,
+    fixture: async (caller) => {
+      const owner = clients[caller === "anonymous" ? "owner" : caller];
+      const made = await owner.post("/tokens", { name: unique("Doomed ") });
+      expectStatus(made, 201);
+      return { path: `/tokens/${made.body.id}` };
+    },
+  },
   "POST /users": {
     access: "admin",
     success: 201,

@@ -128,7 +128,19 @@ describe("Sessions", () => {
     await sessions.revoke(a.token);
     expect(await sessions.resolve(a.token)).toBeUndefined();
     expect(await sessions.resolve(b.token)).toBe("us_a");
-    await expect(sessions.revoke(a.token)).resolves.toBeUndefined(); // twice: no error
+    await expect(sessions.revoke(a.token)).resolves.toBe(sha256(a.token)); // twice: no error
+  });
+
+  it("sweep deletes the expired sessions nobody presents again, and only those", async () => {
+    const old = await sessions.issue("us_a");
+    clock += TTL / 2;
+    const young = await sessions.issue("us_b");
+    clock += TTL / 2;
+    expect(await sessions.sweep()).toBe(1);
+    expect((await store.list("sessions.")).map((entry) => entry.key)).toEqual([
+      `sessions.${sha256(young.token)}`,
+    ]);
+    expect(await store.get(`sessions.${sha256(old.token)}`)).toBeUndefined();
   });
 
   it("revokeUser ends the user's sessions but keepToken, and leaves other users", async () => {
@@ -136,7 +148,9 @@ describe("Sessions", () => {
     const a2 = await sessions.issue("us_a");
     const a3 = await sessions.issue("us_a");
     const b = await sessions.issue("us_b");
-    await sessions.revokeUser("us_a", a2.token);
+    expect((await sessions.revokeUser("us_a", a2.token)).sort()).toEqual(
+      [sha256(a1.token), sha256(a3.token)].sort(),
+    );
     expect(await sessions.resolve(a1.token)).toBeUndefined();
     expect(await sessions.resolve(a2.token)).toBe("us_a");
     expect(await sessions.resolve(a3.token)).toBeUndefined();

@@ -1,6 +1,7 @@
 // The one typed client of the REST API. Requests ride on the HttpOnly session cookie that login
 // sets (the UI never holds the token), so EventSource is authenticated the same way.
 import type {
+  ApiToken,
   BulkAnswer,
   Channel,
   ChannelWithSecrets,
@@ -10,6 +11,7 @@ import type {
   HistoryItem,
   LogLine,
   Me,
+  NewApiToken,
   NodeInfo,
   Restream,
   RestreamChange,
@@ -83,6 +85,12 @@ export const api = {
     /** Your own password: the current one is checked first. */
     changePassword: (id: string, currentPassword: string, password: string) =>
       request<Me>("PATCH", `/users/${id}`, { currentPassword, password }),
+  },
+  tokens: {
+    list: () => items<ApiToken>("/tokens"),
+    create: (input: { name: string; expiresInDays?: number }) =>
+      request<NewApiToken>("POST", "/tokens", input),
+    remove: (id: string) => request<void>("DELETE", `/tokens/${id}`),
   },
   features: {
     get: () => request<Features>("GET", "/features"),

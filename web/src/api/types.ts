@@ -8,6 +8,20 @@ export interface Me {
   readonly role: Role;
 }
 
+/** An API token as lists show it: never the token itself. */
+export interface ApiToken {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+  /** null: it never expires. */
+  readonly expiresAt: string | null;
+}
+
+/** The create answer: the only time the token is shown. */
+export interface NewApiToken extends ApiToken {
+  readonly token: string;
+}
+
 export interface Features {
   readonly restreaming: boolean;
   readonly srt: boolean;

@@ -2,7 +2,7 @@
 import { type ReactNode, useEffect } from "react";
 import type { Me } from "../api/types";
 import { navigate, usePath } from "../router";
-import { AccountPage } from "./AccountPage";
+import { AccountPage } from "./account/AccountPage";
 import { ChannelsPage } from "./ChannelsPage";
 import { ChannelPage } from "./channel/ChannelPage";
 import { DestinationsPage } from "./destinations/DestinationsPage";
