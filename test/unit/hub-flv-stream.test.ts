@@ -80,12 +80,12 @@ describe("toFlvStream", () => {
       expect(reader.stats().queuedBytes).toBeLessThanOrEqual(1000);
     }
     // 31 bytes of keyframe + 8 frames of 115 = 951 queued; the ninth frame would make 1066.
-    expect(reader.endReason).toEqual({ code: "too_slow", message: "too slow: 1066 bytes queued" });
+    expect(reader.endReason).toEqual({ code: "too_slow", message: "too slow: 1066 bytes in 10 units queued" });
     const [error] = await failed;
     expect(error).toBeInstanceOf(ReaderCutError);
-    expect((error as Error).message).toBe("too slow: 1066 bytes queued");
+    expect((error as Error).message).toBe("too slow: 1066 bytes in 10 units queued");
     expect(stream.destroyed).toBe(true);
-    expect(warnings).toEqual(["hub: reader cut off, too slow: 1066 bytes queued"]);
+    expect(warnings).toEqual(["hub: reader cut off, too slow: 1066 bytes in 10 units queued"]);
     expect(hub.stats().readers).toBe(0);
   });
 
