@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run mesh`: a local 3-node Streamwell mesh on loopback: a 3-server nats-server cluster with
-// JetStream (data in temp dirs), three nodes, each on its own NATS server, HTTP and RTMP ports and
-// SRT port range. Prints the URLs to use; Ctrl-C stops everything it started, by PID.
+// JetStream (data in temp dirs) and TLS (a throwaway CA made with openssl at start, in a temp dir),
+// one NATS user per node limited to the project's subjects, and three nodes sharing a mesh secret,
+// each on its own NATS server, HTTP and RTMP ports and SRT port range. Prints the URLs to use; Ctrl-C stops everything it started, by PID.
 // Built code only (dist/): `npm run mesh` runs the set-up first.
-import { startMesh } from "../dist/bench/support/mesh.js";
+import { natsUrlAs, startMesh } from "../dist/bench/support/mesh.js";
 import { onInterrupt } from "../dist/bench/support/processes.js";
 
 const NATS_PORTS = [4222, 4223, 4224];
@@ -19,6 +20,7 @@ let mesh;
 try {
   mesh = await startMesh({
     natsPorts: NATS_PORTS,
+    secure: true,
     nodes: NODES.map(({ http, rtmp, srt }) => ({
       env: {
         STREAMWELL_HTTP_PORT: String(http),
@@ -40,7 +42,11 @@ onInterrupt(async () => {
 }, "mesh");
 
 say();
-say(`NATS (JetStream, 3 servers): ${mesh.nats.url}`);
+const client = mesh.access.users.find((user) => user.user === "client");
+say(`NATS (JetStream, 3 servers, TLS; CA: ${mesh.access.caFile}): ${mesh.nats.url}`);
+say(
+  "  users node-1..node-3 (one per node) and client (Moleculer subjects only); the mesh secret is in each node's env",
+);
 say(`Log in as "admin" with password: ${mesh.adminPassword} (the same on every node: they share one store)`);
 say();
 for (const [i, node] of mesh.nodes.entries()) {
@@ -57,6 +63,7 @@ for (const [i, node] of mesh.nodes.entries()) {
 }
 say();
 say("Try: publish to any node, restream from the UI of any other; kill a node by its pid to see failover.");
-say("External service example: NATS_URL=nats://127.0.0.1:4222 STREAMWELL_USERNAME=admin \\");
+say(`External service example: NODE_EXTRA_CA_CERTS=${mesh.access.caFile} \\`);
+say(`  NATS_URL=${natsUrlAs(mesh.nats.servers[0].url, client)} STREAMWELL_USERNAME=admin \\`);
 say(`  STREAMWELL_PASSWORD=${mesh.adminPassword} node examples/external-client.mjs`);
 say("Ctrl-C stops everything this started.");

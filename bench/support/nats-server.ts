@@ -163,7 +163,7 @@ function serverConfig(
     const routes = members
       .filter((member) => member !== self)
       .map((member) => `"nats-route://127.0.0.1:${member.clusterPort}"`);
-    const routeTls = tlsBlock ? ` ${tlsConfig({ ...(tls as NatsTls), verify: true })}` : "";
+    const routeTls = tlsBlock ? `, ${tlsConfig({ ...(tls as NatsTls), verify: true })}` : "";
     lines.push(
       `cluster { name: streamwell, listen: "127.0.0.1:${self.clusterPort}", routes: [${routes.join(", ")}]${routeTls} }`,
     );

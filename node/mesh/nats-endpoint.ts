@@ -101,3 +101,19 @@ export function redactNatsUrl(url: string): string {
     .map((part) => part.trim().replace(/^([a-z]+:\/\/)[^@/]*@/i, "$1[redacted]@"))
     .join(",");
 }
+
+/** Node's codes for a server certificate it could not verify. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+]);
+
+/** What to do about a failed connection, when the failure says it (else ""). */
+export function natsConnectHint(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && UNTRUSTED_CERTIFICATE.has(code)
+    ? "; the NATS server's TLS certificate is not trusted: set STREAMWELL_NATS_TLS_CA to the CA that signed it"
+    : "";
+}

@@ -19,7 +19,7 @@ import {
   StorageType,
 } from "nats";
 import type { Logger } from "../kit/log.js";
-import { type NatsEndpoint, natsConnectOptions } from "../mesh/nats-endpoint.js";
+import { type NatsEndpoint, natsConnectHint, natsConnectOptions } from "../mesh/nats-endpoint.js";
 import { KvChangeFeed } from "./nats-kv-feed.js";
 import { NatsLink } from "./nats-link.js";
 import {
@@ -93,9 +93,8 @@ export class NatsKvStore implements Store {
     try {
       nc = await connect(natsConnectOptions(endpoint, options.name ?? "streamwell-store"));
     } catch (cause) {
-      throw new StoreUnavailableError(`cannot connect to NATS at ${endpoint.redacted}: ${describe(cause)}`, {
-        cause,
-      });
+      const reason = `${describe(cause)}${natsConnectHint(cause)}`;
+      throw new StoreUnavailableError(`cannot connect to NATS at ${endpoint.redacted}: ${reason}`, { cause });
     }
     try {
       const js = nc.jetstream({ timeout: REQUEST_TIMEOUT_MS });

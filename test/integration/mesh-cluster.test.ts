@@ -1,5 +1,6 @@
 // The mesh `npm run mesh` starts (bench/support/mesh.ts), on free ports: three nodes, each on its own
-// server of a 3-server NATS cluster, state in a KV bucket with 3 replicas. A write through one node is
+// server of a 3-server NATS cluster (TLS, a NATS user per node limited to the project's subjects
+// as docs/security.md says), state in a KV bucket with 3 replicas. A write through one node is
 // read at once through a node on another server; when a node's NATS server dies, the node carries on
 // through the others and nothing is lost.
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -11,7 +12,7 @@ let mesh: Mesh | undefined;
 let api: ApiClient[] = [];
 
 beforeAll(async () => {
-  mesh = await startMesh();
+  mesh = await startMesh({ secure: true });
   const token = (await new ApiClient(mesh.nodes[0]?.api.baseUrl as string).login("admin", mesh.adminPassword))
     .token;
   api = mesh.nodes.map((node) => new ApiClient(node.api.baseUrl, token));
