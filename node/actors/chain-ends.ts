@@ -1,7 +1,7 @@
 // This node's ends of chain links (node/scheduler/chains.ts). As a link's target it runs an SRT
 // listener on the link's port that feeds the channel's hub here (protocol "chain"); as its source
-// it runs a ChainActor: a RestreamActor that pushes the channel's live feed to the target over SRT
-// with the link's passphrase. Both ends speak the link's container (FLV for H.264 + AAC, so the
+// it runs a chain push: a RestreamActor, in an ActorHost of its own (not the restreams' host), that
+// pushes the channel's live feed to the target over SRT with the link's passphrase. Both ends speak the link's container (FLV for H.264 + AAC, so the
 // target's hub serves Remote Playback and RTMP pushes; else MPEG-TS). Both ends are idempotent, so
 // a new leader can deliver them again; each end's calls for one channel run one at a time (the
 // listener set's queue, the host's queue), so overlapping deliveries leave exactly one of each.

@@ -63,7 +63,6 @@ export class FfmpegProcess<O> {
   readonly stderr: StderrRing;
   readonly exited: Promise<FfmpegExit<O>>;
   private readonly subprocess;
-  private lastProgressAtMs: number | null = null;
   private latestProgress: ProgressStats | null = null;
   private stopRequested = false;
   private reaped = false;
@@ -93,11 +92,7 @@ export class FfmpegProcess<O> {
     this.exited = this.waitForExit();
   }
 
-  /** Date.now() of the last -progress block; null before the first. For the actor's stall watchdog. */
-  get lastProgressAt(): number | null {
-    return this.lastProgressAtMs;
-  }
-
+  /** The last -progress block; null before the first. */
   get lastProgress(): ProgressStats | null {
     return this.latestProgress;
   }
@@ -151,7 +146,6 @@ export class FfmpegProcess<O> {
       progress.setEncoding("utf8");
       progress.on("data", (chunk: string) => {
         for (const stats of parser.push(chunk)) {
-          this.lastProgressAtMs = Date.now();
           this.latestProgress = stats;
           this.options.onProgress?.(stats);
         }

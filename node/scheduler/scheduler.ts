@@ -19,7 +19,7 @@ import type { Container } from "../defs/container.js";
 import type { ChainLink, PlacedOrder } from "../defs/orders.js";
 import type { ActorSpec } from "../defs/relay.js";
 import { CoalescedRounds } from "../kit/coalesced-rounds.js";
-import { type Store, StoreError } from "../store/store.js";
+import { KeyExistsError, RevisionMismatchError, type Store, StoreError } from "../store/store.js";
 import { chainContainer } from "./chain-container.js";
 import { ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
 import { IngestMap } from "./ingest-map.js";
@@ -283,14 +283,23 @@ export class Scheduler {
     return delivered;
   }
 
-  /** A compare-and-set that lost to another writer is skipped, and tried again next round. */
+  /**
+   * A placement write the store refused skips this restream for the round. A compare-and-set that
+   * lost to another writer (the placement changed meanwhile) is tried again at once, on what the
+   * store holds now; any other store failure (e.g. the store unreachable) waits for the periodic
+   * sweep, so a store that is down is not asked again in a tight loop.
+   */
   private async storeStep<T>(step: () => Promise<T>, restreamId: string): Promise<T | undefined> {
     try {
       return await step();
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
-      this.parent.warn({ err: error, restreamId }, "placement changed meanwhile; trying again");
-      void this.rounds.request();
+      if (error instanceof RevisionMismatchError || error instanceof KeyExistsError) {
+        this.parent.warn({ err: error, restreamId }, "placement changed meanwhile; trying again");
+        void this.rounds.request();
+      } else {
+        this.parent.warn({ err: error, restreamId }, "placement write failed; the next sweep tries again");
+      }
       return undefined;
     }
   }

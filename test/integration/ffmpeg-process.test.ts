@@ -107,7 +107,6 @@ describe("startFfmpeg", () => {
       const pid = ffmpeg.pid as number;
       expect(readFileSync(pidFile.path, "utf8")).toBe(`${pid} ${readProcStat(pid)?.startTime}\n`);
       await waitFor(() => progress.length >= 2, 10_000, "two progress blocks");
-      expect(ffmpeg.lastProgressAt).toBeGreaterThan(Date.now() - 5_000);
 
       const streams = await ffprobeStreams(nginx.url("live", KEY), 10_000);
       expect(streams).toEqual(

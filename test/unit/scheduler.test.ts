@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Catalog } from "../../node/catalog/catalog.js";
 import { Scheduler, type SchedulerParent } from "../../node/scheduler/scheduler.js";
+import { StoreUnavailableError } from "../../node/store/nats-kv-store.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
+import type { Store } from "../../node/store/store.js";
 import { H264_AAC_720P } from "../support/codecs.js";
 
 let dir: string;
@@ -282,5 +284,70 @@ describe("Scheduler", () => {
     await counting.request();
     expect(sizes).toEqual([500, 500, 201]);
     expect(new Set(calls).size).toBe(1_201);
+  });
+});
+
+describe("Scheduler, when the store refuses a placement write", () => {
+  /** The real store, but its next create of a placement first runs `first` (which may throw). */
+  function refusingOnce(first: (key: string, value: unknown) => Promise<void>): Store {
+    let pending: typeof first | null = first;
+    return new Proxy(store, {
+      get(target, property) {
+        if (property === "create") {
+          return async (key: string, value: unknown) => {
+            const before = key.startsWith("placements.") ? pending : null;
+            if (before) pending = null;
+            await before?.(key, value);
+            return target.create(key, value);
+          };
+        }
+        const member = Reflect.get(target, property);
+        return typeof member === "function" ? member.bind(target) : member;
+      },
+    });
+  }
+
+  async function scheduleOn(refusing: Store) {
+    const warned: string[] = [];
+    const on = new Scheduler(
+      new Catalog(refusing, {
+        srtPorts: { from: 9000, to: 9010 },
+        sessionTtlMs: 60_000,
+        home: { nodeId: "n1", host: "127.0.0.1" },
+      }),
+      refusing,
+      {
+        ...parent,
+        warn: (_details: Record<string, unknown>, message: string) => warned.push(message),
+      },
+    );
+    on.ingestLive(channelId, "n1", H264_AAC_720P);
+    await on.request(); // settled: the restream is stopped, nothing to place
+    await catalog.startRestream(restreamId);
+    await on.request(); // one round, plus any it asks for itself
+    return { on, warned };
+  }
+
+  it("tries a placement that lost a compare-and-set again at once, on what the store holds now", async () => {
+    const { warned } = await scheduleOn(
+      refusingOnce(async (key, value) => {
+        await store.create(key, { ...(value as object), nodeId: "n2" }); // another leader was first
+      }),
+    );
+    expect(warned).toEqual(["placement changed meanwhile; trying again"]);
+    // The next round read the other leader's placement and moved it back to the ingest node.
+    expect(calls).toEqual([`remove n2 ${restreamId}`, `ensure n1 ${restreamId} k1`]);
+  });
+
+  it("leaves any other store failure to the next sweep, and says so", async () => {
+    const { on, warned } = await scheduleOn(
+      refusingOnce(async () => {
+        throw new StoreUnavailableError("the store did not answer");
+      }),
+    );
+    expect(warned).toEqual(["placement write failed; the next sweep tries again"]);
+    expect(calls).toEqual([]);
+    await on.request(); // the sweep
+    expect(calls).toEqual([`ensure n1 ${restreamId} k1`]);
   });
 });
