@@ -2,13 +2,13 @@
 // changes them. The stream key and ingest URLs appear only in a channel's own GET and create.
 import type { Context } from "moleculer";
 import { canManageChannel } from "../node/auth/policy.js";
-import type { ChannelRecord } from "../node/catalog/records.js";
+import type { ChannelRecord, RestreamRecord } from "../node/catalog/records.js";
 import { channelView } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/defs/errors.js";
 import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
-import { EVENTS } from "./events.js";
+import { EVENTS, type ResourceChanged } from "./events.js";
 import { serve, VIEW_CALLS } from "./mesh-calls.js";
 import { liveIngests } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
@@ -26,7 +26,19 @@ export function channelsService({ catalog, endpoints, history }: Runtime) {
 
   /** Tells server-sent-event listeners that a channel changed. */
   function changed(ctx: ActionContext<unknown>, id: string): void {
-    void ctx.broadcast(EVENTS.channelChanged, { id });
+    void ctx.broadcast(EVENTS.channelChanged, { id } satisfies ResourceChanged);
+  }
+
+  /** A deleted channel's event, and its restreams', go only to its owner and the admins. */
+  function deleted(
+    ctx: ActionContext<unknown>,
+    channel: ChannelRecord,
+    restreams: readonly RestreamRecord[],
+  ) {
+    const gone = { ownerId: channel.ownerId };
+    for (const { id, channelId } of restreams)
+      void ctx.broadcast(EVENTS.restreamChanged, { id, channelId, deleted: gone });
+    void ctx.broadcast(EVENTS.channelChanged, { id: channel.id, deleted: gone } satisfies ResourceChanged);
   }
 
   async function view(ctx: ActionContext<unknown>, channel: ChannelRecord, withSecrets: boolean) {
@@ -102,10 +114,11 @@ export function channelsService({ catalog, endpoints, history }: Runtime) {
       input: schemas.channels.remove,
       summary: "Delete a channel and its restreams",
       async handler(ctx) {
-        await manageable(ctx, ctx.params.id);
-        await catalog.deleteChannel(ctx.params.id);
-        history.forget(ctx.params.id);
-        changed(ctx, ctx.params.id);
+        const channel = await manageable(ctx, ctx.params.id);
+        const restreams = await catalog.restreams.listByChannel(channel.id);
+        await catalog.deleteChannel(channel.id);
+        history.forget(channel.id);
+        deleted(ctx, channel, restreams);
         return noContent(ctx);
       },
     }),

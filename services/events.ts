@@ -10,7 +10,7 @@ export const EVENTS = {
   ingestOffline: "streamwell.ingest.offline",
   /** An actor's report changed; `report: null` when the actor is gone. */
   restreamReport: "streamwell.restream.report",
-  /** Something a user sees of a restream or a channel changed (for server-sent events). */
+  /** Something a user sees of a restream or a channel changed (for server-sent events): ResourceChanged. */
   restreamChanged: "streamwell.restream.changed",
   channelChanged: "streamwell.channel.changed",
   /**
@@ -23,6 +23,12 @@ export const EVENTS = {
 /** The SHA-256 (hex) of each revoked token, as `sha256Hex(token)` of node/kit/ids.ts computes it. */
 export interface CredentialsRevoked {
   readonly tokenHashes: readonly string[];
+}
+
+export interface ResourceChanged {
+  readonly id: string;
+  /** Set when the resource was deleted: whose it was, so only they (and admins) hear of it. */
+  readonly deleted?: { readonly ownerId: string };
 }
 
 export interface IngestLive {

@@ -2,7 +2,7 @@
 // start/stop set the desired state; the observed state comes from node/defs/restream-status.ts.
 import type { Context } from "moleculer";
 import { canManageChannel } from "../node/auth/policy.js";
-import type { Desired, RestreamRecord } from "../node/catalog/records.js";
+import type { ChannelRecord, Desired, RestreamRecord } from "../node/catalog/records.js";
 import { restreamView } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/defs/errors.js";
 import type { ActorReport } from "../node/defs/restream-status.js";
@@ -11,7 +11,7 @@ import { statusesOf } from "../node/restreams/statuses.js";
 import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
-import { EVENTS } from "./events.js";
+import { EVENTS, type ResourceChanged } from "./events.js";
 import { serve, VIEW_CALLS } from "./mesh-calls.js";
 import { actorLogs, actorReportOn, actorReports } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
@@ -45,15 +45,24 @@ export function restreamsService({ catalog, endpoints, history }: Runtime) {
     return one;
   }
 
-  /** Tells server-sent-event listeners that a restream changed. */
-  function changed(ctx: ActionContext<unknown>, restream: RestreamRecord): void {
-    void ctx.broadcast(EVENTS.restreamChanged, { id: restream.id, channelId: restream.channelId });
+  /** Tells server-sent-event listeners that a restream changed (`deleted`: whose it was). */
+  function changed(
+    ctx: ActionContext<unknown>,
+    restream: RestreamRecord,
+    deleted?: { ownerId: string },
+  ): void {
+    const event: ResourceChanged & { channelId: string } = { id: restream.id, channelId: restream.channelId };
+    void ctx.broadcast(EVENTS.restreamChanged, deleted ? { ...event, deleted } : event);
   }
 
-  async function assertChannelManageable(ctx: ActionContext<unknown>, channelId: string): Promise<void> {
+  async function assertChannelManageable(
+    ctx: ActionContext<unknown>,
+    channelId: string,
+  ): Promise<ChannelRecord> {
     const channel = await catalog.channels.get(channelId);
     if (!canManageChannel(callerOf(ctx), channel))
       throw new ForbiddenError("only the channel's owner or an admin");
+    return channel;
   }
 
   async function manageable(ctx: ActionContext<unknown>, id: string): Promise<RestreamRecord> {
@@ -154,10 +163,11 @@ export function restreamsService({ catalog, endpoints, history }: Runtime) {
       input: schemas.restreams.remove,
       summary: "Delete a restream (stops it first)",
       async handler(ctx) {
-        const restream = await manageable(ctx, ctx.params.id);
+        const restream = await catalog.restreams.get(ctx.params.id);
+        const { ownerId } = await assertChannelManageable(ctx, restream.channelId);
         await catalog.deleteRestream(ctx.params.id);
         history.forget(restream.id);
-        changed(ctx, restream);
+        changed(ctx, restream, { ownerId });
         return noContent(ctx);
       },
     }),

@@ -107,6 +107,20 @@ export const configSchema = z
       .max(24 * 365)
       .default(12),
     ...webFields,
+    /** Open event streams (GET /api/v1/events) one user may hold on this node: a browser tab each. */
+    sseMaxPerUser: z.coerce
+      .number({ error: "must be a whole number from 1 to 1000" })
+      .int()
+      .min(1)
+      .max(1000)
+      .default(10),
+    /** Open event streams on this node, all users together. */
+    sseMaxPerNode: z.coerce
+      .number({ error: "must be a whole number from 1 to 100000" })
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1000),
   })
   .strict()
   .refine((c) => Boolean(c.rtmpsCert) === Boolean(c.rtmpsKey), {

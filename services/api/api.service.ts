@@ -5,13 +5,20 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
+import type { Caller } from "../../node/auth/policy.js";
 import type { Runtime } from "../../node/runtime.js";
 import type { DeclaredAction, Meta } from "../action.js";
-import { EVENTS, type IngestLive, type IngestOffline, type RestreamReportEvent } from "../events.js";
+import {
+  EVENTS,
+  type IngestLive,
+  type IngestOffline,
+  type ResourceChanged,
+  type RestreamReportEvent,
+} from "../events.js";
 import { meshCall, NODE_CALLS } from "../mesh-calls.js";
 import { tokenFromCookie } from "../session-cookie.js";
 import { BODY_LIMIT_BYTES, sendError } from "./errors.js";
-import { EventStream } from "./event-stream.js";
+import { EventStream, type ResourceKind } from "./event-stream.js";
 import { clientAddress, isBehindTls, metricsAuthorized, withSecureFlag } from "./http-edge.js";
 import { openApiDocument } from "./openapi.js";
 import { guardRequest } from "./request-guard.js";
@@ -33,10 +40,15 @@ type HttpHandler = (this: Service, req: IncomingMessage, res: ServerResponse) =>
 /** moleculer-web's own request handler, which the guard wraps. */
 const routeRequest = (ApiGateway.methods as { httpHandler: HttpHandler }).httpHandler;
 
-export function apiService({ config, log }: Runtime, version: string): ServiceSchema {
+export function apiService({ config, log, catalog: { sessions } }: Runtime, version: string): ServiceSchema {
   let openApi: unknown;
   let events: EventStream;
   const serveWebApp = webApp();
+
+  function changed(kind: ResourceKind, { id, deleted }: ResourceChanged): void {
+    if (deleted) events.deleted(kind, id, deleted.ownerId);
+    else void events.publish(kind, id);
+  }
 
   function localAction(this: Service, name: string): DeclaredAction | undefined {
     const dot = name.lastIndexOf(".");
@@ -62,8 +74,15 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
           aliases: {
             ...Object.fromEntries(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route.action])),
             async "GET /events"(req: IncomingMessage, res: ServerResponse) {
-              if (!(await events.connect(req, res, tokenOf(req)))) {
+              const opened = await events.connect(req, res, tokenOf(req));
+              if (opened === "unauthenticated") {
                 sendError(res, { code: 401, type: "unauthenticated", message: "log in first" });
+              } else if (opened === "too_many") {
+                sendError(res, {
+                  code: 429,
+                  type: "too_many_requests",
+                  message: "too many open event streams",
+                });
               }
             },
             "GET /openapi.json"(this: Service, _req: IncomingMessage, res: ServerResponse) {
@@ -152,14 +171,14 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
       },
     },
     events: {
-      [EVENTS.restreamChanged](ctx: Context<{ id: string }>) {
-        void events.publish("restream", ctx.params.id);
+      [EVENTS.restreamChanged](ctx: Context<ResourceChanged>) {
+        changed("restream", ctx.params);
       },
       [EVENTS.restreamReport](ctx: Context<RestreamReportEvent>) {
         void events.publish("restream", ctx.params.restreamId);
       },
-      [EVENTS.channelChanged](ctx: Context<{ id: string }>) {
-        void events.publish("channel", ctx.params.id);
+      [EVENTS.channelChanged](ctx: Context<ResourceChanged>) {
+        changed("channel", ctx.params);
       },
       [EVENTS.ingestLive](ctx: Context<IngestLive>) {
         void events.publish("channel", ctx.params.channelId);
@@ -169,7 +188,15 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
       },
     },
     created(this: Service) {
-      events = new EventStream(this.broker);
+      const { broker } = this;
+      events = new EventStream(
+        broker,
+        { perUser: config.sseMaxPerUser, perNode: config.sseMaxPerNode },
+        {
+          viewer: (token) => broker.call<Caller, object>("streamwell.users.me", {}, { meta: { token } }),
+          watchEnded: (onEnd) => sessions.watchEnded(onEnd),
+        },
+      );
     },
     stopped() {
       events.close();

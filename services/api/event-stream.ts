@@ -1,79 +1,128 @@
 // Server-sent events at GET /api/v1/events: `event: restream` and `event: channel` with the same
-// JSON as the list GETs (no secrets), only for what the connected user may see. Each client is
-// authorised once at connect and then per event, by calling the summary actions with its token.
+// JSON as the list GETs (no secrets), only for what the connected user may see (owner or admin).
+// Each event's view is built once, whatever the number of clients, and filtered per client by
+// the owner it comes with. Streams are capped per user and per node, a client that does not read
+// is cut (never buffered without bound), and a stream ends when its session does (logout).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServiceBroker } from "moleculer";
+import type { Caller } from "../../node/auth/policy.js";
+import type { Unwatch } from "../../node/store/store.js";
+import { type EventView, meshCall, VIEW_CALLS } from "../mesh-calls.js";
 
 const HEARTBEAT_MS = 15_000;
+/** Bytes a client may leave unread before it is cut: a few hundred views, not a growing heap. */
+const MAX_BUFFERED_BYTES = 256 * 1024;
+
+export type ResourceKind = keyof typeof VIEW_CALLS;
+
+export interface EventStreamLimits {
+  readonly perUser: number;
+  readonly perNode: number;
+}
+
+export interface EventStreamParent {
+  /** The user behind a token, or undefined when it opens no session. */
+  viewer(token: string): Promise<Caller | undefined>;
+  /** See Sessions.watchEnded. */
+  watchEnded(onEnd: (endsToken: (token: string) => boolean) => void): Unwatch;
+}
 
 interface Client {
   readonly res: ServerResponse;
   readonly token: string;
+  readonly viewer: Caller;
 }
 
-export type ResourceKind = "restream" | "channel";
-
-const SUMMARY_ACTION: Record<ResourceKind, string> = {
-  restream: "streamwell.restreams.summary",
-  channel: "streamwell.channels.summary",
-};
+export type ConnectResult = "open" | "unauthenticated" | "too_many";
 
 export class EventStream {
   private readonly clients = new Set<Client>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private readonly unwatch: Unwatch;
 
-  constructor(private readonly broker: ServiceBroker) {}
+  constructor(
+    private readonly broker: ServiceBroker,
+    private readonly limits: EventStreamLimits,
+    private readonly parent: EventStreamParent,
+  ) {
+    this.unwatch = parent.watchEnded((endsToken) => {
+      for (const client of this.clients) if (endsToken(client.token)) this.drop(client);
+    });
+  }
 
-  /** Answers an EventSource request: 401 without a valid session, else keeps the response open. */
-  async connect(req: IncomingMessage, res: ServerResponse, token: string | undefined): Promise<boolean> {
-    if (!token) return false;
-    try {
-      await this.broker.call("streamwell.users.me", {}, { meta: { token } });
-    } catch {
-      return false;
-    }
+  /** Answers an EventSource request; on "open" the response stays open until either side ends it. */
+  async connect(
+    req: IncomingMessage,
+    res: ServerResponse,
+    token: string | undefined,
+  ): Promise<ConnectResult> {
+    const viewer = token ? await this.parent.viewer(token).catch(() => undefined) : undefined;
+    if (!token || !viewer) return "unauthenticated";
+    const own = [...this.clients].filter((client) => client.viewer.id === viewer.id).length;
+    if (own >= this.limits.perUser || this.clients.size >= this.limits.perNode) return "too_many";
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
       "Cache-Control": "no-cache",
       Connection: "keep-alive",
       "X-Accel-Buffering": "no",
     });
-    res.write(": connected\nretry: 2000\n\n");
-    const client = { res, token };
+    const client = { res, token, viewer };
     this.clients.add(client);
     req.on("close", () => this.clients.delete(client));
+    this.write(client, ": connected\nretry: 2000\n\n");
     this.heartbeat ??= setInterval(() => this.broadcast(": heartbeat\n\n"), HEARTBEAT_MS);
-    return true;
+    return "open";
   }
 
-  /** Sends the resource's current view to every client allowed to see it. */
+  /** Sends the resource's current view to every client allowed to see it: one view for all. */
   async publish(kind: ResourceKind, id: string): Promise<void> {
-    await Promise.all(
-      [...this.clients].map(async (client) => {
-        try {
-          const view = await this.broker.call(
-            SUMMARY_ACTION[kind],
-            { id },
-            { meta: { token: client.token } },
-          );
-          client.res.write(`event: ${kind}\ndata: ${JSON.stringify(view)}\n\n`);
-        } catch (error) {
-          // Gone, or not this client's: a deletion is sent as {id, deleted}, anything else skipped.
-          if ((error as { code?: number }).code === 404) {
-            client.res.write(`event: ${kind}\ndata: ${JSON.stringify({ id, deleted: true })}\n\n`);
-          }
-        }
-      }),
-    );
+    if (this.clients.size === 0) return;
+    let built: EventView;
+    try {
+      built = await meshCall(this.broker, VIEW_CALLS[kind], { id });
+    } catch (error) {
+      // Gone (its deletion has its own event, see deleted()) or unreadable now: nothing to send.
+      if ((error as { code?: number }).code !== 404)
+        this.broker.logger.warn(`no ${kind} view: ${String(error)}`);
+      return;
+    }
+    this.send(kind, built.ownerId, built.view);
+  }
+
+  /** A deletion goes only to those who could see the resource: its owner and the admins. */
+  deleted(kind: ResourceKind, id: string, ownerId: string): void {
+    this.send(kind, ownerId, { id, deleted: true });
   }
 
   close(): void {
+    this.unwatch();
     clearInterval(this.heartbeat);
     for (const client of this.clients) client.res.end();
     this.clients.clear();
   }
 
+  private send(kind: ResourceKind, ownerId: string, data: unknown): void {
+    const text = `event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const client of this.clients) {
+      if (client.viewer.role === "admin" || client.viewer.id === ownerId) this.write(client, text);
+    }
+  }
+
   private broadcast(text: string): void {
-    for (const client of this.clients) client.res.write(text);
+    for (const client of this.clients) this.write(client, text);
+  }
+
+  /** Writes, or cuts a client whose unread bytes passed the bound (it reconnects and reloads). */
+  private write(client: Client, text: string): void {
+    client.res.write(text);
+    if (client.res.writableLength > MAX_BUFFERED_BYTES) {
+      this.clients.delete(client);
+      client.res.destroy();
+    }
+  }
+
+  private drop(client: Client): void {
+    this.clients.delete(client);
+    client.res.end();
   }
 }

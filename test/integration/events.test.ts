@@ -1,5 +1,6 @@
 // Server-sent events: a logged-in user receives restream and channel changes as they happen,
-// with the same JSON as the list GETs and without secrets; others receive nothing of it.
+// with the same JSON as the list GETs and without secrets; others receive nothing of it, not
+// even deletions. Streams are capped per user and per node and end when their session does.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ApiClient } from "../support/api-client.js";
 import {
@@ -9,13 +10,17 @@ import {
   startNode,
   tempDataDir,
 } from "../support/node-process.js";
+import { openEvents } from "../support/sse.js";
 import { waitFor } from "../support/wait.js";
 
 let node: NodeProcess;
 let admin: ApiClient;
 
 beforeAll(async () => {
-  node = await startNode({ dataDir: tempDataDir() });
+  node = await startNode({
+    dataDir: tempDataDir(),
+    env: { STREAMWELL_SSE_MAX_PER_USER: "3", STREAMWELL_SSE_MAX_PER_NODE: "7" },
+  });
   admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
 });
 
@@ -24,43 +29,6 @@ afterAll(async () => {
   if (node) removeDataDir(node.dataDir);
 });
 
-interface Received {
-  events: { event: string; data: any }[];
-  close(): void;
-}
-
-/** Opens GET /api/v1/events with a session cookie (as a browser's EventSource would) and collects events. */
-async function listen(token: string): Promise<Received> {
-  const controller = new AbortController();
-  const response = await fetch(`${node.baseUrl}/api/v1/events`, {
-    headers: { cookie: `streamwell_session=${token}` },
-    signal: controller.signal,
-  });
-  expect(response.status).toBe(200);
-  expect(response.headers.get("content-type")).toContain("text/event-stream");
-  const received: Received = { events: [], close: () => controller.abort() };
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  void (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end = buffer.indexOf("\n\n");
-      while (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.+)$/m.exec(block)?.[1];
-        const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (event && data) received.events.push({ event, data: JSON.parse(data) });
-        end = buffer.indexOf("\n\n");
-      }
-    }
-  })();
-  return received;
-}
-
 it("refuses an anonymous listener", async () => {
   const response = await fetch(`${node.baseUrl}/api/v1/events`);
   expect(response.status).toBe(401);
@@ -68,10 +36,8 @@ it("refuses an anonymous listener", async () => {
 });
 
 it("pushes restream changes to their owner and not to another user", async () => {
-  await admin.post("/users", { username: "owner", password: "owner-password", role: "user" });
-  await admin.post("/users", { username: "other", password: "other-password", role: "user" });
-  const owner = await new ApiClient(node.baseUrl).login("owner", "owner-password");
-  const other = await new ApiClient(node.baseUrl).login("other", "other-password");
+  const owner = await user("owner");
+  const other = await user("other");
   const ownerEvents = await listen(owner.token as string);
   const otherEvents = await listen(other.token as string);
   try {
@@ -95,3 +61,90 @@ it("pushes restream changes to their owner and not to another user", async () =>
     otherEvents.close();
   }
 });
+
+it("sends a deletion only to the owner and admins, never to everyone", async () => {
+  const owner = await user("deleter");
+  const other = await user("bystander");
+  const ownerEvents = await listen(owner.token as string);
+  const otherEvents = await listen(other.token as string);
+  const adminEvents = await listen(admin.token as string);
+  try {
+    const channel = (await owner.post("/channels", { name: "Short-lived" })).body;
+    const restream = (await owner.post(`/channels/${channel.id}/restreams`, { kind: "remote_playback" }))
+      .body;
+    expect((await owner.delete(`/restreams/${restream.id}`)).status).toBe(204);
+    expect((await owner.delete(`/channels/${channel.id}`)).status).toBe(204);
+    for (const received of [ownerEvents, adminEvents]) {
+      await waitFor("both deletions", () =>
+        [restream.id, channel.id].every((id) =>
+          received.events.some((e) => e.data.id === id && e.data.deleted),
+        ),
+      );
+    }
+    // A write the bystander hears of afterwards proves its stream was open all along.
+    const mine = (await other.post("/channels", { name: "Bystander's" })).body;
+    await waitFor("the bystander's own event", () => otherEvents.events.some((e) => e.data.id === mine.id));
+    expect(otherEvents.events.filter((e) => e.data.deleted)).toEqual([]);
+  } finally {
+    for (const received of [ownerEvents, otherEvents, adminEvents]) received.close();
+  }
+});
+
+it("ends a session's event stream when it logs out", async () => {
+  const client = await user("leaver");
+  const stream = await listen(client.token as string);
+  const other = await listen(
+    (await client.withToken(undefined).login("leaver", "leaver-password")).token as string,
+  );
+  try {
+    expect((await client.post("/auth/logout")).status).toBeLessThan(300);
+    await expect(within(stream.ended, 5_000)).resolves.toBe("ended");
+    // Another session of the same user stays open.
+    await expect(within(other.ended, 500)).resolves.toBe("open");
+  } finally {
+    stream.close();
+    other.close();
+  }
+});
+
+it("caps open streams per user (3 here) and per node (7 here) with 429", async () => {
+  const capped = await user("tabs");
+  const open = [];
+  try {
+    for (let i = 0; i < 3; i++) open.push(await listen(capped.token as string));
+    const fourth = await openEvents(node.baseUrl, capped.token as string);
+    expect(fourth.status).toBe(429);
+    open.push(...(await Promise.all([1, 2, 3].map(() => listen(admin.token as string)))));
+    const stranger = await user("stranger");
+    open.push(await listen(stranger.token as string));
+    const eighth = await openEvents(node.baseUrl, stranger.token as string);
+    expect(eighth.status).toBe(429);
+    // A closed stream frees its place.
+    open.shift()?.close();
+    await waitFor("a place freed", async () => {
+      const again = await openEvents(node.baseUrl, capped.token as string);
+      if (again.status === 200) open.push(again);
+      return again.status === 200;
+    });
+  } finally {
+    for (const stream of open) stream.close();
+  }
+});
+
+async function user(name: string): Promise<ApiClient> {
+  await admin.post("/users", { username: name, password: `${name}-password`, role: "user" });
+  return new ApiClient(node.baseUrl).login(name, `${name}-password`);
+}
+
+async function listen(token: string) {
+  const stream = await openEvents(node.baseUrl, token);
+  expect(stream.status).toBe(200);
+  return stream;
+}
+
+function within(ended: Promise<void>, ms: number): Promise<"ended" | "open"> {
+  return Promise.race([
+    ended.then(() => "ended" as const),
+    new Promise<"open">((resolve) => setTimeout(() => resolve("open"), ms)),
+  ]);
+}
