@@ -11,13 +11,13 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../node/config/load.js";
 import { createLogger } from "../../node/kit/log.js";
 import { createRuntime, type Runtime } from "../../node/runtime.js";
-import { SqliteStore } from "../../node/store/sqlite-store.js";
 import { createBroker } from "../../services/broker.js";
 import { EVENTS } from "../../services/events.js";
 import { ApiClient } from "../support/api-client.js";
 import { type MediaProcess, publish } from "../support/media.js";
 import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
 import { tempDataDir } from "../support/node-process.js";
+import { openSealedSqlite } from "../support/sealed-sqlite.js";
 import { type EventClient, openEvents } from "../support/sse.js";
 import { waitFor } from "../support/wait.js";
 
@@ -34,7 +34,7 @@ const VIEW_ACTIONS = [
 const REPORTS = "streamwell.node.actorReports";
 
 const dataDir = tempDataDir();
-const store = SqliteStore.open(`${dataDir}/streamwell.db`);
+const sealed = openSealedSqlite(`${dataDir}/streamwell.db`);
 const runtimes: Runtime[] = [];
 const brokers: ServiceBroker[] = [];
 const calls = new Map<string, number>();
@@ -55,7 +55,7 @@ function runtimeFor(nodeId: string): Runtime {
     STREAMWELL_LOG_LEVEL: "warn",
     STREAMWELL_DATA_DIR: `${dataDir}/${nodeId}`,
   });
-  return createRuntime(config, createLogger(config.logLevel, { node: nodeId }), store);
+  return createRuntime(config, createLogger(config.logLevel, { node: nodeId }), sealed);
 }
 
 /** Counts every call a broker makes (ctx.call goes through broker.call too), by action name. */
@@ -120,7 +120,7 @@ afterAll(async () => {
   await publisher?.stop();
   await nginx?.stop();
   await Promise.all(brokers.map((broker) => broker.stop()));
-  await store.close();
+  await sealed.store.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
