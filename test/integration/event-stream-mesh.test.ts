@@ -8,12 +8,11 @@ import { rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { loadConfig } from "../../node/config/load.js";
-import { createLogger } from "../../node/kit/log.js";
-import { createRuntime, type Runtime } from "../../node/runtime.js";
+import type { Runtime } from "../../node/runtime.js";
 import { createBroker } from "../../services/broker.js";
 import { EVENTS } from "../../services/events.js";
 import { ApiClient } from "../support/api-client.js";
+import { inProcessRuntime } from "../support/in-process-node.js";
 import { type MediaProcess, publish } from "../support/media.js";
 import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
 import { tempDataDir } from "../support/node-process.js";
@@ -45,19 +44,6 @@ let baseUrl: string;
 let channel: { id: string; streamKey: string };
 let restream: { id: string };
 
-function runtimeFor(nodeId: string): Runtime {
-  const config = loadConfig({
-    STREAMWELL_NODE_ID: nodeId,
-    STREAMWELL_HTTP_PORT: "0",
-    STREAMWELL_RTMP_PORT: "0",
-    STREAMWELL_BIND_HOST: "127.0.0.1",
-    STREAMWELL_PUBLIC_HOST: "127.0.0.1",
-    STREAMWELL_LOG_LEVEL: "warn",
-    STREAMWELL_DATA_DIR: `${dataDir}/${nodeId}`,
-  });
-  return createRuntime(config, createLogger(config.logLevel, { node: nodeId }), sealed);
-}
-
 /** Counts every call a broker makes (ctx.call goes through broker.call too), by action name. */
 function countCalls(broker: ServiceBroker): void {
   const call = broker.call.bind(broker);
@@ -79,7 +65,7 @@ function httpPort(broker: ServiceBroker): number {
 }
 
 beforeAll(async () => {
-  for (const nodeId of NODES) runtimes.push(runtimeFor(nodeId));
+  for (const nodeId of NODES) runtimes.push(inProcessRuntime(nodeId, dataDir, sealed));
   await runtimes[0]?.catalog.users.ensureAdmin(PASSWORD);
   for (const runtime of runtimes)
     brokers.push(createBroker(runtime, { version: "test", transporter: "Fake" }));

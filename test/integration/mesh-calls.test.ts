@@ -4,11 +4,9 @@
 import { rmSync } from "node:fs";
 import type { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { loadConfig } from "../../node/config/load.js";
-import { createLogger } from "../../node/kit/log.js";
-import { createRuntime } from "../../node/runtime.js";
 import { createBroker } from "../../services/broker.js";
 import { INTERNAL_ACTIONS, meshCall, NODE_CALLS } from "../../services/mesh-calls.js";
+import { inProcessRuntime } from "../support/in-process-node.js";
 import { tempDataDir } from "../support/node-process.js";
 import { openSealedSqlite } from "../support/sealed-sqlite.js";
 
@@ -17,22 +15,14 @@ const sealed = openSealedSqlite(`${dataDir}/streamwell.db`);
 let node: ServiceBroker;
 let peer: ServiceBroker;
 
-function runtimeFor(nodeId: string) {
-  const config = loadConfig({
-    STREAMWELL_NODE_ID: nodeId,
-    STREAMWELL_HTTP_PORT: "0",
-    STREAMWELL_RTMP_PORT: "0",
-    STREAMWELL_BIND_HOST: "127.0.0.1",
-    STREAMWELL_PUBLIC_HOST: "127.0.0.1",
-    STREAMWELL_LOG_LEVEL: "silent",
-    STREAMWELL_DATA_DIR: `${dataDir}/${nodeId}`,
-  });
-  return createRuntime(config, createLogger(config.logLevel, { node: nodeId }), sealed);
-}
-
 beforeAll(async () => {
-  node = createBroker(runtimeFor("node-a"), { version: "test", transporter: "Fake" });
-  peer = createBroker(runtimeFor("peer"), { version: "test", services: [], api: false, transporter: "Fake" });
+  node = createBroker(inProcessRuntime("node-a", dataDir, sealed), { version: "test", transporter: "Fake" });
+  peer = createBroker(inProcessRuntime("peer", dataDir, sealed), {
+    version: "test",
+    services: [],
+    api: false,
+    transporter: "Fake",
+  });
   await Promise.all([node.start(), peer.start()]);
   await peer.waitForServices(["streamwell.node", "streamwell.restreams", "streamwell.channels"], 10_000);
 });
