@@ -1,7 +1,7 @@
 // Login sessions: a random bearer token handed to the client once; the store keeps only its
 // SHA-256, with the user and an expiry. The same token rides in the UI's HttpOnly cookie.
 import { newToken, sha256Hex } from "../kit/ids.js";
-import type { Store, Unwatch } from "../store/store.js";
+import type { Store } from "../store/store.js";
 import { keys, type SessionRecord } from "./records.js";
 
 export class Sessions {
@@ -58,16 +58,5 @@ export class Sessions {
       swept += 1;
     }
     return swept;
-  }
-
-  /**
-   * Calls `onEnd(endsToken)` whenever a session ends anywhere in the mesh (logout, password change,
-   * user deleted, expiry found): `endsToken(token)` tells whether it was that token's session.
-   * Whatever holds a token open (server-sent events) closes on it.
-   */
-  watchEnded(onEnd: (endsToken: (token: string) => boolean) => void): Unwatch {
-    return this.store.watch(keys.sessions, (event) => {
-      if (event.op === "delete") onEnd((token) => keys.session(sha256Hex(token)) === event.key);
-    });
   }
 }

@@ -9,6 +9,7 @@ import type { Caller } from "../../node/auth/policy.js";
 import type { Runtime } from "../../node/runtime.js";
 import type { DeclaredAction, Meta } from "../action.js";
 import {
+  type CredentialsRevoked,
   EVENTS,
   type IngestLive,
   type IngestOffline,
@@ -40,7 +41,7 @@ type HttpHandler = (this: Service, req: IncomingMessage, res: ServerResponse) =>
 /** moleculer-web's own request handler, which the guard wraps. */
 const routeRequest = (ApiGateway.methods as { httpHandler: HttpHandler }).httpHandler;
 
-export function apiService({ config, log, catalog: { sessions } }: Runtime, version: string): ServiceSchema {
+export function apiService({ config, log }: Runtime, version: string): ServiceSchema {
   let openApi: unknown;
   let events: EventStream;
   const serveWebApp = webApp();
@@ -177,6 +178,9 @@ export function apiService({ config, log, catalog: { sessions } }: Runtime, vers
       [EVENTS.restreamReport](ctx: Context<RestreamReportEvent>) {
         void events.publish("restream", ctx.params.restreamId);
       },
+      [EVENTS.credentialsRevoked](ctx: Context<CredentialsRevoked>) {
+        events.revoked(ctx.params.tokenHashes);
+      },
       [EVENTS.channelChanged](ctx: Context<ResourceChanged>) {
         changed("channel", ctx.params);
       },
@@ -194,7 +198,6 @@ export function apiService({ config, log, catalog: { sessions } }: Runtime, vers
         { perUser: config.sseMaxPerUser, perNode: config.sseMaxPerNode },
         {
           viewer: (token) => broker.call<Caller, object>("streamwell.users.me", {}, { meta: { token } }),
-          watchEnded: (onEnd) => sessions.watchEnded(onEnd),
         },
       );
     },

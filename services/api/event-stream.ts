@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServiceBroker } from "moleculer";
 import type { Caller } from "../../node/auth/policy.js";
-import type { Unwatch } from "../../node/store/store.js";
+import { sha256Hex } from "../../node/kit/ids.js";
 import { type EventView, meshCall, VIEW_CALLS } from "../mesh-calls.js";
 
 const HEARTBEAT_MS = 15_000;
@@ -23,13 +23,12 @@ export interface EventStreamLimits {
 export interface EventStreamParent {
   /** The user behind a token, or undefined when it opens no session. */
   viewer(token: string): Promise<Caller | undefined>;
-  /** See Sessions.watchEnded. */
-  watchEnded(onEnd: (endsToken: (token: string) => boolean) => void): Unwatch;
 }
 
 interface Client {
   readonly res: ServerResponse;
-  readonly token: string;
+  /** sha256Hex of the session's token, as revocations name it. */
+  readonly tokenHash: string;
   readonly viewer: Caller;
 }
 
@@ -38,17 +37,12 @@ export type ConnectResult = "open" | "unauthenticated" | "too_many";
 export class EventStream {
   private readonly clients = new Set<Client>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly unwatch: Unwatch;
 
   constructor(
     private readonly broker: ServiceBroker,
     private readonly limits: EventStreamLimits,
     private readonly parent: EventStreamParent,
-  ) {
-    this.unwatch = parent.watchEnded((endsToken) => {
-      for (const client of this.clients) if (endsToken(client.token)) this.drop(client);
-    });
-  }
+  ) {}
 
   /** Answers an EventSource request; on "open" the response stays open until either side ends it. */
   async connect(
@@ -66,7 +60,7 @@ export class EventStream {
       Connection: "keep-alive",
       "X-Accel-Buffering": "no",
     });
-    const client = { res, token, viewer };
+    const client = { res, tokenHash: sha256Hex(token), viewer };
     this.clients.add(client);
     req.on("close", () => this.clients.delete(client));
     this.write(client, ": connected\nretry: 2000\n\n");
@@ -94,8 +88,13 @@ export class EventStream {
     this.send(kind, ownerId, { id, deleted: true });
   }
 
+  /** Sessions or API tokens ended anywhere in the mesh (logout, password change, deletion): their streams end. */
+  revoked(tokenHashes: readonly string[]): void {
+    const ended = new Set(tokenHashes);
+    for (const client of this.clients) if (ended.has(client.tokenHash)) this.drop(client);
+  }
+
   close(): void {
-    this.unwatch();
     clearInterval(this.heartbeat);
     for (const client of this.clients) client.res.end();
     this.clients.clear();

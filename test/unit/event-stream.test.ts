@@ -1,13 +1,14 @@
 // EventStream on a real HTTP server and a real (transport-less) broker whose view action serves
 // 64 KiB views, so a few megabytes pass quickly: a client that stops reading is cut once the
 // node holds 256 KiB for it, while a client that reads gets every event; a stream ends when its
-// session does; a deletion reaches only the owner and admins.
+// session is revoked; a deletion reaches only the owner and admins.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import moleculer from "moleculer";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Caller } from "../../node/auth/policy.js";
+import { sha256Hex } from "../../node/kit/ids.js";
 import { EventStream } from "../../services/api/event-stream.js";
 import { serve, VIEW_CALLS } from "../../services/mesh-calls.js";
 import { type EventClient, openEvents } from "../support/sse.js";
@@ -30,16 +31,11 @@ broker.createService({
     })),
   },
 });
-let endSession: (endsToken: (token: string) => boolean) => void = () => {};
 const events = new EventStream(
   broker,
   { perUser: 5, perNode: 20 },
   {
     viewer: async (token) => USERS[token],
-    watchEnded: (onEnd) => {
-      endSession = onEnd;
-      return () => {};
-    },
   },
 );
 let server: Server;
@@ -90,7 +86,7 @@ it("cuts a client that stops reading, while one that reads gets every event", as
 it("ends a stream when its session ends, and no other", async () => {
   const mine = await openEvents(baseUrl, "owner-token");
   const theirs = await openEvents(baseUrl, "admin-token");
-  endSession((token) => token === "owner-token");
+  events.revoked([sha256Hex("owner-token")]);
   await mine.ended;
   await events.publish("restream", "rs_after");
   await waitFor("the admin's stream still open", () => theirs.events.length === 1);

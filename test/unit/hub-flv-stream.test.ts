@@ -80,7 +80,10 @@ describe("toFlvStream", () => {
       expect(reader.stats().queuedBytes).toBeLessThanOrEqual(1000);
     }
     // 31 bytes of keyframe + 8 frames of 115 = 951 queued; the ninth frame would make 1066.
-    expect(reader.endReason).toEqual({ code: "too_slow", message: "too slow: 1066 bytes in 10 units queued" });
+    expect(reader.endReason).toEqual({
+      code: "too_slow",
+      message: "too slow: 1066 bytes in 10 units queued",
+    });
     const [error] = await failed;
     expect(error).toBeInstanceOf(ReaderCutError);
     expect((error as Error).message).toBe("too slow: 1066 bytes in 10 units queued");
