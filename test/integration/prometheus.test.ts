@@ -9,16 +9,11 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { ApiClient } from "../support/api-client.js";
+import type { ApiClient } from "../support/api-client.js";
 import { type MediaProcess, publish } from "../support/media.js";
-import { freePort, type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import { freePort, type NginxRtmp } from "../support/nginx-rtmp.js";
+import { ADMIN_PASSWORD, type NodeProcess } from "../support/node-process.js";
+import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { waitFor } from "../support/wait.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -44,19 +39,18 @@ const ids = {
 };
 const secrets: string[] = [];
 
+let setup: NodeWithNginx | undefined;
+
 beforeAll(async () => {
-  nginx = await startNginxRtmp();
-  node = await startNode({ dataDir: tempDataDir() });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithNginx();
+  ({ nginx, node, admin } = setup);
   secrets.push(ADMIN_PASSWORD, admin.token as string);
 });
 
 afterAll(async () => {
   await stopPrometheus();
   await publisher?.stop();
-  await node?.stop();
-  await nginx?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
 });
 
 async function post(path: string, body?: unknown) {

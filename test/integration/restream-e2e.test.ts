@@ -2,35 +2,27 @@
 // and ffprobe at nginx sees H.264 + AAC. Then the publisher leaves and returns, the restream
 // stops, and no ffmpeg is left behind.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiClient } from "../support/api-client.js";
+import type { ApiClient } from "../support/api-client.js";
 import { ffprobeStreams, type MediaProcess, publish } from "../support/media.js";
-import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
-import {
-  ADMIN_PASSWORD,
-  childPids,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { NginxRtmp } from "../support/nginx-rtmp.js";
+import { childPids, type NodeProcess } from "../support/node-process.js";
+import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { waitFor } from "../support/wait.js";
 
 let nginx: NginxRtmp;
 let node: NodeProcess;
 let publisher: MediaProcess | undefined;
 let admin: ApiClient;
+let setup: NodeWithNginx | undefined;
 
 beforeAll(async () => {
-  nginx = await startNginxRtmp();
-  node = await startNode({ dataDir: tempDataDir() });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithNginx();
+  ({ nginx, node, admin } = setup);
 });
 
 afterAll(async () => {
   await publisher?.stop();
-  await node?.stop();
-  await nginx?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
 });
 
 const stateOf = async (id: string) => (await admin.get(`/restreams/${id}`)).body.state as string;

@@ -2,36 +2,27 @@
 // loop, by an RTMP one until the channel is live with H.264 again; an SRT Push retries an
 // unreachable listener with backoff, and recovers when its listener is killed and comes back.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiClient } from "../support/api-client.js";
+import type { ApiClient } from "../support/api-client.js";
 import { ffprobeStreams, hevcClip, type MediaProcess, publishSrt, smallTsClip } from "../support/media.js";
-import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { NginxRtmp } from "../support/nginx-rtmp.js";
+import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { freeUdpPort, freeUdpPorts, probeSrtListener, srtSink } from "../support/srt.js";
 import { waitFor } from "../support/wait.js";
 
 let nginx: NginxRtmp;
-let node: NodeProcess;
 let admin: ApiClient;
 const processes: MediaProcess[] = [];
+let setup: NodeWithNginx | undefined;
 
 beforeAll(async () => {
-  nginx = await startNginxRtmp();
   const ports = await freeUdpPorts(4);
-  node = await startNode({ dataDir: tempDataDir(), env: { STREAMWELL_SRT_PORTS: ports.env } });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithNginx({ node: { env: { STREAMWELL_SRT_PORTS: ports.env } } });
+  ({ nginx, admin } = setup);
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.stop()));
-  await node?.stop();
-  await nginx?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
 });
 
 function track(process: MediaProcess): MediaProcess {
