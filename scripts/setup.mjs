@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Set-up that `npm start` and `npm test` run first, so a clean clone needs no other step.
 // Plain JavaScript with Node built-ins only: it runs before node_modules exists.
-//   node scripts/setup.mjs start|mesh|test|build   (build: step 3 only; the test runner's global set-up)
+//   node scripts/setup.mjs start|mesh|test|build|types   (build: step 3 only, the test runner's global
+//   set-up; types: the service build and the web types only, what `npm run typecheck` needs)
 // 1. System packages (Debian): installed with apt-get when root, else it stops with the command to run.
 // 2. npm dependencies: `npm ci` when node_modules is missing or older than package-lock.json.
-// 3. Build: `tsc -p tsconfig.build.json` when a source file is newer than the last build, and the
-//    web UI (`vite build` of web/ into dist/web) when a file under web/ is newer than its last build.
+// 3. Build: `tsc -p tsconfig.build.json` when a source file is newer than the last build, then the
+//    web UI's API types from the OpenAPI document (scripts/web-types.mjs, after `npm ci` since it
+//    needs openapi-typescript), then the web UI (`vite build` of web/ into dist/web) when a file
+//    under web/ is newer than its last build.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -111,6 +114,11 @@ function ensureBuild() {
   writeFileSync(stamp, new Date().toISOString());
 }
 
+/** Rewrites web/src/api/openapi.gen.ts only when its text changes (it lives under web/). */
+function ensureWebTypes() {
+  execFileSync(process.execPath, [join(root, "scripts", "web-types.mjs")], { cwd: root, stdio: "inherit" });
+}
+
 function ensureWebBuild() {
   const stamp = join(root, "dist", "web", ".build-stamp");
   const newest = Math.max(newestMtime(join(root, "web")), statSync(join(root, "package-lock.json")).mtimeMs);
@@ -125,11 +133,12 @@ function ensureWebBuild() {
 }
 
 const command = process.argv[2];
-const PACKAGES = { start: RUNTIME_PACKAGES, mesh: MESH_PACKAGES, test: TEST_PACKAGES, build: [] };
-if (!(command in PACKAGES)) fail("usage: node scripts/setup.mjs start|mesh|test|build");
-if (command !== "build") {
+const PACKAGES = { start: RUNTIME_PACKAGES, mesh: MESH_PACKAGES, test: TEST_PACKAGES, build: [], types: [] };
+if (!(command in PACKAGES)) fail("usage: node scripts/setup.mjs start|mesh|test|build|types");
+if (command !== "build" && command !== "types") {
   ensurePackages(PACKAGES[command]);
   ensureDependencies();
 }
 ensureBuild();
-ensureWebBuild();
+ensureWebTypes();
+if (command !== "types") ensureWebBuild();

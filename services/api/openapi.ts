@@ -2,6 +2,7 @@
 // actions validate with (JSON Schema 2020-12 is OpenAPI 3.1's schema dialect).
 import { z } from "zod";
 import type { DeclaredAction } from "../action.js";
+import { type ActionResponse, RESPONSES } from "./responses.js";
 import type { RestRoute } from "./routes.js";
 
 type JsonSchema = { [key: string]: unknown };
@@ -42,6 +43,17 @@ function hasProperties(schema: JsonSchema): boolean {
   return Boolean(schema.oneOf ?? schema.anyOf) || Object.keys((schema.properties as object) ?? {}).length > 0;
 }
 
+const JSON_ANSWER = { description: "Success", content: { "application/json": { schema: {} } } };
+
+/** The success answer: its status and schema, or an untyped JSON answer for an action not in RESPONSES. */
+function success(response: ActionResponse | undefined) {
+  if (!response) return { "2XX": JSON_ANSWER };
+  if (!response.schema) return { [response.status]: { description: "No Content" } };
+  const schema = z.toJSONSchema(response.schema, { io: "output", unrepresentable: "any" }) as JsonSchema;
+  delete schema.$schema;
+  return { [response.status]: { description: "Success", content: { "application/json": { schema } } } };
+}
+
 function operation(route: RestRoute, definition: DeclaredAction) {
   const params = pathParams(route.path);
   const input = z.toJSONSchema(definition.schema(), { io: "input", unrepresentable: "any" }) as JsonSchema;
@@ -58,7 +70,7 @@ function operation(route: RestRoute, definition: DeclaredAction) {
       ? { requestBody: { required: true, content: { "application/json": { schema: body } } } }
       : {}),
     responses: {
-      "2XX": { description: "Success" },
+      ...success(RESPONSES[route.action]),
       default: {
         description: "Error",
         content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },

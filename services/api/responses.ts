@@ -1,0 +1,54 @@
+// What each REST action answers: its status and the response schema (services/schemas/views.ts).
+// The OpenAPI document takes its responses from here; an action missing here is documented with
+// an untyped JSON answer.
+import type { z } from "zod";
+import * as views from "../schemas/views.js";
+
+export interface ActionResponse {
+  readonly status: 200 | 201 | 204;
+  /** Absent for 204 No Content. */
+  readonly schema?: z.ZodType;
+}
+
+const ok = (schema: z.ZodType): ActionResponse => ({ status: 200, schema });
+const created = (schema: z.ZodType): ActionResponse => ({ status: 201, schema });
+const noContent: ActionResponse = { status: 204 };
+
+export const RESPONSES: Readonly<Record<string, ActionResponse>> = {
+  "streamwell.users.login": ok(views.login),
+  "streamwell.users.logout": noContent,
+  "streamwell.users.me": ok(views.me),
+  "streamwell.tokens.list": ok(views.listOf(views.apiToken)),
+  "streamwell.tokens.create": created(views.newApiToken),
+  "streamwell.tokens.remove": noContent,
+  "streamwell.users.list": ok(views.listOf(views.user)),
+  "streamwell.users.create": created(views.user),
+  "streamwell.users.get": ok(views.user),
+  "streamwell.users.update": ok(views.user),
+  "streamwell.users.remove": noContent,
+  "streamwell.features.get": ok(views.features),
+  "streamwell.features.update": ok(views.features),
+  "streamwell.destinations.list": ok(views.listOf(views.destination)),
+  "streamwell.destinations.create": created(views.destination),
+  "streamwell.destinations.get": ok(views.destination),
+  "streamwell.destinations.update": ok(views.destination),
+  "streamwell.destinations.remove": noContent,
+  "streamwell.channels.list": ok(views.listOf(views.channel)),
+  "streamwell.channels.create": created(views.channelWithSecrets),
+  "streamwell.channels.get": ok(views.channelWithSecrets),
+  "streamwell.channels.update": ok(views.channel),
+  "streamwell.channels.remove": noContent,
+  "streamwell.channels.resetStreamKey": ok(views.channelWithSecrets),
+  "streamwell.restreams.listByChannel": ok(views.listOf(views.restream)),
+  "streamwell.restreams.create": created(views.restream),
+  "streamwell.restreams.startAll": ok(views.bulkAnswer),
+  "streamwell.restreams.stopAll": ok(views.bulkAnswer),
+  "streamwell.restreams.get": ok(views.restream),
+  "streamwell.restreams.update": ok(views.restream),
+  "streamwell.restreams.remove": noContent,
+  "streamwell.restreams.start": ok(views.restream),
+  "streamwell.restreams.stop": ok(views.restream),
+  "streamwell.restreams.logs": ok(views.logs),
+  "streamwell.restreams.history": ok(views.listOf(views.historyItem)),
+  "streamwell.node.list": ok(views.listOf(views.nodeInfo)),
+};

@@ -1,0 +1,144 @@
+// Response schemas: what each public action answers, as the view builders (node/catalog/views.ts)
+// and the services shape it. They feed the OpenAPI document's responses (services/api/openapi.ts),
+// from which the web UI's types are generated (scripts/web-types.mjs); the integration test
+// test/integration/openapi-responses.test.ts checks real answers against them, so they cannot drift.
+import { z } from "zod";
+import { ENGINE_NAMES } from "../../node/defs/relay.js";
+import { ERROR_CODES, RESTREAM_STATES } from "../../node/defs/restream-status.js";
+
+const time = z.string().describe("ISO 8601");
+const role = z.enum(["admin", "user"]);
+
+/** `{ items }`, the shape of every list answer. */
+export const listOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item) });
+
+export const me = z.strictObject({ id: z.string(), username: z.string(), role });
+
+export const user = z.strictObject({ ...me.shape, createdAt: time });
+
+export const login = z.strictObject({ token: z.string(), expiresAt: time, user });
+
+export const apiToken = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  createdAt: time,
+  expiresAt: time.nullable().describe("null: it never expires"),
+});
+
+/** The create answer: the only time the token is shown. */
+export const newApiToken = z.strictObject({ ...apiToken.shape, token: z.string() });
+
+export const features = z.strictObject({ restreaming: z.boolean(), srt: z.boolean() });
+
+export const destinationKind = z.enum(["rtmp", "rtmps", "srt"]);
+
+export const destination = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  url: z.string().describe("Passphrases redacted"),
+  kind: destinationKind,
+  insecureSkipVerify: z.boolean(),
+  engine: z.enum(ENGINE_NAMES).nullable().describe("null: the node's restreamEngine"),
+  usedBy: z.array(z.string()).describe("Ids of the restreams that push to it"),
+  createdAt: time,
+});
+
+export const channelCodecs = z.strictObject({
+  video: z.enum(["h264", "hevc"]).nullable(),
+  audio: z.enum(["aac"]).nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  profile: z.string().nullable(),
+  level: z.string().nullable(),
+  sampleRate: z.number().nullable(),
+  channels: z.number().nullable(),
+});
+
+export const ingestStats = z.strictObject({
+  bitrateBps: z.number(),
+  fps: z.number(),
+  keyframeIntervalSeconds: z.number(),
+});
+
+export const channel = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  ownerId: z.string(),
+  srtIngest: z.boolean(),
+  live: z.boolean(),
+  node: z.string().nullable().describe("The node holding the ingest while live"),
+  codecs: channelCodecs.nullable(),
+  stats: ingestStats.nullable(),
+  createdAt: time,
+});
+
+/** A channel's own GET and create (owner or admin): with the key and the ingest URLs that carry it. */
+export const channelWithSecrets = z.strictObject({
+  ...channel.shape,
+  streamKey: z.string(),
+  ingest: z.strictObject({ rtmp: z.string(), rtmpServer: z.string(), srt: z.string().nullable() }),
+});
+
+export const restreamState = z.enum(RESTREAM_STATES);
+export const restreamKind = z.enum(["destination", "srt_push", "remote_playback"]);
+
+export const schedule = z
+  .strictObject({ startAt: time.optional(), stopAt: time.optional() })
+  .describe("Times still to apply: started at startAt, stopped at stopAt");
+
+export const restream = z.strictObject({
+  id: z.string(),
+  channelId: z.string(),
+  kind: restreamKind,
+  name: z.string(),
+  destinationId: z.string().nullable(),
+  url: z.string().nullable().describe("SRT Push only, passphrase redacted"),
+  playbackUrl: z
+    .string()
+    .nullable()
+    .describe("Remote Playback only; the passphrase only in the single GET and the create answer"),
+  state: restreamState,
+  error: z
+    .strictObject({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      retryAt: time.nullable().describe("null when it waits for something other than time"),
+    })
+    .nullable(),
+  node: z.string().nullable(),
+  stats: z.strictObject({
+    bitrateBps: z.number(),
+    bytesSent: z.number(),
+    uptimeSeconds: z.number(),
+    restarts: z.number(),
+    speed: z.number(),
+  }),
+  schedule: schedule.nullable(),
+  createdAt: time,
+});
+
+/** Start or stop every restream of a channel: all of them, and those a feature switch kept off. */
+export const bulkAnswer = z.strictObject({
+  items: z.array(restream),
+  skipped: z.array(z.strictObject({ id: z.string(), code: z.string(), message: z.string() })),
+});
+
+export const historyItem = z.strictObject({
+  time,
+  kind: z.enum(["restream", "channel"]).describe("The restream's own state, or its channel's live/offline"),
+  state: z.union([restreamState, z.enum(["live", "offline"])]),
+  error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+  node: z.string(),
+});
+
+export const logs = z.strictObject({ lines: z.array(z.strictObject({ time, text: z.string() })) });
+
+export const nodeInfo = z.strictObject({
+  id: z.string(),
+  address: z.string().nullable(),
+  uptimeSeconds: z.number(),
+  ingests: z.number(),
+  actors: z.strictObject({ restream: z.number(), playback: z.number(), chain: z.number() }),
+  maxRestreams: z.number(),
+  load: z.number().describe("One-minute load average per core"),
+});
