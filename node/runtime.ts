@@ -14,6 +14,7 @@ import { checkSecretKey, sealStoredSecrets } from "./store/seal-at-rest.js";
 import { SealedStore } from "./store/sealed-store.js";
 import { SqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/store.js";
+import { TargetPolicy } from "./urls/target-policy.js";
 
 export interface Runtime {
   readonly config: Config;
@@ -36,6 +37,12 @@ export function createRuntime(config: Config, log: Logger, opened: OpenedStore):
     srtPorts: config.srtPorts,
     home: { nodeId: config.nodeId, host: config.publicHost },
     sessionTtlMs: config.sessionTtlHours * 3_600_000,
+    quotas: {
+      channels: config.quotaChannels,
+      restreams: config.quotaRestreams,
+      srtPorts: config.quotaSrtPorts,
+    },
+    targetPolicy: new TargetPolicy(config.srtPushAllow),
     streamKeyDigest: (streamKey) => sealer.digest("stream key index", streamKey),
   });
   return {

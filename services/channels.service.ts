@@ -72,7 +72,7 @@ export function channelsService({ catalog, endpoints, history }: Runtime) {
       input: schemas.channels.create,
       summary: "Create a channel owned by the caller; the answer holds its stream key and ingest URLs",
       async handler(ctx) {
-        const channel = await catalog.channels.create({ ...ctx.params, ownerId: callerOf(ctx).id });
+        const channel = await catalog.createChannel({ ...ctx.params, ownerId: callerOf(ctx).id });
         changed(ctx, channel.id);
         return created(ctx, `/channels/${channel.id}`, await view(ctx, channel, true));
       },
@@ -104,7 +104,7 @@ export function channelsService({ catalog, endpoints, history }: Runtime) {
       async handler(ctx) {
         const { id, ...change } = ctx.params;
         await manageable(ctx, id);
-        const channel = await catalog.channels.update(id, change);
+        const channel = await catalog.updateChannel(id, change);
         changed(ctx, id);
         return view(ctx, channel, false);
       },

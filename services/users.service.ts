@@ -1,6 +1,7 @@
 // streamwell.users: login, logout, who am I, and user administration.
 import { DEFAULT_LIMITS, LoginThrottle } from "../node/auth/login-throttle.js";
 import { canChangeUser } from "../node/auth/policy.js";
+import type { UserRecord } from "../node/catalog/records.js";
 import { USERNAME_PATTERN } from "../node/catalog/users.js";
 import { userView } from "../node/catalog/views.js";
 import {
@@ -63,6 +64,9 @@ export function usersService({ catalog, config, log }: Runtime) {
     }
   }
 
+  /** A user as admins see them: with the quotas that apply (theirs, or the defaults). */
+  const adminView = (user: UserRecord) => ({ ...userView(user), quotas: catalog.quotas.limitsOf(user) });
+
   const service = defineService("streamwell.users", {
     login: action({
       access: "public",
@@ -101,7 +105,7 @@ export function usersService({ catalog, config, log }: Runtime) {
       input: schemas.users.list,
       summary: "List users",
       async handler() {
-        return { items: (await catalog.users.list()).map(userView) };
+        return { items: (await catalog.users.list()).map(adminView) };
       },
     }),
     create: action({
@@ -110,7 +114,7 @@ export function usersService({ catalog, config, log }: Runtime) {
       summary: "Create a user",
       async handler(ctx) {
         const user = await catalog.users.create(ctx.params);
-        return created(ctx, `/users/${user.id}`, userView(user));
+        return created(ctx, `/users/${user.id}`, adminView(user));
       },
     }),
     get: action({
@@ -118,14 +122,14 @@ export function usersService({ catalog, config, log }: Runtime) {
       input: schemas.users.get,
       summary: "Get a user",
       async handler(ctx) {
-        return userView(await catalog.users.get(ctx.params.id));
+        return adminView(await catalog.users.get(ctx.params.id));
       },
     }),
     update: action({
       access: "user",
       input: schemas.users.update,
       summary:
-        "Change a password (admin, or self with currentPassword) or a role (admin); the user's other sessions end",
+        "Change a password (admin, or self with currentPassword), a role or quotas (admin); a new password ends the user's other sessions",
       async handler(ctx) {
         const { id, currentPassword, ...change } = ctx.params;
         const caller = callerOf(ctx);
@@ -145,7 +149,7 @@ export function usersService({ catalog, config, log }: Runtime) {
         const user = await catalog.users.update(id, change);
         if (change.password !== undefined)
           revoked(ctx, await catalog.sessions.revokeUser(id, ctx.meta.token));
-        return userView(user);
+        return adminView(user);
       },
     }),
     remove: action({

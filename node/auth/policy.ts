@@ -23,7 +23,11 @@ export function canManageChannel(caller: Caller, channel: { readonly ownerId: st
 }
 
 /** Users: an admin changes anything; a user changes only their own password. */
-export function canChangeUser(caller: Caller, userId: string, change: { readonly role?: Role }): boolean {
+export function canChangeUser(
+  caller: Caller,
+  userId: string,
+  change: { readonly role?: Role; readonly quotas?: unknown },
+): boolean {
   if (caller.role === "admin") return true;
-  return caller.id === userId && change.role === undefined;
+  return caller.id === userId && change.role === undefined && change.quotas === undefined;
 }

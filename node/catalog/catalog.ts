@@ -5,12 +5,22 @@ import { ConflictError, FeatureDisabledError, NotFoundError, ValidationFailedErr
 import { HistoryLog } from "../history/history-log.js";
 import { sha256Hex } from "../kit/ids.js";
 import type { Store } from "../store/store.js";
+import { parseDestinationUrl } from "../urls/destination-url.js";
+import { type TargetPolicy, TargetRefusedError } from "../urls/target-policy.js";
 import { ApiTokens, isApiToken } from "./api-tokens.js";
-import { Channels, type StreamKeyDigest } from "./channels.js";
+import { type ChannelChange, Channels, type NewChannel, type StreamKeyDigest } from "./channels.js";
 import { Destinations } from "./destinations.js";
 import { FeatureSwitches, requiredFeatures } from "./features.js";
 import { Placements } from "./placements.js";
-import { type Desired, type DestinationRecord, type Features, keys, type RestreamRecord } from "./records.js";
+import { type QuotaLimits, Quotas } from "./quotas.js";
+import {
+  type ChannelRecord,
+  type Desired,
+  type DestinationRecord,
+  type Features,
+  keys,
+  type RestreamRecord,
+} from "./records.js";
 import { type NewRestream, type RestreamChange, Restreams } from "./restreams.js";
 import { Sessions } from "./sessions.js";
 import { type PortHome, type PortRange, SrtPorts } from "./srt-ports.js";
@@ -32,7 +42,11 @@ const DEFAULT_NAMES: Record<RestreamRecord["kind"], string> = {
 /** What a channel-wide start or stop did: the restreams it changed, and those it left alone. */
 export interface BulkOutcome {
   readonly changed: RestreamRecord[];
-  readonly skipped: { readonly id: string; readonly code: "feature_disabled"; readonly message: string }[];
+  readonly skipped: {
+    readonly id: string;
+    readonly code: "feature_disabled" | "validation_failed";
+    readonly message: string;
+  }[];
 }
 
 export interface CatalogOptions {
@@ -45,6 +59,10 @@ export interface CatalogOptions {
    * without one (unit tests, the mesh benchmark's reader) index by plain SHA-256.
    */
   readonly streamKeyDigest?: StreamKeyDigest;
+  /** Per-user quotas' defaults (config); none: no limits. */
+  readonly quotas?: QuotaLimits;
+  /** Where SRT Push may send (config); none: anywhere (unit tests). */
+  readonly targetPolicy?: TargetPolicy;
 }
 
 export class Catalog {
@@ -56,9 +74,13 @@ export class Catalog {
   readonly restreams: Restreams;
   readonly features: FeatureSwitches;
   readonly placements: Placements;
+  readonly quotas: Quotas;
   readonly history: HistoryLog;
 
-  constructor(store: Store, options: CatalogOptions) {
+  constructor(
+    store: Store,
+    private readonly options: CatalogOptions,
+  ) {
     const ports = new SrtPorts(store, options.srtPorts, options.home);
     this.users = new Users(store);
     this.sessions = new Sessions(store, options.sessionTtlMs);
@@ -68,6 +90,14 @@ export class Catalog {
     this.restreams = new Restreams(store, ports);
     this.features = new FeatureSwitches(store);
     this.placements = new Placements(store);
+    this.quotas = new Quotas(
+      {
+        user: (id) => this.users.get(id),
+        channels: () => this.channels.list(),
+        restreams: () => this.restreams.list(),
+      },
+      options.quotas,
+    );
     this.history = new HistoryLog(store, async (subject) => {
       const key = subject.startsWith("ch_") ? keys.channel(subject) : keys.restream(subject);
       return (await store.get(key)) !== undefined;
@@ -76,7 +106,10 @@ export class Catalog {
 
   /** Creates a restream; without a name it is named after its destination or its kind. */
   async createRestream(channelId: string, input: NewRestreamInput): Promise<RestreamRecord> {
-    await this.channels.get(channelId);
+    const channel = await this.channels.get(channelId);
+    await this.quotas.assertRoom(channel.ownerId, "restreams");
+    if (input.kind === "remote_playback") await this.quotas.assertRoom(channel.ownerId, "srtPorts");
+    if (input.kind === "srt_push") await this.assertTarget(input.url);
     const destination =
       input.kind === "destination" ? await this.destinationField(input.destinationId) : undefined;
     await this.assertFeatures(input, destination);
@@ -84,9 +117,24 @@ export class Catalog {
     return this.restreams.create(channelId, { ...input, name } as NewRestream);
   }
 
+  /** Creates a channel within its owner's quotas (channels, and an SRT port for SRT ingest). */
+  async createChannel(input: NewChannel): Promise<ChannelRecord> {
+    await this.quotas.assertRoom(input.ownerId, "channels");
+    if (input.srtIngest) await this.quotas.assertRoom(input.ownerId, "srtPorts");
+    return this.channels.create(input);
+  }
+
+  /** Changes a channel; turning SRT ingest on takes an SRT port of its owner's quota. */
+  async updateChannel(id: string, change: ChannelChange): Promise<ChannelRecord> {
+    const channel = await this.channels.get(id);
+    if (change.srtIngest && channel.srt === null) await this.quotas.assertRoom(channel.ownerId, "srtPorts");
+    return this.channels.update(id, change);
+  }
+
   async updateRestream(id: string, change: RestreamChange): Promise<RestreamRecord> {
     const restream = await this.restreams.get(id);
     assertFieldsFit(restream, change);
+    if (change.url !== undefined) await this.assertTarget(change.url);
     if (change.destinationId !== undefined) {
       const destination = await this.destinationField(change.destinationId);
       if (restream.desired === "started") await this.assertFeatures(restream, destination);
@@ -97,6 +145,7 @@ export class Catalog {
   async startRestream(id: string): Promise<RestreamRecord> {
     const restream = await this.restreams.get(id);
     await this.assertFeatures(restream, await this.destinationOf(restream));
+    if (restream.kind === "srt_push") await this.assertTarget(restream.url); // a name may resolve elsewhere now
     return this.restreams.setDesired(id, "started");
   }
 
@@ -116,8 +165,11 @@ export class Catalog {
             : await this.restreams.setDesired(restream.id, "stopped"),
         );
       } catch (error) {
-        if (!(error instanceof FeatureDisabledError)) throw error;
-        outcome.skipped.push({ id: restream.id, code: "feature_disabled", message: error.message });
+        if (error instanceof FeatureDisabledError) {
+          outcome.skipped.push({ id: restream.id, code: "feature_disabled", message: error.message });
+        } else if (error instanceof ValidationFailedError) {
+          outcome.skipped.push({ id: restream.id, code: "validation_failed", message: error.message });
+        } else throw error;
       }
     }
     return outcome;
@@ -215,6 +267,16 @@ export class Catalog {
     const off = requiredFeatures(restream, destination).filter((name) => !features[name]);
     if (off.length > 0)
       throw new FeatureDisabledError(`the ${off.join(" and ")} feature is turned off by an admin`);
+  }
+
+  /** SRT Push sends where a user says: only to hosts the target policy lets through (422 on `url`). */
+  private async assertTarget(url: string): Promise<void> {
+    try {
+      await this.options.targetPolicy?.check(parseDestinationUrl(url).host);
+    } catch (error) {
+      if (!(error instanceof TargetRefusedError)) throw error;
+      throw new ValidationFailedError("SRT Push target refused", { url: error.message });
+    }
   }
 
   private async destinationField(id: string): Promise<DestinationRecord> {

@@ -20,6 +20,12 @@ interface StreamKeyIndexEntry {
   readonly channelId: string;
 }
 
+export interface NewChannel {
+  readonly name: string;
+  readonly ownerId: string;
+  readonly srtIngest: boolean;
+}
+
 export interface ChannelChange {
   readonly name?: string;
   readonly srtIngest?: boolean;
@@ -32,7 +38,7 @@ export class Channels {
     private readonly digest: StreamKeyDigest,
   ) {}
 
-  async create(input: { name: string; ownerId: string; srtIngest: boolean }): Promise<ChannelRecord> {
+  async create(input: NewChannel): Promise<ChannelRecord> {
     const id = newId("ch");
     const channel: ChannelRecord = {
       id,

@@ -11,7 +11,12 @@ export interface UserRecord {
   readonly role: Role;
   readonly passwordHash: string;
   readonly createdAt: string;
+  /** What an admin set for this user; a kind absent or null takes the node's default (quotas.ts). */
+  readonly quotas?: QuotaOverrides;
 }
+
+export type QuotaKind = "channels" | "restreams" | "srtPorts";
+export type QuotaOverrides = Readonly<Partial<Record<QuotaKind, number | null>>>;
 
 export interface SessionRecord {
   readonly userId: string;

@@ -6,7 +6,7 @@ import type { Role } from "../defs/role.js";
 import { newId } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import { KeyExistsError, type Store } from "../store/store.js";
-import { byCreation, keys, type UserRecord } from "./records.js";
+import { byCreation, keys, type QuotaOverrides, type UserRecord } from "./records.js";
 
 /** The username alphabet: names are store keys. A login with any other name is a plain wrong login. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -61,7 +61,10 @@ export class Users {
     return (await verifyPassword(password, user.passwordHash)) ? user : undefined;
   }
 
-  async update(id: string, change: { password?: string; role?: Role }): Promise<UserRecord> {
+  async update(
+    id: string,
+    change: { password?: string; role?: Role; quotas?: QuotaOverrides },
+  ): Promise<UserRecord> {
     const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
     if (change.role === "user") await this.assertNotLastAdmin(id, "demote");
     return mutate<UserRecord>(
@@ -71,6 +74,7 @@ export class Users {
         ...user,
         role: change.role ?? user.role,
         passwordHash: passwordHash ?? user.passwordHash,
+        ...(change.quotas && { quotas: { ...user.quotas, ...change.quotas } }),
       }),
       () => new NotFoundError(`user ${id} not found`),
     );

@@ -4,6 +4,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { ENGINE_NAMES } from "../defs/relay.js";
+import { limitsFields } from "./limits-fields.js";
 import { meshFields } from "./mesh-fields.js";
 import { webFields } from "./web-fields.js";
 
@@ -121,6 +122,7 @@ export const configSchema = z
       .min(1)
       .max(100_000)
       .default(1000),
+    ...limitsFields,
   })
   .strict()
   .refine((c) => Boolean(c.rtmpsCert) === Boolean(c.rtmpsKey), {

@@ -12,6 +12,19 @@ export const auth = {
 
 const role = z.enum(["admin", "user"]);
 
+const quotaValue = z
+  .number()
+  .int("must be a whole number")
+  .min(0, "must be >= 0 (0: no limit)")
+  .max(1_000_000)
+  .nullable()
+  .optional()
+  .describe("null: the server's default; 0: no limit");
+
+const quotas = z
+  .strictObject({ channels: quotaValue, restreams: quotaValue, srtPorts: quotaValue })
+  .describe("Admins only: this user's quotas");
+
 export const users = {
   list: empty,
   create: z.strictObject({ username, password, role: role.default("user") }),
@@ -21,6 +34,7 @@ export const users = {
     password: password.optional(),
     currentPassword: z.string().min(1).max(256).optional().describe("Needed to change your own password"),
     role: role.optional(),
+    quotas: quotas.optional(),
   }),
   remove: byId,
 };

@@ -97,6 +97,7 @@ describe("users", () => {
       username,
       role: "user",
       createdAt: expect.any(String),
+      quotas: { channels: 0, restreams: 0, srtPorts: 10 },
     });
     expect(created.headers.get("location")).toBe(`/api/v1/users/${created.body.id}`);
 

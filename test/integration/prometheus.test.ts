@@ -42,7 +42,8 @@ const secrets: string[] = [];
 let setup: NodeWithNginx | undefined;
 
 beforeAll(async () => {
-  setup = await startNodeWithNginx();
+  // The SRT Push goes to a loopback port: the test allows loopback targets (refused by default).
+  setup = await startNodeWithNginx({ node: { env: { STREAMWELL_SRT_PUSH_ALLOW: "127.0.0.0/8" } } });
   ({ nginx, node, admin } = setup);
   secrets.push(ADMIN_PASSWORD, admin.token as string);
 });

@@ -16,7 +16,10 @@ let setup: NodeWithNginx | undefined;
 
 beforeAll(async () => {
   const ports = await freeUdpPorts(4);
-  setup = await startNodeWithNginx({ node: { env: { STREAMWELL_SRT_PORTS: ports.env } } });
+  // SRT Push goes to loopback listeners here: the test allows loopback targets (refused by default).
+  setup = await startNodeWithNginx({
+    node: { env: { STREAMWELL_SRT_PORTS: ports.env, STREAMWELL_SRT_PUSH_ALLOW: "127.0.0.0/8" } },
+  });
   ({ nginx, admin } = setup);
 }, 60_000);
 

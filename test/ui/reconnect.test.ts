@@ -77,7 +77,14 @@ it("a session ended meanwhile (password changed elsewhere) shows the login page 
   const admin = await new ApiClient(baseUrl).login("admin", ADMIN_PASSWORD);
   const me = (await admin.get("/auth/me")).body;
   // Changing the password ends every other session of the user, the page's included.
-  expect((await admin.patch(`/users/${me.id}`, { password: "another-admin-password", currentPassword: ADMIN_PASSWORD })).status).toBe(200);
+  expect(
+    (
+      await admin.patch(`/users/${me.id}`, {
+        password: "another-admin-password",
+        currentPassword: ADMIN_PASSWORD,
+      })
+    ).status,
+  ).toBe(200);
   await node!.stop();
   node = await startNode({ dataDir, env });
   await page.getByRole("button", { name: "Log in" }).waitFor({ timeout: STATE_TIMEOUT_MS });

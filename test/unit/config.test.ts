@@ -72,6 +72,10 @@ describe("loadConfig defaults", () => {
       trustProxy: false,
       loginWindowSeconds: 900,
       meshInsecure: false,
+      quotaChannels: 0,
+      quotaRestreams: 0,
+      quotaSrtPorts: 10,
+      srtPushAllow: [],
     });
     expect(config.rtmpsCert).toBeUndefined();
     expect(config.rtmpsKey).toBeUndefined();
