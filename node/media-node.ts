@@ -5,7 +5,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChainEnds } from "./actors/chain-ends.js";
 import { ActorHost } from "./actors/host.js";
+import { keys } from "./catalog/records.js";
 import type { ChannelCodecs } from "./defs/codecs.js";
+import type { ChainRecord } from "./defs/orders.js";
 import type { ActorReport } from "./defs/restream-status.js";
 import { FfmpegEngine } from "./ffmpeg/engine.js";
 import { PidFile, sweepStalePids } from "./ffmpeg/pidfile.js";
@@ -93,6 +95,8 @@ export class MediaNode {
         ),
       },
       log: chainLog,
+      record: async (link) =>
+        (await runtime.store.get<ChainRecord>(keys.chain(link.channelId, link.targetNodeId)))?.value,
     });
   }
 

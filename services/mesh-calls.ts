@@ -10,7 +10,6 @@ import type { LogLine } from "../node/actors/actor-log.js";
 import { ValidationFailedError } from "../node/defs/errors.js";
 import type { ActorReport } from "../node/defs/restream-status.js";
 import type { Exposition } from "../node/metrics/index.js";
-import { formatDestinationUrl } from "../node/urls/destination-url.js";
 import { fieldsOf, toServiceError } from "./errors.js";
 import type { IngestInfo } from "./events.js";
 import { id } from "./schemas/common.js";
@@ -29,56 +28,12 @@ function call<R>() {
 
 const NODE = "streamwell.node";
 const nodeId = z.string().min(1).max(128);
-const port = z.number().int().min(1).max(65_535);
 const container = z.enum(["flv", "mpegts"]);
-const secret = z.string().min(1).max(1024);
 
-const rtmpTarget = z.object({
-  kind: z.enum(["rtmp", "rtmps"]),
-  host: z.string().min(1).max(253),
-  port,
-  app: z.string().max(1024),
-});
-const srtTarget = z.object({
-  kind: z.literal("srt"),
-  host: z.string().min(1).max(253),
-  port,
-  latencyMs: z.number().int().nonnegative().optional(),
-  passphrase: secret.optional(),
-  pbkeylen: z.union([z.literal(16), z.literal(24), z.literal(32)]).optional(),
-  streamid: z.string().max(512).optional(),
-});
-/** A target must be one the URL parser accepts: nothing reaches ffmpeg's arguments unchecked. */
-const target = z.discriminatedUnion("kind", [rtmpTarget, srtTarget]).superRefine((value, ctx) => {
-  try {
-    formatDestinationUrl(value);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message });
-  }
-});
-
-const actorSpec = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("push"),
-    target,
-    streamKey: secret.nullable(),
-    insecureSkipVerify: z.boolean(),
-    secrets: z.array(secret).max(16).readonly(),
-    engine: z.enum(["native", "ffmpeg"]).nullable(),
-    srtContainer: container.optional(),
-  }),
-  z.object({ kind: z.literal("playback"), port, passphrase: secret }),
-]);
-
-const placedOrder = z.object({
-  restreamId: id,
-  channelId: id,
-  spec: actorSpec,
-  epoch: z.number().int().nonnegative(),
-});
+/** No spec, strictly: a node runs what the store says (node/actors/fence.ts), never what a call carries. */
+const placedOrder = z.strictObject({ restreamId: id, channelId: id, epoch: z.number().int().nonnegative() });
 
 const chainLink = z.object({ channelId: id, sourceNodeId: nodeId, targetNodeId: nodeId, container });
-const chainRecord = chainLink.extend({ host: z.string().min(1).max(253), port, passphrase: secret });
 
 /** More than the scheduler ever sends in one call (node-batches.ts: 500), fewer than a node could bear. */
 const BATCH_MAX = 1_000;
@@ -103,9 +58,10 @@ export const NODE_CALLS = {
     z.object({ restreamIds: z.array(id).max(BATCH_MAX).readonly() }),
   ),
   /** Chain links: the target listens, the source pushes (node/actors/chain-ends.ts). */
-  openChain: call<void>()(`${NODE}.openChain`, chainRecord),
+  /** Chain links by name only: each end reads the link's record (port, passphrase) from the store. */
+  openChain: call<void>()(`${NODE}.openChain`, chainLink),
   closeChain: call<void>()(`${NODE}.closeChain`, z.object({ channelId: id })),
-  pushChain: call<void>()(`${NODE}.pushChain`, chainRecord),
+  pushChain: call<void>()(`${NODE}.pushChain`, chainLink),
   unpushChain: call<void>()(`${NODE}.unpushChain`, chainLink),
   /** What this node's actors report: of the restreams asked for, or all. */
   actorReports: call<Record<string, ActorReport>>()(

@@ -3,7 +3,8 @@
 // it runs a chain push: a RestreamActor, in an ActorHost of its own (not the restreams' host), that
 // pushes the channel's live feed to the target over SRT with the link's passphrase. Both ends speak the link's container (FLV for H.264 + AAC, so the
 // target's hub serves Remote Playback and RTMP pushes; else MPEG-TS). Both ends are idempotent, so
-// a new leader can deliver them again; each end's calls for one channel run one at a time (the
+// a new leader can deliver them again. An end acts only as the store's record of the link says,
+// and only when that record names this node, whoever asks. Each end's calls for one channel run one at a time (the
 // listener set's queue, the host's queue), so overlapping deliveries leave exactly one of each.
 import type { Container } from "../defs/container.js";
 import type { ChainLink, ChainRecord } from "../defs/orders.js";
@@ -15,6 +16,7 @@ import type { ListenerParent, ListenerSpec } from "../ingest/srt/listener.js";
 import { chainListenerExit } from "../ingest/srt/listener-exit.js";
 import { ListenerSet } from "../ingest/srt/listener-set.js";
 import { tsSessions } from "../ingest/srt/session.js";
+import { KeyedQueue } from "../kit/queue.js";
 import { ActorHost } from "./host.js";
 
 export interface ChainEndsOptions {
@@ -28,6 +30,8 @@ export interface ChainEndsOptions {
   /** The listeners' log and PID registry. */
   readonly listener: Omit<ListenerParent, "session" | "exitReason">;
   readonly log: { info(details: Record<string, unknown>, message: string): void };
+  /** The store's record of a link (port, passphrase, ends): what both ends run. */
+  record(link: ChainLink): Promise<ChainRecord | undefined>;
 }
 
 /** SRT latency of a link between nodes: they are close to each other, and the push adds no jitter. */
@@ -36,6 +40,8 @@ const CHAIN_LATENCY_MS = 120;
 export class ChainEnds {
   private readonly listeners: ListenerSet;
   private readonly pushes: ActorHost;
+  /** Orders for one end of one link, one at a time: the store read comes before the end's own queue. */
+  private readonly orders = new KeyedQueue<string>();
 
   constructor(private readonly options: ChainEndsOptions) {
     this.listeners = new ListenerSet((spec) => ({
@@ -53,43 +59,51 @@ export class ChainEnds {
   }
 
   /** Target end: listen for the link's caller (a changed port or passphrase listens anew). */
-  open(link: ChainRecord): Promise<void> {
-    const spec: ListenerSpec = {
-      channelId: link.channelId,
-      bindHost: this.options.bindHost,
-      port: link.port,
-      passphrase: link.passphrase,
-      container: link.container,
-    };
-    return this.listeners.open(spec);
+  open(order: ChainLink): Promise<void> {
+    return this.orders.run(`target:${order.channelId}`, async () => {
+      const link = await this.stored(order, "targetNodeId");
+      if (!link) return;
+      const spec: ListenerSpec = {
+        channelId: link.channelId,
+        bindHost: this.options.bindHost,
+        port: link.port,
+        passphrase: link.passphrase,
+        container: link.container,
+      };
+      return this.listeners.open(spec);
+    });
   }
 
   close(channelId: string): Promise<void> {
-    return this.listeners.close(channelId);
+    return this.orders.run(`target:${channelId}`, () => this.listeners.close(channelId));
   }
 
   /** Source end: push the channel to the link's target. */
-  async push(link: ChainRecord): Promise<void> {
-    const spec: ActorSpec = {
-      kind: "push",
-      target: {
-        kind: "srt",
-        host: link.host,
-        port: link.port,
-        passphrase: link.passphrase,
-        latencyMs: CHAIN_LATENCY_MS,
-      },
-      streamKey: null,
-      insecureSkipVerify: false,
-      secrets: [link.passphrase],
-      engine: "ffmpeg", // a chain link is an SRT push: ffmpeg either way
-      srtContainer: link.container,
-    };
-    await this.pushes.ensure({ restreamId: linkId(link), channelId: link.channelId, spec });
+  push(order: ChainLink): Promise<void> {
+    return this.orders.run(linkId(order), async () => {
+      const link = await this.stored(order, "sourceNodeId");
+      if (!link) return;
+      const spec: ActorSpec = {
+        kind: "push",
+        target: {
+          kind: "srt",
+          host: link.host,
+          port: link.port,
+          passphrase: link.passphrase,
+          latencyMs: CHAIN_LATENCY_MS,
+        },
+        streamKey: null,
+        insecureSkipVerify: false,
+        secrets: [link.passphrase],
+        engine: "ffmpeg", // a chain link is an SRT push: ffmpeg either way
+        srtContainer: link.container,
+      };
+      await this.pushes.ensure({ restreamId: linkId(link), channelId: link.channelId, spec });
+    });
   }
 
-  async unpush(link: ChainLink): Promise<void> {
-    await this.pushes.remove(linkId(link));
+  unpush(link: ChainLink): Promise<void> {
+    return this.orders.run(linkId(link), () => this.pushes.remove(linkId(link)));
   }
 
   /** The channel went live here or offline: the pushes of its links follow. */
@@ -100,6 +114,17 @@ export class ChainEnds {
   /** Chain pushes running from this node (what /api/v1/nodes and the metrics count). */
   get pushCount(): number {
     return this.pushes.counts().restream;
+  }
+
+  /** The link's record when it names this node at `end`; else the order is logged and ignored. */
+  private async stored(order: ChainLink, end: "sourceNodeId" | "targetNodeId"): Promise<ChainRecord | null> {
+    const record = await this.options.record(order);
+    if (record?.[end] === this.options.nodeId) return record;
+    this.options.log.info(
+      { event: "chain_order_refused", channelId: order.channelId, end },
+      "chain order refused: the store's record of the link does not name this node",
+    );
+    return null;
   }
 
   /** A link's callers feed the channel's hub in the link's container. */

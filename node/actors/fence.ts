@@ -1,17 +1,23 @@
 // The node's side of placement: it runs a restream's actor only while the store's placement
 // names this node with the order's epoch, and stops it as soon as the placement moves or goes.
 // So an order from a deposed leader is refused, and a node that missed a removal order (it was
-// cut off, the call failed) still stops its actor when it sees the store change. The check
+// cut off, the call failed) still stops its actor when it sees the store change. What the actor
+// runs is read from the store too (StoredSpecs), never taken from the order. The check
 // against the store awaits, so the calls for one restream run one at a time (a KeyedQueue): a
 // remove called after an ensure always wins, and the other way round.
 import type { Placement, Placements } from "../catalog/placements.js";
-import type { PlacedOrder } from "../defs/orders.js";
+import type { ActorOrder, PlacedOrder } from "../defs/orders.js";
 import { KeyedQueue } from "../kit/queue.js";
 import type { Unwatch } from "../store/store.js";
 
 export interface FencedHost {
-  ensure(order: PlacedOrder): Promise<void>;
+  ensure(order: ActorOrder): Promise<void>;
   remove(restreamId: string): Promise<void>;
+}
+
+/** What a restream's actor runs, as the store has it now; null when it is gone or cannot run. */
+export interface StoredSpecs {
+  actorOrder(restreamId: string): Promise<ActorOrder | null>;
 }
 
 export interface FenceLog {
@@ -30,6 +36,7 @@ export class PlacementFence {
     private readonly nodeId: string,
     private readonly placements: Placements,
     private readonly host: FencedHost,
+    private readonly specs: StoredSpecs,
     private readonly log: FenceLog,
   ) {}
 
@@ -70,7 +77,8 @@ export class PlacementFence {
 
   /** Runs the order if the store confirms it; false: refused as stale. */
   private async ensureOne(order: PlacedOrder): Promise<boolean> {
-    if (!(await this.holds(order))) {
+    const stored = (await this.holds(order)) ? await this.specs.actorOrder(order.restreamId) : null;
+    if (stored?.channelId !== order.channelId) {
       this.log.info(
         { event: "order_refused", restreamId: order.restreamId },
         "stale placement order refused",
@@ -78,7 +86,7 @@ export class PlacementFence {
       return false;
     }
     this.hosted.set(order.restreamId, order.epoch);
-    await this.host.ensure(order);
+    await this.host.ensure(stored);
     return true;
   }
 

@@ -9,8 +9,13 @@ export interface ActorOrder {
   readonly spec: ActorSpec;
 }
 
-/** What a node is told to run: the placement's epoch proves the order is current. */
-export interface PlacedOrder extends ActorOrder {
+/**
+ * What a node is told to run: a restream under the placement of this epoch. No spec: the node
+ * reads the restream from the store (so no stream key or passphrase crosses NATS in a call).
+ */
+export interface PlacedOrder {
+  readonly restreamId: string;
+  readonly channelId: string;
   readonly epoch: number;
 }
 

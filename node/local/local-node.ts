@@ -22,6 +22,7 @@ import {
 } from "../metrics/index.js";
 import { statusesOf } from "../restreams/statuses.js";
 import type { Runtime } from "../runtime.js";
+import { storedActorOrder } from "../scheduler/relay-spec.js";
 import { ingestListening } from "./readiness.js";
 
 export interface NodeInfo {
@@ -88,6 +89,7 @@ export class LocalNode {
       config.nodeId,
       catalog.placements,
       this.media.host,
+      { actorOrder: (restreamId) => storedActorOrder(catalog, restreamId) },
       log.child({ module: "fence" }),
     );
     this.exporter = new MetricsExporter({ node: config.nodeId, processMetrics: true });

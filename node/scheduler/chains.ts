@@ -22,10 +22,10 @@ export interface ChainParent {
   /** A node's address and SRT range; undefined when it is not in the mesh. */
   node(nodeId: string): ChainNode | undefined;
   /** The target listens for the link (idempotent). */
-  openChain(targetNodeId: string, link: ChainRecord): Promise<void>;
+  openChain(targetNodeId: string, link: ChainLink): Promise<void>;
   closeChain(targetNodeId: string, channelId: string): Promise<void>;
   /** The source pushes the channel to the link (idempotent). */
-  pushChain(sourceNodeId: string, link: ChainRecord): Promise<void>;
+  pushChain(sourceNodeId: string, link: ChainLink): Promise<void>;
   unpushChain(sourceNodeId: string, link: ChainLink): Promise<void>;
   warn(details: Record<string, unknown>, message: string): void;
 }
@@ -88,8 +88,11 @@ export class ChainLinks {
 
   private async deliver(key: string, record: ChainRecord): Promise<void> {
     try {
-      await this.parent.openChain(record.targetNodeId, record);
-      await this.parent.pushChain(record.sourceNodeId, record);
+      // By name only: the ends read port and passphrase from the store, so no secret crosses NATS.
+      const { channelId, sourceNodeId, targetNodeId, container } = record;
+      const link: ChainLink = { channelId, sourceNodeId, targetNodeId, container };
+      await this.parent.openChain(targetNodeId, link);
+      await this.parent.pushChain(sourceNodeId, link);
       this.delivered.set(key, record);
     } catch (error) {
       this.parent.warn(

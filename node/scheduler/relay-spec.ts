@@ -1,7 +1,9 @@
 // From what a user saved to what an actor needs: for a push, the parsed target, the key, and the
 // secrets every log line must be scrubbed of; for Remote Playback, its port and passphrase.
 
+import type { Catalog } from "../catalog/catalog.js";
 import type { DestinationRecord, RestreamRecord } from "../catalog/records.js";
+import type { ActorOrder } from "../defs/orders.js";
 import type { ActorSpec, RelaySpec } from "../defs/relay.js";
 import { parseDestinationUrl } from "../urls/destination-url.js";
 
@@ -31,4 +33,16 @@ function push(
   const passphrase = target.kind === "srt" ? target.passphrase : undefined;
   const secrets = [streamKey, passphrase].filter((s): s is string => typeof s === "string" && s.length > 0);
   return { kind: "push", target, streamKey, secrets, ...options };
+}
+
+/** A restream's actor as the store has it now (what a node runs, whatever a call said); null: gone. */
+export async function storedActorOrder(catalog: Catalog, restreamId: string): Promise<ActorOrder | null> {
+  const restream = await catalog.restreams.get(restreamId).catch(() => undefined);
+  if (!restream) return null;
+  const destination =
+    restream.kind === "destination"
+      ? await catalog.destinations.get(restream.destinationId).catch(() => undefined)
+      : undefined;
+  const spec = actorSpecOf(restream, destination);
+  return spec && { restreamId, channelId: restream.channelId, spec };
 }

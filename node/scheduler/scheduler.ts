@@ -269,7 +269,7 @@ export class Scheduler {
           "placement written",
         );
       this.placements.set(restreamId, placement);
-      orders.add(want.nodeId, { restreamId, channelId: want.channelId, spec, epoch: placement.epoch });
+      orders.add(want.nodeId, { restreamId, channelId: want.channelId, epoch: placement.epoch });
     }
     await orders.send(
       "place",

@@ -12,9 +12,12 @@ import { freeUdpPort } from "../support/srt.js";
 const log = { info: () => {}, warn: () => {} };
 let pids: RecordingPids;
 let ends: ChainEnds;
+/** The store's chain records, by channel and target (the store's key): what each end reads. */
+let records: Map<string, ChainRecord>;
 
 beforeEach(() => {
   pids = new RecordingPids();
+  records = new Map();
   ends = new ChainEnds({
     nodeId: "b",
     bindHost: "127.0.0.1",
@@ -23,6 +26,7 @@ beforeEach(() => {
     registry: { chainStarted: () => null },
     listener: { log, pids },
     log,
+    record: async (order) => records.get(`${order.channelId}.${order.targetNodeId}`),
   });
 });
 
@@ -31,8 +35,9 @@ afterEach(async () => {
   pids.killAll();
 });
 
+/** A link record as the leader would store it (the last one made is the store's). */
 async function link(passphrase: string): Promise<ChainRecord> {
-  return {
+  const record: ChainRecord = {
     channelId: "ch_1",
     sourceNodeId: "a",
     targetNodeId: "b",
@@ -41,24 +46,41 @@ async function link(passphrase: string): Promise<ChainRecord> {
     port: await freeUdpPort(),
     passphrase,
   };
+  records.set(`${record.channelId}.${record.targetNodeId}`, record);
+  return record;
+}
+
+/** Opens the link as the store holds it when the call runs. */
+function open(record: ChainRecord): Promise<void> {
+  records.set(`${record.channelId}.${record.targetNodeId}`, record);
+  return ends.open(record);
 }
 
 describe("ChainEnds", () => {
   it("two overlapping open() calls of one channel leave one listener, and stop() leaves no ffmpeg", async () => {
     const [first, second] = [await link("first-passphrase"), await link("second-passphrase")];
-    await Promise.all([ends.open(first), ends.open(second)]);
-    // The second open replaced the first listener: it was stopped before the second one started.
-    expect(pids.started).toHaveLength(2);
-    expect(pids.alive()).toEqual([pids.started[1]]);
+    await Promise.all([open(first), open(second)]);
+    // Both orders run what the store holds when they run (the second record): one listener, no orphan.
+    expect(pids.alive()).toHaveLength(1);
+    expect(pids.alive()).toEqual(pids.started.slice(-1));
     await ends.stop();
     expect(pids.alive()).toEqual([]);
   }, 30_000);
 
   it("close() called after open() wins, however the two overlap", async () => {
     const first = await link("first-passphrase");
-    await ends.open(first);
+    await open(first);
     const changed = { ...first, port: await freeUdpPort() };
-    await Promise.all([ends.open(changed), ends.close("ch_1")]);
+    await Promise.all([open(changed), ends.close("ch_1")]);
     expect(pids.alive()).toEqual([]);
+  }, 30_000);
+
+  it("opens and pushes only what the store's record says, and only when it names this node", async () => {
+    const stored = await link("stored-passphrase");
+    await ends.open({ ...stored, targetNodeId: "a" }); // no record for that target
+    records.set("ch_1.b", { ...stored, targetNodeId: "c" }); // the record names another node
+    await ends.open(stored);
+    await ends.push({ ...stored, sourceNodeId: "b" }); // this node is not the store's source
+    expect(pids.started).toEqual([]);
   }, 30_000);
 });

@@ -68,7 +68,7 @@ it("refuses malformed params with 422 before the handler runs", async () => {
   }
 });
 
-it("refuses a push whose target is no URL the parser accepts: nothing reaches an engine", async () => {
+it("refuses an order that carries a spec: a node runs only what the store holds", async () => {
   const order = {
     restreamId: "rs_forged",
     channelId: "ch_forged",
@@ -84,6 +84,10 @@ it("refuses a push whose target is no URL the parser accepts: nothing reaches an
   };
   await expect(
     peer.call(NODE_CALLS.ensureActors.name, { orders: [order] }, { nodeID: "node-a" }),
-  ).rejects.toMatchObject({ code: 422, data: { fields: { "orders.0.spec.target": expect.any(String) } } });
+  ).rejects.toMatchObject({ code: 422, data: { fields: { "orders.0.spec": "unknown field" } } });
+  const { spec: _spec, ...named } = order;
+  await expect(meshCall(peer, NODE_CALLS.ensureActors, { orders: [named] }, "node-a")).resolves.toEqual({
+    refused: ["rs_forged"],
+  });
   await expect(meshCall(peer, NODE_CALLS.actorReports, {}, "node-a")).resolves.toEqual({});
 });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PlacementFence } from "../../node/actors/fence.js";
 import { Catalog } from "../../node/catalog/catalog.js";
 import type { Placement } from "../../node/catalog/placements.js";
-import type { PlacedOrder } from "../../node/defs/orders.js";
+import type { ActorOrder, PlacedOrder } from "../../node/defs/orders.js";
 import type { ActorSpec } from "../../node/defs/relay.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
 import { waitFor } from "../support/wait.js";
@@ -22,6 +22,7 @@ let dir: string;
 let store: SqliteStore;
 let catalog: Catalog;
 let running: Set<string>;
+let ran: ActorOrder[];
 let fence: PlacementFence;
 
 const place = (restreamId: string, nodeId: string): Promise<Placement> =>
@@ -29,9 +30,16 @@ const place = (restreamId: string, nodeId: string): Promise<Placement> =>
 const order = (placement: Placement): PlacedOrder => ({
   restreamId: placement.restreamId,
   channelId: placement.channelId,
-  spec,
   epoch: placement.epoch,
 });
+
+/** The store's side, as the fence reads it: rs_gone was deleted, rs_moved belongs to another channel. */
+const storedSpecs = {
+  actorOrder: async (restreamId: string): Promise<ActorOrder | null> =>
+    restreamId === "rs_gone"
+      ? null
+      : { restreamId, channelId: restreamId === "rs_moved" ? "ch_2" : "ch_1", spec },
+};
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "streamwell-fence-"));
@@ -42,11 +50,15 @@ beforeEach(async () => {
     home: { nodeId: "n1", host: "127.0.0.1" },
   });
   running = new Set();
+  ran = [];
   const host = {
-    ensure: async (o: PlacedOrder) => void running.add(o.restreamId),
+    ensure: async (o: ActorOrder) => {
+      ran.push(o);
+      running.add(o.restreamId);
+    },
     remove: async (id: string) => void running.delete(id),
   };
-  fence = new PlacementFence("n1", catalog.placements, host, { info: () => {} });
+  fence = new PlacementFence("n1", catalog.placements, host, storedSpecs, { info: () => {} });
   await fence.start();
 });
 
@@ -61,6 +73,12 @@ describe("PlacementFence", () => {
     const placement = await place("rs_1", "n1");
     expect(await fence.ensure([order(placement)])).toEqual({ refused: [] });
     expect(running.has("rs_1")).toBe(true);
+  });
+
+  it("runs what the store holds for the restream, and refuses an order the store no longer backs", async () => {
+    const placed = await Promise.all(["rs_1", "rs_gone", "rs_moved"].map((id) => place(id, "n1")));
+    expect(await fence.ensure(placed.map(order))).toEqual({ refused: ["rs_gone", "rs_moved"] });
+    expect(ran).toEqual([{ restreamId: "rs_1", channelId: "ch_1", spec }]);
   });
 
   it("refuses an order for another node's placement, or with an old epoch", async () => {

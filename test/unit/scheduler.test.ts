@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Catalog } from "../../node/catalog/catalog.js";
+import { storedActorOrder } from "../../node/scheduler/relay-spec.js";
 import { Scheduler, type SchedulerParent } from "../../node/scheduler/scheduler.js";
 import { StoreUnavailableError } from "../../node/store/nats-kv-store.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
@@ -22,11 +23,18 @@ let restreamId: string;
 
 const parent: SchedulerParent = {
   async ensureActors(nodeId, orders) {
-    for (const { restreamId, spec } of orders) {
-      calls.push(
-        `ensure ${nodeId} ${restreamId} ${spec.kind === "push" ? spec.streamKey : `playback:${spec.port}`}`,
-      );
-    }
+    // The order names the restream only: what would run is what the node reads from the store.
+    // Slots are taken in call order, before the reads, so calls keep the order they were made in.
+    const first = calls.length;
+    calls.push(...orders.map(() => ""));
+    await Promise.all(
+      orders.map(async ({ restreamId }, i) => {
+        const spec = (await storedActorOrder(catalog, restreamId))?.spec;
+        if (!spec) throw new Error(`no runnable restream ${restreamId} in the store`);
+        const what = spec.kind === "push" ? spec.streamKey : `playback:${spec.port}`;
+        calls[first + i] = `ensure ${nodeId} ${restreamId} ${what}`;
+      }),
+    );
   },
   async removeActors(nodeId, ids) {
     for (const id of ids) calls.push(`remove ${nodeId} ${id}`);
@@ -284,7 +292,7 @@ describe("Scheduler", () => {
     await counting.request();
     expect(sizes).toEqual([500, 500, 201]);
     expect(new Set(calls).size).toBe(1_201);
-  });
+  }, 90_000); // 1,201 restreams made one by one, each order read back from the store
 });
 
 describe("Scheduler, when the store refuses a placement write", () => {
