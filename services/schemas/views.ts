@@ -15,6 +15,11 @@ export const listOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: 
 export const me = z.strictObject({ id: z.string(), username: z.string(), role });
 
 export const user = z.strictObject({ ...me.shape, createdAt: time });
+/** A user as admins see them (and a user their own after a change): with the quotas that apply. */
+export const userWithQuotas = z.strictObject({
+  ...user.shape,
+  quotas: z.strictObject({ channels: z.number(), restreams: z.number(), srtPorts: z.number() }),
+});
 
 export const login = z.strictObject({ token: z.string(), expiresAt: time, user });
 

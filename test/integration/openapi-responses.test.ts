@@ -43,7 +43,8 @@ async function call(client: ApiClient, method: string, path: string, body?: unkn
 }
 
 beforeAll(async () => {
-  node = await startNode({ dataDir: tempDataDir() });
+  // An SRT Push to a loopback port: the test allows loopback targets (refused by default).
+  node = await startNode({ dataDir: tempDataDir(), env: { STREAMWELL_SRT_PUSH_ALLOW: "127.0.0.0/8" } });
   admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
 });
 
