@@ -17,6 +17,7 @@ import { restreamsService } from "./restreams.service.js";
 import { schedulerService } from "./scheduler.service.js";
 import { tokensService } from "./tokens.service.js";
 import { usersService } from "./users.service.js";
+import { webhooksService } from "./webhooks.service.js";
 
 export const DOMAIN_SERVICES = [
   usersService,
@@ -27,6 +28,7 @@ export const DOMAIN_SERVICES = [
   restreamsService,
   nodeService,
   schedulerService,
+  webhooksService,
 ] as const;
 
 export interface BrokerOptions {

@@ -7,6 +7,7 @@ import { sha256Hex } from "../kit/ids.js";
 import type { Store } from "../store/store.js";
 import { parseDestinationUrl } from "../urls/destination-url.js";
 import { type TargetPolicy, TargetRefusedError } from "../urls/target-policy.js";
+import { Webhooks } from "../webhooks/webhooks.js";
 import { ApiTokens, isApiToken } from "./api-tokens.js";
 import { type ChannelChange, Channels, type NewChannel, type StreamKeyDigest } from "./channels.js";
 import { Destinations } from "./destinations.js";
@@ -76,6 +77,7 @@ export class Catalog {
   readonly placements: Placements;
   readonly quotas: Quotas;
   readonly history: HistoryLog;
+  readonly webhooks: Webhooks;
 
   constructor(
     store: Store,
@@ -98,6 +100,7 @@ export class Catalog {
       },
       options.quotas,
     );
+    this.webhooks = new Webhooks(store);
     this.history = new HistoryLog(store, async (subject) => {
       const key = subject.startsWith("ch_") ? keys.channel(subject) : keys.restream(subject);
       return (await store.get(key)) !== undefined;

@@ -129,6 +129,8 @@ export const keys = {
   placements: "placements.",
   chain: (channelId: string, targetNodeId: string) => `chains.${channelId}.${targetNodeId}`,
   chains: "chains.",
+  webhook: (id: string) => `webhooks.${id}`,
+  webhooks: "webhooks.",
   /** The stream key index: a keyed hash of a channel's stream key -> its id (channels.ts). */
   streamKey: (digest: string) => `streamkeys.${digest}`,
   streamKeys: "streamkeys.",

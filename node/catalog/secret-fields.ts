@@ -11,4 +11,5 @@ export const SECRET_FIELDS: SecretFields = {
   // destination: streamKey; srt_push: url; remote_playback: passphrase.
   [keys.restreams]: ["streamKey", "url", "passphrase"],
   [keys.chains]: ["passphrase"],
+  [keys.webhooks]: ["secret"],
 };

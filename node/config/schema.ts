@@ -91,6 +91,13 @@ export const configSchema = z
       .default(16),
     /** Which engine pushes RTMP/RTMPS restreams; destinations may override it (SRT always uses ffmpeg). */
     restreamEngine: z.enum(ENGINE_NAMES).default("native"),
+    /** First retry of a failed webhook delivery after this, doubling to 60 s, for up to 10 minutes. */
+    webhookRetryBaseMs: z.coerce
+      .number({ error: "must be a whole number of milliseconds from 10 to 60000" })
+      .int()
+      .min(10)
+      .max(60_000)
+      .default(2_000),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** Base64 of 32 bytes: seals secrets at rest (kit/secret-key.ts says where it comes from without it). */
     secretKey: z.string().min(1).optional(),

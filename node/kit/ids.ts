@@ -1,7 +1,7 @@
 // Identifiers and secrets, all from crypto.randomBytes, URL-safe and store-key-safe.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
-export type IdPrefix = "us" | "ch" | "ds" | "rs" | "tk";
+export type IdPrefix = "us" | "ch" | "ds" | "rs" | "tk" | "wh";
 
 /** 96 random bits: unique, short enough to read in a URL or a log line. */
 export function newId(prefix: IdPrefix): string {

@@ -26,6 +26,7 @@ const destinations = route("destinations");
 const channels = route("channels");
 const restreams = route("restreams");
 const nodes = route("nodes");
+const webhooks = route("webhooks");
 
 export const API_ROUTES: readonly RestRoute[] = [
   auth("POST", "/auth/login", "streamwell.users.login"),
@@ -64,4 +65,9 @@ export const API_ROUTES: readonly RestRoute[] = [
   restreams("GET", "/restreams/:id/logs", "streamwell.restreams.logs"),
   restreams("GET", "/restreams/:id/history", "streamwell.restreams.history"),
   nodes("GET", "/nodes", "streamwell.node.list"),
+  webhooks("GET", "/webhooks", "streamwell.webhooks.list"),
+  webhooks("POST", "/webhooks", "streamwell.webhooks.create"),
+  webhooks("DELETE", "/webhooks/:id", "streamwell.webhooks.remove"),
+  webhooks("GET", "/webhooks/:id/deliveries", "streamwell.webhooks.deliveries"),
+  webhooks("POST", "/webhooks/:id/test", "streamwell.webhooks.test"),
 ];

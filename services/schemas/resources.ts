@@ -2,6 +2,7 @@
 // services/middleware.ts) and generate the OpenAPI document (services/api/openapi.ts).
 import { z } from "zod";
 import { ENGINE_NAMES } from "../../node/defs/relay.js";
+import { WEBHOOK_EVENTS } from "../../node/webhooks/webhooks.js";
 import { byId, destinationStreamKey, destinationUrl, empty, id, name, password, username } from "./common.js";
 
 export const auth = {
@@ -163,4 +164,23 @@ export const node = {
   list: empty,
   info: empty,
   ready: empty,
+};
+
+const webhookUrl = z
+  .url({ protocol: /^https?$/, message: "must be an http:// or https:// URL" })
+  .max(2048, "must be at most 2048 characters");
+
+export const webhooks = {
+  list: empty,
+  create: z.strictObject({
+    url: webhookUrl,
+    events: z
+      .array(z.enum(WEBHOOK_EVENTS))
+      .min(1, "name at least one event")
+      .transform((events) => [...new Set(events)]),
+    secret: z.string().min(16, "must be at least 16 characters").max(256, "must be at most 256 characters"),
+  }),
+  remove: byId,
+  deliveries: byId,
+  test: byId,
 };

@@ -63,6 +63,15 @@ async function newAccount(role: "admin" | "user" = "user"): Promise<Account> {
 
 const loginAs = (account: Account) => api.login(account.username, account.password);
 
+/** Port 9 (discard) on loopback: nothing listens, so deliveries fail and are only logged. */
+const WEBHOOK = { url: "http://127.0.0.1:9/hook", events: ["channel.live"], secret: "authz-webhook-secret" };
+
+async function freshWebhook(): Promise<string> {
+  const response = await clients.admin.post("/webhooks", WEBHOOK);
+  expectStatus(response, 201);
+  return response.body.id;
+}
+
 /** A channel owned by user A. */
 async function ownedChannel(): Promise<string> {
   const response = await clients.owner.post("/channels", { name: unique("Channel ") });
@@ -193,6 +202,27 @@ const CASES: Record<string, RouteCase> = {
     access: "admin",
     success: 204,
     fixture: async () => ({ path: `/destinations/${await freshDestination()}` }),
+  },
+  "GET /webhooks": { access: "admin", success: 200, fixture: async () => ({ path: "/webhooks" }) },
+  "POST /webhooks": {
+    access: "admin",
+    success: 201,
+    fixture: async () => ({ path: "/webhooks", body: WEBHOOK }),
+  },
+  "DELETE /webhooks/:id": {
+    access: "admin",
+    success: 204,
+    fixture: async () => ({ path: `/webhooks/${await freshWebhook()}` }),
+  },
+  "GET /webhooks/:id/deliveries": {
+    access: "admin",
+    success: 200,
+    fixture: async () => ({ path: `/webhooks/${await freshWebhook()}/deliveries` }),
+  },
+  "POST /webhooks/:id/test": {
+    access: "admin",
+    success: 200,
+    fixture: async () => ({ path: `/webhooks/${await freshWebhook()}/test` }),
   },
   "GET /channels": { access: "user", success: 200, fixture: async () => ({ path: "/channels" }) },
   "POST /channels": {

@@ -66,6 +66,7 @@ describe("loadConfig defaults", () => {
       maxRestreams: 0,
       rtmpMaxConnectionsPerAddress: 16,
       restreamEngine: "native",
+      webhookRetryBaseMs: 2000,
       logLevel: "info",
       sessionTtlHours: 12,
       secureCookies: false,

@@ -1,0 +1,128 @@
+// Webhooks on one node, end to end: a receiver on loopback gets restream.state for Error (a key
+// nginx-rtmp refuses) and Streaming, each signed with HMAC-SHA256 of the raw body (checked here
+// with the secret); a receiver that answers 500 twice gets the third attempt, and the delivery
+// log shows all three; bad URLs are refused, secrets never listed, and users see nothing.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ApiClient } from "../support/api-client.js";
+import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
+import {
+  ADMIN_PASSWORD,
+  type NodeProcess,
+  removeDataDir,
+  startNode,
+  tempDataDir,
+} from "../support/node-process.js";
+import { RestreamApi } from "../support/restreams.js";
+import { waitFor } from "../support/wait.js";
+import { type Received, startReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
+
+const SECRET = "a-webhook-secret-for-tests";
+const GOOD_KEY = "webhook-good-key";
+
+let nginx: NginxRtmp;
+let node: NodeProcess;
+let admin: ApiClient;
+const receivers: WebhookReceiver[] = [];
+const api = new RestreamApi(() => ({ admin, rtmpBase: node.rtmpBase }));
+
+beforeAll(async () => {
+  nginx = await startNginxRtmp({ applications: [{ name: "live", allowKeys: [GOOD_KEY] }] });
+  node = await startNode({ dataDir: tempDataDir(), env: { STREAMWELL_WEBHOOK_RETRY_BASE_MS: "100" } });
+  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+}, 30_000);
+
+afterAll(async () => {
+  await api.stopPublishers();
+  await node?.stop();
+  await nginx?.stop();
+  for (const receiver of receivers) await receiver.close();
+  if (node) removeDataDir(node.dataDir);
+});
+
+/** The signature is HMAC-SHA256 of the raw body with the secret, as a receiver checks it. */
+function validlySigned(message: Received): boolean {
+  const expected = Buffer.from(`sha256=${createHmac("sha256", SECRET).update(message.body).digest("hex")}`);
+  const given = Buffer.from(message.signature ?? "");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+async function webhook(url: string, events: string[]): Promise<string> {
+  const response = await admin.post("/webhooks", { url, events, secret: SECRET });
+  expect(response.status, response.text).toBe(201);
+  expect(response.text).not.toContain(SECRET);
+  return response.body.id;
+}
+
+it("delivers restream.state for Error and Streaming, signed with the secret", async () => {
+  const receiver = await startReceiver();
+  receivers.push(receiver);
+  await webhook(receiver.url, ["restream.state"]);
+  const destinationId = await api.createDestination("Hooked", nginx.url("live"));
+  const channel = await api.liveChannel("Hooked");
+  const id = await api.startRestream(channel.id, destinationId, "refused-key");
+  await api.waitForState(id, "error");
+  await admin.patch(`/restreams/${id}`, { streamKey: GOOD_KEY });
+  await api.waitForState(id, "streaming");
+  const states = () =>
+    receiver.received.filter((m) => m.json.data.restreamId === id).map((m) => m.json.data.state);
+  await waitFor(
+    "error and streaming delivered",
+    () => states().includes("error") && states().includes("streaming"),
+  );
+  for (const message of receiver.received) {
+    expect(validlySigned(message)).toBe(true);
+    expect(message.json.event).toBe("restream.state");
+    expect(message.body).not.toContain("refused-key");
+    expect(message.body).not.toContain(GOOD_KEY);
+  }
+  const error = receiver.received.find((m) => m.json.data.state === "error");
+  expect(error?.json.data).toMatchObject({
+    restreamId: id,
+    channelId: channel.id,
+    error: { code: "destination_rejected" },
+    node: "test-node",
+  });
+  await api.stopRestreams();
+}, 60_000);
+
+it("retries: a receiver that answers 500 twice gets the third attempt, and the log shows all three", async () => {
+  const receiver = await startReceiver([500, 500]);
+  receivers.push(receiver);
+  const id = await webhook(receiver.url, ["channel.live"]);
+  expect((await admin.post(`/webhooks/${id}/test`)).status).toBe(200);
+  await waitFor("three attempts", () => receiver.received.length === 3, 10_000);
+  expect(receiver.received.every(validlySigned)).toBe(true);
+  expect(new Set(receiver.received.map((m) => m.body)).size).toBe(1);
+  const log = await waitFor("three attempts logged", async () => {
+    const items = (await admin.get(`/webhooks/${id}/deliveries`)).body.items;
+    return items.length === 3 ? items : undefined;
+  });
+  expect(
+    log.map((d: { status: number; attempt: number; ok: boolean }) => [d.attempt, d.status, d.ok]),
+  ).toEqual([
+    [3, 200, true],
+    [2, 500, false],
+    [1, 500, false],
+  ]);
+});
+
+it("refuses URLs that are not http(s), never lists a secret, and is for admins only", async () => {
+  const bad = await admin.post("/webhooks", {
+    url: "ftp://127.0.0.1/x",
+    events: ["channel.live"],
+    secret: SECRET,
+  });
+  expect(bad.status, bad.text).toBe(422);
+  expect(Object.keys(bad.body.error.fields)).toEqual(["url"]);
+  const list = await admin.get("/webhooks");
+  expect(list.status).toBe(200);
+  expect(list.body.items.length).toBeGreaterThan(0);
+  expect(list.text).not.toContain(SECRET);
+  await admin.post("/users", { username: "hook-user", password: "hook-user-password", role: "user" });
+  const user = await new ApiClient(node.baseUrl).login("hook-user", "hook-user-password");
+  expect((await user.get("/webhooks")).status).toBe(403);
+  const id = list.body.items[0].id;
+  expect((await admin.delete(`/webhooks/${id}`)).status).toBe(204);
+  expect((await admin.get(`/webhooks/${id}/deliveries`)).status).toBe(404);
+});
