@@ -11,15 +11,16 @@ import { EVENTS, type IngestLive, type IngestOffline, type RestreamReportEvent }
 import { isSchedulerLeader } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
+// The catalog is read when an action or event runs, never at construction: the OpenAPI document is
+// built from services constructed with the config alone (services/api/openapi-offline.ts).
 export function webhooksService({ catalog, config, log }: Runtime): ServiceSchema {
-  const webhooks = catalog.webhooks;
   /** Appends to one webhook's log one at a time (its ring is compare-and-set). */
   const recording = new Map<string, Promise<void>>();
   const deliverer = new Deliverer({
     retryBaseMs: config.webhookRetryBaseMs,
     record: (webhookId, attempt) => {
       const next = (recording.get(webhookId) ?? Promise.resolve()).then(() =>
-        webhooks.deliveries.append(webhookId, [attempt]),
+        catalog.webhooks.deliveries.append(webhookId, [attempt]),
       );
       recording.set(
         webhookId,
@@ -33,7 +34,7 @@ export function webhooksService({ catalog, config, log }: Runtime): ServiceSchem
   const lastState = new Map<string, string>();
 
   async function publish(event: WebhookEvent, data: object): Promise<void> {
-    const targets = (await webhooks.list()).filter((webhook) => webhook.events.includes(event));
+    const targets = (await catalog.webhooks.list()).filter((webhook) => webhook.events.includes(event));
     if (targets.length > 0) deliverer.publish(targets, event, data);
   }
 
@@ -72,7 +73,7 @@ export function webhooksService({ catalog, config, log }: Runtime): ServiceSchem
         input: schemas.webhooks.list,
         summary: "List webhooks (never their secrets)",
         async handler() {
-          return { items: (await webhooks.list()).map(webhookView) };
+          return { items: (await catalog.webhooks.list()).map(webhookView) };
         },
       }),
       create: action({
@@ -80,7 +81,7 @@ export function webhooksService({ catalog, config, log }: Runtime): ServiceSchem
         input: schemas.webhooks.create,
         summary: "Add a webhook: its URL (http or https), the events it gets and the secret that signs them",
         async handler(ctx) {
-          const webhook = await webhooks.create(ctx.params);
+          const webhook = await catalog.webhooks.create(ctx.params);
           return created(ctx, `/webhooks/${webhook.id}`, webhookView(webhook));
         },
       }),
@@ -89,7 +90,7 @@ export function webhooksService({ catalog, config, log }: Runtime): ServiceSchem
         input: schemas.webhooks.remove,
         summary: "Delete a webhook and its delivery log",
         async handler(ctx) {
-          await webhooks.delete(ctx.params.id);
+          await catalog.webhooks.delete(ctx.params.id);
           return noContent(ctx);
         },
       }),
@@ -98,8 +99,8 @@ export function webhooksService({ catalog, config, log }: Runtime): ServiceSchem
         input: schemas.webhooks.deliveries,
         summary: "The webhook's last 100 delivery attempts, newest first, with the receiver's status",
         async handler(ctx) {
-          await webhooks.get(ctx.params.id);
-          return { items: await webhooks.deliveries.read(ctx.params.id) };
+          await catalog.webhooks.get(ctx.params.id);
+          return { items: await catalog.webhooks.deliveries.read(ctx.params.id) };
         },
       }),
       test: action({
@@ -107,7 +108,7 @@ export function webhooksService({ catalog, config, log }: Runtime): ServiceSchem
         input: schemas.webhooks.test,
         summary: 'Send the webhook a "test" event now (recorded in its delivery log)',
         async handler(ctx) {
-          const webhook = await webhooks.get(ctx.params.id);
+          const webhook = await catalog.webhooks.get(ctx.params.id);
           deliverer.publish([webhook], "test", { webhookId: webhook.id });
           return { queued: true };
         },
