@@ -46,9 +46,10 @@ export class MediaNode {
       pidFile: MediaNode.pidFile(runtime.config.dataDir),
       log,
       bindHost: runtime.config.bindHost,
+      caFile: runtime.config.caFile,
     });
     const engine = new EngineChoice(
-      { native: new NativeRtmpEngine(), ffmpeg },
+      { native: new NativeRtmpEngine(runtime.config.caFile), ffmpeg },
       runtime.config.restreamEngine,
     );
     this.registry = new IngestRegistry(runtime.catalog, log, {

@@ -5,6 +5,7 @@ import { hostname } from "node:os";
 import { z } from "zod";
 import { ENGINE_NAMES } from "../defs/relay.js";
 import { limitsFields } from "./limits-fields.js";
+import { SYSTEM_CA_FILE } from "../kit/ca-file.js";
 import { meshFields } from "./mesh-fields.js";
 import { webFields } from "./web-fields.js";
 
@@ -98,6 +99,8 @@ export const configSchema = z
       .min(10)
       .max(60_000)
       .default(2_000),
+    /** PEM roots both restream engines verify RTMPS destinations with (not Node's bundled ones). */
+    caFile: z.string().min(1).default(SYSTEM_CA_FILE),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** Base64 of 32 bytes: seals secrets at rest (kit/secret-key.ts says where it comes from without it). */
     secretKey: z.string().min(1).optional(),

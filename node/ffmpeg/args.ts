@@ -10,12 +10,15 @@
 //   and query values are cut at 255 bytes, so passphrase and stream id go in their own argv elements
 //   (-passphrase, -srt_streamid: plain "-streamid" is ffmpeg's own output option). Only numbers we
 //   produce go in the query.
+import { SYSTEM_CA_FILE } from "../kit/ca-file.js";
+
+export { SYSTEM_CA_FILE };
+
 import type { Container } from "../defs/container.js";
 import type { DestinationTarget, RtmpTarget, SrtTarget } from "../defs/destination.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { RelayArgsError } from "./errors.js";
 
-export const SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt";
 /** The fd that startFfmpeg opens for -progress (0-2 are stdio). */
 export const PROGRESS_FD = 3;
 export const DEFAULT_RW_TIMEOUT_US = 5_000_000;

@@ -39,10 +39,13 @@ function failureOf(exit: FfmpegExit<RelayFailure>): RelayFailure | null {
 export class FfmpegEngine implements RelayEngine, ListenerEngine {
   private readonly pids: PidFile;
   private readonly bindHost: string;
+  private readonly caFile: string | undefined;
 
-  constructor(options: { pidFile: string; log: Logger; bindHost: string }) {
+  /** `caFile`: the roots RTMPS destinations are verified against (STREAMWELL_CA_FILE; kit/ca-file.ts). */
+  constructor(options: { pidFile: string; log: Logger; bindHost: string; caFile?: string }) {
     this.pids = new PidFile(options.pidFile, (error) => options.log.warn({ err: error }, "ffmpeg PID file"));
     this.bindHost = options.bindHost;
+    this.caFile = options.caFile;
   }
 
   start(input: RelayInput, spec: RelaySpec, events: RelayEvents): RelayHandle {
@@ -51,6 +54,7 @@ export class FfmpegEngine implements RelayEngine, ListenerEngine {
       target: spec.target,
       streamKey: spec.streamKey,
       insecureSkipVerify: spec.insecureSkipVerify,
+      ...(this.caFile && { caFile: this.caFile }),
       ...(spec.srtContainer && { srtContainer: spec.srtContainer }),
       progressFd: PROGRESS_FD,
     });

@@ -55,6 +55,8 @@ export interface PublisherOptions {
   readonly target: RtmpTarget;
   readonly streamKey: string;
   readonly insecureSkipVerify: boolean;
+  /** The CA certificates (PEM file) that verify an RTMPS server. */
+  readonly caFile: string;
   /** Each step (connect, handshake, each command's answer) must finish within this. */
   readonly stepTimeoutMs: number;
   /** Aborting it drops the connection while it is being set up (a stop before Publish.Start). */

@@ -51,6 +51,7 @@ export class NativePush {
     private readonly spec: NativeSpec,
     private readonly events: RelayEvents,
     private readonly ticker: Ticker,
+    private readonly caFile: string,
   ) {}
 
   start(): void {
@@ -59,6 +60,7 @@ export class NativePush {
       target: this.spec.target,
       streamKey: this.spec.streamKey,
       insecureSkipVerify: this.spec.insecureSkipVerify,
+      caFile: this.caFile,
       stepTimeoutMs: STEP_TIMEOUT_MS,
       signal: this.abort.signal,
       log: (text) => this.log(text),

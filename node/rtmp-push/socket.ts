@@ -3,11 +3,14 @@
 import { isIP, type Socket, connect as tcpConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import type { RtmpTarget } from "../defs/destination.js";
+import { readCaFile } from "../kit/ca-file.js";
 import { type PushError, PushTimeoutError, PushUnreachableError } from "./errors.js";
 
 export interface SocketOptions {
   readonly target: RtmpTarget;
   readonly insecureSkipVerify: boolean;
+  /** The CA certificates (PEM file) that verify an RTMPS server: the system's, as ffmpeg's (kit/ca-file.ts). */
+  readonly caFile: string;
   readonly timeoutMs: number;
   /** Aborting it gives up the connect. */
   readonly signal: AbortSignal;
@@ -26,6 +29,7 @@ export function openSocket(options: SocketOptions): Promise<Socket> {
             // SNI takes host names only; an IP is checked against the certificate's IP entries.
             ...(isIP(target.host) === 0 ? { servername: target.host } : {}),
             rejectUnauthorized: !options.insecureSkipVerify,
+            ...(options.insecureSkipVerify ? {} : { ca: readCaFile(options.caFile) }),
           })
         : tcpConnect({ host: target.host, port: target.port });
     const timer = setTimeout(() => {
