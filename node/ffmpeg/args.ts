@@ -18,6 +18,7 @@ import type { Container } from "../defs/container.js";
 import type { DestinationTarget, RtmpTarget, SrtTarget } from "../defs/destination.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { RelayArgsError } from "./errors.js";
+import { type ScriptedInput, scriptedInput } from "./input-script.js";
 
 /** The fd that startFfmpeg opens for -progress (0-2 are stdio). */
 export const PROGRESS_FD = 3;
@@ -139,23 +140,34 @@ export interface SrtIngestArgsOptions {
 /**
  * An SRT ingest listener: accepts one caller (libsrt refuses a wrong passphrase in its handshake and
  * keeps waiting), copies its first video and first audio stream to stdout in the same container, and
- * exits when the caller leaves. The passphrase goes in its own argv element, like a destination's.
+ * exits when the caller leaves. The passphrase and the listener's options go in an input script on a
+ * pipe (input-script.ts), never on the command line.
  */
-export function srtIngestArgs(options: SrtIngestArgsOptions): string[] {
+export function srtIngestCommand(options: SrtIngestArgsOptions): ScriptedInput {
   const rwTimeoutUs = positiveInteger(options.rwTimeoutUs ?? DEFAULT_RW_TIMEOUT_US, "rwTimeoutUs");
   if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
     throw new RelayArgsError("the SRT ingest port must be 1-65535");
   }
-  return [
-    ...["-hide_banner", "-loglevel", "level+info", "-nostats", "-nostdin"],
-    ...["-rw_timeout", String(rwTimeoutUs), "-passphrase", checkPassphrase(options.passphrase)],
-    // MPEG-TS: ffmpeg's default 5 s of probing made a caller wait ~6 s to go live; 1 s: ~1.9 s. A caller
-    // whose first keyframe comes later still streams, only its picture size is not known (null) for that
-    // session. FLV (a chain link) starts with its sequence headers, as the hub's does.
-    ...probeArgs(options.container),
-    ...["-f", options.container, "-i", `srt://${hostForUrl(options.bindHost)}:${options.port}?mode=listener`],
-    ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", ...muxerArgs(options.container), "pipe:1"],
-  ];
+  // MPEG-TS: ffmpeg's default 5 s of probing made a caller wait ~6 s to go live; 1 s: ~1.9 s. A caller
+  // whose first keyframe comes later still streams, only its picture size is not known (null) for that
+  // session. FLV (a chain link) starts with its sequence headers, as the hub's does. Both the SRT
+  // input (script) and the concat demuxer around it (argv) probe, so both get the limits.
+  const probe = probeArgs(options.container);
+  const input = scriptedInput(`srt://${hostForUrl(options.bindHost)}:${options.port}?mode=listener`, "srt", {
+    passphrase: checkPassphrase(options.passphrase),
+    rw_timeout: String(rwTimeoutUs),
+    probesize: probe[1] as string,
+    analyzeduration: probe[3] as string,
+  });
+  return {
+    args: [
+      ...["-hide_banner", "-loglevel", "level+info", "-nostats", "-nostdin"],
+      ...probe,
+      ...input.args,
+      ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", ...muxerArgs(options.container), "pipe:1"],
+    ],
+    script: input.script,
+  };
 }
 
 function checkPassphrase(passphrase: string): string {

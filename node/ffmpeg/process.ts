@@ -10,12 +10,13 @@
 //   terminal group does not reach ffmpeg before the node has decided to stop it.
 // - stop(): SIGINT (ffmpeg finishes the output and exits 255), EOF on stdin (unblocks an ffmpeg stuck
 //   reading a stalled input: it ignores the first signal while blocked), SIGKILL after the grace.
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { execa } from "execa";
 import { PROGRESS_FD } from "./args.js";
 import { FfmpegSpawnError } from "./errors.js";
 import type { ExitClassifier } from "./exit.js";
+import { SCRIPT_FD } from "./input-script.js";
 import type { PidRegistry } from "./pidfile.js";
 import { ProgressParser, type ProgressStats } from "./progress.js";
 import { type StderrLine, StderrRing } from "./stderr.js";
@@ -41,6 +42,8 @@ export interface StartFfmpegOptions<O> {
   readonly input?: Readable;
   /** ffmpeg's stdout (an ingest's output, `pipe:1`), chunk by chunk; unset: stdout is discarded. */
   readonly onStdout?: (chunk: Buffer) => void;
+  /** Written to fd SCRIPT_FD and closed: an input script (input-script.ts) with what must not be in argv. */
+  readonly script?: string;
   /** Replaced by "***" in every stderr line (stream key, passphrase). */
   readonly secrets?: readonly string[];
   readonly pidRegistry?: PidRegistry;
@@ -75,8 +78,14 @@ export class FfmpegProcess<O> {
       "setpriv",
       ["--pdeathsig", "KILL", "--", options.ffmpegPath ?? "ffmpeg", ...options.args],
       {
-        // fd 3 (PROGRESS_FD) carries -progress.
-        stdio: [options.input ? "pipe" : "ignore", options.onStdout ? "pipe" : "ignore", "pipe", "pipe"],
+        // fd 3 (PROGRESS_FD) carries -progress, fd 4 (SCRIPT_FD) an input script.
+        stdio: [
+          options.input ? "pipe" : "ignore",
+          options.onStdout ? "pipe" : "ignore",
+          "pipe",
+          "pipe",
+          ...(options.script === undefined ? [] : ["pipe" as const]),
+        ],
         detached: true,
         buffer: false,
         reject: false,
@@ -89,6 +98,7 @@ export class FfmpegProcess<O> {
     });
     if (this.pid !== undefined) options.pidRegistry?.add(this.pid);
     this.wireInput();
+    this.writeScript();
     this.exited = this.waitForExit();
   }
 
@@ -118,6 +128,13 @@ export class FfmpegProcess<O> {
       this.endInput();
     });
     input.pipe(stdin);
+  }
+
+  private writeScript(): void {
+    const pipe = this.subprocess.stdio[SCRIPT_FD] as Writable | null | undefined;
+    if (!pipe || this.options.script === undefined) return;
+    pipe.on("error", () => {}); // EPIPE: ffmpeg exited before reading it; its exit says why
+    pipe.end(this.options.script);
   }
 
   private endInput(): void {

@@ -110,6 +110,28 @@ describe("one node (SQLite)", () => {
   }, 60_000);
 });
 
+it("writes a generated admin password to a 0600 file in the data dir, never to its output", async () => {
+  const dataDir = tempDataDir();
+  // No STREAMWELL_ADMIN_PASSWORD: spawn leaves out a variable whose value is undefined.
+  const node = await startNode({
+    dataDir,
+    env: { STREAMWELL_ADMIN_PASSWORD: undefined as unknown as string },
+  });
+  try {
+    const file = join(dataDir, "admin-password");
+    const password = readFileSync(file, "utf8").trim();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(
+      (await new ApiClient(node.baseUrl).post("/auth/login", { username: "admin", password })).status,
+    ).toBe(200);
+    expect(node.output.join("\n")).not.toContain(password);
+    expect(node.output.some((line) => line.includes(file))).toBe(true);
+  } finally {
+    await node.stop();
+    removeDataDir(dataDir);
+  }
+}, 60_000);
+
 describe("a mesh (NATS JetStream KV)", () => {
   let mesh: TestMesh;
 

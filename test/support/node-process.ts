@@ -56,8 +56,11 @@ export async function startNode(options: {
   /** STREAMWELL_NODE_ID; nodes of one mesh need different ones. Default "test-node". */
   nodeId?: string;
   env?: Record<string, string>;
+  /** A command the node runs under (e.g. unshare into new namespaces); it ends by exec'ing its arguments. */
+  wrapper?: readonly string[];
 }): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [ENTRY], {
+  const [command = process.execPath, ...args] = [...(options.wrapper ?? []), process.execPath, ENTRY];
+  const child = spawn(command, args, {
     env: {
       PATH: process.env.PATH ?? "",
       STREAMWELL_DATA_DIR: options.dataDir,

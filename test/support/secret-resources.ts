@@ -9,6 +9,8 @@ export interface SecretResources {
   /** The restream to the RTMP destination and the stream key it pushes with. */
   readonly rtmp: { readonly restreamId: string; readonly streamKey: string };
   readonly playback: { readonly restreamId: string; readonly url: string };
+  /** The passphrases of the SRT destination and the SRT Push. */
+  readonly srtPassphrases: readonly string[];
   /** Every restream made (to start them all). */
   readonly restreamIds: readonly string[];
   /** Stream keys and passphrases that must never be found in plain text. */
@@ -30,7 +32,13 @@ async function created<T>(response: Promise<{ status: number; body: T; text: str
 /** `rtmpUrl`: an RTMP server URL (application, no key); `srtPort`: where SRT pushes go (a listener, or nothing). */
 export async function createSecretResources(
   admin: ApiClient,
-  options: { readonly rtmpUrl: string; readonly srtPort: number; readonly tag: string },
+  options: {
+    readonly rtmpUrl: string;
+    readonly srtPort: number;
+    readonly tag: string;
+    /** The RTMP destination's engine (default: the node's, native). */
+    readonly rtmpEngine?: "native" | "ffmpeg";
+  },
 ): Promise<SecretResources> {
   const { tag, srtPort } = options;
   const streamKey = `out-key-${tag}`;
@@ -40,7 +48,11 @@ export async function createSecretResources(
     admin.post("/channels", { name: `Secrets ${tag}`, srtIngest: true }),
   );
   const rtmpDestination = await created<{ id: string }>(
-    admin.post("/destinations", { name: `rtmp ${tag}`, url: options.rtmpUrl }),
+    admin.post("/destinations", {
+      name: `rtmp ${tag}`,
+      url: options.rtmpUrl,
+      engine: options.rtmpEngine ?? null,
+    }),
   );
   const srtDestination = await created<{ id: string }>(
     admin.post("/destinations", {
@@ -73,6 +85,7 @@ export async function createSecretResources(
     rtmp: { restreamId: rtmp.id, streamKey },
     playback: { restreamId: playback.id, url: playback.playbackUrl },
     restreamIds: [rtmp.id, srt.id, push.id, playback.id],
+    srtPassphrases: [destinationPassphrase, pushPassphrase],
     secrets: [
       channel.streamKey,
       passphraseIn(channel.ingest.srt),

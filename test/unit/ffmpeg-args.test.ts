@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PROGRESS_FD, relayArgs, SYSTEM_CA_FILE, srtIngestArgs } from "../../node/ffmpeg/args.js";
+import { PROGRESS_FD, relayArgs, SYSTEM_CA_FILE, srtIngestCommand } from "../../node/ffmpeg/args.js";
 import { RelayArgsError } from "../../node/ffmpeg/errors.js";
 import { InvalidUrlError, parseDestinationUrl } from "../../node/urls/destination-url.js";
 
@@ -136,28 +136,57 @@ describe("relayArgs", () => {
   });
 });
 
-describe("srtIngestArgs", () => {
-  it("listens for one caller, passphrase in its own argument, MPEG-TS copied to stdout", () => {
-    const passphrase = "p&ss?phrase=with%25odd";
-    expect(srtIngestArgs({ bindHost: "::", port: 9001, passphrase, container: "mpegts" })).toEqual([
+describe("srtIngestCommand", () => {
+  it("listens for one caller, passphrase in the input script, never in argv; MPEG-TS copied to stdout", () => {
+    const passphrase = "p&ss?phrase='with%25odd";
+    const { args, script } = srtIngestCommand({
+      bindHost: "::",
+      port: 9001,
+      passphrase,
+      container: "mpegts",
+    });
+    expect(args).toEqual([
       ...["-hide_banner", "-loglevel", "level+info", "-nostats", "-nostdin"],
-      ...["-rw_timeout", "5000000", "-passphrase", passphrase],
       ...["-probesize", "1000000", "-analyzeduration", "1000000"],
-      ...["-f", "mpegts", "-i", "srt://[::]:9001?mode=listener"],
+      ...[
+        "-f",
+        "concat",
+        "-safe",
+        "0",
+        "-auto_convert",
+        "0",
+        "-protocol_whitelist",
+        "pipe,srt",
+        "-i",
+        "pipe:4",
+      ],
       ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "mpegts", "pipe:1"],
     ]);
+    expect(args.join(" ")).not.toContain("phrase");
+    expect(script).toBe(
+      [
+        "ffconcat version 1.0",
+        "file 'srt://[::]:9001?mode=listener'",
+        "option passphrase 'p&ss?phrase='\\''with%25odd'",
+        "option rw_timeout '5000000'",
+        "option probesize '1000000'",
+        "option analyzeduration '1000000'",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("reads and writes FLV for a chain link that carries it, with the short FLV probe", () => {
-    const args = srtIngestArgs({
+    const { args, script } = srtIngestCommand({
       bindHost: "::",
       port: 9001,
       passphrase: "long-enough-secret",
       container: "flv",
     });
     expect(args.join(" ")).toContain(
-      "-probesize 32 -analyzeduration 0 -f flv -i srt://[::]:9001?mode=listener -map 0:v:0? -map 0:a:0? -c copy -f flv -flvflags no_duration_filesize pipe:1",
+      "-probesize 32 -analyzeduration 0 -f concat -safe 0 -auto_convert 0 -protocol_whitelist pipe,srt -i pipe:4 -map 0:v:0? -map 0:a:0? -c copy -f flv -flvflags no_duration_filesize pipe:1",
     );
+    expect(script).toContain("option probesize '32'\noption analyzeduration '0'\n");
   });
 
   it("refuses a passphrase libsrt would not take, or a bad port, without quoting it", () => {
@@ -167,10 +196,10 @@ describe("srtIngestArgs", () => {
       passphrase: "long-enough-secret",
       container: "mpegts",
     } as const;
-    expect(() => srtIngestArgs({ ...ok, passphrase: "short" })).toThrow(RelayArgsError);
-    expect(() => srtIngestArgs({ ...ok, passphrase: `secret-\n${"x".repeat(10)}` })).toThrow(
+    expect(() => srtIngestCommand({ ...ok, passphrase: "short" })).toThrow(RelayArgsError);
+    expect(() => srtIngestCommand({ ...ok, passphrase: `secret-\n${"x".repeat(10)}` })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("secret") }),
     );
-    expect(() => srtIngestArgs({ ...ok, port: 70000 })).toThrow(RelayArgsError);
+    expect(() => srtIngestCommand({ ...ok, port: 70000 })).toThrow(RelayArgsError);
   });
 });

@@ -1,5 +1,5 @@
 // SrtListener: one channel's SRT ingest, kept listening by itself. Each run is one ffmpeg listener
-// that serves one caller (node/ffmpeg/args.ts srtIngestArgs) and exits when it leaves; the listener
+// that serves one caller (node/ffmpeg/args.ts srtIngestCommand) and exits when it leaves; the listener
 // then starts a new one. A run that ends without a caller (a bind failure, a crash) retries with
 // the restreams' capped exponential backoff, so nothing ever restarts in a hot loop. What the
 // caller's bytes become is its session's business (the parent's `session`): MPEG-TS units for SRT
@@ -12,7 +12,7 @@
 //   stopping  -> stopped                           ffmpeg exited
 //   stopped   -> (none)
 import type { Container } from "../../defs/container.js";
-import { srtIngestArgs } from "../../ffmpeg/args.js";
+import { srtIngestCommand } from "../../ffmpeg/args.js";
 import type { ExitClassifier } from "../../ffmpeg/exit.js";
 import type { PidRegistry } from "../../ffmpeg/pidfile.js";
 import { type FfmpegProcess, startFfmpeg } from "../../ffmpeg/process.js";
@@ -137,8 +137,10 @@ export class SrtListener {
         drop();
       },
     });
+    const command = srtIngestCommand(this.spec);
     const run = startFfmpeg({
-      args: srtIngestArgs(this.spec),
+      args: command.args,
+      script: command.script,
       secrets: [this.spec.passphrase],
       pidRegistry: this.parent.pids,
       ffmpegPath: this.parent.ffmpegPath,
