@@ -67,6 +67,7 @@ describe("loadConfig defaults", () => {
       rtmpMaxConnectionsPerAddress: 16,
       restreamEngine: "native",
       webhookRetryBaseMs: 2000,
+      caFile: "/etc/ssl/certs/ca-certificates.crt",
       logLevel: "info",
       sessionTtlHours: 12,
       secureCookies: false,
