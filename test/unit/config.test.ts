@@ -70,6 +70,8 @@ describe("loadConfig defaults", () => {
       caFile: "/etc/ssl/certs/ca-certificates.crt",
       logLevel: "info",
       sessionTtlHours: 12,
+      sseMaxPerNode: 1000,
+      sseMaxPerUser: 10,
       secureCookies: false,
       trustProxy: false,
       loginWindowSeconds: 900,
