@@ -80,8 +80,6 @@ describe("loadConfig defaults", () => {
       quotaRestreams: 0,
       quotaSrtPorts: 10,
       srtPushAllow: [],
-      sseMaxPerUser: 10,
-      sseMaxPerNode: 1000,
     });
     expect(config.rtmpsCert).toBeUndefined();
     expect(config.rtmpsKey).toBeUndefined();
