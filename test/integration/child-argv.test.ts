@@ -20,7 +20,11 @@ import {
   tempDataDir,
 } from "../support/node-process.js";
 import { argvInNamespace, descendantArgv } from "../support/proc-argv.js";
-import { createSecretResources, type SecretResources } from "../support/secret-resources.js";
+import {
+  createSecretResources,
+  LOOPBACK_SRT_PUSH,
+  type SecretResources,
+} from "../support/secret-resources.js";
 import { freeUdpPort } from "../support/srt.js";
 import { waitFor } from "../support/wait.js";
 
@@ -61,7 +65,10 @@ describe("children of a mesh's nodes", () => {
   });
 
   it("keep every key and passphrase of their inputs off their command lines", async () => {
-    mesh = await startMesh([{ id: "n1" }, { id: "n2" }]);
+    mesh = await startMesh([
+      { id: "n1", env: LOOPBACK_SRT_PUSH },
+      { id: "n2", env: LOOPBACK_SRT_PUSH },
+    ]);
     // Made on n2: its SRT ingest listener and the Remote Playback live there, and publishing to n1
     // opens a chain link n1 -> n2 whose listener (an input) runs on n2.
     const made = await createSecretResources(mesh.admin("n2"), {
@@ -121,6 +128,7 @@ describe("a node run as its own user, where /proc hides other users' processes (
     const drop = `setpriv --reuid ${NODE_UID} --regid ${NODE_UID} --clear-groups`;
     node = await startNode({
       dataDir,
+      env: LOOPBACK_SRT_PUSH,
       wrapper: [
         ...["unshare", "--mount", "--pid", "--fork", "--propagation", "private"],
         ...["sh", "-c", `mount -t proc -o hidepid=invisible proc /proc && exec ${drop} "$@"`, "sh"],

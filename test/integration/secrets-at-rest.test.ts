@@ -18,7 +18,12 @@ import {
   startNode,
   tempDataDir,
 } from "../support/node-process.js";
-import { createSecretResources, type SecretResources, unsealedFields } from "../support/secret-resources.js";
+import {
+  createSecretResources,
+  LOOPBACK_SRT_PUSH,
+  type SecretResources,
+  unsealedFields,
+} from "../support/secret-resources.js";
 import { freeUdpPort } from "../support/srt.js";
 import { waitFor } from "../support/wait.js";
 
@@ -68,7 +73,7 @@ describe("one node (SQLite)", () => {
   });
 
   it("keeps no stream key or passphrase in the database or its WAL, while a restream streams", async () => {
-    node = await startNode({ dataDir });
+    node = await startNode({ dataDir, env: LOOPBACK_SRT_PUSH });
     const admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
     const made = await createSecretResources(admin, {
       rtmpUrl: nginx.url("live"),
@@ -102,7 +107,7 @@ describe("one node (SQLite)", () => {
       /failed to start: this node's secret key \(key id [0-9a-f]{12}\) is not the key this store's secrets are sealed with \(key id [0-9a-f]{12}\)/,
     );
     expect((failure as Error).message).not.toContain(wrong);
-    node = await startNode({ dataDir });
+    node = await startNode({ dataDir, env: LOOPBACK_SRT_PUSH });
     const admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
     const channels = (await admin.get("/channels")).body.items as { id: string }[];
     expect(channels).toHaveLength(1);
@@ -140,7 +145,10 @@ describe("a mesh (NATS JetStream KV)", () => {
   });
 
   it("keeps no stream key or passphrase in any KV value, chain links included, while a restream streams", async () => {
-    mesh = await startMesh([{ id: "n1" }, { id: "n2" }]);
+    mesh = await startMesh([
+      { id: "n1", env: LOOPBACK_SRT_PUSH },
+      { id: "n2", env: LOOPBACK_SRT_PUSH },
+    ]);
     // Made on n2: the Remote Playback listens on n2, so publishing to n1 opens a chain link n1 -> n2.
     const made = await createSecretResources(mesh.admin("n2"), {
       rtmpUrl: nginx.url("live"),

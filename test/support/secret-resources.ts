@@ -4,6 +4,9 @@
 // secrets a leak would show, for tests that grep the store, its files and processes' arguments.
 import type { ApiClient } from "./api-client.js";
 
+/** The nodes these resources are made on: their SRT Push targets are loopback listeners of the test. */
+export const LOOPBACK_SRT_PUSH = { STREAMWELL_SRT_PUSH_ALLOW: "127.0.0.0/8" };
+
 export interface SecretResources {
   readonly channel: { readonly id: string; readonly streamKey: string };
   /** The restream to the RTMP destination and the stream key it pushes with. */
