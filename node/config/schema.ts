@@ -4,8 +4,8 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { ENGINE_NAMES } from "../defs/relay.js";
-import { limitsFields } from "./limits-fields.js";
 import { SYSTEM_CA_FILE } from "../kit/ca-file.js";
+import { limitsFields } from "./limits-fields.js";
 import { meshFields } from "./mesh-fields.js";
 import { webFields } from "./web-fields.js";
 
