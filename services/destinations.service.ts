@@ -5,7 +5,7 @@ import { destinationView } from "../node/catalog/views.js";
 import { ValidationFailedError } from "../node/defs/errors.js";
 import type { Runtime } from "../node/runtime.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../node/urls/destination-url.js";
-import { action, created, noContent } from "./action.js";
+import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import * as schemas from "./schemas/resources.js";
 
@@ -29,16 +29,18 @@ function assertOptionsFit(
 const canonical = (url: string) => formatDestinationUrl(parseDestinationUrl(url));
 
 export function destinationsService({ catalog }: Runtime) {
-  const view = async (destination: DestinationRecord) =>
-    destinationView(destination, await catalog.usedBy(destination.id));
+  /** `usedBy` lists only the restreams the caller may see (an admin: all). */
+  const view = async (ctx: ActionContext<unknown>, destination: DestinationRecord) =>
+    destinationView(destination, await catalog.usedBy(destination.id, callerOf(ctx)));
 
   return defineService("streamwell.destinations", {
     list: action({
       access: "user",
       input: schemas.destinations.list,
       summary: "List destinations (URL secrets redacted)",
-      async handler() {
-        return { items: await Promise.all((await catalog.destinations.list()).map(view)) };
+      async handler(ctx) {
+        const destinations = await catalog.destinations.list();
+        return { items: await Promise.all(destinations.map((destination) => view(ctx, destination))) };
       },
     }),
     create: action({
@@ -49,7 +51,7 @@ export function destinationsService({ catalog }: Runtime) {
         const input = { ...ctx.params, url: canonical(ctx.params.url) };
         assertOptionsFit(input);
         const destination = await catalog.destinations.create(input);
-        return created(ctx, `/destinations/${destination.id}`, await view(destination));
+        return created(ctx, `/destinations/${destination.id}`, await view(ctx, destination));
       },
     }),
     get: action({
@@ -57,7 +59,7 @@ export function destinationsService({ catalog }: Runtime) {
       input: schemas.destinations.get,
       summary: "Get a destination",
       async handler(ctx) {
-        return view(await catalog.destinations.get(ctx.params.id));
+        return view(ctx, await catalog.destinations.get(ctx.params.id));
       },
     }),
     update: action({
@@ -68,7 +70,7 @@ export function destinationsService({ catalog }: Runtime) {
         const { id, url, ...rest } = ctx.params;
         const change = url === undefined ? rest : { ...rest, url: canonical(url) };
         assertOptionsFit({ ...(await catalog.destinations.get(id)), ...change });
-        return view(await catalog.destinations.update(id, change));
+        return view(ctx, await catalog.destinations.update(id, change));
       },
     }),
     remove: action({

@@ -2,10 +2,10 @@
 // scheduler leader turns the mesh's broadcast events into deliveries, so each event is
 // delivered once per mesh (node/webhooks/deliverer.ts sends, retries and records).
 import type { Context, ServiceSchema } from "moleculer";
+import { type WebhookEvent, webhookView } from "../node/catalog/webhooks.js";
 import type { ActorReport } from "../node/defs/restream-status.js";
 import type { Runtime } from "../node/runtime.js";
 import { Deliverer } from "../node/webhooks/deliverer.js";
-import { type WebhookEvent, webhookView } from "../node/webhooks/webhooks.js";
 import { action, created, noContent } from "./action.js";
 import { EVENTS, type IngestLive, type IngestOffline, type RestreamReportEvent } from "./events.js";
 import { isSchedulerLeader } from "./mesh-view.js";

@@ -2,12 +2,12 @@
 // in use cannot go, a channel takes its restreams with it, a feature switch stops what needs it).
 // Services call this; it knows nothing of Moleculer, HTTP or callers' roles.
 import { ConflictError, FeatureDisabledError, NotFoundError, ValidationFailedError } from "../defs/errors.js";
+import type { Role } from "../defs/role.js";
 import { HistoryLog } from "../history/history-log.js";
 import { sha256Hex } from "../kit/ids.js";
 import type { Store } from "../store/store.js";
 import { parseDestinationUrl } from "../urls/destination-url.js";
 import { type TargetPolicy, TargetRefusedError } from "../urls/target-policy.js";
-import { Webhooks } from "../webhooks/webhooks.js";
 import { ApiTokens, isApiToken } from "./api-tokens.js";
 import { type ChannelChange, Channels, type NewChannel, type StreamKeyDigest } from "./channels.js";
 import { Destinations } from "./destinations.js";
@@ -26,6 +26,7 @@ import { type NewRestream, type RestreamChange, Restreams } from "./restreams.js
 import { Sessions } from "./sessions.js";
 import { type PortHome, type PortRange, SrtPorts } from "./srt-ports.js";
 import { Users } from "./users.js";
+import { Webhooks } from "./webhooks.js";
 
 /** A new restream as callers give it: the name is optional. */
 export type NewRestreamInput = NewRestream extends infer R
@@ -204,11 +205,20 @@ export class Catalog {
     await this.history.remove(id);
   }
 
-  async usedBy(destinationId: string): Promise<string[]> {
-    const restreams = await this.restreams.list();
-    return restreams
-      .filter((r) => r.kind === "destination" && r.destinationId === destinationId)
-      .map((r) => r.id);
+  /**
+   * The restreams that push to a destination. A `viewer` who is not an admin sees only those of
+   * their own channels: other users' restream ids are not theirs to know.
+   */
+  async usedBy(
+    destinationId: string,
+    viewer?: { readonly id: string; readonly role: Role },
+  ): Promise<string[]> {
+    const using = (await this.restreams.list()).filter(
+      (r) => r.kind === "destination" && r.destinationId === destinationId,
+    );
+    if (!viewer || viewer.role === "admin") return using.map((r) => r.id);
+    const own = new Set((await this.channels.list()).filter((c) => c.ownerId === viewer.id).map((c) => c.id));
+    return using.filter((r) => own.has(r.channelId)).map((r) => r.id);
   }
 
   async deleteDestination(id: string): Promise<void> {

@@ -7,7 +7,7 @@
 // The scheduler leader runs the only deliverer that is fed (services/webhooks.service.ts), so an
 // event is delivered once per mesh. Retries pending when that node dies are lost with it.
 import { createHmac, randomUUID } from "node:crypto";
-import type { DeliveryRecord, WebhookRecord } from "./webhooks.js";
+import type { DeliveryRecord, WebhookRecord } from "../catalog/webhooks.js";
 
 export const SIGNATURE_HEADER = "x-streamwell-signature";
 const TIMEOUT_MS = 5_000;

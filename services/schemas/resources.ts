@@ -1,8 +1,8 @@
 // Request schemas of the public actions, one per action. The same objects validate calls (see
 // services/middleware.ts) and generate the OpenAPI document (services/api/openapi.ts).
 import { z } from "zod";
+import { WEBHOOK_EVENTS } from "../../node/catalog/webhooks.js";
 import { ENGINE_NAMES } from "../../node/defs/relay.js";
-import { WEBHOOK_EVENTS } from "../../node/webhooks/webhooks.js";
 import { byId, destinationStreamKey, destinationUrl, empty, id, name, password, username } from "./common.js";
 
 export const auth = {

@@ -298,6 +298,22 @@ describe("destinations", () => {
       streamKey: "used-by-key",
     });
     expect((await admin.get(`/destinations/${destination.id}`)).body.usedBy).toEqual([restream.id]);
+    // A user sees only the restreams of their own channels in usedBy, never another user's ids.
+    const user = await createUser();
+    const own = await createRestream(user.client, (await createChannel(user.client)).id, {
+      kind: "destination",
+      destinationId: destination.id,
+      streamKey: "own-key",
+    });
+    expect((await user.client.get(`/destinations/${destination.id}`)).body.usedBy).toEqual([own.id]);
+    const listed = (await user.client.get("/destinations")).body.items.find(
+      (item: { id: string }) => item.id === destination.id,
+    );
+    expect(listed.usedBy).toEqual([own.id]);
+    expect((await admin.get(`/destinations/${destination.id}`)).body.usedBy.sort()).toEqual(
+      [restream.id, own.id].sort(),
+    );
+    expectStatus(await user.client.delete(`/restreams/${own.id}`), 204);
     expectError(await admin.delete(`/destinations/${destination.id}`), 409, "conflict");
     expectStatus(await admin.delete(`/restreams/${restream.id}`), 204);
     expect((await admin.get(`/destinations/${destination.id}`)).body.usedBy).toEqual([]);

@@ -19,8 +19,11 @@ const SRT_URL = "srt://ingest.example.com:9000";
 let dir: string;
 let store: SqliteStore;
 let catalog: Catalog;
+/** The owner of the channels `channel()` makes: a real user, made on first use (quotas read the owner). */
+let ownerId: string | undefined;
 
 beforeEach(() => {
+  ownerId = undefined;
   dir = mkdtempSync(join(tmpdir(), "streamwell-catalog-"));
   store = SqliteStore.open(join(dir, "store.db"));
   catalog = new Catalog(store, {
@@ -53,8 +56,10 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error("expected a rejection");
 }
 
-function channel(srtIngest = false, name = "main"): Promise<ChannelRecord> {
-  return catalog.channels.create({ name, ownerId: "us_owner", srtIngest });
+async function channel(srtIngest = false, name = "main"): Promise<ChannelRecord> {
+  ownerId ??= (await catalog.users.create({ username: "owner", password: "owner-password", role: "user" }))
+    .id;
+  return catalog.channels.create({ name, ownerId, srtIngest });
 }
 
 describe("users", () => {

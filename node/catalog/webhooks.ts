@@ -2,11 +2,11 @@
 // sealed field at rest (catalog/secret-fields.ts) and never leaves through a view. Each webhook's
 // delivery attempts are kept in a ring of the last 100 (the history's ring, its own prefix).
 
-import { keys } from "../catalog/records.js";
 import { NotFoundError } from "../defs/errors.js";
 import { HistoryLog } from "../history/history-log.js";
 import { newId } from "../kit/ids.js";
 import type { Store } from "../store/store.js";
+import { keys } from "./records.js";
 
 export const WEBHOOK_EVENTS = ["restream.state", "channel.live"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
