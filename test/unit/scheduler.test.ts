@@ -81,7 +81,9 @@ beforeEach(async () => {
     url: "rtmp://127.0.0.1:1935/live",
     insecureSkipVerify: false,
   });
-  channelId = (await catalog.channels.create({ name: "c", ownerId: "us_x", srtIngest: false })).id;
+  // A real owner: creating a restream reads the channel owner's quotas.
+  const owner = await catalog.users.create({ username: "owner", password: "owner-password", role: "user" });
+  channelId = (await catalog.channels.create({ name: "c", ownerId: owner.id, srtIngest: false })).id;
   restreamId = (
     await catalog.createRestream(channelId, {
       kind: "destination",
