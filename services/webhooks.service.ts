@@ -85,6 +85,15 @@ export function webhooksService({ catalog, config, log }: Runtime): ServiceSchem
           return created(ctx, `/webhooks/${webhook.id}`, webhookView(webhook));
         },
       }),
+      update: action({
+        access: "admin",
+        input: schemas.webhooks.update,
+        summary: "Change a webhook's URL, events or secret (only what is given)",
+        async handler(ctx) {
+          const { id, ...change } = ctx.params;
+          return webhookView(await catalog.webhooks.update(id, change));
+        },
+      }),
       remove: action({
         access: "admin",
         input: schemas.webhooks.remove,

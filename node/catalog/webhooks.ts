@@ -5,6 +5,7 @@
 import { NotFoundError } from "../defs/errors.js";
 import { HistoryLog } from "../history/history-log.js";
 import { newId } from "../kit/ids.js";
+import { mutate } from "../store/mutate.js";
 import type { Store } from "../store/store.js";
 import { keys } from "./records.js";
 
@@ -56,6 +57,16 @@ export class Webhooks {
 
   async list(): Promise<WebhookRecord[]> {
     return (await this.store.list<WebhookRecord>(keys.webhooks)).map((entry) => entry.value);
+  }
+
+  /** A changed URL, event list or secret applies to the next delivery; those queued keep theirs. */
+  update(id: string, change: Partial<Omit<WebhookRecord, "id" | "createdAt">>): Promise<WebhookRecord> {
+    return mutate<WebhookRecord>(
+      this.store,
+      keys.webhook(id),
+      (current) => ({ ...current, ...change }),
+      () => new NotFoundError(`webhook ${id} not found`),
+    );
   }
 
   async delete(id: string): Promise<void> {

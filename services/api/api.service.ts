@@ -145,10 +145,11 @@ export function apiService({ config, log }: Runtime, version: string): ServiceSc
                 sendError(res, { code: 503, type: "unavailable", message: "metrics are unavailable" });
               }
             },
-            // The UI, for every other GET. moleculer-web tries aliases with more path segments first
+            // The UI, for every other GET and HEAD. moleculer-web tries aliases with more path segments first
             // and, among equals, those with fewer parameters, so every API alias comes before this
             // one; web-app.ts answers 404 for /api, /metrics and the probes all the same.
             "GET /:path*": serveWebApp,
+            "HEAD /:path*": serveWebApp,
           },
           onError(_req: IncomingMessage, res: ServerResponse, error: Error) {
             sendError(res, error);

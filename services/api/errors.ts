@@ -64,5 +64,8 @@ export function sendError(res: ServerResponse, error: ErrorLike): void {
   res.setHeader("Content-Type", "application/json; charset=utf-8");
   const retryAfter = error.data?.retryAfterSeconds;
   if (status === 429 && typeof retryAfter === "number") res.setHeader("Retry-After", String(retryAfter));
-  res.end(JSON.stringify(body));
+  // Set, not left to Node, so that a HEAD (whose body Node drops) tells the same length as a GET.
+  const text = JSON.stringify(body);
+  res.setHeader("Content-Length", Buffer.byteLength(text));
+  res.end(text);
 }

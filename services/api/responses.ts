@@ -51,4 +51,10 @@ export const RESPONSES: Readonly<Record<string, ActionResponse>> = {
   "streamwell.restreams.logs": ok(views.logs),
   "streamwell.restreams.history": ok(views.listOf(views.historyItem)),
   "streamwell.node.list": ok(views.listOf(views.nodeInfo)),
+  "streamwell.webhooks.list": ok(views.listOf(views.webhook)),
+  "streamwell.webhooks.create": created(views.webhook),
+  "streamwell.webhooks.update": ok(views.webhook),
+  "streamwell.webhooks.remove": noContent,
+  "streamwell.webhooks.deliveries": ok(views.listOf(views.webhookDelivery)),
+  "streamwell.webhooks.test": ok(views.webhookTest),
 };

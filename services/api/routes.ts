@@ -67,6 +67,7 @@ export const API_ROUTES: readonly RestRoute[] = [
   nodes("GET", "/nodes", "streamwell.node.list"),
   webhooks("GET", "/webhooks", "streamwell.webhooks.list"),
   webhooks("POST", "/webhooks", "streamwell.webhooks.create"),
+  webhooks("PATCH", "/webhooks/:id", "streamwell.webhooks.update"),
   webhooks("DELETE", "/webhooks/:id", "streamwell.webhooks.remove"),
   webhooks("GET", "/webhooks/:id/deliveries", "streamwell.webhooks.deliveries"),
   webhooks("POST", "/webhooks/:id/test", "streamwell.webhooks.test"),

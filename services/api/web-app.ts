@@ -1,7 +1,8 @@
 // The admin UI's built files (vite build -> dist/web, made by scripts/setup.mjs), served by the
 // gateway for the GETs no API route claims. A client route (/channels/ch_x: no file extension)
 // gets index.html, so reloads and shared links work. Paths of the API and the probes are never
-// answered from here, whatever the build holds.
+// answered from here, whatever the build holds. HEAD answers like GET: the same status and
+// headers, no body (Node drops a HEAD answer's body; the file is not even read).
 import { createReadStream, existsSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { dirname, extname, join, normalize, sep } from "node:path";
@@ -65,12 +66,16 @@ function isFile(path: string): boolean {
   }
 }
 
-function sendFile(res: ServerResponse, file: string, cacheControl: string): void {
+function sendFile(req: IncomingMessage, res: ServerResponse, file: string, cacheControl: string): void {
   res.statusCode = 200;
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
   res.setHeader("Content-Type", CONTENT_TYPES[extname(file)] ?? "application/octet-stream");
   res.setHeader("Content-Length", statSync(file).size);
   res.setHeader("Cache-Control", cacheControl);
+  if (req.method === "HEAD") {
+    res.end();
+    return;
+  }
   createReadStream(file)
     .on("error", () => res.destroy())
     .pipe(res);
@@ -88,7 +93,7 @@ export function webApp(root: string = defaultWebRoot()) {
     if (file && isFile(file)) {
       // Vite names built assets by content hash: they never change under the same name.
       const immutable = path.startsWith("/assets/");
-      sendFile(res, file, immutable ? "public, max-age=31536000, immutable" : "no-cache");
+      sendFile(req, res, file, immutable ? "public, max-age=31536000, immutable" : "no-cache");
       return;
     }
     if (extname(path) !== "") {
@@ -102,6 +107,6 @@ export function webApp(root: string = defaultWebRoot()) {
       });
       return;
     }
-    sendFile(res, index, "no-cache");
+    sendFile(req, res, index, "no-cache");
   };
 }

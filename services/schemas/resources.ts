@@ -170,15 +170,23 @@ const webhookUrl = z
   .url({ protocol: /^https?$/, message: "must be an http:// or https:// URL" })
   .max(2048, "must be at most 2048 characters");
 
+const webhookEvents = z
+  .array(z.enum(WEBHOOK_EVENTS))
+  .min(1, "name at least one event")
+  .transform((events) => [...new Set(events)]);
+const webhookSecret = z
+  .string()
+  .min(16, "must be at least 16 characters")
+  .max(256, "must be at most 256 characters");
+
 export const webhooks = {
   list: empty,
-  create: z.strictObject({
-    url: webhookUrl,
-    events: z
-      .array(z.enum(WEBHOOK_EVENTS))
-      .min(1, "name at least one event")
-      .transform((events) => [...new Set(events)]),
-    secret: z.string().min(16, "must be at least 16 characters").max(256, "must be at most 256 characters"),
+  create: z.strictObject({ url: webhookUrl, events: webhookEvents, secret: webhookSecret }),
+  update: z.strictObject({
+    id,
+    url: webhookUrl.optional(),
+    events: webhookEvents.optional(),
+    secret: webhookSecret.optional().describe("Absent: the secret stays"),
   }),
   remove: byId,
   deliveries: byId,

@@ -3,6 +3,7 @@
 // from which the web UI's types are generated (scripts/web-types.mjs); the integration test
 // test/integration/openapi-responses.test.ts checks real answers against them, so they cannot drift.
 import { z } from "zod";
+import { WEBHOOK_EVENTS } from "../../node/catalog/webhooks.js";
 import { ENGINE_NAMES } from "../../node/defs/relay.js";
 import { ERROR_CODES, RESTREAM_STATES } from "../../node/defs/restream-status.js";
 
@@ -147,3 +148,25 @@ export const nodeInfo = z.strictObject({
   maxRestreams: z.number(),
   load: z.number().describe("One-minute load average per core"),
 });
+
+/** A webhook as admins see it: never its secret. */
+export const webhook = z.strictObject({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(WEBHOOK_EVENTS)),
+  createdAt: time,
+});
+
+/** One attempt to deliver one event. */
+export const webhookDelivery = z.strictObject({
+  time,
+  deliveryId: z.string().describe("The same for every attempt of one delivery"),
+  event: z.string().describe('restream.state, channel.live or "test"'),
+  attempt: z.number().describe("1 for the first try, then each retry"),
+  status: z.number().nullable().describe("The receiver's HTTP status; null when it did not answer"),
+  ok: z.boolean(),
+  error: z.string().nullable(),
+});
+
+/** The test event is queued, not awaited: its attempts appear in the delivery log. */
+export const webhookTest = z.strictObject({ queued: z.literal(true) });

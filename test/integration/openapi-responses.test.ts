@@ -14,6 +14,7 @@ import {
   tempDataDir,
 } from "../support/node-process.js";
 import { waitFor } from "../support/wait.js";
+import { startReceiver } from "../support/webhook-receiver.js";
 
 let node: NodeProcess;
 let admin: ApiClient;
@@ -121,6 +122,28 @@ describe("response schemas against a running node", () => {
     await call(admin, "DELETE", `/restreams/${pushed.id}`);
     await call(admin, "DELETE", `/channels/${channel.id}`);
     await call(admin, "DELETE", `/destinations/${destination.id}`);
+  });
+
+  it("webhooks and their delivery log answer what the document says", async () => {
+    const receiver = await startReceiver();
+    try {
+      const webhook = await call(admin, "POST", "/webhooks", {
+        url: receiver.url,
+        events: ["restream.state"],
+        secret: "a-schema-test-secret",
+      });
+      await call(admin, "GET", "/webhooks");
+      await call(admin, "PATCH", `/webhooks/${webhook.id}`, { events: ["restream.state", "channel.live"] });
+      await call(admin, "POST", `/webhooks/${webhook.id}/test`);
+      // The test event is delivered apart from the answer: wait for its attempt in the log.
+      await waitFor("a recorded delivery", async () => {
+        const log = await call(admin, "GET", `/webhooks/${webhook.id}/deliveries`);
+        return log.items.length > 0;
+      });
+      await call(admin, "DELETE", `/webhooks/${webhook.id}`);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("every declared response was checked against a real answer", () => {

@@ -64,6 +64,19 @@ describe("web UI files", () => {
     await expectNotFoundJson("/assets/%2e%2e/%2e%2e/%2e%2e/package.json");
   });
 
+  it("HEAD answers like GET on pages, assets and missing files: same status and headers, no body", async () => {
+    const script = readdirSync(`${defaultWebRoot()}/assets`).find((name) => name.endsWith(".js"));
+    const compared = ["content-type", "content-length", "cache-control", "content-security-policy"];
+    for (const path of ["/", "/channels", "/users", "/webhooks/", `/assets/${script}`, "/assets/nope.js"]) {
+      const [got, head] = await Promise.all([get(path), fetch(`${node.baseUrl}${path}`, { method: "HEAD" })]);
+      expect(head.status, path).toBe(got.status);
+      for (const name of compared)
+        expect(head.headers.get(name), `${path} ${name}`).toBe(got.headers.get(name));
+      expect(await head.text(), path).toBe("");
+      expect((await got.text()).length, path).toBeGreaterThan(0);
+    }
+  });
+
   it("never shadows the API, /metrics or the probes", async () => {
     await expectNotFoundJson("/api");
     await expectNotFoundJson("/api/v1/nope");

@@ -41,8 +41,8 @@ afterAll(async () => {
 });
 
 /** The signature is HMAC-SHA256 of the raw body with the secret, as a receiver checks it. */
-function validlySigned(message: Received): boolean {
-  const expected = Buffer.from(`sha256=${createHmac("sha256", SECRET).update(message.body).digest("hex")}`);
+function validlySigned(message: Received, secret = SECRET): boolean {
+  const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(message.body).digest("hex")}`);
   const given = Buffer.from(message.signature ?? "");
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
@@ -92,7 +92,7 @@ it("retries: a receiver that answers 500 twice gets the third attempt, and the l
   const id = await webhook(receiver.url, ["channel.live"]);
   expect((await admin.post(`/webhooks/${id}/test`)).status).toBe(200);
   await waitFor("three attempts", () => receiver.received.length === 3, 10_000);
-  expect(receiver.received.every(validlySigned)).toBe(true);
+  expect(receiver.received.every((message) => validlySigned(message))).toBe(true);
   expect(new Set(receiver.received.map((m) => m.body)).size).toBe(1);
   const log = await waitFor("three attempts logged", async () => {
     const items = (await admin.get(`/webhooks/${id}/deliveries`)).body.items;
@@ -105,6 +105,27 @@ it("retries: a receiver that answers 500 twice gets the third attempt, and the l
     [2, 500, false],
     [1, 500, false],
   ]);
+});
+
+it("an edit moves the next delivery to the new URL, signed with the new secret", async () => {
+  const [before, after] = [await startReceiver(), await startReceiver()];
+  receivers.push(before, after);
+  const id = await webhook(before.url, ["channel.live"]);
+  const newSecret = "the-webhook-secret-after-the-edit";
+  const refused = await admin.patch(`/webhooks/${id}`, { url: "file:///etc/passwd", secret: "short" });
+  expect(refused.status, refused.text).toBe(422);
+  expect(Object.keys(refused.body.error.fields).sort()).toEqual(["secret", "url"]);
+  const edited = await admin.patch(`/webhooks/${id}`, { url: after.url, secret: newSecret });
+  expect(edited.status, edited.text).toBe(200);
+  expect(edited.body).toMatchObject({ id, url: after.url, events: ["channel.live"] });
+  expect(edited.text).not.toContain(newSecret);
+  expect((await admin.post(`/webhooks/${id}/test`)).status).toBe(200);
+  await waitFor("the test event at the new URL", () => after.received.length === 1);
+  const [message] = after.received as [Received];
+  expect(validlySigned(message, newSecret)).toBe(true);
+  expect(message.json).toMatchObject({ event: "test", data: { webhookId: id } });
+  expect(before.received).toEqual([]);
+  expect((await admin.patch("/webhooks/wh_missing", { events: ["channel.live"] })).status).toBe(404);
 });
 
 it("refuses URLs that are not http(s), never lists a secret, and is for admins only", async () => {
