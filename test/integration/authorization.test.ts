@@ -209,6 +209,11 @@ const CASES: Record<string, RouteCase> = {
     success: 201,
     fixture: async () => ({ path: "/webhooks", body: WEBHOOK }),
   },
+  "PATCH /webhooks/:id": {
+    access: "admin",
+    success: 200,
+    fixture: async () => ({ path: `/webhooks/${await freshWebhook()}`, body: { events: ["channel.live"] } }),
+  },
   "DELETE /webhooks/:id": {
     access: "admin",
     success: 204,
