@@ -15,6 +15,7 @@
 // local-only rule holds.
 import type { Middleware, ServiceBroker } from "moleculer";
 import { ForbiddenError } from "../node/defs/errors.js";
+import { FoldedLog } from "../node/kit/folded-log.js";
 import type { Logger } from "../node/kit/log.js";
 import type { MeshProof, Signed, Verdict } from "../node/mesh/mesh-proof.js";
 import { toServiceError } from "./errors.js";
@@ -26,8 +27,11 @@ export type Exposure = "open" | "mesh" | "local";
 const HARMLESS = new Set(["DISCOVER", "PING", "PONG"]);
 /** Packets addressed to one node: their proof names it, so they cannot be replayed at another. */
 const ADDRESSED = new Set(["REQ", "RES"]);
-/** How many senders with a wrong proof are remembered, to warn once about each. */
-const WARNED_SENDERS = 1_000;
+/**
+ * Refusals are logged at most once per sender and window, with a count: a rogue on the NATS
+ * decides how many it causes, and under which sender names (node/kit/folded-log.ts).
+ */
+export const REFUSAL_LOG = { windowMs: 10_000, maxKeys: 50 } as const;
 
 interface Packet {
   readonly type: string;
@@ -46,6 +50,7 @@ interface Registry {
 /** The transit hooks of a Moleculer 0.14 middleware, which its d.ts's Middleware type does not list. */
 interface TransitHooks {
   created(broker: ServiceBroker): void;
+  stopped?(): void;
   transitPublish?(next: (packet: Packet) => Promise<void>): (packet: Packet) => Promise<void>;
   transitMessageHandler?(
     next: (cmd: string, packet: Packet) => Promise<boolean>,
@@ -99,7 +104,22 @@ export interface MeshGateOptions {
 /** Judges every packet that comes in (see the top of this file). */
 export function meshGate({ proof, meshActions, log }: MeshGateOptions): Middleware {
   let broker: ServiceBroker;
-  const warned = new Set<string>();
+  const proofRefusals = new FoldedLog<{ sender: string; kind: string; verdict: Verdict }>(
+    REFUSAL_LOG,
+    (sample, count, others) =>
+      log.warn(
+        { event: "mesh_proof_refused", ...sample, count, ...(others && { others }) },
+        "a packet failed the mesh secret's check (wrong STREAMWELL_MESH_SECRET, a clock off by more than 30 s, or a forgery): ignored",
+      ),
+  );
+  const callRefusals = new FoldedLog<{ sender: unknown; action: string; why: string }>(
+    REFUSAL_LOG,
+    (sample, count, others) =>
+      log.warn(
+        { event: "mesh_call_refused", ...sample, count, ...(others && { others }) },
+        "mesh call refused",
+      ),
+  );
 
   function exposure(actionName: string): Exposure {
     if (meshActions.has(actionName)) return "mesh";
@@ -111,19 +131,13 @@ export function meshGate({ proof, meshActions, log }: MeshGateOptions): Middlewa
     if (!proof) return "ok";
     const sender = String(payload.sender);
     const verdict = proof.verify(signedPart(broker, kind, payload, sender, broker.nodeID), payload.mesh);
-    if (verdict !== "ok" && verdict !== "missing" && warned.size < WARNED_SENDERS && !warned.has(sender)) {
-      warned.add(sender);
-      log.warn(
-        { event: "mesh_proof_refused", sender, kind, verdict },
-        "a packet failed the mesh secret's check (wrong STREAMWELL_MESH_SECRET, a clock off by more than 30 s, or a forgery): ignored",
-      );
-    }
+    if (verdict !== "ok" && verdict !== "missing") proofRefusals.note(sender, { sender, kind, verdict });
     return verdict;
   }
 
   /** A refused request is answered at once, so the caller learns why instead of timing out. */
   function refuse(payload: Record<string, unknown>, action: string, why: string): Promise<boolean> {
-    log.warn({ event: "mesh_call_refused", sender: payload.sender, action, why }, "mesh call refused");
+    callRefusals.note(String(payload.sender), { sender: payload.sender, action, why });
     const error = toServiceError(new ForbiddenError(`${action} is not open to this caller`));
     const transit = broker.transit as unknown as Transit;
     return transit
@@ -134,6 +148,10 @@ export function meshGate({ proof, meshActions, log }: MeshGateOptions): Middlewa
   const gate: TransitHooks = {
     created(created) {
       broker = created;
+    },
+    stopped() {
+      proofRefusals.close();
+      callRefusals.close();
     },
     transitMessageHandler(next) {
       return (cmd, packet) => {

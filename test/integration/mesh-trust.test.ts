@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NatsCluster, startNatsCluster } from "../../bench/support/nats-server.js";
 import { MeshProof } from "../../node/mesh/mesh-proof.js";
 import { INTERNAL_ACTIONS } from "../../services/mesh-calls.js";
-import { meshSigner } from "../../services/mesh-gate.js";
+import { meshSigner, REFUSAL_LOG } from "../../services/mesh-gate.js";
 import { ApiClient } from "../support/api-client.js";
 import { type MediaProcess, publish } from "../support/media.js";
 import {
@@ -206,6 +206,28 @@ describe("a rogue broker on the mesh's NATS", () => {
     ]);
     await waitFor("the refusal logged", () => node.output.some((line) => line.includes('"why":"replayed"')));
   });
+
+  it("cannot flood the node's log: its refused calls are one line per window, with their count", async () => {
+    const broker = await rogue("flooder");
+    const refusals = () =>
+      node.output
+        .filter((line) => line.includes('"event":"mesh_call_refused"') && line.includes(broker.nodeID))
+        .map((line) => JSON.parse(line) as { count: number });
+    const CALLS = 300;
+    const answers = await Promise.all(
+      Array.from({ length: CALLS }, () => outcome(broker.call("$node.options", {}, { nodeID: NODE }))),
+    );
+    expect(answers.filter((answer) => JSON.stringify(answer) === JSON.stringify(FORBIDDEN))).toHaveLength(
+      CALLS,
+    );
+    const total = () => refusals().reduce((sum, line) => sum + line.count, 0);
+    expect(total()).toBeLessThan(CALLS); // the rest waits for the window's end
+    await waitFor("the window's count logged", () => total() === CALLS, REFUSAL_LOG.windowMs + 5_000);
+    // One line at the first refusal, one with the count at the window's end (a third if the burst
+    // straddled two windows on a loaded machine), instead of 300.
+    expect(refusals()[0]?.count).toBe(1);
+    expect(refusals().length).toBeLessThanOrEqual(3);
+  }, 30_000);
 
   it("cannot forge an ingest event: the live publisher is not evicted", async () => {
     for (const [name, secret] of [
