@@ -5,7 +5,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChainEnds } from "./actors/chain-ends.js";
 import { ActorHost } from "./actors/host.js";
+import type { Catalog } from "./catalog/catalog.js";
 import { keys } from "./catalog/records.js";
+import type { Config } from "./config/schema.js";
 import type { ChannelCodecs } from "./defs/codecs.js";
 import type { ChainRecord } from "./defs/orders.js";
 import type { ActorReport } from "./defs/restream-status.js";
@@ -15,9 +17,33 @@ import { IngestRegistry } from "./ingest/registry.js";
 import { RtmpServer } from "./ingest/rtmp/server.js";
 import { SrtIngests } from "./ingest/srt/ingests.js";
 import { tsSessions } from "./ingest/srt/session.js";
+import type { Logger } from "./kit/log.js";
 import { EngineChoice } from "./restreams/engine-choice.js";
 import { NativeRtmpEngine } from "./rtmp-push/engine.js";
-import type { Runtime } from "./runtime.js";
+import type { Store } from "./store/store.js";
+
+/** The settings the media plane reads: listeners, engines, where its PID files go. */
+export type MediaConfig = Pick<
+  Config,
+  | "nodeId"
+  | "dataDir"
+  | "bindHost"
+  | "caFile"
+  | "restreamEngine"
+  | "rtmpPort"
+  | "rtmpsPort"
+  | "rtmpsCert"
+  | "rtmpsKey"
+  | "rtmpMaxConnectionsPerAddress"
+>;
+
+/** What the media plane is built from: it finds channels and chain links in the store. */
+export interface MediaNodeDeps {
+  readonly config: MediaConfig;
+  readonly log: Logger;
+  readonly catalog: Catalog;
+  readonly store: Store;
+}
 
 export interface MediaNodeParent {
   ingestLive(channelId: string, codecs: ChannelCodecs): void;
@@ -25,6 +51,7 @@ export interface MediaNodeParent {
   report(restreamId: string, report: ActorReport | null): void;
 }
 
+/** The ingest ports the listeners bound (config 0 picks a free one): start() returns them. */
 export interface BoundPorts {
   readonly rtmp: number;
   readonly rtmps: number | null;
@@ -38,21 +65,22 @@ export class MediaNode {
   readonly chains: ChainEnds;
 
   constructor(
-    private readonly runtime: Runtime,
+    private readonly deps: MediaNodeDeps,
     parent: MediaNodeParent,
   ) {
-    const log = runtime.log.child({ module: "media" });
+    const { config, catalog, store } = deps;
+    const log = deps.log.child({ module: "media" });
     const ffmpeg = new FfmpegEngine({
-      pidFile: MediaNode.pidFile(runtime.config.dataDir),
+      pidFile: MediaNode.pidFile(config.dataDir),
       log,
-      bindHost: runtime.config.bindHost,
-      caFile: runtime.config.caFile,
+      bindHost: config.bindHost,
+      caFile: config.caFile,
     });
     const engine = new EngineChoice(
-      { native: new NativeRtmpEngine(runtime.config.caFile), ffmpeg },
-      runtime.config.restreamEngine,
+      { native: new NativeRtmpEngine(config.caFile), ffmpeg },
+      config.restreamEngine,
     );
-    this.registry = new IngestRegistry(runtime.catalog, log, {
+    this.registry = new IngestRegistry(catalog, log, {
       // A chain-fed channel feeds this node's actors only: the mesh knows its real ingest.
       live: (channelId, codecs, protocol) => {
         const feed = this.registry.feed(channelId);
@@ -67,22 +95,22 @@ export class MediaNode {
       },
     });
     this.host = new ActorHost(engine, {
-      nodeId: runtime.config.nodeId,
+      nodeId: config.nodeId,
       log,
       report: (restreamId, report) => parent.report(restreamId, report),
       feed: (channelId) => this.registry.feed(channelId),
     });
-    const { nodeId, bindHost, dataDir } = runtime.config;
+    const { nodeId, bindHost, dataDir } = config;
     this.srt = new SrtIngests(
-      runtime.catalog,
-      runtime.store,
+      catalog,
+      store,
       { nodeId, bindHost, pidFile: join(dataDir, "srt-ingest.pids") },
       {
         session: tsSessions((caller) => this.registry.srtStarted(caller.channelId, caller.id, caller.drop)),
-        log: runtime.log.child({ module: "srt" }),
+        log: deps.log.child({ module: "srt" }),
       },
     );
-    const chainLog = runtime.log.child({ module: "chain" });
+    const chainLog = deps.log.child({ module: "chain" });
     this.chains = new ChainEnds({
       nodeId,
       bindHost,
@@ -97,7 +125,7 @@ export class MediaNode {
       },
       log: chainLog,
       record: async (link) =>
-        (await runtime.store.get<ChainRecord>(keys.chain(link.channelId, link.targetNodeId)))?.value,
+        (await store.get<ChainRecord>(keys.chain(link.channelId, link.targetNodeId)))?.value,
     });
   }
 
@@ -112,11 +140,10 @@ export class MediaNode {
   }
 
   async start(): Promise<BoundPorts> {
-    const { config, log } = this.runtime;
+    const { config, log } = this.deps;
     await sweepStalePids(MediaNode.pidFile(config.dataDir));
     await sweepStalePids(MediaNode.chainPidFile(config.dataDir));
     const rtmp = await this.listen({ port: config.rtmpPort, host: config.bindHost });
-    this.runtime.endpoints.rtmpPort = rtmp;
     log.info({ event: "listening", protocol: "rtmp", port: rtmp }, "RTMP ingest listening");
     let rtmps: number | null = null;
     if (config.rtmpsCert && config.rtmpsKey) {
@@ -141,8 +168,8 @@ export class MediaNode {
   private async listen(options: Parameters<RtmpServer["listen"]>[0]): Promise<number> {
     const server = new RtmpServer({
       handler: this.registry,
-      log: this.runtime.log.child({ module: "rtmp" }),
-      limits: { maxConnectionsPerAddress: this.runtime.config.rtmpMaxConnectionsPerAddress },
+      log: this.deps.log.child({ module: "rtmp" }),
+      limits: { maxConnectionsPerAddress: this.deps.config.rtmpMaxConnectionsPerAddress },
     });
     this.servers.push(server);
     return server.listen(options);

@@ -1,5 +1,6 @@
-// Everything a node's services share: the frozen config, the logger, the store and the catalog
-// over it. Built once at start (bin/streamwell.ts) and handed to the services.
+// Everything a node is built from: the frozen config, the logger, the store and the catalog over
+// it. Built once at start (bin/streamwell.ts); the composition root (services/broker.ts) hands
+// each service and the node facade only the parts they use.
 import { join } from "node:path";
 import { Catalog } from "./catalog/catalog.js";
 import { SECRET_FIELDS } from "./catalog/secret-fields.js";
@@ -26,8 +27,6 @@ export interface Runtime {
   readonly catalog: Catalog;
   /** Where this node records the state changes it sees (written in batches). */
   readonly history: HistoryRecorder;
-  /** Host and ports in the URLs users see. The media plane writes the RTMP port it bound (config 0). */
-  readonly endpoints: { host: string; rtmpPort: number };
   readonly startedAt: number;
 }
 
@@ -52,7 +51,6 @@ export function createRuntime(config: Config, log: Logger, opened: OpenedStore):
     sealer,
     catalog,
     history: new HistoryRecorder(catalog.history, config.nodeId, log.child({ module: "history" })),
-    endpoints: { host: config.publicHost, rtmpPort: config.rtmpPort },
     startedAt: Date.now(),
   };
 }

@@ -1,6 +1,10 @@
-// Builds the node's Moleculer broker with every Streamwell service. Services reach each other
-// only through this broker (calls and events), so any of them can move to another node.
-import moleculer from "moleculer";
+// Builds the node's Moleculer broker with every Streamwell service: the composition root, where
+// each service gets only the parts of the runtime it uses. Services reach each other only through
+// this broker (calls and events), so any of them can move to another node.
+import moleculer, { type ServiceSchema } from "moleculer";
+import type { PublicEndpoints } from "../node/catalog/views.js";
+import { LocalNode } from "../node/local/local-node.js";
+import type { BoundPorts } from "../node/media-node.js";
 import { MeshProof } from "../node/mesh/mesh-proof.js";
 import { natsConnectOptions, natsEndpointOf } from "../node/mesh/nats-endpoint.js";
 import type { Runtime } from "../node/runtime.js";
@@ -19,21 +23,41 @@ import { tokensService } from "./tokens.service.js";
 import { usersService } from "./users.service.js";
 import { webhooksService } from "./webhooks.service.js";
 
-export const DOMAIN_SERVICES = [
-  usersService,
-  tokensService,
-  featuresService,
-  destinationsService,
-  channelsService,
-  restreamsService,
-  nodeService,
-  schedulerService,
-  webhooksService,
-] as const;
+/** The host and RTMP port in the URLs users see: the configured port until the media plane binds one. */
+function publicEndpoints(config: Runtime["config"]) {
+  let rtmpPort = config.rtmpPort;
+  const endpoints: PublicEndpoints = {
+    host: config.publicHost,
+    get rtmpPort() {
+      return rtmpPort;
+    },
+  };
+  const listening = (ports: BoundPorts) => {
+    rtmpPort = ports.rtmp;
+  };
+  return { endpoints, listening };
+}
+
+/** Every domain service, each built from the narrow part of the runtime it uses. */
+export function domainServices(runtime: Runtime): ServiceSchema[] {
+  const { config, log, catalog, store, history } = runtime;
+  const { endpoints, listening } = publicEndpoints(config);
+  return [
+    usersService({ catalog, log, config }),
+    tokensService({ catalog }),
+    featuresService({ catalog, history }),
+    destinationsService({ catalog }),
+    channelsService({ catalog, history, endpoints }),
+    restreamsService({ catalog, history, endpoints }),
+    nodeService({ nodeId: config.nodeId, localNode: (parent) => new LocalNode(runtime, parent), listening }),
+    schedulerService({ catalog, store, log, history }),
+    webhooksService({ catalog, log, retryBaseMs: config.webhookRetryBaseMs }),
+  ];
+}
 
 export interface BrokerOptions {
-  /** Which services this broker runs; all of them by default. */
-  readonly services?: readonly (typeof DOMAIN_SERVICES)[number][];
+  /** Whether this broker runs the domain services (default true); a gateway-only broker does not. */
+  readonly domain?: boolean;
   readonly api?: boolean;
   /** A Moleculer transporter (tests use "Fake"); default: NATS when configured, else none (one node). */
   readonly transporter?: string;
@@ -101,7 +125,7 @@ export function createBroker(runtime: Runtime, options: BrokerOptions): molecule
       streamwellMiddleware(runtime.catalog, log),
     ],
   });
-  for (const service of options.services ?? DOMAIN_SERVICES) broker.createService(service(runtime));
-  if (options.api ?? true) broker.createService(apiService(runtime, options.version));
+  if (options.domain ?? true) for (const service of domainServices(runtime)) broker.createService(service);
+  if (options.api ?? true) broker.createService(apiService({ config, log }, options.version));
   return broker;
 }

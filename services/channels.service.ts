@@ -1,11 +1,13 @@
 // streamwell.channels: any user creates channels and owns them; the owner or an admin reads and
 // changes them. The stream key and ingest URLs appear only in a channel's own GET and create.
+
 import type { Context } from "moleculer";
 import { canManageChannel } from "../node/auth/policy.js";
+import type { Catalog } from "../node/catalog/catalog.js";
 import type { ChannelRecord, RestreamRecord } from "../node/catalog/records.js";
-import { channelView } from "../node/catalog/views.js";
+import { channelView, type PublicEndpoints } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/defs/errors.js";
-import type { Runtime } from "../node/runtime.js";
+import type { HistoryRecorder } from "../node/history/history-recorder.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import { EVENTS, type ResourceChanged } from "./events.js";
@@ -13,7 +15,14 @@ import { serve, VIEW_CALLS } from "./mesh-calls.js";
 import { liveIngests } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
-export function channelsService({ catalog, endpoints, history }: Runtime) {
+export interface ChannelsDeps {
+  readonly catalog: Catalog;
+  readonly history: Pick<HistoryRecorder, "forget">;
+  /** The host and RTMP port in a channel's ingest URLs (the port the media plane bound). */
+  readonly endpoints: PublicEndpoints;
+}
+
+export function channelsService({ catalog, endpoints, history }: ChannelsDeps) {
   /** Views with what the mesh knows now of each channel's ingest. */
   async function views(ctx: ActionContext<unknown>, channels: ChannelRecord[], withSecrets: boolean) {
     const ingests = await liveIngests((ctx as Context).broker);

@@ -1,9 +1,9 @@
 // streamwell.destinations: saved RTMP/RTMPS/SRT targets. Admins write; users read names and
 // redacted URLs to pick one for a restream.
+import type { Catalog } from "../node/catalog/catalog.js";
 import type { DestinationRecord } from "../node/catalog/records.js";
 import { destinationView } from "../node/catalog/views.js";
 import { ValidationFailedError } from "../node/defs/errors.js";
-import type { Runtime } from "../node/runtime.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../node/urls/destination-url.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
@@ -28,7 +28,7 @@ function assertOptionsFit(
 
 const canonical = (url: string) => formatDestinationUrl(parseDestinationUrl(url));
 
-export function destinationsService({ catalog }: Runtime) {
+export function destinationsService({ catalog }: { readonly catalog: Catalog }) {
   /** `usedBy` lists only the restreams the caller may see (an admin: all). */
   const view = async (ctx: ActionContext<unknown>, destination: DestinationRecord) =>
     destinationView(destination, await catalog.usedBy(destination.id, callerOf(ctx)));

@@ -1,11 +1,18 @@
 // streamwell.features: the server's restreaming and SRT switches.
-import type { Runtime } from "../node/runtime.js";
+import type { Catalog } from "../node/catalog/catalog.js";
+import type { HistoryRecorder } from "../node/history/history-recorder.js";
 import { action } from "./action.js";
 import { defineService } from "./define.js";
 import { EVENTS } from "./events.js";
 import * as schemas from "./schemas/resources.js";
 
-export function featuresService({ catalog, history }: Runtime) {
+export interface FeaturesDeps {
+  readonly catalog: Catalog;
+  /** Records the restreams a switch stops. */
+  readonly history: Pick<HistoryRecorder, "record">;
+}
+
+export function featuresService({ catalog, history }: FeaturesDeps) {
   return defineService("streamwell.features", {
     get: action({
       access: "user",

@@ -4,8 +4,8 @@
 // scheduler and the gateway call them with { nodeID }; users never do.
 import type { Context, Service, ServiceSchema } from "moleculer";
 import moleculer from "moleculer";
-import { LocalNode, type NodeInfo } from "../node/local/local-node.js";
-import type { Runtime } from "../node/runtime.js";
+import type { LocalNode, LocalNodeParent, NodeInfo } from "../node/local/local-node.js";
+import type { BoundPorts } from "../node/media-node.js";
 import { action } from "./action.js";
 import { EVENTS, type IngestLive } from "./events.js";
 import { NODE_CALLS, serve } from "./mesh-calls.js";
@@ -14,8 +14,15 @@ import * as schemas from "./schemas/resources.js";
 
 const SERVICE = "streamwell.node";
 
-export function nodeService(runtime: Runtime): ServiceSchema {
-  const { nodeId } = runtime.config;
+export interface NodeServiceDeps {
+  readonly nodeId: string;
+  /** Builds the node facade over the parent this service gives it (broadcasts, leader, mesh facts). */
+  localNode(parent: LocalNodeParent): LocalNode;
+  /** The ingest ports the media plane bound, passed on to whoever shows them in URLs. */
+  listening(ports: BoundPorts): void;
+}
+
+export function nodeService({ nodeId, localNode, listening }: NodeServiceDeps): ServiceSchema {
   let node: LocalNode;
 
   return {
@@ -68,7 +75,7 @@ export function nodeService(runtime: Runtime): ServiceSchema {
     },
     created(this: Service) {
       const broker = this.broker;
-      node = new LocalNode(runtime, {
+      node = localNode({
         ingestLive: (channelId, codecs) =>
           void broker.broadcast(EVENTS.ingestLive, { channelId, nodeID: nodeId, codecs }),
         ingestOffline: (channelId) =>
@@ -83,7 +90,7 @@ export function nodeService(runtime: Runtime): ServiceSchema {
       });
     },
     async started() {
-      await node.start();
+      listening(await node.start());
     },
     async stopped() {
       await node.stop();

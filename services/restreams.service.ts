@@ -1,14 +1,16 @@
 // streamwell.restreams: a channel's restreams, managed by the channel's owner or an admin.
 // start/stop set the desired state; the observed state comes from node/defs/restream-status.ts.
+
 import type { Context } from "moleculer";
 import { canManageChannel } from "../node/auth/policy.js";
+import type { Catalog } from "../node/catalog/catalog.js";
 import type { ChannelRecord, Desired, RestreamRecord } from "../node/catalog/records.js";
-import { restreamView } from "../node/catalog/views.js";
+import { type PublicEndpoints, restreamView } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/defs/errors.js";
 import type { ActorReport } from "../node/defs/restream-status.js";
+import type { HistoryRecorder } from "../node/history/history-recorder.js";
 import { restreamHistory } from "../node/history/restream-history.js";
 import { statusesOf } from "../node/restreams/statuses.js";
-import type { Runtime } from "../node/runtime.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import { EVENTS, type ResourceChanged } from "./events.js";
@@ -16,7 +18,14 @@ import { serve, VIEW_CALLS } from "./mesh-calls.js";
 import { actorLogs, actorReportOn, actorReports } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
-export function restreamsService({ catalog, endpoints, history }: Runtime) {
+export interface RestreamsDeps {
+  readonly catalog: Catalog;
+  /** Records the starts and stops made through this node. */
+  readonly history: Pick<HistoryRecorder, "record" | "forget">;
+  readonly endpoints: PublicEndpoints;
+}
+
+export function restreamsService({ catalog, endpoints, history }: RestreamsDeps) {
   async function viewsWith(
     restreams: readonly RestreamRecord[],
     reportOf: (id: string) => ActorReport | undefined,

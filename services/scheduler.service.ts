@@ -1,11 +1,14 @@
 // streamwell.scheduler: places restream actors on the node that holds their channel's ingest
 // (node/scheduler/scheduler.ts decides). The leader is the lowest node id that runs it.
 import type { Context, Service, ServiceBroker, ServiceSchema } from "moleculer";
+import type { Catalog } from "../node/catalog/catalog.js";
 import type { RestreamRecord } from "../node/catalog/records.js";
 import { NotFoundError } from "../node/defs/errors.js";
-import type { Runtime } from "../node/runtime.js";
+import type { HistoryRecorder } from "../node/history/history-recorder.js";
+import type { Logger } from "../node/kit/log.js";
 import { ScheduleClock } from "../node/scheduler/schedule-clock.js";
 import { Scheduler } from "../node/scheduler/scheduler.js";
+import type { Store } from "../node/store/store.js";
 import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
 import { meshCall, NODE_CALLS } from "./mesh-calls.js";
 import { isSchedulerLeader, liveIngests, meshNodes } from "./mesh-view.js";
@@ -15,7 +18,16 @@ const WATCHED = ["restreams.", "destinations.", "features"];
 
 const SERVICE = "streamwell.scheduler";
 
-export function schedulerService({ catalog, store, log, history }: Runtime): ServiceSchema {
+export interface SchedulerDeps {
+  readonly catalog: Catalog;
+  /** Placements and chain links are written by compare-and-set; its change feed triggers rounds. */
+  readonly store: Store;
+  readonly log: Logger;
+  /** Records what the schedule starts and stops. */
+  readonly history: Pick<HistoryRecorder, "record">;
+}
+
+export function schedulerService({ catalog, store, log, history }: SchedulerDeps): ServiceSchema {
   let scheduler: Scheduler;
   let clock: ScheduleClock;
   let unwatch: (() => void)[] = [];

@@ -1,15 +1,15 @@
 // streamwell.tokens: API tokens for automation. Any user makes, lists and deletes their own; a
 // token acts as its user over REST (Authorization: Bearer) and in ctx.meta.token, until it is
 // deleted, expires, or its user is deleted.
+import type { Catalog } from "../node/catalog/catalog.js";
 import { apiTokenView } from "../node/catalog/views.js";
 import { NotFoundError } from "../node/defs/errors.js";
-import type { Runtime } from "../node/runtime.js";
 import { action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import { EVENTS } from "./events.js";
 import * as schemas from "./schemas/resources.js";
 
-export function tokensService({ catalog }: Runtime) {
+export function tokensService({ catalog }: { readonly catalog: Catalog }) {
   return defineService("streamwell.tokens", {
     list: action({
       access: "user",

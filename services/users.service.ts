@@ -1,16 +1,19 @@
 // streamwell.users: login, logout, who am I, and user administration.
+
 import { DEFAULT_LIMITS, LoginThrottle } from "../node/auth/login-throttle.js";
 import { canChangeUser } from "../node/auth/policy.js";
+import type { Catalog } from "../node/catalog/catalog.js";
 import type { UserRecord } from "../node/catalog/records.js";
 import { USERNAME_PATTERN } from "../node/catalog/users.js";
 import { userView } from "../node/catalog/views.js";
+import type { Config } from "../node/config/schema.js";
 import {
   ForbiddenError,
   TooManyRequestsError,
   UnauthenticatedError,
   ValidationFailedError,
 } from "../node/defs/errors.js";
-import type { Runtime } from "../node/runtime.js";
+import type { Logger } from "../node/kit/log.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import { EVENTS } from "./events.js";
@@ -19,7 +22,14 @@ import { clearedSessionCookie, sessionCookie } from "./session-cookie.js";
 
 const SWEEP_EVERY_MS = 3_600_000;
 
-export function usersService({ catalog, config, log }: Runtime) {
+export interface UsersDeps {
+  readonly catalog: Catalog;
+  readonly log: Logger;
+  /** The login throttle's window and the session cookie's lifetime. */
+  readonly config: Pick<Config, "loginWindowSeconds" | "sessionTtlHours">;
+}
+
+export function usersService({ catalog, log, config }: UsersDeps) {
   const throttle = new LoginThrottle({ ...DEFAULT_LIMITS, windowMs: config.loginWindowSeconds * 1000 });
 
   /**

@@ -1,10 +1,12 @@
 // streamwell.webhooks (admin): webhooks and their delivery logs. Every node runs it; only the
 // scheduler leader turns the mesh's broadcast events into deliveries, so each event is
 // delivered once per mesh (node/webhooks/deliverer.ts sends, retries and records).
+
 import type { Context, ServiceSchema } from "moleculer";
+import type { Catalog } from "../node/catalog/catalog.js";
 import { type WebhookEvent, webhookView } from "../node/catalog/webhooks.js";
 import type { ActorReport } from "../node/defs/restream-status.js";
-import type { Runtime } from "../node/runtime.js";
+import type { Logger } from "../node/kit/log.js";
 import { Deliverer } from "../node/webhooks/deliverer.js";
 import { action, created, noContent } from "./action.js";
 import { EVENTS, type IngestLive, type IngestOffline, type RestreamReportEvent } from "./events.js";
@@ -13,11 +15,18 @@ import * as schemas from "./schemas/resources.js";
 
 // The catalog is read when an action or event runs, never at construction: the OpenAPI document is
 // built from services constructed with the config alone (services/api/openapi-offline.ts).
-export function webhooksService({ catalog, config, log }: Runtime): ServiceSchema {
+export interface WebhooksDeps {
+  readonly catalog: Catalog;
+  readonly log: Logger;
+  /** The first retry's delay (config webhookRetryBaseMs), doubling after. */
+  readonly retryBaseMs: number;
+}
+
+export function webhooksService({ catalog, log, retryBaseMs }: WebhooksDeps): ServiceSchema {
   /** Appends to one webhook's log one at a time (its ring is compare-and-set). */
   const recording = new Map<string, Promise<void>>();
   const deliverer = new Deliverer({
-    retryBaseMs: config.webhookRetryBaseMs,
+    retryBaseMs,
     record: (webhookId, attempt) => {
       const next = (recording.get(webhookId) ?? Promise.resolve()).then(() =>
         catalog.webhooks.deliveries.append(webhookId, [attempt]),

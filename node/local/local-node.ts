@@ -7,11 +7,13 @@ import { availableParallelism, loadavg } from "node:os";
 import type { LogLine } from "../actors/actor-log.js";
 import type { ChainEnds } from "../actors/chain-ends.js";
 import { PlacementFence } from "../actors/fence.js";
+import type { Config } from "../config/schema.js";
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { PlacedOrder } from "../defs/orders.js";
 import type { ActorReport } from "../defs/restream-status.js";
+import type { HistoryRecorder } from "../history/history-recorder.js";
 import type { LiveIngest } from "../ingest/registry.js";
-import { type BoundPorts, MediaNode } from "../media-node.js";
+import { type BoundPorts, type MediaConfig, MediaNode, type MediaNodeDeps } from "../media-node.js";
 import {
   type ActorKind,
   type Exposition,
@@ -21,7 +23,6 @@ import {
   type MetricsSnapshot,
 } from "../metrics/index.js";
 import { statusesOf } from "../restreams/statuses.js";
-import type { Runtime } from "../runtime.js";
 import { storedActorOrder } from "../scheduler/relay-spec.js";
 import { ingestListening } from "./readiness.js";
 
@@ -58,6 +59,14 @@ export interface LocalNodeParent {
   meshFacts(): Promise<{ readonly actors: ReadonlySet<string>; readonly live: ReadonlySet<string> }>;
 }
 
+/** What the facade is built from: the media plane's parts, plus what info and history need. */
+export interface LocalNodeDeps extends MediaNodeDeps {
+  readonly config: MediaConfig & Pick<Config, "publicHost" | "maxRestreams">;
+  readonly history: Pick<HistoryRecorder, "record" | "flush">;
+  /** When the node started (ms since the epoch), for its uptime. */
+  readonly startedAt: number;
+}
+
 export class LocalNode {
   private readonly media: MediaNode;
   private readonly fence: PlacementFence;
@@ -66,12 +75,12 @@ export class LocalNode {
   private bound: BoundPorts | null = null;
 
   constructor(
-    private readonly runtime: Runtime,
+    private readonly deps: LocalNodeDeps,
     private readonly parent: LocalNodeParent,
   ) {
-    const { config, history, catalog, log } = runtime;
+    const { config, history, catalog, log } = deps;
     // What this node sees goes into the history here, in batches (node/history/).
-    this.media = new MediaNode(runtime, {
+    this.media = new MediaNode(deps, {
       ingestLive: (channelId, codecs) => {
         history.record(channelId, "live");
         parent.ingestLive(channelId, codecs);
@@ -109,11 +118,11 @@ export class LocalNode {
     this.bound = null;
     this.fence.stop();
     await this.media.stop();
-    await this.runtime.history.flush();
+    await this.deps.history.flush();
   }
 
   info(): NodeInfo {
-    const { config, startedAt } = this.runtime;
+    const { config, startedAt } = this.deps;
     return {
       id: config.nodeId,
       address: config.publicHost,
@@ -127,11 +136,11 @@ export class LocalNode {
 
   async readiness(): Promise<Readiness> {
     try {
-      await this.runtime.store.ping();
+      await this.deps.store.ping();
     } catch (cause) {
       return { ready: false, reason: `store is not ready: ${String(cause)}` };
     }
-    if (!(await ingestListening(this.runtime.config.bindHost, this.bound)))
+    if (!(await ingestListening(this.deps.config.bindHost, this.bound)))
       return { ready: false, reason: "the RTMP ingest is not listening" };
     return { ready: true };
   }
@@ -157,7 +166,7 @@ export class LocalNode {
   liveChannels(): LiveChannel[] {
     return this.liveHere().map(({ channelId, codecs, stats, since }) => ({
       channelId,
-      nodeID: this.runtime.config.nodeId,
+      nodeID: this.deps.config.nodeId,
       codecs,
       stats,
       since,
@@ -166,7 +175,7 @@ export class LocalNode {
 
   /** A channel went live on another node: the newest publisher wins, so ours (if any) ends. */
   liveElsewhere(channelId: string, nodeId: string): void {
-    if (nodeId !== this.runtime.config.nodeId) this.media.registry.evict(channelId);
+    if (nodeId !== this.deps.config.nodeId) this.media.registry.evict(channelId);
   }
 
   async metrics(): Promise<Exposition> {
@@ -178,7 +187,7 @@ export class LocalNode {
    * States come from deriveStatus, as in streamwell.restreams, so /metrics agrees with the API.
    */
   private async snapshot(): Promise<MetricsSnapshot> {
-    const { catalog, config } = this.runtime;
+    const { catalog, config } = this.deps;
     const leader = this.parent.isLeader();
     const reports = this.media.host.reports();
     const none = { actors: new Set<string>(), live: new Set<string>() };

@@ -6,7 +6,8 @@ import type { AddressInfo } from "node:net";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import type { Caller } from "../../node/auth/policy.js";
-import type { Runtime } from "../../node/runtime.js";
+import type { Config } from "../../node/config/schema.js";
+import type { Logger } from "../../node/kit/log.js";
 import type { DeclaredAction, Meta } from "../action.js";
 import {
   type CredentialsRevoked,
@@ -41,7 +42,22 @@ type HttpHandler = (this: Service, req: IncomingMessage, res: ServerResponse) =>
 /** moleculer-web's own request handler, which the guard wraps. */
 const routeRequest = (ApiGateway.methods as { httpHandler: HttpHandler }).httpHandler;
 
-export function apiService({ config, log }: Runtime, version: string): ServiceSchema {
+/** The settings the gateway reads: where it listens, what it trusts, its limits. */
+export type ApiConfig = Pick<
+  Config,
+  | "httpPort"
+  | "bindHost"
+  | "trustProxy"
+  | "secureCookies"
+  | "metricsToken"
+  | "sseMaxPerUser"
+  | "sseMaxPerNode"
+>;
+
+export function apiService(
+  { config, log }: { readonly config: ApiConfig; readonly log: Logger },
+  version: string,
+): ServiceSchema {
   let openApi: unknown;
   let events: EventStream;
   const serveWebApp = webApp();

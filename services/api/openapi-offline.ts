@@ -4,7 +4,7 @@
 import { loadConfig } from "../../node/config/load.js";
 import type { Runtime } from "../../node/runtime.js";
 import type { DeclaredAction } from "../action.js";
-import { DOMAIN_SERVICES } from "../broker.js";
+import { domainServices } from "../broker.js";
 import { openApiDocument } from "./openapi.js";
 import { API_ROUTES } from "./routes.js";
 
@@ -12,8 +12,7 @@ export function offlineOpenApiDocument(version: string) {
   // Construction reads only the config; the rest of the runtime is used once a service runs.
   const runtime = { config: loadConfig({}) } as Runtime;
   const actions = new Map<string, DeclaredAction>();
-  for (const service of DOMAIN_SERVICES) {
-    const schema = service(runtime);
+  for (const schema of domainServices(runtime)) {
     for (const [name, declared] of Object.entries(schema.actions ?? {}))
       actions.set(`${schema.name}.${name}`, declared as DeclaredAction);
   }

@@ -87,9 +87,10 @@ beforeAll(async () => {
     })
   ).body;
   await admin.post(`/restreams/${restream.id}/start`);
-  // The channel goes live on node-2, so the leader (node-1) places the restream there.
-  const rtmpPort = (runtimes[1] as Runtime).endpoints.rtmpPort;
-  publisher = await publish(`rtmp://127.0.0.1:${rtmpPort}/live/${channel.streamKey}`);
+  // The channel goes live on node-2 (its ingest URL, as node-2 shows it), so the leader (node-1)
+  // places the restream there.
+  const onSecond = await new ApiClient(`http://127.0.0.1:${httpPort(second)}`).login("admin", PASSWORD);
+  publisher = await publish((await onSecond.get(`/channels/${channel.id}`)).body.ingest.rtmp);
   await waitFor("the restream placed on node-2", async () => {
     const placement = await (runtimes[0] as Runtime).catalog.placements.get(restream.id);
     return placement?.nodeId === "node-2";
@@ -98,7 +99,6 @@ beforeAll(async () => {
     const view = (await admin.get(`/restreams/${restream.id}`)).body;
     return view.node === "node-2" && view.state === "streaming";
   });
-  void second;
   for (const broker of brokers) countCalls(broker);
 }, 60_000);
 

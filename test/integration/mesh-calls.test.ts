@@ -19,7 +19,7 @@ beforeAll(async () => {
   node = createBroker(inProcessRuntime("node-a", dataDir, sealed), { version: "test", transporter: "Fake" });
   peer = createBroker(inProcessRuntime("peer", dataDir, sealed), {
     version: "test",
-    services: [],
+    domain: false,
     api: false,
     transporter: "Fake",
   });

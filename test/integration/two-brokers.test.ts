@@ -35,7 +35,7 @@ beforeAll(async () => {
   const domainRuntime = runtimeFor("domain");
   await domainRuntime.catalog.users.ensureAdmin("two-brokers-admin");
   domain = createBroker(domainRuntime, { version: "test", api: false, transporter: "Fake" });
-  gateway = createBroker(runtimeFor("gateway"), { version: "test", services: [], transporter: "Fake" });
+  gateway = createBroker(runtimeFor("gateway"), { version: "test", domain: false, transporter: "Fake" });
   await Promise.all([domain.start(), gateway.start()]);
   await gateway.waitForServices(["streamwell.users", "streamwell.channels", "streamwell.restreams"], 10_000);
 });
