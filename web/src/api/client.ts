@@ -16,6 +16,13 @@ import type {
   Restream,
   RestreamChange,
   RestreamInput,
+  User,
+  UserChange,
+  UserInput,
+  Webhook,
+  WebhookChange,
+  WebhookDelivery,
+  WebhookInput,
 } from "./types";
 
 const BASE = "/api/v1";
@@ -85,6 +92,11 @@ export const api = {
     /** Your own password: the current one is checked first. */
     changePassword: (id: string, currentPassword: string, password: string) =>
       request<Me>("PATCH", `/users/${id}`, { currentPassword, password }),
+    list: () => items<User>("/users"),
+    create: (input: UserInput) => request<User>("POST", "/users", input),
+    /** Admins: a role or another user's password (which ends that user's sessions). */
+    update: (id: string, change: UserChange) => request<User>("PATCH", `/users/${id}`, change),
+    remove: (id: string) => request<void>("DELETE", `/users/${id}`),
   },
   tokens: {
     list: () => items<ApiToken>("/tokens"),
@@ -132,5 +144,14 @@ export const api = {
   },
   nodes: {
     list: () => items<NodeInfo>("/nodes"),
+  },
+  webhooks: {
+    list: () => items<Webhook>("/webhooks"),
+    create: (input: WebhookInput) => request<Webhook>("POST", "/webhooks", input),
+    update: (id: string, change: WebhookChange) => request<Webhook>("PATCH", `/webhooks/${id}`, change),
+    remove: (id: string) => request<void>("DELETE", `/webhooks/${id}`),
+    deliveries: (id: string) => items<WebhookDelivery>(`/webhooks/${id}/deliveries`),
+    /** Queues a signed "test" event; its attempts show in the delivery log. */
+    test: (id: string) => request<{ queued: true }>("POST", `/webhooks/${id}/test`),
   },
 };

@@ -22,6 +22,11 @@ type Item<T> = T extends { items: (infer I)[] } ? I : never;
 export type Me = Answer<"users_me">;
 export type Role = Me["role"];
 
+/** A user as admins see them (with the quotas that apply). */
+export type User = Item<Answer<"users_list">>;
+export type UserInput = Body<"users_create">;
+export type UserChange = Omit<Body<"users_update">, "id">;
+
 /** An API token as lists show it: never the token itself. */
 export type ApiToken = Item<Answer<"tokens_list">>;
 /** The create answer: the only time the token is shown. */
@@ -48,6 +53,13 @@ export type BulkAnswer = Answer<"restreams_startAll">;
 export type HistoryItem = Item<Answer<"restreams_history">>;
 export type LogLine = Answer<"restreams_logs">["lines"][number];
 export type NodeInfo = Item<Answer<"node_list">>;
+
+/** A webhook as lists show it: never its secret. */
+export type Webhook = Item<Answer<"webhooks_list">>;
+export type WebhookEvent = Webhook["events"][number];
+export type WebhookInput = Body<"webhooks_create">;
+export type WebhookChange = Omit<Body<"webhooks_update">, "id">;
+export type WebhookDelivery = Item<Answer<"webhooks_deliveries">>;
 
 /** A server-sent event's data: the resource as lists show it, or a deletion. */
 export type Deleted = { readonly id: string; readonly deleted: true };

@@ -1,5 +1,5 @@
-// The frame around every page: skip link, navigation (Destinations and Server only for admins),
-// who is logged in, and whether live updates are connected.
+// The frame around every page: skip link, navigation (Destinations, Server, Users and Webhooks
+// only for admins), who is logged in, and whether live updates are connected.
 import type { ReactNode } from "react";
 import type { Me } from "../api/types";
 import { useConnectionState } from "../hooks/useLive";
@@ -15,6 +15,8 @@ const NAV: readonly NavItem[] = [
   { to: "/channels", label: "Channels" },
   { to: "/destinations", label: "Destinations", adminOnly: true },
   { to: "/server", label: "Server Features", adminOnly: true },
+  { to: "/users", label: "Users", adminOnly: true },
+  { to: "/webhooks", label: "Webhooks", adminOnly: true },
   { to: "/nodes", label: "Nodes" },
   { to: "/account", label: "Account" },
 ];

@@ -9,6 +9,8 @@ import { DestinationsPage } from "./destinations/DestinationsPage";
 import { FeaturesPage } from "./FeaturesPage";
 import { NodesPage } from "./NodesPage";
 import { NotFoundPage } from "./NotFoundPage";
+import { UsersPage } from "./users/UsersPage";
+import { WebhooksPage } from "./webhooks/WebhooksPage";
 
 interface PageRoute {
   readonly pattern: RegExp;
@@ -21,6 +23,8 @@ const ROUTES: readonly PageRoute[] = [
   { pattern: /^\/channels\/([^/]+)$/, render: (match) => <ChannelPage id={match[1] ?? ""} /> },
   { pattern: /^\/destinations\/?$/, adminOnly: true, render: () => <DestinationsPage /> },
   { pattern: /^\/server\/?$/, adminOnly: true, render: () => <FeaturesPage /> },
+  { pattern: /^\/users\/?$/, adminOnly: true, render: (_match, me) => <UsersPage me={me} /> },
+  { pattern: /^\/webhooks\/?$/, adminOnly: true, render: () => <WebhooksPage /> },
   { pattern: /^\/nodes\/?$/, render: () => <NodesPage /> },
   { pattern: /^\/account\/?$/, render: (_match, me) => <AccountPage me={me} /> },
 ];
