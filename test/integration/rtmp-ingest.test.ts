@@ -2,14 +2,17 @@
 // own chunk writer, a wrong key, a second publisher on a live channel, and RTMPS. The server runs
 // in-process with a fake handler; every child process is killed by PID after each test.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FlvTag } from "../../node/defs/flv-tag.js";
 import { RtmpServer } from "../../node/ingest/rtmp/server.js";
 import { IngestStatsWindow } from "../../node/ingest/rtmp/stats.js";
 import { isKeyframe, isSequenceHeader } from "../../node/media/flv.js";
 import { H264_AAC_720P } from "../support/codecs.js";
+import { attacker } from "../support/rtmp-attacker.js";
 import { readFlvTags, TestRtmpClient } from "../support/rtmp-client.js";
 import { FakeIngestHandler, RecordingLog } from "../support/rtmp-fake-handler.js";
 import { ffmpegPublishArgs, killAll, run, waitFor } from "../support/rtmp-processes.js";
@@ -171,17 +174,7 @@ describe("RTMP ingest with real publishers", () => {
   });
 
   it("(6) RTMPS: ffmpeg publishes over TLS with a self-signed certificate", async () => {
-    const cert = join(work, "cert.pem");
-    const key = join(work, "key.pem");
-    // biome-ignore format: one openssl command line
-    const openssl = run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-      "-days", "1", "-keyout", key, "-out", cert]);
-    expect((await openssl.exited).code, openssl.output.join("\n")).toBe(0);
-    const tlsPort = await server.listen({
-      port: 0,
-      host: "127.0.0.1",
-      tls: { cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") },
-    });
+    const tlsPort = await listenTls();
     const ffmpeg = run("ffmpeg", ffmpegPublishArgs(url("good-key", "rtmps", tlsPort), { seconds: 2 }));
     expect((await ffmpeg.exited).code, ffmpeg.output.join("\n")).toBe(0);
     await waitFor("the sink to end", () => handler.sinks[0]?.ends.length === 1);
@@ -191,4 +184,47 @@ describe("RTMP ingest with real publishers", () => {
     expect(handler.requests[0]?.secure).toBe(true);
     expect(sink.publisher.secure).toBe(true);
   });
+
+  it("(7) RTMPS: the per-address cap holds on the TLS listener, before the TLS handshake", async () => {
+    const tlsPort = await listenTls();
+    const cap = server.limits.maxConnectionsPerAddress;
+    const from = (localAddress: string) =>
+      new Promise<TLSSocket | undefined>((resolve) => {
+        const raw = netConnect({ port: tlsPort, host: "127.0.0.1", localAddress });
+        const socket = tlsConnect({ socket: raw, rejectUnauthorized: false });
+        socket.once("secureConnect", () => resolve(socket));
+        socket.once("error", () => resolve(undefined));
+        socket.once("close", () => resolve(undefined));
+      });
+    const sockets: (TLSSocket | undefined)[] = [];
+    try {
+      for (let i = 0; i <= cap; i++) sockets.push(await from("127.0.0.7"));
+      const other = await from("127.0.0.8");
+      sockets.push(other);
+      expect(sockets.slice(0, cap).every((socket) => socket !== undefined)).toBe(true);
+      expect(sockets[cap]).toBeUndefined(); // the one past the cap: closed before TLS
+      expect(other).toBeDefined(); // another address still gets in
+      // The slots are the address's, whichever listener: the plain RTMP port is full for it too.
+      const plain = await attacker(port, "127.0.0.7");
+      plain.socket.destroy();
+      expect(plain.handshaken).toBe(false);
+    } finally {
+      for (const socket of sockets) socket?.destroy();
+    }
+  });
 });
+
+/** Adds an RTMPS listener with a fresh self-signed certificate; resolves with its port. */
+async function listenTls(): Promise<number> {
+  const cert = join(work, "cert.pem");
+  const key = join(work, "key.pem");
+  // biome-ignore format: one openssl command line
+  const openssl = run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+    "-days", "1", "-keyout", key, "-out", cert]);
+  expect((await openssl.exited).code, openssl.output.join("\n")).toBe(0);
+  return server.listen({
+    port: 0,
+    host: "127.0.0.1",
+    tls: { cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") },
+  });
+}
