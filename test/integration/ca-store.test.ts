@@ -6,15 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiClient } from "../support/api-client.js";
-import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { ApiClient } from "../support/api-client.js";
+import type { NginxRtmp } from "../support/nginx-rtmp.js";
+import type { NodeProcess } from "../support/node-process.js";
+import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { codecsAt, RestreamApi } from "../support/restreams.js";
 import { startTlsTerminator, type TlsTerminator } from "../support/tls-terminator.js";
 
@@ -22,24 +17,26 @@ let nginx: NginxRtmp;
 let terminator: TlsTerminator;
 let node: NodeProcess;
 let admin: ApiClient;
+let setup: NodeWithNginx | undefined;
 const caDir = mkdtempSync(join(tmpdir(), "streamwell-ca-"));
 const api = new RestreamApi(() => ({ admin, rtmpBase: node.rtmpBase }));
 
 beforeAll(async () => {
-  nginx = await startNginxRtmp();
-  terminator = await startTlsTerminator({ targetPort: nginx.port });
-  const caFile = join(caDir, "private-ca.pem");
-  writeFileSync(caFile, terminator.certPem);
-  node = await startNode({ dataDir: tempDataDir(), env: { STREAMWELL_CA_FILE: caFile } });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithNginx({
+    node: async (destination) => {
+      terminator = await startTlsTerminator({ targetPort: destination.port });
+      const caFile = join(caDir, "private-ca.pem");
+      writeFileSync(caFile, terminator.certPem);
+      return { env: { STREAMWELL_CA_FILE: caFile } };
+    },
+  });
+  ({ nginx, node, admin } = setup);
 }, 60_000);
 
 afterAll(async () => {
   await api.stopPublishers();
-  await node?.stop();
+  await setup?.stop();
   await terminator?.stop();
-  await nginx?.stop();
-  if (node) removeDataDir(node.dataDir);
   rmSync(caDir, { recursive: true, force: true });
 });
 

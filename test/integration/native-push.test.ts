@@ -8,17 +8,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient } from "../support/api-client.js";
+import type { ApiClient } from "../support/api-client.js";
 import { ffprobeStreams } from "../support/media.js";
-import { freePort, type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
-import {
-  ADMIN_PASSWORD,
-  childPids,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import { freePort, type NginxRtmp } from "../support/nginx-rtmp.js";
+import { childPids, type NodeProcess } from "../support/node-process.js";
+import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { destinationDiesAndReturns, untrustedCertificate } from "../support/restream-scenarios.js";
 import { codecsAt, expectRetryAtSoon, RestreamApi } from "../support/restreams.js";
 import { killAll, run } from "../support/rtmp-processes.js";
@@ -39,23 +33,25 @@ const MANY_KEYS = Array.from({ length: MANY }, (_, i) => `native-many-${i}`);
 let nginx: NginxRtmp;
 let node: NodeProcess;
 let admin: ApiClient;
-const dataDir = tempDataDir();
+let setup: NodeWithNginx | undefined;
 const api = new RestreamApi(() => ({ admin, rtmpBase: node.rtmpBase }));
 let extraNginx: NginxRtmp[] = [];
 let terminator: TlsTerminator | undefined;
 let proxy: ThrottleProxy | undefined;
 
 beforeAll(async () => {
-  nginx = await startNginxRtmp({
-    applications: [
-      {
-        name: "live",
-        allowKeys: [GOOD_KEY, CRASH_KEY, TLS_KEY, TLS_STRICT_KEY, SLOW_KEY, FFMPEG_KEY, ...MANY_KEYS],
-      },
-    ],
+  setup = await startNodeWithNginx({
+    nginx: {
+      applications: [
+        {
+          name: "live",
+          allowKeys: [GOOD_KEY, CRASH_KEY, TLS_KEY, TLS_STRICT_KEY, SLOW_KEY, FFMPEG_KEY, ...MANY_KEYS],
+        },
+      ],
+    },
+    node: { env: { STREAMWELL_RESTREAM_ENGINE: "native" } },
   });
-  node = await startNode({ dataDir, env: { STREAMWELL_RESTREAM_ENGINE: "native" } });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  ({ nginx, node, admin } = setup);
 });
 
 afterEach(async () => {
@@ -77,9 +73,7 @@ afterEach(async () => {
 afterAll(async () => {
   await api.stopPublishers();
   await killAll();
-  await node?.stop();
-  await nginx?.stop();
-  removeDataDir(dataDir);
+  await setup?.stop();
 });
 
 /** Resident memory of a process in bytes, from /proc. */

@@ -5,16 +5,10 @@
 // left with no ffmpeg relay and no zombie child.
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient } from "../support/api-client.js";
-import { freePort, type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
-import {
-  ADMIN_PASSWORD,
-  childPids,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { ApiClient } from "../support/api-client.js";
+import { freePort, type NginxRtmp } from "../support/nginx-rtmp.js";
+import { childPids, type NodeProcess } from "../support/node-process.js";
+import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { destinationDiesAndReturns, untrustedCertificate } from "../support/restream-scenarios.js";
 import { codecsAt, expectRetryAtSoon, RestreamApi } from "../support/restreams.js";
 import type { TlsTerminator } from "../support/tls-terminator.js";
@@ -33,7 +27,7 @@ const FFMPEG_ENGINE = { STREAMWELL_RESTREAM_ENGINE: "ffmpeg" };
 let nginx: NginxRtmp;
 let node: NodeProcess;
 let admin: ApiClient;
-const dataDir = tempDataDir();
+let setup: NodeWithNginx | undefined;
 
 /** Per test: its restreams and publishers, stopped (by API, by PID) in afterEach. */
 const api = new RestreamApi(() => ({ admin, rtmpBase: node.rtmpBase }));
@@ -41,11 +35,11 @@ let extraNginx: NginxRtmp[] = [];
 let terminator: TlsTerminator | undefined;
 
 beforeAll(async () => {
-  nginx = await startNginxRtmp({
-    applications: [{ name: "live", allowKeys: [GOOD_KEY, CRASH_KEY, TLS_KEY, TLS_STRICT_KEY] }],
+  setup = await startNodeWithNginx({
+    nginx: { applications: [{ name: "live", allowKeys: [GOOD_KEY, CRASH_KEY, TLS_KEY, TLS_STRICT_KEY] }] },
+    node: { env: FFMPEG_ENGINE },
   });
-  node = await startNode({ dataDir, env: FFMPEG_ENGINE });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  ({ nginx, node, admin } = setup);
 });
 
 afterEach(async () => {
@@ -74,9 +68,7 @@ afterAll(async () => {
   await api.stopPublishers();
   await Promise.all(extraNginx.map((n) => n.stop()));
   await terminator?.stop();
-  await node?.stop();
-  await nginx?.stop();
-  removeDataDir(dataDir);
+  await setup?.stop();
 });
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -221,8 +213,7 @@ describe("restream faults", () => {
     await waitFor("the killed node's ffmpeg relays gone", () => stillOurs().length === 0, 5_000);
     await api.stopPublishers();
 
-    node = await startNode({ dataDir, env: FFMPEG_ENGINE });
-    admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+    ({ node, admin } = await (setup as NodeWithNginx).startNodeAgain());
     expect((await api.restream(id)).state).toBe("awaiting_stream"); // still started in the store
     await api.publishTo(channel);
     // Generous: a channel that goes live in the node's first second (before streamwell.scheduler

@@ -3,15 +3,10 @@
 // offline are listed newest first; they are still there after the node is SIGKILLed and started again on
 // the same data dir; deleting the restream deletes its history.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiClient } from "../support/api-client.js";
-import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { ApiClient } from "../support/api-client.js";
+import type { NginxRtmp } from "../support/nginx-rtmp.js";
+import type { NodeProcess } from "../support/node-process.js";
+import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { RestreamApi } from "../support/restreams.js";
 import { waitFor } from "../support/wait.js";
 
@@ -28,20 +23,17 @@ interface Item {
 let nginx: NginxRtmp;
 let node: NodeProcess;
 let admin: ApiClient;
-const dataDir = tempDataDir();
+let setup: NodeWithNginx | undefined;
 const api = new RestreamApi(() => ({ admin, rtmpBase: node.rtmpBase }));
 
 beforeAll(async () => {
-  nginx = await startNginxRtmp({ applications: [{ name: "live", allowKeys: [GOOD_KEY] }] });
-  node = await startNode({ dataDir });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithNginx({ nginx: { applications: [{ name: "live", allowKeys: [GOOD_KEY] }] } });
+  ({ nginx, node, admin } = setup);
 }, 30_000);
 
 afterAll(async () => {
   await api.stopPublishers();
-  await node?.stop();
-  await nginx?.stop();
-  removeDataDir(dataDir);
+  await setup?.stop();
 });
 
 const history = async (id: string): Promise<Item[]> => {
@@ -66,8 +58,7 @@ it("lists an Error with its reason, then Streaming, newest first, across a SIGKI
     (await history(id)).some((item) => item.kind === "channel" && item.state === "offline"),
   );
   await node.stop("SIGKILL");
-  node = await startNode({ dataDir });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  ({ node, admin } = await (setup as NodeWithNginx).startNodeAgain());
 
   const items = await history(id);
   const own = items.filter((item) => item.kind === "restream");

@@ -2,16 +2,11 @@
 // channel learns its codecs, and a restream remuxes it to a real nginx-rtmp. A wrong passphrase
 // is refused; a key reset moves the listener to the new passphrase.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiClient } from "../support/api-client.js";
+import type { ApiClient } from "../support/api-client.js";
 import { ffprobeStreams, type MediaProcess, publishSrt, smallTsClip } from "../support/media.js";
-import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { NginxRtmp } from "../support/nginx-rtmp.js";
+import type { NodeProcess } from "../support/node-process.js";
+import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { freeUdpPorts } from "../support/srt.js";
 import { waitFor } from "../support/wait.js";
 
@@ -19,21 +14,19 @@ let nginx: NginxRtmp;
 let node: NodeProcess;
 let admin: ApiClient;
 let clip: string;
+let setup: NodeWithNginx | undefined;
 const callers: MediaProcess[] = [];
 
 beforeAll(async () => {
   clip = await smallTsClip();
-  nginx = await startNginxRtmp();
   const ports = await freeUdpPorts(4);
-  node = await startNode({ dataDir: tempDataDir(), env: { STREAMWELL_SRT_PORTS: ports.env } });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithNginx({ node: { env: { STREAMWELL_SRT_PORTS: ports.env } } });
+  ({ nginx, node, admin } = setup);
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all(callers.map((caller) => caller.stop()));
-  await node?.stop();
-  await nginx?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
 });
 
 function caller(url: string, durationS?: number): MediaProcess {

@@ -5,14 +5,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ApiClient } from "../support/api-client.js";
-import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { NginxRtmp } from "../support/nginx-rtmp.js";
+import type { NodeProcess } from "../support/node-process.js";
+import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { RestreamApi } from "../support/restreams.js";
 import { waitFor } from "../support/wait.js";
 import { type Received, startReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
@@ -23,21 +18,22 @@ const GOOD_KEY = "webhook-good-key";
 let nginx: NginxRtmp;
 let node: NodeProcess;
 let admin: ApiClient;
+let setup: NodeWithNginx | undefined;
 const receivers: WebhookReceiver[] = [];
 const api = new RestreamApi(() => ({ admin, rtmpBase: node.rtmpBase }));
 
 beforeAll(async () => {
-  nginx = await startNginxRtmp({ applications: [{ name: "live", allowKeys: [GOOD_KEY] }] });
-  node = await startNode({ dataDir: tempDataDir(), env: { STREAMWELL_WEBHOOK_RETRY_BASE_MS: "100" } });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithNginx({
+    nginx: { applications: [{ name: "live", allowKeys: [GOOD_KEY] }] },
+    node: { env: { STREAMWELL_WEBHOOK_RETRY_BASE_MS: "100" } },
+  });
+  ({ nginx, node, admin } = setup);
 }, 30_000);
 
 afterAll(async () => {
   await api.stopPublishers();
-  await node?.stop();
-  await nginx?.stop();
+  await setup?.stop();
   for (const receiver of receivers) await receiver.close();
-  if (node) removeDataDir(node.dataDir);
 });
 
 /** The signature is HMAC-SHA256 of the raw body with the secret, as a receiver checks it. */
