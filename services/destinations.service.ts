@@ -4,16 +4,24 @@ import type { Catalog } from "../node/catalog/catalog.js";
 import type { DestinationRecord } from "../node/catalog/records.js";
 import { destinationView } from "../node/catalog/views.js";
 import { ValidationFailedError } from "../node/defs/errors.js";
+import { PRESETS, presetById, presetUrlProblem, presetView } from "../node/restreams/presets.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../node/urls/destination-url.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import * as schemas from "./schemas/resources.js";
 
-/** Only RTMPS has a certificate to skip checking; only RTMP and RTMPS have a native engine. */
+/**
+ * Only RTMPS has a certificate to skip checking; only RTMP and RTMPS have a native engine; a
+ * preset's URL rules hold (Kick's /app/).
+ */
 function assertOptionsFit(
-  destination: Pick<DestinationRecord, "url" | "insecureSkipVerify" | "engine">,
+  destination: Pick<DestinationRecord, "url" | "insecureSkipVerify" | "engine" | "preset">,
 ): void {
-  const { kind } = parseDestinationUrl(destination.url);
+  const target = parseDestinationUrl(destination.url);
+  const { kind } = target;
+  const preset = presetById(destination.preset);
+  const problem = preset && presetUrlProblem(preset, target);
+  if (problem) throw new ValidationFailedError(problem, { url: problem });
   if (destination.insecureSkipVerify && kind !== "rtmps") {
     throw new ValidationFailedError("insecureSkipVerify applies to rtmps only", {
       insecureSkipVerify: "applies to rtmps:// destinations only",
@@ -27,6 +35,17 @@ function assertOptionsFit(
 }
 
 const canonical = (url: string) => formatDestinationUrl(parseDestinationUrl(url));
+
+/** The URL given, or else the preset's; a destination needs one of them. */
+function urlOf(input: { url?: string | undefined; preset: string | null }): string {
+  if (input.url !== undefined) return canonical(input.url);
+  const preset = presetById(input.preset);
+  if (preset?.url) return canonical(preset.url);
+  const problem = preset
+    ? `${preset.name} gives each live event its own URL: copy it into url`
+    : "give a url, or a preset that has one";
+  throw new ValidationFailedError(problem, { url: problem });
+}
 
 export function destinationsService({ catalog }: { readonly catalog: Catalog }) {
   /** `usedBy` lists only the restreams the caller may see (an admin: all). */
@@ -48,7 +67,7 @@ export function destinationsService({ catalog }: { readonly catalog: Catalog }) 
       input: schemas.destinations.create,
       summary: "Save a destination: an RTMP/RTMPS server URL without the key, or an SRT listener URL",
       async handler(ctx) {
-        const input = { ...ctx.params, url: canonical(ctx.params.url) };
+        const input = { ...ctx.params, url: urlOf(ctx.params) };
         assertOptionsFit(input);
         const destination = await catalog.destinations.create(input);
         return created(ctx, `/destinations/${destination.id}`, await view(ctx, destination));
@@ -72,6 +91,13 @@ export function destinationsService({ catalog }: { readonly catalog: Catalog }) 
         assertOptionsFit({ ...(await catalog.destinations.get(id)), ...change });
         return view(ctx, await catalog.destinations.update(id, change));
       },
+    }),
+    presets: action({
+      access: "user",
+      input: schemas.destinations.presets,
+      summary:
+        "The platforms a destination can be made from, with the rules their restreams are checked against",
+      handler: async () => ({ items: PRESETS.map(presetView) }),
     }),
     remove: action({
       access: "admin",

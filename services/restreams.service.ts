@@ -11,11 +11,12 @@ import type { ActorReport } from "../node/defs/restream-status.js";
 import type { HistoryRecorder } from "../node/history/history-recorder.js";
 import { restreamHistory } from "../node/history/restream-history.js";
 import { statusesOf } from "../node/restreams/statuses.js";
+import { restreamWarnings } from "../node/restreams/warnings.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import { EVENTS, type ResourceChanged } from "./events.js";
 import { serve, VIEW_CALLS } from "./mesh-calls.js";
-import { actorLogs, actorReportOn, actorReports } from "./mesh-view.js";
+import { actorLogs, actorReportOn, actorReports, liveIngests } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
 export interface RestreamsDeps {
@@ -27,12 +28,20 @@ export interface RestreamsDeps {
 
 export function restreamsService({ catalog, endpoints, history }: RestreamsDeps) {
   async function viewsWith(
+    ctx: ActionContext<unknown>,
     restreams: readonly RestreamRecord[],
     reportOf: (id: string) => ActorReport | undefined,
     withSecrets: boolean,
   ) {
     const statuses = await statusesOf(catalog, restreams, reportOf);
-    return statuses.map(({ restream, status }) => restreamView(restream, status, { endpoints, withSecrets }));
+    // The mesh is asked what is live only when a warning could come of it.
+    const ingests = statuses.some(({ destination }) => destination?.preset)
+      ? await liveIngests((ctx as Context).broker)
+      : new Map();
+    return statuses.map(({ restream, destination, status }) => {
+      const warnings = restreamWarnings(destination, ingests.get(restream.channelId));
+      return restreamView(restream, status, { endpoints, withSecrets, warnings });
+    });
   }
   type View = Awaited<ReturnType<typeof viewsWith>>[number];
 
@@ -42,14 +51,14 @@ export function restreamsService({ catalog, endpoints, history }: RestreamsDeps)
       (ctx as Context).broker,
       restreams.map((restream) => restream.id),
     );
-    return viewsWith(restreams, (id) => reports.get(id), withSecrets);
+    return viewsWith(ctx, restreams, (id) => reports.get(id), withSecrets);
   }
 
   /** One restream's view: its actor's report is asked only of the node its placement names. */
   async function view(ctx: ActionContext<unknown>, restream: RestreamRecord, withSecrets: boolean) {
     const placement = await catalog.placements.get(restream.id);
     const report = await actorReportOn((ctx as Context).broker, placement?.nodeId, restream.id);
-    const [one] = await viewsWith([restream], () => report, withSecrets);
+    const [one] = await viewsWith(ctx, [restream], () => report, withSecrets);
     if (!one) throw new Error("a restream without its view");
     return one;
   }

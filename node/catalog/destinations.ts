@@ -14,6 +14,8 @@ export interface DestinationInput {
   readonly insecureSkipVerify: boolean;
   /** Absent or null: the node's restreamEngine. */
   readonly engine?: EngineName | null;
+  /** A platform preset's id; absent or null: none. */
+  readonly preset?: string | null;
 }
 
 export class Destinations {

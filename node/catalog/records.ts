@@ -66,6 +66,8 @@ export interface DestinationRecord {
   readonly insecureSkipVerify: boolean;
   /** The restream engine for this destination; null or absent (saved before engines could be chosen): the node's. */
   readonly engine?: EngineName | null;
+  /** The platform preset it was made from (node/restreams/presets.ts): its rules give restreams warnings. */
+  readonly preset?: string | null;
   readonly createdAt: string;
 }
 

@@ -4,6 +4,7 @@
 // passphrases and password hashes never appear at all.
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { RestreamStatus } from "../defs/restream-status.js";
+import type { RestreamWarning } from "../defs/warnings.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../urls/destination-url.js";
 import type {
   ApiTokenRecord,
@@ -45,6 +46,7 @@ export function destinationView(destination: DestinationRecord, usedBy: string[]
     kind: target.kind,
     insecureSkipVerify: destination.insecureSkipVerify,
     engine: destination.engine ?? null,
+    preset: destination.preset ?? null,
     usedBy,
     createdAt: destination.createdAt,
   };
@@ -90,7 +92,7 @@ export function channelView(
 export function restreamView(
   restream: RestreamRecord,
   status: RestreamStatus,
-  options: { endpoints: PublicEndpoints; withSecrets: boolean },
+  options: { endpoints: PublicEndpoints; withSecrets: boolean; warnings: readonly RestreamWarning[] },
 ) {
   return {
     id: restream.id,
@@ -107,6 +109,7 @@ export function restreamView(
         ? srtUrl(restream, options.withSecrets ? restream.passphrase : null)
         : null,
     ...status,
+    warnings: options.warnings,
     schedule: restream.schedule ?? null,
     createdAt: restream.createdAt,
   };

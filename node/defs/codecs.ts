@@ -18,7 +18,10 @@ export interface ChannelCodecs {
 }
 
 export interface IngestStats {
+  /** Every byte of the stream, audio included. */
   readonly bitrateBps: number;
+  /** The audio's share of bitrateBps (container bytes: a little over the codec's bitrate). */
+  readonly audioBitrateBps: number;
   readonly fps: number;
   readonly keyframeIntervalSeconds: number;
 }

@@ -34,6 +34,7 @@ export const FLV_UNITS: UnitFormat<FlvTag> = {
   size: flvSize,
   timestamp: (tag) => tag.timestamp,
   isKeyframe,
+  audioSize: (tag) => (tag.type === AUDIO && !isSequenceHeader(tag) ? flvSize(tag) : 0),
   isVideoFrame: (tag) => tag.type === VIDEO && !isSequenceHeader(tag),
   initSlot(tag) {
     if (isMetadata(tag)) return "metadata";

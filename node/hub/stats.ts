@@ -14,8 +14,11 @@ export const DEFAULT_STATS_WINDOW_SECONDS = 5;
 interface Bucket {
   second: number;
   bytes: number;
+  audioBytes: number;
   frames: number;
 }
+
+const EMPTY = { bytes: 0, audioBytes: 0, frames: 0 };
 
 /** Half the 32-bit timestamp range: a larger step is a timestamp going backwards, not an interval. */
 const MAX_TIMESTAMP_STEP = 2 ** 31;
@@ -32,37 +35,44 @@ export class IngestMeter<U> {
     private readonly windowSeconds = DEFAULT_STATS_WINDOW_SECONDS,
   ) {
     // One bucket per complete second in the window, plus the second in progress.
-    this.buckets = Array.from({ length: windowSeconds + 1 }, () => ({ second: -1, bytes: 0, frames: 0 }));
+    this.buckets = Array.from({ length: windowSeconds + 1 }, () => ({ second: -1, ...EMPTY }));
   }
 
   record(unit: U): void {
     const second = Math.floor(this.now() / 1000);
     this.firstSecond ??= second;
     const bucket = this.bucket(second);
-    if (bucket.second !== second) Object.assign(bucket, { second, bytes: 0, frames: 0 });
+    if (bucket.second !== second) Object.assign(bucket, { second, ...EMPTY });
     bucket.bytes += this.format.size(unit);
+    bucket.audioBytes += this.format.audioSize(unit);
     if (this.format.isVideoFrame(unit)) bucket.frames += 1;
     if (this.format.isKeyframe(unit)) this.keyframe(this.format.timestamp(unit));
   }
 
   snapshot(): IngestStats {
     const keyframeIntervalSeconds = this.keyframeIntervalMs / 1000;
+    const idle = { bitrateBps: 0, audioBitrateBps: 0, fps: 0, keyframeIntervalSeconds };
     const current = Math.floor(this.now() / 1000);
-    if (this.firstSecond === null) return { bitrateBps: 0, fps: 0, keyframeIntervalSeconds };
+    if (this.firstSecond === null) return idle;
     // Complete seconds only: the second in progress would read low. Early on, fewer seconds exist
     // (the first one, usually partial, counts whole: rates read a little low for a few seconds).
     const from = Math.max(current - this.windowSeconds, this.firstSecond);
     const seconds = current - from;
-    if (seconds <= 0) return { bitrateBps: 0, fps: 0, keyframeIntervalSeconds };
-    let bytes = 0;
-    let frames = 0;
+    if (seconds <= 0) return idle;
+    const sum = { ...EMPTY };
     for (const b of this.buckets) {
       if (b.second >= from && b.second < current) {
-        bytes += b.bytes;
-        frames += b.frames;
+        sum.bytes += b.bytes;
+        sum.audioBytes += b.audioBytes;
+        sum.frames += b.frames;
       }
     }
-    return { bitrateBps: (bytes * 8) / seconds, fps: frames / seconds, keyframeIntervalSeconds };
+    return {
+      bitrateBps: (sum.bytes * 8) / seconds,
+      audioBitrateBps: (sum.audioBytes * 8) / seconds,
+      fps: sum.frames / seconds,
+      keyframeIntervalSeconds,
+    };
   }
 
   private keyframe(timestamp: number): void {

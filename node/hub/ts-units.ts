@@ -14,6 +14,7 @@ export const TS_UNITS: UnitFormat<TsUnit> = {
   timestamp: (unit) => unit.timestamp,
   isKeyframe: (unit) => unit.kind === "media" && unit.keyframe,
   isVideoFrame: (unit) => unit.kind === "media" && unit.videoFrame,
+  audioSize: (unit) => (unit.kind === "media" ? unit.audioBytes : 0),
   initSlot: (unit) => (unit.kind === "media" ? null : unit.kind),
   reconfigures: (previous, next) =>
     previous.kind !== "media" && next.kind !== "media" && !previous.section.equals(next.section),

@@ -14,6 +14,8 @@ export interface UnitFormat<U> {
   timestamp(unit: U): number;
   /** A decoder can start on this unit: a reader goes live on it, a GOP begins with it. */
   isKeyframe(unit: U): boolean;
+  /** The unit's audio bytes: what the audio bitrate counts (0 for a unit without audio). */
+  audioSize(unit: U): number;
   /** A coded video frame: what fps counts. */
   isVideoFrame(unit: U): boolean;
   /** The init slot this unit fills (every reader gets the latest of each first), null for media. */

@@ -180,13 +180,13 @@ export class IngestRegistry implements IngestHandler {
 
   list(): LiveIngest[] {
     return [...this.channels].map(([channelId, live]) => {
-      const { bytesIn, bitrateBps, fps, keyframeIntervalSeconds } = live.media.stats();
+      const { bytesIn, bitrateBps, audioBitrateBps, fps, keyframeIntervalSeconds } = live.media.stats();
       return {
         channelId,
         protocol: live.protocol,
         since: live.since,
         codecs: live.codecs,
-        stats: { bytesIn, bitrateBps, fps, keyframeIntervalSeconds },
+        stats: { bytesIn, bitrateBps, audioBitrateBps, fps, keyframeIntervalSeconds },
       };
     });
   }

@@ -37,6 +37,8 @@ export type TsUnit =
       readonly videoFrame: boolean;
       /** Milliseconds: the video PES's PTS / 90, or the last one seen. */
       readonly timestamp: number;
+      /** Bytes of the packets on the audio PID: what the audio bitrate counts. */
+      readonly audioBytes: number;
     };
 
 /** How far into a frame we look for its first slice before calling it not a keyframe. */
@@ -54,6 +56,7 @@ interface Building {
   readonly timestamp: number;
   /** Video bytes gathered while the verdict is unknown. */
   head: Buffer;
+  audioBytes: number;
 }
 
 export class TsSplitter {
@@ -120,8 +123,10 @@ export class TsSplitter {
       videoFrame: false,
       timestamp: this.lastTimestamp,
       head: Buffer.alloc(0),
+      audioBytes: 0,
     };
     this.current.packets.push(packet);
+    if (header.pid === this.audioPid) this.current.audioBytes += TS_PACKET;
     if (this.current.packets.length * TS_PACKET >= MAX_UNIT_BYTES) this.flush(units);
   }
 
@@ -159,6 +164,7 @@ export class TsSplitter {
       videoFrame: isVideo,
       timestamp: this.lastTimestamp,
       head: Buffer.alloc(0),
+      audioBytes: 0,
     };
     if (building.verdict === "unknown") this.scan(building, payload.subarray(pes?.dataOffset ?? 0));
     return building;
@@ -188,6 +194,7 @@ export class TsSplitter {
       keyframe: building.verdict === "keyframe",
       videoFrame: building.videoFrame,
       timestamp: building.timestamp,
+      audioBytes: building.audioBytes,
     });
   }
 }

@@ -33,6 +33,7 @@ export const RESPONSES: Readonly<Record<string, ActionResponse>> = {
   "streamwell.destinations.get": ok(views.destination),
   "streamwell.destinations.update": ok(views.destination),
   "streamwell.destinations.remove": noContent,
+  "streamwell.destinations.presets": ok(views.listOf(views.preset)),
   "streamwell.channels.list": ok(views.listOf(views.channel)),
   "streamwell.channels.create": created(views.channelWithSecrets),
   "streamwell.channels.get": ok(views.channelWithSecrets),

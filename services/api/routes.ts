@@ -47,6 +47,7 @@ export const API_ROUTES: readonly RestRoute[] = [
   destinations("GET", "/destinations/:id", "streamwell.destinations.get"),
   destinations("PATCH", "/destinations/:id", "streamwell.destinations.update"),
   destinations("DELETE", "/destinations/:id", "streamwell.destinations.remove"),
+  destinations("GET", "/presets", "streamwell.destinations.presets"),
   channels("GET", "/channels", "streamwell.channels.list"),
   channels("POST", "/channels", "streamwell.channels.create"),
   channels("GET", "/channels/:id", "streamwell.channels.get"),

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { WEBHOOK_EVENTS } from "../../node/catalog/webhooks.js";
 import { ENGINE_NAMES } from "../../node/defs/relay.js";
+import { PRESET_IDS } from "../../node/restreams/presets.js";
 import { byId, destinationStreamKey, destinationUrl, empty, id, name, password, username } from "./common.js";
 
 export const auth = {
@@ -70,15 +71,24 @@ const destinationFields = {
     .describe(
       'Which engine pushes restreams to it ("native": RTMP/RTMPS only); null: the node\'s restreamEngine',
     ),
+  preset: z
+    .enum(PRESET_IDS)
+    .nullable()
+    .describe(
+      "A platform preset (GET /presets): fills the URL when none is given; its rules give restreams warnings",
+    ),
 };
 
 export const destinations = {
   list: empty,
   create: z.strictObject({
     ...destinationFields,
+    url: destinationFields.url.optional().describe("Needed unless a preset gives one"),
     insecureSkipVerify: destinationFields.insecureSkipVerify.default(false),
     engine: destinationFields.engine.default(null),
+    preset: destinationFields.preset.default(null),
   }),
+  presets: empty,
   get: byId,
   update: z.strictObject({
     id,
@@ -86,6 +96,7 @@ export const destinations = {
     url: destinationFields.url.optional(),
     insecureSkipVerify: destinationFields.insecureSkipVerify.optional(),
     engine: destinationFields.engine.optional(),
+    preset: destinationFields.preset.optional(),
   }),
   remove: byId,
 };

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { WEBHOOK_EVENTS } from "../../node/catalog/webhooks.js";
 import { ENGINE_NAMES } from "../../node/defs/relay.js";
 import { ERROR_CODES, RESTREAM_STATES } from "../../node/defs/restream-status.js";
+import { WARNING_CODES } from "../../node/defs/warnings.js";
 
 const time = z.string().describe("ISO 8601");
 const role = z.enum(["admin", "user"]);
@@ -45,8 +46,21 @@ export const destination = z.strictObject({
   kind: destinationKind,
   insecureSkipVerify: z.boolean(),
   engine: z.enum(ENGINE_NAMES).nullable().describe("null: the node's restreamEngine"),
+  preset: z.string().nullable().describe("The platform preset it was made from (GET /presets)"),
   usedBy: z.array(z.string()).describe("Ids of the restreams that push to it"),
   createdAt: time,
+});
+
+export const preset = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  url: z.string().nullable().describe("null: the platform makes a URL per live event"),
+  protocol: z.enum(["rtmp", "rtmps"]),
+  requiredApp: z.string().nullable().describe("The application path a URL must have (Kick: app)"),
+  maxVideoBitrateKbps: z.number(),
+  keyframeSeconds: z.number().describe("The longest keyframe interval it takes"),
+  videoCodecs: z.array(z.enum(["h264", "hevc"])),
+  audio: z.strictObject({ codec: z.enum(["aac"]), minBitrateKbps: z.number() }),
 });
 
 export const channelCodecs = z.strictObject({
@@ -61,7 +75,8 @@ export const channelCodecs = z.strictObject({
 });
 
 export const ingestStats = z.strictObject({
-  bitrateBps: z.number(),
+  bitrateBps: z.number().describe("All of the stream, audio included"),
+  audioBitrateBps: z.number(),
   fps: z.number(),
   keyframeIntervalSeconds: z.number(),
 });
@@ -119,6 +134,14 @@ export const restream = z.strictObject({
     restarts: z.number(),
     speed: z.number(),
   }),
+  warnings: z
+    .array(
+      z.strictObject({
+        code: z.enum(WARNING_CODES),
+        message: z.string(),
+      }),
+    )
+    .describe("Where the live stream breaks its destination's preset; empty without a preset or offline"),
   schedule: schedule.nullable(),
   createdAt: time,
 });

@@ -87,6 +87,7 @@ describe("response schemas against a running node", () => {
       url: "rtmp://127.0.0.1:1/live",
     });
     await call(admin, "GET", "/destinations");
+    await call(admin, "GET", "/presets");
     await call(admin, "GET", `/destinations/${destination.id}`);
     await call(admin, "PATCH", `/destinations/${destination.id}`, { name: "Schema RTMP 2" });
     const channel = await call(admin, "POST", "/channels", { name: "Schema channel", srtIngest: true });

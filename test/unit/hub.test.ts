@@ -339,6 +339,7 @@ describe("ChannelHub: stats", () => {
     setClock(10_000);
     expect(hub.stats()).toEqual({
       bitrateBps: (25 * 1000 + 50 * 200) * 8,
+      audioBitrateBps: 50 * 200 * 8,
       fps: 25,
       keyframeIntervalSeconds: 2,
       bytesIn: 250 * 1000 + 125 * 1000 + 250 * 200,

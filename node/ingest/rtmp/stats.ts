@@ -39,7 +39,7 @@ export class IngestStatsWindow {
     this.evict();
   }
 
-  snapshot(): IngestStats {
+  snapshot(): Omit<IngestStats, "audioBitrateBps"> {
     const duration = this.first === null ? 0 : Math.min(this.windowMs, this.latest - this.first);
     if (duration <= 0) return { bitrateBps: 0, fps: 0, keyframeIntervalSeconds: this.keyframeInterval() };
     let bytes = 0;
