@@ -5,7 +5,7 @@
 // 22) makes a recycled PID harmless, and only an ffmpeg is ever killed.
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
-import { isAlive, readCmdline, readProcStat } from "./proc.js";
+import { isAlive, readCmdline, readProcStat } from "./proc-facts.js";
 
 /** What the process wrapper needs: a narrow face, so tests can pass a fake. */
 export interface PidRegistry {

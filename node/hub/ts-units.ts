@@ -1,8 +1,8 @@
-// MPEG-TS units as hub units (SRT ingest; cut by node/media/ts-units.ts): the PAT and the PMT are
+// MPEG-TS units as hub units (SRT ingest; cut by node/media/ts-splitter.ts): the PAT and the PMT are
 // the init units, a changed PMT (another codec) drops the cached GOP, and a reader's bytes are the
 // units' packets back to back (MPEG-TS has no file header).
 import type { Readable } from "node:stream";
-import type { TsUnit } from "../media/ts-units.js";
+import type { TsUnit } from "../media/ts-splitter.js";
 import { type ByteEncoding, type ByteStreamOptions, toByteStream } from "./byte-stream.js";
 import type { HubReader } from "./reader.js";
 import type { UnitFormat } from "./unit-format.js";

@@ -21,7 +21,7 @@ import {
   toTsStream,
   type UnitFormat,
 } from "../hub/index.js";
-import type { TsUnit } from "../media/ts-units.js";
+import type { TsUnit } from "../media/ts-splitter.js";
 import type {
   IngestHandler,
   PublishDecision,

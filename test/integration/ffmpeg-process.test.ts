@@ -9,7 +9,7 @@ import { PROGRESS_FD, relayArgs } from "../../node/ffmpeg/args.js";
 import { type Classification, classifyRelayExit } from "../../node/ffmpeg/classify.js";
 import { FfmpegSpawnError } from "../../node/ffmpeg/errors.js";
 import { PidFile, sweepStalePids } from "../../node/ffmpeg/pidfile.js";
-import { isAlive, readCmdline, readProcStat } from "../../node/ffmpeg/proc.js";
+import { isAlive, readCmdline, readProcStat } from "../../node/ffmpeg/proc-facts.js";
 import { type FfmpegProcess, startFfmpeg } from "../../node/ffmpeg/process.js";
 import type { ProgressStats } from "../../node/ffmpeg/progress.js";
 import { ffprobeStreams, hevcClip, realtimeFlv, testClip } from "../support/media.js";

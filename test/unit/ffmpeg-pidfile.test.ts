@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PidFile, parsePidFile, sweepStalePids } from "../../node/ffmpeg/pidfile.js";
-import { parseProcStat, readProcStat } from "../../node/ffmpeg/proc.js";
+import { parseProcStat, readProcStat } from "../../node/ffmpeg/proc-facts.js";
 
 const dirs: string[] = [];
 function tempFile(): string {

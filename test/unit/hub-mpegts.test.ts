@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ChannelHub, type HubReader, TS_UNITS, toTsStream } from "../../node/hub/index.js";
 import { packetHeader, TS_PACKET } from "../../node/media/mpegts.js";
-import { MAX_UNIT_BYTES, TsSplitter, type TsUnit } from "../../node/media/ts-units.js";
+import { MAX_UNIT_BYTES, TsSplitter, type TsUnit } from "../../node/media/ts-splitter.js";
 import { hevcClip, smallTsClip } from "../support/media.js";
 import { prng } from "../support/rtmp-fuzz-cases.js";
 

@@ -3,7 +3,7 @@
 // is refused if the channel is live already, e.g. over RTMP) and goes live for actors once the PMT
 // has said which codecs it carries.
 import type { ChannelCodecs } from "../../defs/codecs.js";
-import { TsSplitter, type TsUnit } from "../../media/ts-units.js";
+import { TsSplitter, type TsUnit } from "../../media/ts-splitter.js";
 import type { IngestSink } from "../registry.js";
 import { srtCodecs } from "./codecs.js";
 import type { Caller, CallerSession, SessionOutcome, SessionParent } from "./listener.js";
