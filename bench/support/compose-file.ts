@@ -17,6 +17,7 @@ export interface ComposeService {
   readonly volumes?: readonly string[];
   readonly secrets?: readonly string[];
   readonly depends_on?: unknown;
+  readonly healthcheck?: { readonly test?: readonly string[] };
 }
 
 export interface ComposeFile {
