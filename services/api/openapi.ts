@@ -43,11 +43,10 @@ function hasProperties(schema: JsonSchema): boolean {
   return Boolean(schema.oneOf ?? schema.anyOf) || Object.keys((schema.properties as object) ?? {}).length > 0;
 }
 
-const JSON_ANSWER = { description: "Success", content: { "application/json": { schema: {} } } };
-
-/** The success answer: its status and schema, or an untyped JSON answer for an action not in RESPONSES. */
-function success(response: ActionResponse | undefined) {
-  if (!response) return { "2XX": JSON_ANSWER };
+/** The success answer: its status and schema. Every routed action has one (services/api/responses.ts). */
+function success(action: string, response: ActionResponse | undefined) {
+  if (!response)
+    throw new Error(`OpenAPI: action ${action} has no declared response (services/api/responses.ts)`);
   if (!response.schema) return { [response.status]: { description: "No Content" } };
   const schema = z.toJSONSchema(response.schema, { io: "output", unrepresentable: "any" }) as JsonSchema;
   delete schema.$schema;
@@ -70,7 +69,7 @@ function operation(route: RestRoute, definition: DeclaredAction) {
       ? { requestBody: { required: true, content: { "application/json": { schema: body } } } }
       : {}),
     responses: {
-      ...success(RESPONSES[route.action]),
+      ...success(route.action, RESPONSES[route.action]),
       default: {
         description: "Error",
         content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
