@@ -49,6 +49,8 @@ export interface MediaNodeParent {
   ingestLive(channelId: string, codecs: ChannelCodecs): void;
   ingestOffline(channelId: string): void;
   report(restreamId: string, report: ActorReport | null): void;
+  /** Before a restream actor's retry connects: whether the store still places it here. */
+  mayRetry(restreamId: string): Promise<boolean>;
 }
 
 /** The ingest ports the listeners bound (config 0 picks a free one): start() returns them. */
@@ -99,6 +101,7 @@ export class MediaNode {
       log,
       report: (restreamId, report) => parent.report(restreamId, report),
       feed: (channelId) => this.registry.feed(channelId),
+      mayRetry: (restreamId) => parent.mayRetry(restreamId),
     });
     const { nodeId, bindHost, dataDir } = config;
     this.srt = new SrtIngests(

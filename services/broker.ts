@@ -12,6 +12,7 @@ import { apiService } from "./api/api.service.js";
 import { channelsService } from "./channels.service.js";
 import { destinationsService } from "./destinations.service.js";
 import { featuresService } from "./features.service.js";
+import { PreciseDiscoverer } from "./heartbeats.js";
 import { INTERNAL_ACTIONS } from "./mesh-calls.js";
 import { meshGate, meshSigner } from "./mesh-gate.js";
 import type { NodeMetadata } from "./mesh-view.js";
@@ -64,8 +65,6 @@ export interface BrokerOptions {
   readonly version: string;
 }
 
-export const HEARTBEAT_INTERVAL_S = 1;
-export const HEARTBEAT_TIMEOUT_S = 3;
 export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Moleculer's NATS transporter with the node's endpoint; credentials go as options, never in a URL. */
@@ -101,10 +100,8 @@ export function createBroker(runtime: Runtime, options: BrokerOptions): molecule
       srtPorts: config.srtPorts,
     } satisfies NodeMetadata,
     transporter: options.transporter ?? natsTransporter(config),
-    // Seconds. Moleculer's 10 s / 30 s would leave a dead node's restreams unplaced for half a
-    // minute; see docs/decisions.md for these figures.
-    heartbeatInterval: HEARTBEAT_INTERVAL_S,
-    heartbeatTimeout: HEARTBEAT_TIMEOUT_S,
+    // Heartbeats every 500 ms, a peer silent for 2.5 s is gone (./heartbeats.ts; docs/decisions.md).
+    registry: { discoverer: new PreciseDiscoverer() },
     // A call whose answer was lost (a node killed, NATS restarting) fails instead of hanging the
     // request that made it; no Streamwell action takes this long when its node is up.
     requestTimeout: REQUEST_TIMEOUT_MS,

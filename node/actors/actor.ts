@@ -17,10 +17,17 @@ import { ActorLog, type LogLine } from "./actor-log.js";
 /** The states every actor has; each adds its own (RestreamActor: starting, blocked; PlaybackActor: listening). */
 export type CommonState = "idle" | "waiting" | "streaming" | "backoff" | "stopping";
 
-/** The narrow parent: where reports go and which node this is. */
+/** The narrow parent: where reports go, which node this is, and whether a retry may connect. */
 export interface ActorParent {
   readonly nodeId: string;
   changed(report: ActorReport): void;
+  /**
+   * Asked when the retry timer fires, before connecting again: whether the store still places
+   * this actor here. A node cut off from the mesh retries into the void; when it is back, the
+   * placement may have moved to another node that now pushes, and a retry would be a second
+   * publisher at the destination until the node hears of the move (issue 14).
+   */
+  mayRetry(): Promise<boolean>;
 }
 
 /** An actor's running child: the engine's handle and the hub reader that feeds it. */
@@ -139,13 +146,20 @@ export abstract class Actor<S extends string, C extends Child> {
   /** The child failed (or could not start): back off, and settle again when the retry timer fires. */
   protected fail(failure: RelayFailure): void {
     const delay = this.retry.schedule(() => {
-      void this.enqueue(() => {
-        if (this.current === "backoff") this.settle();
-      });
+      void this.enqueue(() => this.retryNow(failure));
     });
     this.failure = { ...failure, retryAt: new Date(Date.now() + delay).toISOString() };
     this.log(`error (${failure.code}): ${failure.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
     this.moveTo("backoff");
+  }
+
+  /** The retry timer fired: settle again if the store still places this actor here, else back off again. */
+  private async retryNow(failure: RelayFailure): Promise<void> {
+    if (this.current !== "backoff") return;
+    if (await this.parent.mayRetry().catch(() => false)) return this.settle();
+    if (this.current !== "backoff" || this.wanted === "stop") return;
+    this.log("not retrying: the store did not confirm that this node still runs the restream");
+    this.fail(failure);
   }
 
   /** Stops the child, if any, and waits for it; cancels a pending retry. */

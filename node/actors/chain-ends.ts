@@ -55,6 +55,9 @@ export class ChainEnds {
       report: (linkId, report: ActorReport | null) =>
         options.log.info({ event: "chain_push", linkId, state: report?.state ?? "removed" }, "chain push"),
       feed: (channelId) => options.feed(channelId),
+      // A chain push reaches a node's listener of its link, never a destination: the listener
+      // takes one caller, and the link's close stops this push.
+      mayRetry: async () => true,
     });
   }
 

@@ -10,9 +10,19 @@ import type { ActorOrder, PlacedOrder } from "../defs/orders.js";
 import { KeyedQueue } from "../kit/queue.js";
 import type { Unwatch } from "../store/store.js";
 
+/** How long a retry waits for the store to confirm its placement (a store call of a cut-off node would wait 15 s). */
+export const CONFIRM_TIMEOUT_MS = 2_000;
+
 export interface FencedHost {
   ensure(order: ActorOrder): Promise<void>;
   remove(restreamId: string): Promise<void>;
+  /** Stops the pushes still connecting (they retry later, if the fence confirms them). */
+  abortConnecting(): Promise<void>;
+}
+
+/** Whether this node holds its fence lease now (./lease.ts). */
+export interface Lease {
+  held(): boolean;
 }
 
 /** What a restream's actor runs, as the store has it now; null when it is gone or cannot run. */
@@ -22,6 +32,7 @@ export interface StoredSpecs {
 
 export interface FenceLog {
   info(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
 }
 
 export class PlacementFence {
@@ -37,6 +48,7 @@ export class PlacementFence {
     private readonly placements: Placements,
     private readonly host: FencedHost,
     private readonly specs: StoredSpecs,
+    private readonly lease: Lease,
     private readonly log: FenceLog,
   ) {}
 
@@ -54,6 +66,36 @@ export class PlacementFence {
   stop(): void {
     this.unwatch?.();
     this.unwatch = null;
+  }
+
+  /**
+   * Asked before a hosted actor's retry connects: whether this node holds its lease and the store
+   * still places the restream here. Read from the store itself (the stream leader), not from the
+   * watch, which a node back from a cut may not have caught up on yet. A placement moved or gone also removes the actor; a store
+   * that does not answer in CONFIRM_TIMEOUT_MS (this node is cut off) says no, and the actor tries
+   * again at its next retry.
+   */
+  async confirm(restreamId: string): Promise<boolean> {
+    if (!this.hosted.has(restreamId) || !this.lease.held()) return false;
+    let placement: Placement | undefined;
+    try {
+      placement = await withTimeout(this.placements.get(restreamId), CONFIRM_TIMEOUT_MS);
+    } catch {
+      return false;
+    }
+    if (placement?.nodeId === this.nodeId) return true;
+    this.log.info({ event: "placement_lost", restreamId }, "placement moved or removed: stopping the actor");
+    void this.remove([restreamId]);
+    return false;
+  }
+
+  /** The lease ran out (./lease.ts): a connect in flight might complete after a takeover elsewhere. */
+  leaseLapsed(): void {
+    this.log.warn(
+      { event: "lease_lapsed" },
+      "the store took no lease renewal for 1 s: aborting pushes still connecting",
+    );
+    void this.host.abortConnecting();
   }
 
   /** Runs the orders that the store confirms; the others are stale and refused. */
@@ -107,4 +149,12 @@ export class PlacementFence {
     this.log.info({ event: "placement_lost", restreamId }, "placement moved or removed: stopping the actor");
     void this.remove([restreamId]);
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -21,6 +21,8 @@ export interface HostParent {
   report(restreamId: string, report: ActorReport | null): void;
   /** The live feed of a channel on this node, if it is live here. */
   feed(channelId: string): IngestFeed | null;
+  /** Before an actor's retry connects: whether it still runs here (ActorParent.mayRetry). */
+  mayRetry(restreamId: string): Promise<boolean>;
 }
 
 export type HostedKind = "restream" | "playback";
@@ -92,6 +94,14 @@ export class ActorHost {
     this.parent.report(restreamId, null);
   }
 
+  /** The fence's lease lapsed: pushes still connecting stop and retry later (node/actors/lease.ts). */
+  async abortConnecting(): Promise<void> {
+    const pushes = [...this.actors.values()].flatMap((entry) =>
+      entry.actor instanceof RestreamActor ? [entry.actor] : [],
+    );
+    await Promise.all(pushes.map((actor) => actor.abortConnect()));
+  }
+
   /** A channel went live here (its feed) or offline (null). */
   async ingestChanged(channelId: string, feed: IngestFeed | null): Promise<void> {
     const actors = [...this.actors.values()].filter((entry) => entry.channelId === channelId);
@@ -131,6 +141,7 @@ export class ActorHost {
     const { restreamId, channelId, spec } = order;
     const parent: ActorParent = {
       nodeId: this.parent.nodeId,
+      mayRetry: () => this.parent.mayRetry(restreamId),
       changed: (report) => {
         const error = report.error && { code: report.error.code, message: report.error.message };
         const details = { event: "restream_state", restreamId, channelId, state: report.state, error };

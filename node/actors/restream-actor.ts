@@ -82,6 +82,18 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
     });
   }
 
+  /** Stops a relay still connecting and backs off; its retry asks the fence first (ActorParent.mayRetry). */
+  abortConnect(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.current !== "starting" || this.child === null) return;
+      await this.halt();
+      this.fail({
+        code: "destination_timeout",
+        message: "connect aborted: this node lost contact with the mesh's store",
+      });
+    });
+  }
+
   /** In error while waiting to retry, while blocked, and while a retry connects (until it streams). */
   protected inError(): boolean {
     if (this.current === "starting" || this.current === "stopping") return this.failure !== null;

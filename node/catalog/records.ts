@@ -131,6 +131,8 @@ export const keys = {
   placements: "placements.",
   chain: (channelId: string, targetNodeId: string) => `chains.${channelId}.${targetNodeId}`,
   chains: "chains.",
+  /** A node's fence lease, rewritten every 250 ms (node/actors/lease.ts): run-time, not a user's record. */
+  lease: (nodeId: string) => `leases.${nodeId}`,
   webhook: (id: string) => `webhooks.${id}`,
   webhooks: "webhooks.",
   /** The stream key index: a keyed hash of a channel's stream key -> its id (channels.ts). */

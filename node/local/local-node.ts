@@ -7,6 +7,8 @@ import { availableParallelism, loadavg } from "node:os";
 import type { LogLine } from "../actors/actor-log.js";
 import type { ChainEnds } from "../actors/chain-ends.js";
 import { PlacementFence } from "../actors/fence.js";
+import { FenceLease } from "../actors/lease.js";
+import { keys } from "../catalog/records.js";
 import type { Config } from "../config/schema.js";
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { PlacedOrder } from "../defs/orders.js";
@@ -70,6 +72,7 @@ export interface LocalNodeDeps extends MediaNodeDeps {
 export class LocalNode {
   private readonly media: MediaNode;
   private readonly fence: PlacementFence;
+  private readonly lease: FenceLease;
   private readonly exporter: MetricsExporter;
   /** The ingest ports bound at start; null until then (readiness waits for them). */
   private bound: BoundPorts | null = null;
@@ -93,12 +96,18 @@ export class LocalNode {
         if (report) history.record(restreamId, report.state, report.error);
         parent.report(restreamId, report);
       },
+      mayRetry: (restreamId) => this.fence.confirm(restreamId),
     });
+    this.lease = new FenceLease(
+      () => deps.store.put(keys.lease(config.nodeId), { renewedAt: new Date().toISOString() }),
+      () => this.fence.leaseLapsed(),
+    );
     this.fence = new PlacementFence(
       config.nodeId,
       catalog.placements,
       this.media.host,
       { actorOrder: (restreamId) => storedActorOrder(catalog, restreamId) },
+      this.lease,
       log.child({ module: "fence" }),
     );
     this.exporter = new MetricsExporter({ node: config.nodeId, processMetrics: true });
@@ -109,6 +118,7 @@ export class LocalNode {
   }
 
   async start(): Promise<BoundPorts> {
+    await this.lease.start();
     await this.fence.start();
     this.bound = await this.media.start();
     return this.bound;
@@ -116,6 +126,7 @@ export class LocalNode {
 
   async stop(): Promise<void> {
     this.bound = null;
+    this.lease.stop();
     this.fence.stop();
     await this.media.stop();
     await this.deps.history.flush();

@@ -25,7 +25,13 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "streamwell-host-"));
   pidFile = join(dir, "ffmpeg.pids");
   const engine = new FfmpegEngine({ pidFile, log: log as never, bindHost: "127.0.0.1" });
-  host = new ActorHost(engine, { nodeId: "n1", log, report: () => {}, feed: () => fakeFeed() });
+  host = new ActorHost(engine, {
+    nodeId: "n1",
+    log,
+    report: () => {},
+    feed: () => fakeFeed(),
+    mayRetry: async () => true,
+  });
 });
 
 afterEach(async () => {

@@ -24,6 +24,8 @@ let catalog: Catalog;
 let running: Set<string>;
 let ran: ActorOrder[];
 let fence: PlacementFence;
+let leaseHeld: boolean;
+let aborted: number;
 
 const place = (restreamId: string, nodeId: string): Promise<Placement> =>
   catalog.placements.place({ restreamId, channelId: "ch_1", nodeId, fingerprint: "f" });
@@ -57,8 +59,17 @@ beforeEach(async () => {
       running.add(o.restreamId);
     },
     remove: async (id: string) => void running.delete(id),
+    abortConnecting: async () => {
+      aborted += 1;
+    },
   };
-  fence = new PlacementFence("n1", catalog.placements, host, storedSpecs, { info: () => {} });
+  leaseHeld = true;
+  aborted = 0;
+  const lease = { held: () => leaseHeld };
+  fence = new PlacementFence("n1", catalog.placements, host, storedSpecs, lease, {
+    info: () => {},
+    warn: () => {},
+  });
   await fence.start();
 });
 
@@ -114,5 +125,32 @@ describe("PlacementFence", () => {
     await fence.ensure([order(placement)]);
     await Promise.all([fence.remove(["rs_1"]), fence.ensure([order(placement)])]);
     expect(running.has("rs_1")).toBe(true);
+  });
+
+  it("confirms a retry from the store itself, and stops the actor whose placement moved unheard", async () => {
+    const placement = await place("rs_1", "n1");
+    await fence.ensure([order(placement)]);
+    expect(await fence.confirm("rs_1")).toBe(true);
+    fence.stop(); // a node cut off: the watch hears nothing of the move
+    const entry = (await catalog.placements.list()).get("rs_1");
+    if (!entry) throw new Error("placement missing");
+    await catalog.placements.remove(entry);
+    await place("rs_1", "n2");
+    expect(running.has("rs_1")).toBe(true);
+    expect(await fence.confirm("rs_1")).toBe(false);
+    await waitFor("actor stopped", () => !running.has("rs_1"), 2_000, 20);
+    expect(await fence.confirm("rs_unknown")).toBe(false);
+  });
+
+  it("confirms no retry without the lease, and aborts the pushes still connecting when it lapses", async () => {
+    const placement = await place("rs_1", "n1");
+    await fence.ensure([order(placement)]);
+    leaseHeld = false;
+    fence.leaseLapsed();
+    expect(aborted).toBe(1);
+    expect(await fence.confirm("rs_1")).toBe(false);
+    expect(running.has("rs_1")).toBe(true); // the placement is still ours: the actor stays, idle
+    leaseHeld = true;
+    expect(await fence.confirm("rs_1")).toBe(true);
   });
 });

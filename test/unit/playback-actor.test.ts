@@ -46,7 +46,11 @@ beforeEach(() => {
   listeners = new FakeListeners();
   reports = [];
   feed = fakeFeed();
-  actor = new PlaybackActor("rs_p", SPEC, listeners, { nodeId: "n1", changed: (r) => reports.push(r) });
+  actor = new PlaybackActor("rs_p", SPEC, listeners, {
+    nodeId: "n1",
+    changed: (r) => reports.push(r),
+    mayRetry: async () => true,
+  });
 });
 
 afterEach(() => {

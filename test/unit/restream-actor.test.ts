@@ -61,13 +61,20 @@ const feed = fakeFeed;
 let engine: FakeEngine;
 let reports: ActorReport[];
 let actor: RestreamActor;
+/** What the fence would answer a retry: the store still places the restream here. */
+let placedHere: boolean;
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
 beforeEach(() => {
   vi.useFakeTimers();
   engine = new FakeEngine();
   reports = [];
-  actor = new RestreamActor("rs_1", spec(), engine, { nodeId: "n1", changed: (r) => reports.push(r) });
+  placedHere = true;
+  actor = new RestreamActor("rs_1", spec(), engine, {
+    nodeId: "n1",
+    changed: (r) => reports.push(r),
+    mayRetry: async () => placedHere,
+  });
 });
 
 afterEach(() => {
@@ -138,6 +145,37 @@ describe("RestreamActor", () => {
     }
     expect(engine.runs.length).toBeGreaterThanOrEqual(4);
     expect(engine.runs.length).toBeLessThanOrEqual(6);
+  });
+
+  it("does not connect again while the store does not confirm its placement here, and retries once it does", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    placedHere = false; // cut off, or the placement moved while this node could not hear it
+    engine.fail({ code: "destination_timeout", message: "no answer" });
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(engine.runs).toHaveLength(1);
+    expect(actor.report()).toMatchObject({ state: "error", error: { code: "destination_timeout" } });
+    expect(actor.logs().map((line) => line.text)).toContain(
+      "not retrying: the store did not confirm that this node still runs the restream",
+    );
+    placedHere = true;
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(engine.runs).toHaveLength(2);
+  });
+
+  it("aborts a relay still connecting when told (the lease lapsed), and leaves a streaming one alone", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    expect(actor.current).toBe("starting");
+    await actor.abortConnect();
+    expect(actor.current).toBe("backoff");
+    expect(actor.report()).toMatchObject({ state: "error", error: { code: "destination_timeout" } });
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(engine.runs).toHaveLength(2);
+    engine.progress();
+    await settle();
+    await actor.abortConnect();
+    expect(actor.current).toBe("streaming");
   });
 
   it("keeps showing the error while a retry connects, and clears it once the retry streams", async () => {

@@ -1,0 +1,163 @@
+// The fault suite's world: three hosts (h1, h2, h3), each with its own nats-server of one JetStream
+// cluster and a Streamwell node (mesh secret set, the KV bucket on 3 replicas); a publisher host
+// (ffmpeg), a destination host (nginx-rtmp with its hook) and a control host through which the test
+// calls the nodes' APIs. dispose() stops everything by PID and deletes the namespaces, also after
+// a failed start or test.
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { type Proc, startProcess } from "../../../bench/support/processes.js";
+import { ApiClient } from "../api-client.js";
+import { testClip } from "../media.js";
+import { ADMIN_PASSWORD, type NodeProcess, removeDataDir, startNode, tempDataDir } from "../node-process.js";
+import { LabDestination } from "./destination.js";
+import { Lab, type LabHost } from "./lab.js";
+import { LabNatsCluster, NATS_PORT } from "./nats.js";
+import { Tunnel } from "./tunnel.js";
+
+export const NODE_IDS = ["h1", "h2", "h3"] as const;
+export type NodeId = (typeof NODE_IDS)[number];
+const HTTP_PORT = 8080;
+const RTMP_PORT = 1935;
+
+export interface LabNode {
+  readonly id: NodeId;
+  readonly host: LabHost;
+  /** The node's process (its PID is the node's: `ip netns exec` execs it). */
+  process: NodeProcess;
+  /** The admin's API client, through the tunnel. */
+  admin: ApiClient;
+}
+
+export class LabMesh {
+  readonly lab = new Lab();
+  readonly nodes = new Map<NodeId, LabNode>();
+  readonly destination: LabDestination;
+  nats!: LabNatsCluster;
+  private tunnel!: Tunnel;
+  private publisher: Proc | undefined;
+  private readonly namespace = `lab-${randomUUID().slice(0, 8)}`;
+  private readonly hosts: LabHost[];
+
+  private constructor() {
+    this.hosts = NODE_IDS.map((id, i) => this.lab.addHost(id, i + 1));
+    this.lab.addHost("pub", 10);
+    this.destination = new LabDestination(this.lab, this.lab.addHost("dest", 20));
+    this.lab.addHost("ctl", 250);
+  }
+
+  static async start(env: Record<string, string> = {}): Promise<LabMesh> {
+    const mesh = new LabMesh();
+    try {
+      mesh.tunnel = await Tunnel.open(mesh.lab, "ctl");
+      mesh.nats = new LabNatsCluster(mesh.lab, mesh.hosts);
+      await mesh.nats.start(mesh.tunnel);
+      await mesh.destination.start();
+      for (const host of mesh.hosts) await mesh.startNode(host, env);
+      const token = (await mesh.node("h1").admin.login("admin", ADMIN_PASSWORD)).token;
+      for (const node of mesh.nodes.values()) node.admin = node.admin.withToken(token);
+      return mesh;
+    } catch (error) {
+      await mesh.dispose();
+      throw error;
+    }
+  }
+
+  node(id: NodeId): LabNode {
+    const node = this.nodes.get(id);
+    if (!node) throw new Error(`no node ${id}`);
+    return node;
+  }
+
+  /** (Re)publishes the test clip in real time to a node's RTMP ingest, from the publisher host. */
+  async publishTo(id: NodeId, streamKey: string): Promise<void> {
+    await this.stopPublisher();
+    const [command, ...prefix] = this.lab.exec("pub");
+    const url = `rtmp://${this.node(id).host.ip}:${RTMP_PORT}/live/${streamKey}`;
+    const args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-stream_loop", "-1"];
+    this.publisher = startProcess("publisher", command as string, [
+      ...prefix,
+      "ffmpeg",
+      ...args,
+      ...["-i", await testClip(), "-c", "copy", "-f", "flv", url],
+    ]);
+  }
+
+  /** SIGKILL: a publisher whose host is cut off cannot say goodbye either. */
+  async stopPublisher(): Promise<void> {
+    const publisher = this.publisher;
+    this.publisher = undefined;
+    if (!publisher?.running()) return;
+    process.kill(publisher.pid, "SIGKILL");
+    await publisher.exited;
+  }
+
+  /**
+   * Processes in the nodes' namespaces that should not be there: anything but the nats-server, the
+   * node and the node's own children, and more relay children (ffmpeg) than `relays`.
+   */
+  leakedProcesses(relays: number): string[] {
+    const leaks: string[] = [];
+    let children = 0;
+    for (const node of this.nodes.values()) {
+      const own = new Set([node.process.pid, this.nats.servers.find((s) => s.host === node.host)?.pid()]);
+      for (const pid of this.lab.pids(node.id)) {
+        if (own.has(pid)) continue;
+        if (parentOf(pid) === node.process.pid) children += 1;
+        else leaks.push(`${node.id}: pid ${pid} (${commandOf(pid)})`);
+      }
+    }
+    if (children !== relays) leaks.push(`${children} relay processes, expected ${relays}`);
+    return leaks;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stopPublisher().catch(() => {});
+    for (const node of this.nodes.values()) {
+      await node.process.stop("SIGKILL").catch(() => {});
+      removeDataDir(node.process.dataDir);
+    }
+    await this.destination.stop().catch(() => {});
+    await this.nats?.stop().catch(() => {});
+    await this.tunnel?.close().catch(() => {});
+    this.lab.dispose();
+  }
+
+  private async startNode(host: LabHost, env: Record<string, string>): Promise<void> {
+    const process = await startNode({
+      dataDir: tempDataDir(),
+      natsUrl: `nats://${host.ip}:${NATS_PORT}`,
+      nodeId: host.name,
+      wrapper: this.lab.exec(host.name),
+      env: {
+        STREAMWELL_NAMESPACE: this.namespace,
+        STREAMWELL_BIND_HOST: host.ip,
+        STREAMWELL_PUBLIC_HOST: host.ip,
+        STREAMWELL_HTTP_PORT: String(HTTP_PORT),
+        STREAMWELL_RTMP_PORT: String(RTMP_PORT),
+        STREAMWELL_SRT_PORTS: "9000-9009",
+        STREAMWELL_NATS_REPLICAS: "3",
+        ...env,
+      },
+    });
+    const port = await this.tunnel.expose(host.ip, HTTP_PORT);
+    const id = host.name as NodeId;
+    this.nodes.set(id, { id, host, process, admin: new ApiClient(`http://127.0.0.1:${port}`) });
+  }
+}
+
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return 0;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, 3).join(" ");
+  } catch {
+    return "gone";
+  }
+}
