@@ -48,6 +48,7 @@ export interface MediaNodeDeps {
 export interface MediaNodeParent {
   ingestLive(channelId: string, codecs: ChannelCodecs): void;
   ingestOffline(channelId: string): void;
+  inputSwitched(channelId: string): void;
   report(restreamId: string, report: ActorReport | null): void;
   /** Before a restream actor's retry connects: whether the store still places it here. */
   mayRetry(restreamId: string): Promise<boolean>;
@@ -95,6 +96,7 @@ export class MediaNode {
         void this.chains.ingestChanged(channelId, null);
         if (protocol !== "chain") parent.ingestOffline(channelId);
       },
+      inputSwitched: (channelId) => parent.inputSwitched(channelId),
     });
     this.host = new ActorHost(engine, {
       nodeId: config.nodeId,

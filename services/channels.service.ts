@@ -28,7 +28,12 @@ export function channelsService({ catalog, endpoints, history }: ChannelsDeps) {
     const ingests = await liveIngests((ctx as Context).broker);
     return channels.map((channel) => {
       const ingest = ingests.get(channel.id);
-      const report = ingest && { node: ingest.nodeID, codecs: ingest.codecs, stats: ingest.stats };
+      const report = ingest && {
+        node: ingest.nodeID,
+        codecs: ingest.codecs,
+        stats: ingest.stats,
+        input: ingest.input,
+      };
       return channelView(channel, { endpoints, ingest: report, withSecrets });
     });
   }

@@ -1,6 +1,7 @@
 // Names and payloads of the broker events Streamwell services exchange. Runtime facts travel
 // as events; desired state lives in the store.
 import type { ChannelCodecs, IngestStats } from "../node/defs/codecs.js";
+import type { IngestInput } from "../node/defs/ingest-input.js";
 import type { ActorReport } from "../node/defs/restream-status.js";
 
 export const EVENTS = {
@@ -52,4 +53,6 @@ export interface RestreamReportEvent {
 export interface IngestInfo extends IngestLive {
   readonly stats: IngestStats;
   readonly since: string;
+  /** The input on air (primary or backup); null while none is yet. */
+  readonly input: IngestInput | null;
 }

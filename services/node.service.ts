@@ -7,7 +7,7 @@ import moleculer from "moleculer";
 import type { LocalNode, LocalNodeParent, NodeInfo } from "../node/local/local-node.js";
 import type { BoundPorts } from "../node/media-node.js";
 import { action } from "./action.js";
-import { EVENTS, type IngestLive } from "./events.js";
+import { EVENTS, type IngestLive, type ResourceChanged } from "./events.js";
 import { NODE_CALLS, serve } from "./mesh-calls.js";
 import { actorReports, isSchedulerLeader, liveIngests, nodesRunning } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
@@ -80,6 +80,7 @@ export function nodeService({ nodeId, localNode, listening }: NodeServiceDeps): 
           void broker.broadcast(EVENTS.ingestLive, { channelId, nodeID: nodeId, codecs }),
         ingestOffline: (channelId) =>
           void broker.broadcast(EVENTS.ingestOffline, { channelId, nodeID: nodeId }),
+        inputSwitched: (id) => void broker.broadcast(EVENTS.channelChanged, { id } satisfies ResourceChanged),
         report: (restreamId, report) =>
           void broker.broadcast(EVENTS.restreamReport, { restreamId, nodeID: nodeId, report }),
         isLeader: () => isSchedulerLeader(broker),

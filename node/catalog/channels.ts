@@ -1,12 +1,14 @@
-// Channels: a name, an owner, the stream key that authorises publishing, and an optional SRT
-// ingest port with its passphrase. Deleting a channel deletes its restreams.
+// Channels: a name, an owner, the stream key that authorises publishing (and, with `backup` on, a
+// second key for a backup encoder), and an optional SRT ingest port with its passphrase. Deleting
+// a channel deletes its restreams.
 //
 // Publishing finds a channel by its stream key through an index of keyed hashes
-// (`streamkeys.<digest>` -> channel id; the digest comes from the node's secret key, so the
+// (`streamkeys.<digest>` -> channel id and which of its keys; the digest comes from the node's secret key, so the
 // index gives nothing away), not by opening every channel's sealed key. The index is written
 // before the channel and removed after it, and every hit is checked against the channel's own key,
 // so an entry left by a crash or a race can at worst point nowhere.
 import { NotFoundError } from "../defs/errors.js";
+import type { IngestInput } from "../defs/ingest-input.js";
 import { constantTimeEqual, newId, newPassphrase, newStreamKey } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import { KeyExistsError, type Store } from "../store/store.js";
@@ -18,17 +20,44 @@ export type StreamKeyDigest = (streamKey: string) => string;
 
 interface StreamKeyIndexEntry {
   readonly channelId: string;
+  /** Absent in entries written before backup keys: the primary. */
+  readonly input?: IngestInput;
+}
+
+/** Which channel a stream key publishes to, and as which of its inputs. */
+export interface PublishTarget {
+  readonly channel: ChannelRecord;
+  readonly input: IngestInput;
 }
 
 export interface NewChannel {
   readonly name: string;
   readonly ownerId: string;
   readonly srtIngest: boolean;
+  /** A second stream key for a backup encoder; default off. */
+  readonly backup?: boolean;
 }
 
 export interface ChannelChange {
   readonly name?: string;
   readonly srtIngest?: boolean;
+  readonly backup?: boolean;
+}
+
+/** The channel's key for one input; null when it has no backup. */
+export function streamKeyOf(channel: ChannelRecord, input: IngestInput): string | null {
+  return input === "primary" ? channel.streamKey : (channel.backupStreamKey ?? null);
+}
+
+/** Every key that publishes to the channel, with its input. */
+function publishKeys(
+  channel: Pick<ChannelRecord, "streamKey" | "backupStreamKey">,
+): { key: string; input: IngestInput }[] {
+  const backup = channel.backupStreamKey;
+  return [
+    { key: channel.streamKey, input: "primary" },
+    ...(backup ? [{ key: backup, input: "backup" as const }] : []),
+  ];
 }
 
 export class Channels {
@@ -45,26 +74,30 @@ export class Channels {
       name: input.name,
       ownerId: input.ownerId,
       streamKey: newStreamKey(),
+      backupStreamKey: input.backup ? newStreamKey() : null,
       srt: input.srtIngest ? await this.allocateSrt(id) : null,
       createdAt: new Date().toISOString(),
     };
     try {
-      await this.index(channel);
+      await this.indexAll(channel);
       await this.store.create(keys.channel(id), channel);
     } catch (error) {
-      await this.unindex(channel.streamKey);
+      for (const { key } of publishKeys(channel)) await this.unindex(key);
       if (channel.srt) await this.ports.release(channel.srt.port);
       throw error;
     }
     return channel;
   }
 
-  /** The channel this stream key publishes to, if any (the ingest asks on every publish). */
-  async findByStreamKey(streamKey: string): Promise<ChannelRecord | undefined> {
+  /** The channel and input this stream key publishes to, if any (the ingest asks on every publish). */
+  async findByStreamKey(streamKey: string): Promise<PublishTarget | undefined> {
     const entry = await this.store.get<StreamKeyIndexEntry>(keys.streamKey(this.digest(streamKey)));
     if (!entry) return undefined;
     const channel = await this.store.get<ChannelRecord>(keys.channel(entry.value.channelId));
-    return channel && constantTimeEqual(channel.value.streamKey, streamKey) ? channel.value : undefined;
+    if (!channel) return undefined;
+    const input = entry.value.input ?? "primary";
+    const key = streamKeyOf(channel.value, input);
+    return key !== null && constantTimeEqual(key, streamKey) ? { channel: channel.value, input } : undefined;
   }
 
   /**
@@ -75,8 +108,8 @@ export class Channels {
   async reindex(): Promise<void> {
     const wanted = new Set<string>();
     for (const channel of await this.list()) {
-      wanted.add(keys.streamKey(this.digest(channel.streamKey)));
-      await this.index(channel);
+      for (const { key } of publishKeys(channel)) wanted.add(keys.streamKey(this.digest(key)));
+      await this.indexAll(channel);
     }
     for (const entry of await this.store.list(keys.streamKeys)) {
       if (!wanted.has(entry.key)) await this.store.delete(entry.key, entry.revision).catch(() => {});
@@ -97,27 +130,36 @@ export class Channels {
     const current = await this.get(id);
     const wantsSrt = change.srtIngest ?? current.srt !== null;
     const allocated = wantsSrt && !current.srt ? await this.allocateSrt(id) : undefined;
+    const wantsBackup = change.backup ?? Boolean(current.backupStreamKey);
+    const backupKey = wantsBackup && !current.backupStreamKey ? newStreamKey() : undefined;
+    if (backupKey) await this.index(id, backupKey, "backup");
     const updated = await mutate<ChannelRecord>(this.store, keys.channel(id), (channel) => ({
       ...channel,
       name: change.name ?? channel.name,
+      backupStreamKey: wantsBackup ? (channel.backupStreamKey ?? backupKey ?? null) : null,
       srt: wantsSrt ? (channel.srt ?? allocated ?? null) : null,
     }));
     if (allocated && updated.srt?.port !== allocated.port) await this.ports.release(allocated.port);
     if (current.srt && !updated.srt) await this.ports.release(current.srt.port);
+    if (backupKey && updated.backupStreamKey !== backupKey) await this.unindex(backupKey);
+    if (current.backupStreamKey && updated.backupStreamKey !== current.backupStreamKey)
+      await this.unindex(current.backupStreamKey);
     return updated;
   }
 
-  /** New stream key and SRT passphrase: the old ones stop working at once. */
+  /** New stream keys (primary and backup) and SRT passphrase: the old ones stop working at once. */
   async resetStreamKey(id: string): Promise<ChannelRecord> {
     const current = await this.get(id);
     const streamKey = newStreamKey();
-    await this.index({ id, streamKey });
+    const backupStreamKey = current.backupStreamKey ? newStreamKey() : null;
+    await this.indexAll({ id, streamKey, backupStreamKey });
     const updated = await mutate<ChannelRecord>(this.store, keys.channel(id), (channel) => ({
       ...channel,
       streamKey,
+      backupStreamKey: channel.backupStreamKey ? backupStreamKey : null,
       srt: channel.srt ? { ...channel.srt, passphrase: newPassphrase() } : null,
     }));
-    await this.unindex(current.streamKey);
+    for (const { key } of publishKeys(current)) await this.unindex(key);
     return updated;
   }
 
@@ -125,13 +167,19 @@ export class Channels {
   async delete(id: string): Promise<void> {
     const channel = await this.get(id);
     await this.store.delete(keys.channel(id));
-    await this.unindex(channel.streamKey);
+    for (const { key } of publishKeys(channel)) await this.unindex(key);
     if (channel.srt) await this.ports.release(channel.srt.port);
   }
 
-  private async index(channel: Pick<ChannelRecord, "id" | "streamKey">): Promise<void> {
-    const entry: StreamKeyIndexEntry = { channelId: channel.id };
-    await this.store.create(keys.streamKey(this.digest(channel.streamKey)), entry).catch((error: unknown) => {
+  private async indexAll(
+    channel: Pick<ChannelRecord, "id" | "streamKey" | "backupStreamKey">,
+  ): Promise<void> {
+    for (const { key, input } of publishKeys(channel)) await this.index(channel.id, key, input);
+  }
+
+  private async index(channelId: string, streamKey: string, input: IngestInput): Promise<void> {
+    const entry: StreamKeyIndexEntry = { channelId, input };
+    await this.store.create(keys.streamKey(this.digest(streamKey)), entry).catch((error: unknown) => {
       if (!(error instanceof KeyExistsError)) throw error;
     });
   }

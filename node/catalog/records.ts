@@ -54,6 +54,8 @@ export interface ChannelRecord {
   readonly name: string;
   readonly ownerId: string;
   readonly streamKey: string;
+  /** The backup encoder's stream key while `backup` is on; null or absent (older records): off. */
+  readonly backupStreamKey?: string | null;
   /** SRT ingest listener; allocated while `srtIngest` is on. */
   readonly srt: SrtListenerSecret | null;
   readonly createdAt: string;

@@ -3,6 +3,7 @@
 // single resource's own GET or create, to its owner or an admin. Destination stream keys, SRT Push
 // passphrases and password hashes never appear at all.
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
+import type { IngestInput } from "../defs/ingest-input.js";
 import type { RestreamStatus } from "../defs/restream-status.js";
 import type { RestreamWarning } from "../defs/warnings.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../urls/destination-url.js";
@@ -26,6 +27,8 @@ export interface IngestReport {
   readonly node: string;
   readonly codecs: ChannelCodecs;
   readonly stats: IngestStats;
+  /** The input on air (null: none yet, e.g. waiting for a keyframe). */
+  readonly input: IngestInput | null;
 }
 
 /** An API token as lists show it: never the token itself (only its create answer has it). */
@@ -70,7 +73,9 @@ export function channelView(
     name: channel.name,
     ownerId: channel.ownerId,
     srtIngest: channel.srt !== null,
+    backup: Boolean(channel.backupStreamKey),
     live: ingest !== undefined,
+    input: ingest?.input ?? null,
     node: ingest?.node ?? null,
     codecs: ingest?.codecs ?? null,
     stats: ingest?.stats ?? null,
@@ -81,10 +86,12 @@ export function channelView(
   return {
     ...view,
     streamKey: channel.streamKey,
+    backupStreamKey: channel.backupStreamKey ?? null,
     ingest: {
       rtmp: `${rtmpServer}/${channel.streamKey}`,
       rtmpServer,
       srt: channel.srt ? srtUrl(channel.srt, channel.srt.passphrase) : null,
+      rtmpBackup: channel.backupStreamKey ? `${rtmpServer}/${channel.backupStreamKey}` : null,
     },
   };
 }

@@ -3,7 +3,7 @@ export { type ByteEncoding, type ByteStreamOptions, toByteStream } from "./byte-
 export { HubEndedError, ReaderCutError } from "./errors.js";
 export { toFlvStream } from "./flv-stream.js";
 export { FLV_UNITS } from "./flv-units.js";
-export { DEFAULT_GOP_CACHE_MAX_BYTES, type StartPoint } from "./gop-cache.js";
+export { DEFAULT_GOP_CACHE_MAX_BYTES, GopCache, type StartPoint } from "./gop-cache.js";
 export { ChannelHub, type HubLogger, type HubOptions, type HubStats } from "./hub.js";
 export {
   LIVE_OFFSET_MS,

@@ -1,5 +1,6 @@
 // The channels live on this node: who publishes, their codecs and hub. The RTMP ingest asks it
-// whether a stream key may publish and hands it the publisher's FLV tags; an SRT listener claims
+// whether a stream key may publish and hands it the publisher's FLV tags (a channel's primary and
+// backup keys may publish at once: ChannelInputs picks which feeds the hub); an SRT listener claims
 // its channel and hands it MPEG-TS units; a chain link's listener hands it FLV tags or MPEG-TS
 // units, as its link carries; actors read from its hubs.
 import type { Readable } from "node:stream";
@@ -7,6 +8,7 @@ import type { Catalog } from "../catalog/catalog.js";
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
 import type { FlvTag } from "../defs/flv-tag.js";
+import type { IngestInput } from "../defs/ingest-input.js";
 import type { FeedReader, IngestFeed, PrimedReader, TagSource } from "../defs/relay.js";
 import {
   type ByteStreamOptions,
@@ -22,6 +24,8 @@ import {
   type UnitFormat,
 } from "../hub/index.js";
 import type { TsUnit } from "../media/ts-splitter.js";
+import { ChannelInputs } from "./inputs/channel-inputs.js";
+import type { SwitchReason } from "./inputs/input-selector.js";
 import type {
   IngestHandler,
   PublishDecision,
@@ -42,12 +46,18 @@ export interface LiveIngest {
   readonly since: string;
   readonly codecs: ChannelCodecs | null;
   readonly stats: IngestStats & { readonly bytesIn: number };
+  /** The input on air: an RTMP channel's primary or backup publisher (SRT: its primary). */
+  readonly input: IngestInput | null;
+  /** Switches to each input since the channel went live here. */
+  readonly switches: Readonly<Record<IngestInput, number>>;
 }
 
 export interface RegistryParent {
   /** The channel is live here and its codecs are known (again, when they change). */
   live(channelId: string, codecs: ChannelCodecs, protocol: IngestProtocol): void;
   offline(channelId: string, protocol: IngestProtocol): void;
+  /** Another input went on air (primary <-> backup), and why. */
+  inputSwitched(channelId: string, to: IngestInput, reason: SwitchReason): void;
 }
 
 export interface RegistryLog extends HubLogger {
@@ -100,6 +110,8 @@ const MEDIA: { readonly [C in Container]: HubMedia<UnitsOf[C]> } = {
   mpegts: { format: TS_UNITS, toStream: toTsStream, prime: null, tagsOf: () => undefined },
 };
 
+const NO_SWITCHES: Readonly<Record<IngestInput, number>> = { primary: 0, backup: 0 };
+
 interface Live {
   readonly media: LiveMedia;
   readonly protocol: IngestProtocol;
@@ -107,6 +119,16 @@ interface Live {
   codecs: ChannelCodecs | null;
   /** Ends the publisher's session (null: this ingest cannot be ended from here). */
   readonly disconnect: (() => void) | null;
+  /** An RTMP channel's publishers (primary and backup); null for SRT and chain feeds. */
+  inputs: ChannelInputs | null;
+}
+
+/** A channel's hub and its registry entry, as `open` makes them. */
+interface Opened<U> {
+  readonly live: Live;
+  readonly hub: ChannelHub<U>;
+  /** False once the registry let go of this entry: its sinks go quiet. */
+  readonly current: () => boolean;
 }
 
 export class IngestRegistry implements IngestHandler {
@@ -126,18 +148,25 @@ export class IngestRegistry implements IngestHandler {
         message: "unknown application: publish to live/<stream key>",
       };
     }
-    const channel = await this.catalog.channels.findByStreamKey(request.streamKey);
-    if (!channel) return { accept: false, reason: "unknown_key", message: "no channel has this stream key" };
-    if (this.holdsIngest(channel.id)) return alreadyLive();
-    return { accept: true, channelId: channel.id };
+    const target = await this.catalog.channels.findByStreamKey(request.streamKey);
+    if (!target) return { accept: false, reason: "unknown_key", message: "no channel has this stream key" };
+    const { channel, input } = target;
+    if (this.inputTaken(channel.id, input)) return alreadyLive();
+    return { accept: true, channelId: channel.id, input };
   }
 
-  /** Claims the channel for this RTMP publisher, synchronously, so two cannot both win. */
-  started(channelId: string, publisher: Publisher): StartResult {
-    const protocol = publisher.secure ? "rtmps" : "rtmp";
-    const sink = this.claim(channelId, protocol, publisher, MEDIA.flv);
+  /**
+   * Claims the channel's input for this RTMP publisher, synchronously, so two cannot both win. The
+   * other input may be publishing already: both then feed the channel's ChannelInputs.
+   */
+  started(channelId: string, publisher: Publisher, input: IngestInput): StartResult {
+    const existing = this.channels.get(channelId);
+    if (existing && !existing.inputs && existing.protocol !== "chain") return alreadyLive();
+    const inputs = existing?.inputs ?? this.openRtmp(channelId, publisher.secure ? "rtmps" : "rtmp");
+    const sink = inputs.attach(input, () => publisher.disconnect());
     if (!sink) return alreadyLive();
-    return { accept: true, sink: { codecs: sink.codecs, tag: sink.unit, end: sink.end } };
+    this.log.info({ channelId, publisher: publisher.id, input }, "publisher live");
+    return { accept: true, sink };
   }
 
   /** Claims the channel for an SRT caller; null when it is live already (over RTMP). */
@@ -187,8 +216,17 @@ export class IngestRegistry implements IngestHandler {
         since: live.since,
         codecs: live.codecs,
         stats: { bytesIn, bitrateBps, audioBitrateBps, fps, keyframeIntervalSeconds },
+        input: live.inputs ? live.inputs.onAir : "primary",
+        switches: live.inputs?.switches ?? NO_SWITCHES,
       };
     });
+  }
+
+  /** The key's input cannot publish now: it publishes already, or an SRT caller holds the channel. */
+  private inputTaken(channelId: string, input: IngestInput): boolean {
+    const live = this.channels.get(channelId);
+    if (live?.inputs) return live.inputs.has(input);
+    return this.holdsIngest(channelId);
   }
 
   /** A publisher or SRT caller holds the channel here (a chain link's feed does not count). */
@@ -197,13 +235,60 @@ export class IngestRegistry implements IngestHandler {
     return live !== undefined && live.protocol !== "chain";
   }
 
+  /** A channel's RTMP inputs and their hub. */
+  private openRtmp(channelId: string, protocol: IngestProtocol): ChannelInputs {
+    let inputs: ChannelInputs | null = null;
+    const { live, hub, current } = this.open(channelId, protocol, MEDIA.flv, () => inputs?.disconnectAll());
+    const made = new ChannelInputs(channelId, {
+      write: (tag) => {
+        if (current()) hub.write(tag);
+      },
+      codecs: (codecs) => {
+        if (current()) this.setCodecs(channelId, live, codecs);
+      },
+      switched: (to, reason) => {
+        if (!current() || reason === "first_input") return;
+        this.log.info({ channelId, input: to, reason }, "input switched");
+        this.parent.inputSwitched(channelId, to, reason);
+      },
+      ended: (reason) => {
+        if (current()) this.release(channelId, live, reason);
+      },
+    });
+    inputs = made;
+    live.inputs = made;
+    return made;
+  }
+
   private claim<U>(
     channelId: string,
     protocol: IngestProtocol,
     publisher: { readonly id: string; readonly disconnect: (() => void) | null },
-    { format, toStream, prime, tagsOf }: HubMedia<U>,
+    media: HubMedia<U>,
   ): IngestSink<U> | null {
     if (this.holdsIngest(channelId)) return null;
+    const { live, hub, current } = this.open(channelId, protocol, media, publisher.disconnect);
+    this.log.info({ channelId, publisher: publisher.id, protocol }, "publisher live");
+    return {
+      codecs: (codecs) => {
+        if (current()) this.setCodecs(channelId, live, codecs);
+      },
+      unit: (unit) => {
+        if (current()) hub.write(unit);
+      },
+      end: (reason) => {
+        if (current()) this.release(channelId, live, reason);
+      },
+    };
+  }
+
+  /** A new hub for the channel, replacing a chain link's feed. */
+  private open<U>(
+    channelId: string,
+    protocol: IngestProtocol,
+    { format, toStream, prime, tagsOf }: HubMedia<U>,
+    disconnect: (() => void) | null,
+  ): Opened<U> {
     const chained = this.channels.get(channelId);
     // The publisher came here: the chain link that fed this node is not needed any more (the
     // scheduler tears it down); its sink goes quiet from now on.
@@ -231,24 +316,15 @@ export class IngestRegistry implements IngestHandler {
       end: () => hub.end(),
     };
     const since = new Date().toISOString();
-    const live: Live = { media, protocol, since, codecs: null, disconnect: publisher.disconnect };
+    const live: Live = { media, protocol, since, codecs: null, disconnect, inputs: null };
     this.channels.set(channelId, live);
-    this.log.info({ channelId, publisher: publisher.id, protocol }, "publisher live");
-    /** A sink whose claim was released does nothing. */
     const current = () => this.channels.get(channelId) === live;
-    return {
-      codecs: (codecs) => {
-        if (!current()) return;
-        live.codecs = codecs;
-        this.parent.live(channelId, codecs, protocol);
-      },
-      unit: (unit) => {
-        if (current()) hub.write(unit);
-      },
-      end: (reason) => {
-        if (current()) this.release(channelId, live, reason);
-      },
-    };
+    return { live, hub, current };
+  }
+
+  private setCodecs(channelId: string, live: Live, codecs: ChannelCodecs): void {
+    live.codecs = codecs;
+    this.parent.live(channelId, codecs, live.protocol);
   }
 
   private release(channelId: string, live: Live, reason: string): void {

@@ -11,6 +11,7 @@ import { FenceLease } from "../actors/lease.js";
 import { keys } from "../catalog/records.js";
 import type { Config } from "../config/schema.js";
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
+import type { IngestInput } from "../defs/ingest-input.js";
 import type { PlacedOrder } from "../defs/orders.js";
 import type { ActorReport } from "../defs/restream-status.js";
 import type { HistoryRecorder } from "../history/history-recorder.js";
@@ -46,6 +47,7 @@ export interface LiveChannel {
   readonly codecs: ChannelCodecs;
   readonly stats: IngestStats;
   readonly since: string;
+  readonly input: IngestInput | null;
 }
 
 export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
@@ -54,6 +56,8 @@ export type Readiness = { readonly ready: true } | { readonly ready: false; read
 export interface LocalNodeParent {
   ingestLive(channelId: string, codecs: ChannelCodecs): void;
   ingestOffline(channelId: string): void;
+  /** The channel's input on air changed (primary <-> backup). */
+  inputSwitched(channelId: string): void;
   report(restreamId: string, report: ActorReport | null): void;
   /** Whether this node leads the scheduler: it then also exports what no node hosts. */
   isLeader(): boolean;
@@ -92,6 +96,7 @@ export class LocalNode {
         history.record(channelId, "offline");
         parent.ingestOffline(channelId);
       },
+      inputSwitched: (channelId) => parent.inputSwitched(channelId),
       report: (restreamId, report) => {
         if (report) history.record(restreamId, report.state, report.error);
         parent.report(restreamId, report);
@@ -175,12 +180,13 @@ export class LocalNode {
 
   /** The channels the API shows as live here: those whose codecs are known (chain feeds are not ingests). */
   liveChannels(): LiveChannel[] {
-    return this.liveHere().map(({ channelId, codecs, stats, since }) => ({
+    return this.liveHere().map(({ channelId, codecs, stats, since, input }) => ({
       channelId,
       nodeID: this.deps.config.nodeId,
       codecs,
       stats,
       since,
+      input,
     }));
   }
 
@@ -212,10 +218,11 @@ export class LocalNode {
       leader,
       actorsAnywhere: mesh.actors,
     });
-    const ingestsHere = this.liveHere().map(({ channelId, protocol, stats }) => ({
+    const ingestsHere = this.liveHere().map(({ channelId, protocol, stats, switches }) => ({
       channelId,
       protocol,
       bytesIn: stats.bytesIn,
+      switches,
     }));
     return {
       node: config.nodeId,

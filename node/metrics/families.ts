@@ -5,6 +5,7 @@
 // Label values come only from ids, enums, the node id and a destination's name: never from a
 // URL, a stream key or a passphrase, whatever the records in the snapshot hold.
 import { Counter, Gauge, type Registry } from "prom-client";
+import { INGEST_INPUTS } from "../defs/ingest-input.js";
 import { ERROR_CODES, RESTREAM_STATES } from "../defs/restream-status.js";
 import { ACTOR_KINDS, type MetricsSnapshot, type RestreamSample } from "./snapshot.js";
 
@@ -19,6 +20,7 @@ export interface Families {
   readonly uptime: Gauge<(typeof RESTREAM_LABELS)[number]>;
   readonly channelLive: Gauge<"channel_id" | "node">;
   readonly ingestBytes: Counter<"channel_id" | "node" | "protocol">;
+  readonly inputSwitches: Counter<"channel_id" | "node" | "to">;
   readonly actors: Gauge<"node" | "kind">;
   readonly capacity: Gauge<"node">;
 }
@@ -75,6 +77,12 @@ export function registerFamilies(registry: Registry): Families {
       labelNames: ["channel_id", "node", "protocol"],
       registers,
     }),
+    inputSwitches: new Counter({
+      name: "streamwell_channel_input_switches_total",
+      help: "Times the channel's feed switched to this input (primary or backup) since it went live on this node",
+      labelNames: ["channel_id", "node", "to"],
+      registers,
+    }),
     actors: new Gauge({
       name: "streamwell_node_actors",
       help: "Actors this node hosts, by kind (restream, playback, chain)",
@@ -107,6 +115,8 @@ export function fillFamilies(families: Families, snapshot: MetricsSnapshot): voi
     if (channel.ingest) {
       const labels = { channel_id: channel.channelId, node, protocol: channel.ingest.protocol };
       families.ingestBytes.inc(labels, channel.ingest.bytesIn);
+      for (const to of INGEST_INPUTS)
+        families.inputSwitches.inc({ channel_id: channel.channelId, node, to }, channel.ingest.switches[to]);
     }
   }
   for (const kind of ACTOR_KINDS) families.actors.set({ node, kind }, snapshot.actors[kind]);

@@ -5,6 +5,7 @@
 // Who exports a restream, so that sums across nodes count each restream once: the node that
 // hosts its actor, or, when no node does, the scheduler leader (stopped, awaiting_stream).
 import type { DestinationRecord, RestreamRecord } from "../catalog/records.js";
+import type { IngestInput } from "../defs/ingest-input.js";
 import type { RestreamStatus } from "../defs/restream-status.js";
 import type { IngestProtocol } from "../ingest/registry.js";
 
@@ -24,7 +25,15 @@ export interface ChannelSample {
   readonly channelId: string;
   readonly live: boolean;
   /** Present while the channel is live on the exporting node. */
-  readonly ingest: { readonly protocol: IngestProtocol; readonly bytesIn: number } | null;
+  readonly ingest: Omit<IngestSample, "channelId"> | null;
+}
+
+export interface IngestSample {
+  readonly channelId: string;
+  readonly protocol: IngestProtocol;
+  readonly bytesIn: number;
+  /** Switches to each input (primary <-> backup) since it went live here. */
+  readonly switches: Readonly<Record<IngestInput, number>>;
 }
 
 export interface MetricsSnapshot {
@@ -64,21 +73,17 @@ export function exportedRestreams<R extends { readonly id: string }>(
 export function exportedChannels(
   channelIds: readonly string[],
   options: {
-    readonly ingestsHere: readonly {
-      readonly channelId: string;
-      readonly protocol: IngestProtocol;
-      readonly bytesIn: number;
-    }[];
+    readonly ingestsHere: readonly IngestSample[];
     readonly leader: boolean;
     readonly liveAnywhere?: ReadonlySet<string>;
   },
 ): ChannelSample[] {
   const { ingestsHere, leader, liveAnywhere } = options;
   const here = new Set(ingestsHere.map((ingest) => ingest.channelId));
-  const live: ChannelSample[] = ingestsHere.map(({ channelId, protocol, bytesIn }) => ({
+  const live: ChannelSample[] = ingestsHere.map(({ channelId, ...ingest }) => ({
     channelId,
     live: true,
-    ingest: { protocol, bytesIn },
+    ingest,
   }));
   if (!leader) return live;
   const offline = channelIds

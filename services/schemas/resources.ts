@@ -101,11 +101,20 @@ export const destinations = {
   remove: byId,
 };
 
+const backupInput = z
+  .boolean()
+  .describe("A second stream key for a backup encoder: it feeds the channel while the primary is down");
+
 export const channels = {
   list: empty,
-  create: z.strictObject({ name, srtIngest: z.boolean().default(false) }),
+  create: z.strictObject({ name, srtIngest: z.boolean().default(false), backup: backupInput.default(false) }),
   get: byId,
-  update: z.strictObject({ id, name: name.optional(), srtIngest: z.boolean().optional() }),
+  update: z.strictObject({
+    id,
+    name: name.optional(),
+    srtIngest: z.boolean().optional(),
+    backup: backupInput.optional(),
+  }),
   remove: byId,
   resetStreamKey: byId,
 };

@@ -4,6 +4,7 @@
 // test/integration/openapi-responses.test.ts checks real answers against them, so they cannot drift.
 import { z } from "zod";
 import { WEBHOOK_EVENTS } from "../../node/catalog/webhooks.js";
+import { INGEST_INPUTS } from "../../node/defs/ingest-input.js";
 import { ENGINE_NAMES } from "../../node/defs/relay.js";
 import { ERROR_CODES, RESTREAM_STATES } from "../../node/defs/restream-status.js";
 import { WARNING_CODES } from "../../node/defs/warnings.js";
@@ -86,7 +87,12 @@ export const channel = z.strictObject({
   name: z.string(),
   ownerId: z.string(),
   srtIngest: z.boolean(),
+  backup: z.boolean().describe("The channel has a backup stream key"),
   live: z.boolean(),
+  input: z
+    .enum(INGEST_INPUTS)
+    .nullable()
+    .describe("Which input feeds the channel now: its primary or its backup encoder; null while offline"),
   node: z.string().nullable().describe("The node holding the ingest while live"),
   codecs: channelCodecs.nullable(),
   stats: ingestStats.nullable(),
@@ -97,7 +103,13 @@ export const channel = z.strictObject({
 export const channelWithSecrets = z.strictObject({
   ...channel.shape,
   streamKey: z.string(),
-  ingest: z.strictObject({ rtmp: z.string(), rtmpServer: z.string(), srt: z.string().nullable() }),
+  backupStreamKey: z.string().nullable().describe("The backup encoder's stream key; null without a backup"),
+  ingest: z.strictObject({
+    rtmp: z.string(),
+    rtmpServer: z.string(),
+    srt: z.string().nullable(),
+    rtmpBackup: z.string().nullable().describe("The backup encoder's RTMP URL; null without a backup"),
+  }),
 });
 
 export const restreamState = z.enum(RESTREAM_STATES);

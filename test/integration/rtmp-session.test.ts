@@ -154,7 +154,7 @@ describe("publish rules", () => {
     let release: (() => void) | undefined;
     handler.authorize = () =>
       new Promise((resolve) => {
-        release = () => resolve({ accept: true, channelId: "ch-good" });
+        release = () => resolve({ accept: true, channelId: "ch-good", input: "primary" });
       });
     const d = await client();
     await d.call("connect", amfObject({ app: "live" }));

@@ -154,18 +154,45 @@ describe("the stream key index", () => {
       streamKeyDigest: (k) => sealer.digest("stream key index", k),
     });
     const channel = await catalog.channels.create({ name: "c", ownerId: "us_1", srtIngest: true });
-    expect((await catalog.channels.findByStreamKey(channel.streamKey))?.id).toBe(channel.id);
+    expect((await catalog.channels.findByStreamKey(channel.streamKey))?.channel.id).toBe(channel.id);
     expect(await catalog.channels.findByStreamKey("not-a-key")).toBeUndefined();
     const reset = await catalog.channels.resetStreamKey(channel.id);
     expect(await catalog.channels.findByStreamKey(channel.streamKey)).toBeUndefined();
-    expect((await catalog.channels.findByStreamKey(reset.streamKey))?.id).toBe(channel.id);
+    expect((await catalog.channels.findByStreamKey(reset.streamKey))?.channel.id).toBe(channel.id);
     expect(await raw.list("streamkeys.")).toHaveLength(1);
     await raw.delete((await raw.list("streamkeys."))[0]?.key ?? "");
     await raw.put("streamkeys.stale", { channelId: channel.id });
     await catalog.channels.reindex();
-    expect((await raw.list("streamkeys.")).map((e) => e.value)).toEqual([{ channelId: channel.id }]);
-    expect((await catalog.channels.findByStreamKey(reset.streamKey))?.id).toBe(channel.id);
+    expect((await raw.list("streamkeys.")).map((e) => e.value)).toEqual([
+      { channelId: channel.id, input: "primary" },
+    ]);
+    expect((await catalog.channels.findByStreamKey(reset.streamKey))?.channel.id).toBe(channel.id);
     await catalog.channels.delete(channel.id);
     expect(await raw.list("streamkeys.")).toEqual([]);
+  });
+
+  it("indexes a backup key as the channel's backup input, sealed at rest, until the backup is turned off", async () => {
+    const store = new SealedStore(raw, sealer, SECRET_FIELDS);
+    const catalog = new Catalog(store, {
+      srtPorts: { from: 9000, to: 9001 },
+      home: { nodeId: "n1", host: "127.0.0.1" },
+      sessionTtlMs: 60_000,
+      streamKeyDigest: (k) => sealer.digest("stream key index", k),
+    });
+    const channel = await catalog.channels.create({
+      name: "c",
+      ownerId: "us_1",
+      srtIngest: false,
+      backup: true,
+    });
+    const backupKey = channel.backupStreamKey as string;
+    expect(JSON.stringify(await raw.list("channels."))).not.toContain(backupKey);
+    const found = await catalog.channels.findByStreamKey(backupKey);
+    expect(found?.channel.id).toBe(channel.id);
+    expect(found?.input).toBe("backup");
+    expect((await catalog.channels.findByStreamKey(channel.streamKey))?.input).toBe("primary");
+    await catalog.channels.update(channel.id, { backup: false });
+    expect(await catalog.channels.findByStreamKey(backupKey)).toBeUndefined();
+    expect(await raw.list("streamkeys.")).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@
 // a fixed status per application, or 2xx only for the stream keys it lists. The hook records every
 // publish it was asked about. Stopped by PID; nothing is ever killed by name.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +21,8 @@ export interface NginxApplication {
   readonly allowKeys?: readonly string[];
   /** Record on_publish and on_publish_done (allowing every publish), to count publishers. */
   readonly watchPublishers?: boolean;
+  /** `record all`: every publish is written to an FLV file of its own (recordings()). */
+  readonly record?: boolean;
 }
 
 /** One publish the on_publish hook was asked about. */
@@ -48,6 +50,10 @@ export interface NginxRtmp {
   publishAttempts(): readonly PublishAttempt[];
   /** The most publishers one stream key had at once, from the hooks (`watchPublishers` apps). */
   maxConcurrentPublishers(name: string): number;
+  /** Publishes begun and ended, oldest first, from the hooks (`watchPublishers` apps). */
+  publisherEvents(): readonly PublisherEvent[];
+  /** The FLV files `record` applications wrote, one per publish (path, oldest first). */
+  recordings(): string[];
   /** SIGTERM, then SIGKILL after 3 s; resolves after exit. Safe to call twice. */
   stop(): Promise<void>;
   /** Sends a signal (e.g. SIGKILL to simulate a crash) and waits for the exit. */
@@ -74,6 +80,8 @@ export async function startNginxRtmp(
     ? await startHook(applications)
     : null;
   const port = options.port ?? (await freePort());
+  const recordDir = join(dir, "recordings");
+  mkdirSync(recordDir);
   writeFileSync(join(dir, "nginx.conf"), config(dir, port, applications, hook?.port));
   const child = spawn("nginx", ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log")], {
     stdio: ["ignore", "ignore", "pipe"],
@@ -105,6 +113,11 @@ export async function startNginxRtmp(
     log,
     publishAttempts: () => [...(hook?.attempts ?? [])],
     maxConcurrentPublishers: (name) => maxConcurrent(hook?.events ?? [], name),
+    publisherEvents: () => [...(hook?.events ?? [])],
+    recordings: () =>
+      readdirSync(recordDir)
+        .map((file) => join(recordDir, file))
+        .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs),
     stop: () => {
       stopping ??= cleanup();
       return stopping;
@@ -122,7 +135,10 @@ function config(
   hookPort: number | undefined,
 ): string {
   const apps = applications.map((app) => {
-    const lines = ["live on;", "record off;"];
+    const lines = ["live on;"];
+    // record_unique: a second publish of the same key would be a second file.
+    if (app.record) lines.push("record all;", `record_path ${join(dir, "recordings")};`, "record_unique on;");
+    else lines.push("record off;");
     if (app.publish === "deny") lines.push("deny publish all;");
     if (app.onPublishStatus !== undefined || app.allowKeys !== undefined || app.watchPublishers)
       lines.push(`on_publish http://127.0.0.1:${hookPort}/${app.name};`);

@@ -73,7 +73,7 @@ export class FakeIngestHandler implements IngestHandler {
     if (this.live.has(channelId)) {
       return { accept: false, reason: "already_live", message: "already publishing: this channel is live" };
     }
-    return { accept: true, channelId };
+    return { accept: true, channelId, input: "primary" };
   }
 
   started(channelId: string, publisher: Publisher): StartResult {

@@ -87,7 +87,13 @@ function snapshot(restreams: RestreamSample[], extra: Partial<MetricsSnapshot> =
   return {
     node: "node-a",
     restreams,
-    channels: [{ channelId: "ch_main", live: true, ingest: { protocol: "rtmp", bytesIn: 98_765 } }],
+    channels: [
+      {
+        channelId: "ch_main",
+        live: true,
+        ingest: { protocol: "rtmp", bytesIn: 98_765, switches: { primary: 1, backup: 2 } },
+      },
+    ],
     actors: { restream: restreams.length, playback: 0, chain: 0 },
     capacityRestreams: 10,
     ...extra,
@@ -175,6 +181,10 @@ describe("MetricsExporter", () => {
     expect(series(text, "streamwell_channel_ingest_bytes_total")).toEqual([
       'streamwell_channel_ingest_bytes_total{channel_id="ch_main",node="node-a",protocol="rtmp"} 98765',
     ]);
+    expect(series(text, "streamwell_channel_input_switches_total")).toEqual([
+      'streamwell_channel_input_switches_total{channel_id="ch_main",node="node-a",to="primary"} 1',
+      'streamwell_channel_input_switches_total{channel_id="ch_main",node="node-a",to="backup"} 2',
+    ]);
     expect(series(text, "streamwell_node_actors")).toEqual([
       'streamwell_node_actors{node="node-a",kind="restream"} 1',
       'streamwell_node_actors{node="node-a",kind="playback"} 0',
@@ -237,11 +247,12 @@ describe("who exports what", () => {
   });
 
   it("live channels come from their ingest node; the leader exports the others as 0", () => {
-    const ingestsHere = [{ channelId: "x", protocol: "rtmp" as const, bytesIn: 10 }];
+    const switches = { primary: 0, backup: 0 };
+    const ingestsHere = [{ channelId: "x", protocol: "rtmp" as const, bytesIn: 10, switches }];
     const all = ["x", "y", "z"];
     const liveAnywhere = new Set(["x", "y"]);
     expect(exportedChannels(all, { ingestsHere, leader: true, liveAnywhere })).toEqual([
-      { channelId: "x", live: true, ingest: { protocol: "rtmp", bytesIn: 10 } },
+      { channelId: "x", live: true, ingest: { protocol: "rtmp", bytesIn: 10, switches } },
       { channelId: "z", live: false, ingest: null },
     ]);
     expect(exportedChannels(all, { ingestsHere: [], leader: false })).toEqual([]);

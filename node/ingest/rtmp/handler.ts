@@ -4,6 +4,7 @@
 // A test drives the whole server with a fake of these few members.
 import type { ChannelCodecs } from "../../defs/codecs.js";
 import type { FlvTag } from "../../defs/flv-tag.js";
+import type { IngestInput } from "../../defs/ingest-input.js";
 
 export interface PublishRequest {
   /** The application from the publisher's connect command ("live" is the only one served). */
@@ -24,7 +25,10 @@ export interface PublishRefusal {
   readonly message: string;
 }
 
-export type PublishDecision = { readonly accept: true; readonly channelId: string } | PublishRefusal;
+/** Accepted: the channel, and which of its inputs the key is (its primary or its backup key). */
+export type PublishDecision =
+  | { readonly accept: true; readonly channelId: string; readonly input: IngestInput }
+  | PublishRefusal;
 
 export interface Publisher {
   /** Unique per connection; names the publisher in logs and events. */
@@ -68,5 +72,5 @@ export interface IngestHandler {
    * handler can claim the channel atomically: a second publisher that passed `authorize` at the
    * same moment gets `{ accept: false, reason: "already_live" }` here.
    */
-  started(channelId: string, publisher: Publisher): StartResult;
+  started(channelId: string, publisher: Publisher, input: IngestInput): StartResult;
 }

@@ -9,7 +9,7 @@ import type { FlvTag } from "../../defs/flv-tag.js";
 import type { AmfValue } from "../../rtmp/amf0.js";
 import { CodecTracker } from "./codec-tracker.js";
 import { SinkError } from "./errors.js";
-import type { IngestHandler, PublishEndReason, Publisher, PublishRefusal, PublishSink } from "./handler.js";
+import type { PublishEndReason, Publisher, PublishRefusal, PublishSink, StartResult } from "./handler.js";
 
 export interface ProbeLimits {
   /** Media time (ms) to wait for a missing track before calling it absent. */
@@ -25,6 +25,11 @@ const OK: PublishOutcome = null;
 /** Tags held while probing, whatever their bytes: one-byte tags would otherwise be millions of objects. */
 const MAX_HELD_TAGS = 2_000;
 
+/** Who takes the publish once its codecs are known (the ingest handler, for the input the key named). */
+export interface PublishStarter {
+  started(channelId: string, publisher: Publisher): StartResult;
+}
+
 export class Publish {
   private stateValue: "probing" | "live" | "ended" = "probing";
   private readonly tracker = new CodecTracker();
@@ -34,7 +39,7 @@ export class Publish {
   private sink: PublishSink | null = null;
 
   constructor(
-    private readonly handler: Pick<IngestHandler, "started">,
+    private readonly handler: PublishStarter,
     readonly channelId: string,
     private readonly publisher: Publisher,
     private readonly limits: ProbeLimits,

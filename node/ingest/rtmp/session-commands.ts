@@ -5,7 +5,7 @@
 import { AmfEcmaArray, type AmfValue } from "../../rtmp/amf0.js";
 import type { Command } from "../../rtmp/commands.js";
 import { SessionError } from "./errors.js";
-import type { PublishDecision, PublishEndReason, PublishRefusal } from "./handler.js";
+import type { PublishDecision, PublishEndReason, Publisher, PublishRefusal } from "./handler.js";
 import { Publish } from "./publish.js";
 import {
   connectReplies,
@@ -155,10 +155,14 @@ export class SessionCommands {
     }
     try {
       const { handler, limits } = this.session.parent;
-      this.session.publish = new Publish(handler, decision.channelId, this.session.publisher, limits.probe);
+      const { channelId, input } = decision;
+      const starter = {
+        started: (id: string, publisher: Publisher) => handler.started(id, publisher, input),
+      };
+      this.session.publish = new Publish(starter, channelId, this.session.publisher, limits.probe);
       this.session.to("publishing");
       for (const reply of publishStartReplies(this.publishStreamId)) this.session.send(reply);
-      this.session.log("info", { channelId: decision.channelId }, "rtmp publish accepted");
+      this.session.log("info", { channelId, input }, "rtmp publish accepted");
     } catch (error) {
       this.session.fail(error);
     }
