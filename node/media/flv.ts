@@ -30,6 +30,12 @@ export function isSequenceHeader(tag: FlvTag): boolean {
   return false;
 }
 
+/** An AVC frame's composition time offset (ms, signed 24 bits): its presentation time minus its timestamp. */
+export function compositionTime(tag: FlvTag): number {
+  if (tag.type !== VIDEO || tag.data.length < 5 || tag.data[1] !== 1) return 0;
+  return tag.data.readIntBE(2, 3);
+}
+
 /** "FLV", version 1, audio + video, header length 9, then PreviousTagSize0. */
 export const FLV_HEADER: Buffer = Buffer.from([0x46, 0x4c, 0x56, 0x01, 0x05, 0, 0, 0, 0x09, 0, 0, 0, 0]);
 

@@ -75,6 +75,16 @@ describe("FlvSplice", () => {
     expect([...(out[1]?.data ?? [])]).toEqual([0x17, 1, 0, 0, 0, ...sps, ...pps, 0xaa]);
   });
 
+  it("presents the next input's keyframe after the old input's reordered frames", () => {
+    const { s, out } = splice();
+    s.cut([], [video(0, true)]);
+    s.pass(video(967));
+    // a P frame decoded at 1000 but presented 2 frames later (B-frames come between)
+    s.pass({ type: 9, timestamp: 1_000, data: Buffer.from([0x27, 1, 0, 0, 67, 0xaa]) });
+    s.cut([], [video(40, true)]);
+    expect(out.at(-1)?.timestamp).toBe(1_100);
+  });
+
   it("never goes back across a 32-bit wrap", () => {
     const { s, out } = splice();
     s.cut([], [video(2 ** 32 - 40, true)]);

@@ -1,14 +1,15 @@
 // FlvSplice: one continuous FLV tag stream out of the inputs a channel switches between. Each input
 // has its own clock (an encoder starts at 0, a reconnected one starts again), so at every cut the
-// new input's timestamps are shifted to continue one video frame after the last video tag out:
-// they never go back and never jump by more than a frame. Sequence headers (and onMetaData) go out
+// new input's timestamps are shifted so its keyframe is presented one video frame after the last
+// frame presented (B-frames of the old input may be presented after its last tag's timestamp):
+// neither decoding nor presentation times go back, and they do not jump by more than a frame. Sequence headers (and onMetaData) go out
 // only when they differ from the last ones out, so a decoder sees the configuration change exactly
 // when it does, and then also in band, in front of the first keyframe (withParameterSets says
 // why). Everything downstream (the hub, both engines) sees one stream from one publisher.
 import type { FlvTag } from "../../defs/flv-tag.js";
 import { FLV_UNITS } from "../../hub/flv-units.js";
 import { withParameterSets } from "../../media/avc-parameter-sets.js";
-import { AUDIO, VIDEO } from "../../media/flv.js";
+import { AUDIO, compositionTime, VIDEO } from "../../media/flv.js";
 
 /** A frame's length until one is measured (30 fps). */
 const DEFAULT_FRAME_MS = 33;
@@ -24,6 +25,8 @@ export class FlvSplice {
   /** Added to the input's timestamps (mod 2^32). */
   private offset = 0;
   private lastVideoOut: number | null = null;
+  /** The latest presentation time (timestamp + composition offset) of the video out. */
+  private lastPresentedOut: number | null = null;
   private lastAudioOut: number | null = null;
   private lastVideoIn: number | null = null;
   private frameMs = DEFAULT_FRAME_MS;
@@ -36,8 +39,7 @@ export class FlvSplice {
   cut(init: readonly FlvTag[], media: readonly FlvTag[]): void {
     const first = media[0];
     if (first === undefined) return;
-    const anchor = this.lastVideoOut ?? this.lastAudioOut;
-    this.offset = anchor === null ? 0 : (anchor + this.frameMs - first.timestamp) >>> 0;
+    this.offset = this.offsetFor(first);
     this.lastVideoIn = null;
     const video = init.find((tag) => tag.type === VIDEO);
     const previous = this.init.get("video");
@@ -45,6 +47,18 @@ export class FlvSplice {
     for (const tag of init) this.pass(tag);
     this.pass(reconfigured ? withParameterSets(first, video.data) : first);
     for (const tag of media.slice(1)) this.pass(tag);
+  }
+
+  /** The shift that puts `keyframe` one frame after the last frame out, in decoding and in presentation order. */
+  private offsetFor(keyframe: FlvTag): number {
+    const { lastVideoOut: decoded, lastPresentedOut: presented, frameMs } = this;
+    if (decoded === null || presented === null) {
+      const audio = this.lastAudioOut;
+      return audio === null ? 0 : (audio + frameMs - keyframe.timestamp) >>> 0;
+    }
+    const byDecoding = decoded + frameMs;
+    const byPresentation = presented + frameMs - compositionTime(keyframe);
+    return (Math.max(byDecoding, decoded + after(byPresentation, decoded)) - keyframe.timestamp) >>> 0;
   }
 
   /** A tag of the input on air. */
@@ -70,6 +84,9 @@ export class FlvSplice {
     }
     this.lastVideoIn = tag.timestamp;
     this.lastVideoOut = timestamp;
+    const presented = (timestamp + compositionTime(tag)) >>> 0;
+    if (this.lastPresentedOut === null || after(presented, this.lastPresentedOut) > 0)
+      this.lastPresentedOut = presented;
     this.emit(tag, timestamp);
   }
 
