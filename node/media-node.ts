@@ -80,7 +80,7 @@ export class MediaNode {
       caFile: config.caFile,
     });
     const engine = new EngineChoice(
-      { native: new NativeRtmpEngine(config.caFile), ffmpeg },
+      { native: new NativeRtmpEngine({ caFile: config.caFile }), ffmpeg },
       config.restreamEngine,
     );
     this.registry = new IngestRegistry(catalog, log, {

@@ -30,6 +30,8 @@ export interface StreamwellOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Each line the node logs to stdout (JSON), e.g. to time its events. */
   readonly onLine?: (line: string) => void;
+  /** Node.js flags before the entry point, e.g. `--cpu-prof` (NODE_OPTIONS refuses it). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export async function startStreamwell(options: StreamwellOptions = {}): Promise<StreamwellNode> {
@@ -41,7 +43,7 @@ export async function startStreamwell(options: StreamwellOptions = {}): Promise<
   const listening = new Promise<void>((resolve) => {
     ready = resolve;
   });
-  const proc = startProcess(`streamwell ${nodeId}`, process.execPath, [ENTRY], {
+  const proc = startProcess(`streamwell ${nodeId}`, process.execPath, [...(options.nodeArgs ?? []), ENTRY], {
     cwd: dataDir,
     graceMs: 15_000,
     env: {

@@ -13,6 +13,7 @@ import type { RtmpTarget } from "../defs/destination.js";
 import type { FlvTag } from "../defs/flv-tag.js";
 import { StateMachine, type Transitions } from "../kit/state-machine.js";
 import { type AmfValue, amfObject } from "../rtmp/amf0.js";
+import type { ChunkCache } from "../rtmp/chunk-cache.js";
 import { ChunkReader } from "../rtmp/chunk-reader.js";
 import { ChunkWriter } from "../rtmp/chunk-writer.js";
 import { type Command, commandMessage, decodeCommand } from "../rtmp/commands.js";
@@ -63,6 +64,10 @@ export interface PublisherOptions {
   readonly signal: AbortSignal;
   /** Lines for the engine log; the caller redacts them. */
   readonly log: (text: string) => void;
+  /** Shared with the channel's other pushes: each media message is encoded once (node/rtmp/chunk-cache.ts). */
+  readonly chunks: ChunkCache;
+  /** Our outgoing chunk size; default OUT_CHUNK_SIZE. */
+  readonly chunkSize?: number;
 }
 
 /**
@@ -142,17 +147,32 @@ export class RtmpPublisher {
   }
 
   /**
-   * Writes the tags (stamped by the caller) as one socket write. `flushed` is called with the byte
-   * count once the kernel has taken them. Returns false when the caller should wait for `onDrain`.
+   * Writes the tags (stamped by the caller) in one corked socket write: each tag's chunks are the
+   * Buffer the push's ChunkCache shares with the channel's other pushes (no copy per push), handed
+   * to the kernel together (writev). `flushed` is called with the byte count once the kernel has
+   * taken them. Returns false when the caller should wait for `onDrain`.
    */
   writeTags(tags: readonly { tag: FlvTag; timestamp: number }[], flushed: (bytes: number) => void): boolean {
-    const parts: Buffer[] = [];
-    for (const { tag, timestamp } of tags)
-      this.writer.encode(tagMessage(tag, this.streamId, timestamp), parts);
-    const bytes = Buffer.concat(parts);
-    return this.socket.write(bytes, (error) => {
-      if (!error) flushed(bytes.length);
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for (const { tag, timestamp } of tags) {
+      const chunk = this.writer.encodeShared(
+        tagMessage(tag, this.streamId, timestamp),
+        tag,
+        this.options.chunks,
+      );
+      chunks.push(chunk);
+      bytes += chunk.length;
+    }
+    const last = chunks.pop();
+    if (last === undefined) return true;
+    this.socket.cork();
+    for (const chunk of chunks) this.socket.write(chunk);
+    const room = this.socket.write(last, (error) => {
+      if (!error) flushed(bytes);
     });
+    this.socket.uncork();
+    return room;
   }
 
   onDrain(callback: () => void): void {
@@ -195,7 +215,7 @@ export class RtmpPublisher {
     );
     this.refusedIfError(connect, "connect");
     this.send(windowAckSizeMessage(OUT_ACK_WINDOW));
-    this.send(setChunkSizeMessage(OUT_CHUNK_SIZE));
+    this.send(setChunkSizeMessage(this.options.chunkSize ?? OUT_CHUNK_SIZE));
     this.command("releaseStream", null, streamKey);
     this.command("FCPublish", null, streamKey);
     this.machine.move("creating_stream");

@@ -11,6 +11,7 @@ import type { RtmpTarget } from "../defs/destination.js";
 import type { RelayEvents, RelayFailure, RelaySpec, TagSource } from "../defs/relay.js";
 import { redactLine } from "../kit/redaction.js";
 import { StateMachine, type Transitions } from "../kit/state-machine.js";
+import type { ChunkCache } from "../rtmp/chunk-cache.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { PushError, PushTimeoutError } from "./errors.js";
 import { PushMeter } from "./meter.js";
@@ -33,6 +34,14 @@ export interface NativeSpec extends Omit<RelaySpec, "target" | "streamKey" | "en
   readonly streamKey: string;
 }
 
+/** What the engine's pushes share: its timer, its chunk cache, and their settings. */
+export interface PushShared {
+  readonly ticker: Ticker;
+  readonly caFile: string;
+  readonly chunks: ChunkCache;
+  readonly chunkSize: number;
+}
+
 /** Connect, handshake and each command's answer must come within this (ffmpeg's -rw_timeout is 5 s too). */
 export const STEP_TIMEOUT_MS = 5_000;
 
@@ -50,8 +59,7 @@ export class NativePush {
     private readonly source: TagSource,
     private readonly spec: NativeSpec,
     private readonly events: RelayEvents,
-    private readonly ticker: Ticker,
-    private readonly caFile: string,
+    private readonly shared: PushShared,
   ) {}
 
   start(): void {
@@ -60,7 +68,9 @@ export class NativePush {
       target: this.spec.target,
       streamKey: this.spec.streamKey,
       insecureSkipVerify: this.spec.insecureSkipVerify,
-      caFile: this.caFile,
+      caFile: this.shared.caFile,
+      chunks: this.shared.chunks,
+      chunkSize: this.shared.chunkSize,
       stepTimeoutMs: STEP_TIMEOUT_MS,
       signal: this.abort.signal,
       log: (text) => this.log(text),
@@ -93,7 +103,7 @@ export class NativePush {
     this.machine.move("live");
     const meter = new PushMeter(Date.now());
     const pump = new TagPump(this.source, publisher, meter);
-    this.untick = this.ticker.add(() => {
+    this.untick = this.shared.ticker.add(() => {
       pump.tick();
       const progress = meter.due(Date.now());
       if (progress) this.events.progress(progress);
