@@ -13,6 +13,11 @@ import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
 import { meshCall, NODE_CALLS } from "./mesh-calls.js";
 import { isSchedulerLeader, liveIngests, meshNodes } from "./mesh-view.js";
 
+/**
+ * Over a mesh, events can be lost around a start or an outage: every node asks the others what is
+ * live this often. It costs a call per node and reconciles only when the answers change the
+ * ingest map. A single node has no transporter and loses no event: it asks once at start.
+ */
 const SWEEP_MS = 10_000;
 const WATCHED = ["restreams.", "destinations.", "features"];
 
@@ -112,13 +117,13 @@ export function schedulerService({ catalog, store, log, history }: SchedulerDeps
         }),
       );
       for (const restream of await catalog.restreams.list()) clock.set(restream);
-      sweep = setInterval(() => void resync(this.broker), SWEEP_MS);
+      if (this.broker.transit) sweep = setInterval(() => void resync(this.broker), SWEEP_MS);
       await resync(this.broker);
     },
     async stopped() {
       for (const stop of unwatch) stop();
       clearInterval(sweep);
-      await clock.close();
+      await Promise.all([clock.close(), scheduler.close()]);
     },
   };
 }

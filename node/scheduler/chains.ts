@@ -36,14 +36,20 @@ const keyOf = (link: ChainLink) => keys.chain(link.channelId, link.targetNodeId)
 export class ChainLinks {
   /** Links this leader has opened and pushed, by key (a new leader does it all again: idempotent). */
   private readonly delivered = new Map<string, ChainLink>();
+  /** Calls to nodes that failed in the current reconcile (logged; a later round retries them). */
+  private failures = 0;
 
   constructor(
     private readonly store: Store,
     private readonly parent: ChainParent,
   ) {}
 
-  /** Makes the links in the store, and on the nodes, exactly `wanted`. */
-  async reconcile(wanted: readonly ChainLink[]): Promise<void> {
+  /**
+   * Makes the links in the store, and on the nodes, exactly `wanted`. Resolves false when a call
+   * to a node failed (logged): the scheduler then tries again later.
+   */
+  async reconcile(wanted: readonly ChainLink[]): Promise<boolean> {
+    this.failures = 0;
     const want = new Map(wanted.map((link) => [keyOf(link), link]));
     const existing = await this.store.list<ChainRecord>(PREFIX);
     for (const entry of existing) {
@@ -61,6 +67,7 @@ export class ChainLinks {
       const record = await this.create(link);
       if (record) await this.deliver(key, record);
     }
+    return this.failures === 0;
   }
 
   /** Forgets deliveries (a new leadership, a node that came back empty): the next round repeats them. */
@@ -95,6 +102,7 @@ export class ChainLinks {
       await this.parent.pushChain(sourceNodeId, link);
       this.delivered.set(key, record);
     } catch (error) {
+      this.failures += 1;
       this.parent.warn(
         { err: error, channelId: record.channelId, targetNode: record.targetNodeId },
         "could not open chain link",
@@ -127,8 +135,9 @@ export class ChainLinks {
   /** A call to a node that is gone is skipped; one that fails is logged (the next round retries). */
   private async quietly(nodeId: string, call: () => Promise<void>): Promise<void> {
     if (!this.parent.node(nodeId)) return;
-    await call().catch((error: unknown) =>
-      this.parent.warn({ err: error, targetNode: nodeId }, "chain link call failed"),
-    );
+    await call().catch((error: unknown) => {
+      this.failures += 1;
+      this.parent.warn({ err: error, targetNode: nodeId }, "chain link call failed");
+    });
   }
 }

@@ -48,14 +48,25 @@ export class IngestMap {
     return this.tick;
   }
 
-  /** What the nodes said, except where an event since `mark` says otherwise. */
-  sync(answers: readonly IngestAnswer[], mark: number): void {
+  /**
+   * What the nodes said, except where an event since `mark` says otherwise. Returns whether any
+   * channel's node or container changed: a resync that only confirms what events said is no work.
+   */
+  sync(answers: readonly IngestAnswer[], mark: number): boolean {
     const said = new Map(answers.map((answer) => [answer.channelId, answer]));
-    for (const [channelId, entry] of this.entries)
-      if (entry.tick <= mark && !said.has(channelId)) this.entries.delete(channelId);
+    let changed = false;
+    for (const [channelId, entry] of this.entries) {
+      if (entry.tick <= mark && !said.has(channelId)) {
+        this.entries.delete(channelId);
+        changed = true;
+      }
+    }
     for (const [channelId, { nodeId, container }] of said) {
       const entry = this.entries.get(channelId);
-      if (!entry || entry.tick <= mark) this.entries.set(channelId, { nodeId, container, tick: mark });
+      if (entry && entry.tick > mark) continue;
+      if (entry?.nodeId !== nodeId || entry.container !== container) changed = true;
+      this.entries.set(channelId, { nodeId, container, tick: mark });
     }
+    return changed;
   }
 }

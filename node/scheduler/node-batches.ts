@@ -1,5 +1,5 @@
 // Orders grouped by node, so the scheduler sends each node a few calls per round however many
-// restreams it moves; a call that fails is logged and retried next round, never fatal.
+// restreams it moves; a call that fails is logged and retried by a later round, never fatal.
 
 /**
  * Items per call. NATS refuses messages over its max_payload (1 MB by default); an order is ~300 bytes
@@ -17,20 +17,24 @@ export class NodeBatches<T> {
     else this.byNode.set(nodeId, [item]);
   }
 
+  /** Resolves true when every call was answered, false when one failed (and was logged). */
   async send(
     what: string,
     deliver: (nodeId: string, batch: readonly T[]) => Promise<void>,
     log: { warn(details: Record<string, unknown>, message: string): void },
-  ): Promise<void> {
+  ): Promise<boolean> {
+    let all = true;
     await Promise.all(
       [...this.byNode].map(async ([nodeId, batch]) => {
         for (let start = 0; start < batch.length; start += CALL_LIMIT) {
           const part = batch.slice(start, start + CALL_LIMIT);
-          await deliver(nodeId, part).catch((error: unknown) =>
-            log.warn({ err: error, targetNode: nodeId, count: part.length }, `could not ${what} actors`),
-          );
+          await deliver(nodeId, part).catch((error: unknown) => {
+            all = false;
+            log.warn({ err: error, targetNode: nodeId, count: part.length }, `could not ${what} actors`);
+          });
         }
       }),
     );
+    return all;
   }
 }

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { Catalog } from "../../node/catalog/catalog.js";
 import { storedActorOrder } from "../../node/scheduler/relay-spec.js";
-import { Scheduler, type SchedulerParent } from "../../node/scheduler/scheduler.js";
+import { RETRY_MS, Scheduler, type SchedulerParent } from "../../node/scheduler/scheduler.js";
 import { StoreUnavailableError } from "../../node/store/nats-kv-store.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
 import type { Store } from "../../node/store/store.js";
@@ -194,6 +194,30 @@ describe("Scheduler", () => {
     ]);
   });
 
+  it("runs no round for a resync that only confirms what it knew (an idle mesh costs no reads)", async () => {
+    let rounds = 0;
+    const counted = new Scheduler(catalog, store, {
+      ...parent,
+      isLeader: () => {
+        rounds += 1;
+        return leader;
+      },
+    });
+    const said = [{ channelId, nodeId: "n2", codecs: H264_AAC_720P }];
+    counted.syncIngests(said, counted.syncMark());
+    await counted.request();
+    const settled = rounds;
+    expect(settled).toBeGreaterThan(0);
+    counted.syncIngests(said, counted.syncMark());
+    counted.syncIngests(said, counted.syncMark());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(rounds).toBe(settled);
+    counted.syncIngests([], counted.syncMark()); // the channel went offline unseen: a round
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(rounds).toBe(settled + 1);
+    await counted.close();
+  });
+
   it("does nothing unless it leads", async () => {
     leader = false;
     await catalog.startRestream(restreamId);
@@ -349,15 +373,21 @@ describe("Scheduler, when the store refuses a placement write", () => {
     expect(calls).toEqual([`remove n2 ${restreamId}`, `ensure n1 ${restreamId} k1`]);
   });
 
-  it("leaves any other store failure to the next sweep, and says so", async () => {
-    const { on, warned } = await scheduleOn(
+  it("retries after any other store failure, and says so", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const { warned } = await scheduleOn(
       refusingOnce(async () => {
         throw new StoreUnavailableError("the store did not answer");
       }),
     );
-    expect(warned).toEqual(["placement write failed; the next sweep tries again"]);
+    expect(warned).toEqual(["placement write failed; tried again in 10 s"]);
     expect(calls).toEqual([]);
-    await on.request(); // the sweep
-    expect(calls).toEqual([`ensure n1 ${restreamId} k1`]);
+    await vi.advanceTimersByTimeAsync(RETRY_MS - 1);
+    expect(calls).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1); // the retry, with no other trigger
+    await vi.waitFor(() => expect(calls).toEqual([`ensure n1 ${restreamId} k1`]));
   });
 });
