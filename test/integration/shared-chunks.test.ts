@@ -74,6 +74,11 @@ const ingestUrl = (port = ingestPort) => `rtmp://127.0.0.1:${port}/live`;
 const sinkOf = (key: string) => waitFor(`${key}'s publish`, () => handler.sinksFor(`ch-${key}`)[0], 15_000);
 const isFrame = (tag: FlvTag) => (tag.type === AUDIO || tag.type === VIDEO) && !isSequenceHeader(tag);
 const digest = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+/** Whether a TCP socket listens on `port` on 127.0.0.1 (state 0A in /proc/net/tcp). */
+const listening = (port: number) =>
+  readFileSync("/proc/net/tcp", "utf8").includes(
+    `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A`,
+  );
 
 describe("native pushes of one channel share their chunks", () => {
   it("nginx-rtmp and an ffmpeg -listen 1 receiver both read H.264 + AAC from shared chunks", async () => {
@@ -86,8 +91,8 @@ describe("native pushes of one channel share their chunks", () => {
       ...["-hide_banner", "-nostdin", "-loglevel", "error", "-listen", "1", "-f", "flv"],
       ...["-i", `rtmp://127.0.0.1:${listenPort}/app/key`, "-t", "4", "-c", "copy", "-f", "flv", received],
     ]);
-    // The listener takes one connection: give it time to bind before the push connects.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // The listener takes one connection, so it is not probed: the kernel's table shows it bound.
+    await waitFor("the ffmpeg listener bound", () => listening(listenPort), 15_000);
     // It leaves after 4 s of media (the push then sees a reset, which is not what this checks).
     push(engine, `rtmp://127.0.0.1:${listenPort}/app`, "key");
     push(engine, nginx.url("live"), "shared");
