@@ -20,6 +20,7 @@ import type { ChannelCodecs } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
 import type { ChainLink, PlacedOrder } from "../defs/orders.js";
 import type { ActorSpec } from "../defs/relay.js";
+import { mapBounded } from "../kit/bounded.js";
 import { CoalescedRounds } from "../kit/coalesced-rounds.js";
 import { KeyExistsError, RevisionMismatchError, type Store, StoreError } from "../store/store.js";
 import { chainContainer } from "./chain-container.js";
@@ -43,6 +44,9 @@ export interface SchedulerParent extends Omit<ChainParent, "node"> {
   /** One line per placement written or removed, with the ids to grep for. */
   info(details: Record<string, unknown>, message: string): void;
 }
+
+/** Placement writes and removals in flight at once (each a compare-and-set round trip). */
+const STORE_CONCURRENCY = 32;
 
 /** How long after a failed store write or node call the scheduler tries again. */
 export const RETRY_MS = 10_000;
@@ -255,14 +259,16 @@ export class Scheduler {
     entries: ReadonlyMap<string, PlacementEntry>,
   ) {
     const removals = new NodeBatches<string>();
-    for (const [restreamId, entry] of entries) {
-      if (sameTarget(entry.value, wanted.get(restreamId))) continue;
-      if (waiting.get(restreamId) === entry.value.fingerprint) continue;
-      const removed = await this.storeStep(
-        () => this.catalog.placements.remove(entry).then(() => true),
-        restreamId,
-      );
-      if (!removed) continue;
+    const unwanted = [...entries].filter(
+      ([restreamId, entry]) =>
+        !sameTarget(entry.value, wanted.get(restreamId)) &&
+        waiting.get(restreamId) !== entry.value.fingerprint,
+    );
+    const removed = await mapBounded(unwanted, STORE_CONCURRENCY, ([restreamId, entry]) =>
+      this.storeStep(() => this.catalog.placements.remove(entry).then(() => true), restreamId),
+    );
+    unwanted.forEach(([restreamId, entry], i) => {
+      if (!removed[i]) return;
       this.parent.info(
         {
           event: "placement_removed",
@@ -275,7 +281,7 @@ export class Scheduler {
       this.placements.delete(restreamId);
       this.delivered.delete(restreamId);
       if (this.node(entry.value.nodeId)) removals.add(entry.value.nodeId, restreamId);
-    }
+    });
     // The nodes also see the removal in the store and stop these actors themselves; this only
     // makes it prompt. A node that is gone has nothing to stop.
     const sent = await removals.send(
@@ -290,25 +296,41 @@ export class Scheduler {
     wanted: ReadonlyMap<string, Wanted>,
     entries: ReadonlyMap<string, PlacementEntry>,
   ): Promise<number> {
-    const orders = new NodeBatches<PlacedOrder>();
-    let delivered = 0;
-    for (const [restreamId, want] of wanted) {
-      const entry = entries.get(restreamId);
+    const due = [...wanted.values()].flatMap((want) => {
+      const entry = entries.get(want.restreamId);
       const kept =
         entry && sameTarget(entry.value, want) ? { ...entry.value, epoch: entry.revision } : undefined;
-      if (kept && this.delivered.has(restreamId)) continue;
+      return kept && this.delivered.has(want.restreamId) ? [] : [{ want, kept }];
+    });
+    // New placements are written STORE_CONCURRENCY at a time; orders keep the wish's order.
+    const placed = await mapBounded(due, STORE_CONCURRENCY, async ({ want, kept }) => {
+      if (kept) return kept;
       const { spec, ingestNodeId, ...record } = want;
-      const placement =
-        kept ?? (await this.storeStep(() => this.catalog.placements.place(record), restreamId));
-      if (!placement) continue;
-      if (!kept)
+      const placement = await this.storeStep(() => this.catalog.placements.place(record), want.restreamId);
+      if (placement)
         this.parent.info(
-          { event: "placement_written", restreamId, nodeId: want.nodeId, epoch: placement.epoch },
+          {
+            event: "placement_written",
+            restreamId: want.restreamId,
+            nodeId: want.nodeId,
+            epoch: placement.epoch,
+          },
           "placement written",
         );
-      this.placements.set(restreamId, placement);
-      orders.add(want.nodeId, { restreamId, channelId: want.channelId, epoch: placement.epoch });
-    }
+      return placement;
+    });
+    const orders = new NodeBatches<PlacedOrder>();
+    due.forEach(({ want }, i) => {
+      const placement = placed[i];
+      if (!placement) return;
+      this.placements.set(want.restreamId, placement);
+      orders.add(want.nodeId, {
+        restreamId: want.restreamId,
+        channelId: want.channelId,
+        epoch: placement.epoch,
+      });
+    });
+    let delivered = 0;
     const sent = await orders.send(
       "place",
       async (nodeId, batch) => {
