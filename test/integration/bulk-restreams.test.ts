@@ -2,25 +2,20 @@
 // off (named in `skipped`, the others still start), and who may do it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../support/api-client.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { NodeProcess } from "../support/node-process.js";
+import { type NodeWithAdmin, startNodeWithAdmin } from "../support/node-with-admin.js";
 
 let node: NodeProcess;
 let admin: ApiClient;
+let setup: NodeWithAdmin | undefined;
 
 beforeAll(async () => {
-  node = await startNode({ dataDir: tempDataDir() });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithAdmin();
+  ({ node, admin } = setup);
 }, 30_000);
 
 afterAll(async () => {
-  await node?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
 });
 
 async function channelWithRestreams(): Promise<{ channelId: string; ids: string[] }> {

@@ -3,30 +3,24 @@
 // even deletions. Streams are capped per user and per node and end when their session does.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ApiClient } from "../support/api-client.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { NodeProcess } from "../support/node-process.js";
+import { type NodeWithAdmin, startNodeWithAdmin } from "../support/node-with-admin.js";
 import { openEvents } from "../support/sse.js";
 import { waitFor } from "../support/wait.js";
 
 let node: NodeProcess;
 let admin: ApiClient;
+let setup: NodeWithAdmin | undefined;
 
 beforeAll(async () => {
-  node = await startNode({
-    dataDir: tempDataDir(),
+  setup = await startNodeWithAdmin({
     env: { STREAMWELL_SSE_MAX_PER_USER: "3", STREAMWELL_SSE_MAX_PER_NODE: "7" },
   });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  ({ node, admin } = setup);
 });
 
 afterAll(async () => {
-  await node?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
 });
 
 it("refuses an anonymous listener", async () => {

@@ -6,18 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESPONSES } from "../../services/api/responses.js";
 import { API_ROUTES } from "../../services/api/routes.js";
 import { ApiClient } from "../support/api-client.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import { ADMIN_PASSWORD, type NodeProcess } from "../support/node-process.js";
+import { type NodeWithAdmin, startNodeWithAdmin } from "../support/node-with-admin.js";
 import { waitFor } from "../support/wait.js";
 import { startReceiver } from "../support/webhook-receiver.js";
 
 let node: NodeProcess;
 let admin: ApiClient;
+let setup: NodeWithAdmin | undefined;
 const checked = new Set<string>();
 
 function actionOf(method: string, path: string): string {
@@ -45,13 +41,12 @@ async function call(client: ApiClient, method: string, path: string, body?: unkn
 
 beforeAll(async () => {
   // An SRT Push to a loopback port: the test allows loopback targets (refused by default).
-  node = await startNode({ dataDir: tempDataDir(), env: { STREAMWELL_SRT_PUSH_ALLOW: "127.0.0.0/8" } });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithAdmin({ env: { STREAMWELL_SRT_PUSH_ALLOW: "127.0.0.0/8" } });
+  ({ node, admin } = setup);
 });
 
 afterAll(async () => {
-  await node?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
 });
 
 describe("response schemas against a running node", () => {

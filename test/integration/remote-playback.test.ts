@@ -7,16 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiClient } from "../support/api-client.js";
+import type { ApiClient } from "../support/api-client.js";
 import { type MediaProcess, publish } from "../support/media.js";
-import {
-  ADMIN_PASSWORD,
-  childPids,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import { childPids, type NodeProcess } from "../support/node-process.js";
+import { type NodeWithAdmin, startNodeWithAdmin } from "../support/node-with-admin.js";
 import { waitFor } from "../support/wait.js";
 
 /** 3 s of the 30 fps test clip. A frame count, not -t: with -copyts, -t counts from timestamp 0. */
@@ -24,20 +18,20 @@ const PULL_FRAMES = 90;
 
 let node: NodeProcess;
 let admin: ApiClient;
+let setup: NodeWithAdmin | undefined;
 let srtPort: number;
 let publisher: MediaProcess | undefined;
 const files: string[] = [];
 
 beforeAll(async () => {
   srtPort = await freeUdpPort();
-  node = await startNode({ dataDir: tempDataDir(), env: { STREAMWELL_SRT_PORTS: `${srtPort}-${srtPort}` } });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithAdmin({ env: { STREAMWELL_SRT_PORTS: `${srtPort}-${srtPort}` } });
+  ({ node, admin } = setup);
 });
 
 afterAll(async () => {
   await publisher?.stop();
-  await node?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
   for (const file of files) rmSync(file, { force: true });
 });
 

@@ -2,29 +2,22 @@
 // starts at once, a near one starts and stops by itself (and the applied times leave the
 // schedule), a user can clear it, and bad times answer 422 naming the field.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiClient } from "../support/api-client.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { ApiClient } from "../support/api-client.js";
+import { type NodeWithAdmin, startNodeWithAdmin } from "../support/node-with-admin.js";
 import { waitFor } from "../support/wait.js";
 
-let node: NodeProcess;
 let admin: ApiClient;
+let setup: NodeWithAdmin | undefined;
 let channelId: string;
 
 beforeAll(async () => {
-  node = await startNode({ dataDir: tempDataDir() });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  setup = await startNodeWithAdmin();
+  ({ admin } = setup);
   channelId = (await admin.post("/channels", { name: "Scheduled" })).body.id;
 }, 30_000);
 
 afterAll(async () => {
-  await node?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
 });
 
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();

@@ -1,23 +1,12 @@
-// The set-up most integration files share: a real nginx-rtmp to push to, one node on free ports
-// with a data dir of its own, and an admin logged in. `stop()` ends both processes (by PID, in
-// their own helpers) and removes the data dir; a set-up that fails half-way stops what it started.
-import { ApiClient } from "./api-client.js";
+// The set-up of the media tests: a real nginx-rtmp to push to, and one node on free ports with a
+// data dir of its own and the admin logged in (startNodeWithAdmin). `stop()` ends both processes
+// (by PID, in their own helpers) and removes the data dir; a set-up that fails half-way stops what
+// it started.
 import { type NginxRtmp, startNginxRtmp } from "./nginx-rtmp.js";
-import { ADMIN_PASSWORD, type NodeProcess, removeDataDir, startNode, tempDataDir } from "./node-process.js";
+import { type NodeOptions, type NodeWithAdmin, startNodeWithAdmin } from "./node-with-admin.js";
 
-type NodeOptions = Parameters<typeof startNode>[0];
-
-export interface NodeWithNginx {
+export interface NodeWithNginx extends NodeWithAdmin {
   readonly nginx: NginxRtmp;
-  /** The node running now (startNodeAgain() replaces it). */
-  readonly node: NodeProcess;
-  readonly admin: ApiClient;
-  /**
-   * Starts the node again on the same data dir with the same options, once the test has stopped
-   * it (a restart, a SIGKILL), and logs the admin in again.
-   */
-  startNodeAgain(): Promise<{ node: NodeProcess; admin: ApiClient }>;
-  stop(): Promise<void>;
 }
 
 export async function startNodeWithNginx(
@@ -31,37 +20,25 @@ export async function startNodeWithNginx(
   } = {},
 ): Promise<NodeWithNginx> {
   const nginx = await startNginxRtmp(options.nginx);
-  let dataDir: string | undefined;
-  let node: NodeProcess | undefined;
-  let admin: ApiClient | undefined;
-  const stop = async (): Promise<void> => {
-    await node?.stop();
-    await nginx.stop();
-    if (dataDir) removeDataDir(dataDir);
-  };
-  const start = async (nodeOptions: NodeOptions) => {
-    node = await startNode(nodeOptions);
-    admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
-    return { node, admin };
-  };
   try {
     const given = typeof options.node === "function" ? await options.node(nginx) : options.node;
-    dataDir = given?.dataDir ?? tempDataDir();
-    const nodeOptions = { ...given, dataDir };
-    await start(nodeOptions);
+    const withAdmin = await startNodeWithAdmin(given);
     return {
       nginx,
       get node() {
-        return node as NodeProcess;
+        return withAdmin.node;
       },
       get admin() {
-        return admin as ApiClient;
+        return withAdmin.admin;
       },
-      startNodeAgain: () => start(nodeOptions),
-      stop,
+      startNodeAgain: () => withAdmin.startNodeAgain(),
+      stop: async () => {
+        await withAdmin.stop();
+        await nginx.stop();
+      },
     };
   } catch (error) {
-    await stop();
+    await nginx.stop();
     throw error;
   }
 }
