@@ -167,5 +167,5 @@ describe("backup ingest", () => {
     expect(largestGap).toBeLessThan(1_000);
     expect(await frameSizes(file)).toEqual(["1280x720", "640x360", "1280x720"]);
     expect(await decodeErrors(file)).toBe("");
-  });
+  }, 90_000);
 });
