@@ -26,7 +26,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 streamwell \
  && useradd --system --uid 10001 --gid streamwell --home-dir /var/lib/streamwell --shell /usr/sbin/nologin streamwell \
- && install -d -o streamwell -g streamwell -m 0700 /var/lib/streamwell
+ && install -d -o streamwell -g streamwell -m 0700 /var/lib/streamwell \
+ && printf '#!/bin/sh\nexec node /opt/streamwell/dist/bin/streamwell.js "$@"\n' > /usr/local/bin/streamwell \
+ && chmod 0755 /usr/local/bin/streamwell
 WORKDIR /opt/streamwell
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
@@ -44,4 +46,5 @@ EXPOSE 8080/tcp 1935/tcp 1936/tcp 9000-9199/udp
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.STREAMWELL_HTTP_PORT||8080}/readyz`,{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/bin/streamwell.js"]
+# `streamwell` starts a node; `streamwell backup` / `streamwell restore` (docs/deploy.md, "Operations").
+CMD ["streamwell"]

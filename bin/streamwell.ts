@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Starts one Streamwell node: config, logger, store, runtime, broker. `npm start` runs this.
+// `streamwell backup` / `streamwell restore` work on the store this environment configures (bin/ops.ts).
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { createLogger } from "../node/kit/log.js";
 import { natsEndpointOf } from "../node/mesh/nats-endpoint.js";
 import { createRuntime, openStore } from "../node/runtime.js";
 import { createBroker } from "../services/broker.js";
+import { runOperation } from "./ops.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -26,10 +28,16 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const log = createLogger(config.logLevel, { node: config.nodeId });
+  const command = process.argv[2];
+  if (command !== undefined && command !== "backup" && command !== "restore") {
+    process.stderr.write(`streamwell: unknown command "${command}" (usage: streamwell [backup | restore])\n`);
+    process.exit(2);
+  }
   // The data dir holds the secret key, the database and the admin password file: the node's user only.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
+  if (command !== undefined) return runOperation(command, config);
+  const log = createLogger(config.logLevel, { node: config.nodeId });
   const nats = natsEndpointOf(config)?.redacted;
   const opened = await openStore(config, log);
   const store = opened.store;
@@ -71,8 +79,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const doing = process.argv[2] ?? "start";
   process.stderr.write(
-    `streamwell: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    `streamwell: failed to ${doing}: ${error instanceof Error ? error.message : String(error)}\n`,
   );
   process.exit(1);
 });

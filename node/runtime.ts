@@ -67,7 +67,7 @@ export interface OpenedStore {
  */
 export async function openStore(config: Config, log: Logger): Promise<OpenedStore> {
   const { sealer, source } = loadSealer(config);
-  const raw = await openAdapter(config, log);
+  const raw = await openRawStore(config, log);
   try {
     const store = new SealedStore(raw, sealer, SECRET_FIELDS);
     await checkSecretKey(raw, sealer);
@@ -87,8 +87,11 @@ export async function openStore(config: Config, log: Logger): Promise<OpenedStor
   }
 }
 
-/** The one place that picks the store: JetStream KV shared by the mesh with NATS, else SQLite. */
-async function openAdapter(config: Config, log: Logger): Promise<Store> {
+/**
+ * The one place that picks the store: JetStream KV shared by the mesh with NATS, else SQLite.
+ * Raw: secrets as stored (sealed). openStore wraps it; `streamwell backup`/`restore` use it bare.
+ */
+export async function openRawStore(config: Config, log: Logger): Promise<Store> {
   const endpoint = natsEndpointOf(config);
   if (!endpoint) return SqliteStore.open(join(config.dataDir, "streamwell.db"));
   return NatsKvStore.open({

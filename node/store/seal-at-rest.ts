@@ -10,11 +10,21 @@ import type { SealedStore } from "./sealed-store.js";
 import { KeyExistsError, RevisionMismatchError, type Store } from "./store.js";
 
 /** A record only the right key opens: written by the first node, checked by every later one. */
-const CHECK_KEY = "secrets.check";
+export const CHECK_KEY = "secrets.check";
 const CHECK_TEXT = "streamwell secret key check";
 
-interface CheckRecord {
+export interface CheckRecord {
   readonly sealed: string;
+}
+
+/** Whether this sealer (its key, or one it had before a rotation) opens a store's check record. */
+export function opensCheck(sealer: Sealer, check: CheckRecord): boolean {
+  try {
+    return sealer.open(check.sealed, CHECK_KEY) === CHECK_TEXT;
+  } catch (error) {
+    if (error instanceof SealError) return false;
+    throw error;
+  }
 }
 
 export async function checkSecretKey(raw: Store, sealer: Sealer): Promise<void> {
@@ -29,12 +39,9 @@ export async function checkSecretKey(raw: Store, sealer: Sealer): Promise<void> 
     if (created === undefined) await checkSecretKey(raw, sealer);
     return;
   }
-  try {
-    if (sealer.open(entry.value.sealed, CHECK_KEY) !== CHECK_TEXT) throw new SealError("check text differs");
-  } catch (cause) {
+  if (!opensCheck(sealer, entry.value)) {
     throw new SecretKeyError(
       `this node's secret key (key id ${sealer.keyId}) is not the key this store's secrets are sealed with${keyIdOf(entry.value.sealed)}: give every node the same STREAMWELL_SECRET_KEY (or STREAMWELL_SECRET_KEY_FILE); after a rotation, put the old key in STREAMWELL_SECRET_KEY_PREVIOUS`,
-      { cause },
     );
   }
   if (sealer.isStale(entry.value.sealed)) {
@@ -46,7 +53,7 @@ export async function checkSecretKey(raw: Store, sealer: Sealer): Promise<void> 
   }
 }
 
-function keyIdOf(sealed: string): string {
+export function keyIdOf(sealed: string): string {
   const id = /^sealed:v1:([0-9a-f]+):/.exec(sealed)?.[1];
   return id ? ` (key id ${id})` : "";
 }
