@@ -3,6 +3,8 @@
 //              (bench/restreams.ts)
 //   store      store write latency (bench/store-writes.ts; also `npm run bench:store`)
 //   mesh       N restreams over a 3-node mesh: convergence after a leader change, memory (bench/mesh.ts)
+//   operations CPU and store calls per state change of the history and of webhook deliveries
+//              (bench/operations-cost.ts)
 //   dashboard  the overview dashboard's screenshot from Prometheus query results (bench/render-dashboard.ts)
 const [name, ...rest] = process.argv.slice(2);
 
@@ -22,10 +24,15 @@ switch (name) {
     await runDashboardRender(rest);
     break;
   }
+  case "operations": {
+    const { runOperationsBench } = await import("./operations-cost.js");
+    await runOperationsBench();
+    break;
+  }
   case "store":
     await import("./store-writes.js");
     break;
   default:
-    process.stderr.write("usage: npm run bench -- restreams|mesh|store|dashboard [options]\n");
+    process.stderr.write("usage: npm run bench -- restreams|mesh|store|operations|dashboard [options]\n");
     process.exitCode = 2;
 }
