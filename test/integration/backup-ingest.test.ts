@@ -168,4 +168,42 @@ describe("backup ingest", () => {
     expect(await frameSizes(file)).toEqual(["1280x720", "640x360", "1280x720"]);
     expect(await decodeErrors(file)).toBe("");
   }, 90_000);
+
+  it("an SRT destination (ffmpeg engine) is fed one continuous stream across a switch: one relay, one caller", async () => {
+    const ch = (await setup.admin.post<ChannelWithKeys>("/channels", { name: "To SRT", backup: true })).body;
+    const primary = await publish(ch.ingest.rtmp);
+    media.push(primary);
+    await waitFor("the channel live", async () => (await channel(ch.id)).input === "primary");
+    const backup = await publish(ch.ingest.rtmpBackup as string);
+    media.push(backup);
+    await publishersLive(ch.id, 2);
+    const port = await freeUdpPort();
+    const received = join(work, "srt-received.ts");
+    // one listener run takes one caller: a second connection would find nothing listening
+    const listener = ffmpegProcess([
+      ...["-i", `srt://127.0.0.1:${port}?mode=listener`, "-c", "copy", "-f", "mpegts", received],
+    ]);
+    media.push(listener);
+    const destination = await api.createDestination("srt-receiver", `srt://127.0.0.1:${port}?latency=200`);
+    const restream = await api.startRestream(ch.id, destination, "unused-for-srt");
+    await api.waitForState(restream, "streaming");
+    await waitFor("bytes at the receiver", () => existsSync(received) && statSync(received).size > 200_000);
+
+    process.kill(primary.pid, "SIGKILL");
+    expect(await timeUntilInput(ch.id, "backup", 5_000)).toBeLessThan(1_000);
+    const size = statSync(received).size;
+    await waitFor(
+      "the receiver still growing after the switch",
+      () => statSync(received).size > size + 200_000,
+    );
+    expect((await api.restream(restream)).stats.restarts).toBe(0);
+    expect((await api.restream(restream)).state).toBe("streaming");
+
+    await api.stopRestreams();
+    expect(await listener.exited).toBe(0);
+    const { mostBack, largestGap } = timelineSteps(await videoTimestamps(received));
+    expect(mostBack).toBe(0);
+    expect(largestGap).toBeLessThan(1_000);
+    expect(await decodeErrors(received)).toBe("");
+  }, 90_000);
 });
