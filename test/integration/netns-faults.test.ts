@@ -6,7 +6,7 @@
 // Needs root and `ip netns`; skipped otherwise.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { netnsAvailable } from "../support/netns/lab.js";
-import { LabMesh, type NodeId } from "../support/netns/mesh.js";
+import { LabMesh, NODE_IDS, type NodeId } from "../support/netns/mesh.js";
 import { disconnectSeenAfter, msUntil, nodesSeen, records, restreamSeen } from "../support/netns/observe.js";
 
 const unavailable = netnsAvailable();
@@ -54,6 +54,64 @@ async function baseline(): Promise<void> {
   await msUntil("streaming from h2", () => allStreamingOn("h2", "h1"), Date.now(), 30_000);
 }
 
+async function allListed(): Promise<boolean> {
+  const lists = await Promise.all(NODE_IDS.map((id) => nodesSeen(mesh, id)));
+  return lists.every((ids) => ids?.join() === "h1,h2,h3");
+}
+
+/** Polls the restreams through `via` until stopped; returns the times they were not streaming from `node`. */
+function streamingWatch(node: NodeId, via: NodeId): { stop(): Promise<string[]> } {
+  const gaps: string[] = [];
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      for (const id of Object.values(restreams)) {
+        const view = await restreamSeen(mesh, via, id);
+        if (view && (view.state !== "streaming" || view.node !== node))
+          gaps.push(`${new Date().toISOString()} ${id}: ${view.state} on ${view.node}`);
+      }
+      await sleep(250);
+    }
+  })();
+  return {
+    async stop() {
+      on = false;
+      await loop;
+      return gaps;
+    },
+  };
+}
+
+/**
+ * The ingest node goes away for `holdMs` (cut or frozen); once its peers see it gone, the publisher
+ * moves to h3, as an encoder with a backup URL would; then it comes back. Returns the figures.
+ */
+async function ingestHostAway(
+  node: NodeId,
+  fault: { away(): void; back(): void; holdMs: number },
+): Promise<string> {
+  const awayAt = Date.now();
+  fault.away();
+  const seenGone = await detection(node, ["h1", "h3"], awayAt);
+  const publishedAt = Date.now();
+  await mesh.publishTo("h3", streamKey);
+  const takenOver = await msUntil("streaming from h3", () => allStreamingOn("h3", "h1"), publishedAt);
+  await sleep(Math.max(0, awayAt + fault.holdMs - Date.now()));
+  const backAt = Date.now();
+  fault.back();
+  const rejoined = await msUntil("every node lists all three", allListed, backAt, 60_000);
+  // The old actor once tried to publish again ~5 s after the return: watch that long.
+  await sleep(8_000);
+  expect(await allStreamingOn("h3", node)).toBe(true);
+  const fromNode = mesh.destination.events.filter(
+    (e) => e.at >= backAt && e.addr === mesh.node(node).host.ip,
+  );
+  expect(fromNode, nodeLog(node)).toEqual([]);
+  expect(seenGone).toBeLessThanOrEqual(3_000);
+  await invariants();
+  return `seen gone ${seenGone} ms; streaming from h3 ${takenOver} ms after its publish; all three listed again ${rejoined} ms after the return`;
+}
+
 /** What must hold after every fault. */
 async function invariants(): Promise<void> {
   for (const key of Object.values(KEYS)) expect(mesh.destination.overlaps(key)).toEqual([]);
@@ -97,35 +155,85 @@ describe.skipIf(unavailable !== null)(
     beforeEach(baseline, 60_000);
 
     it("the ingest host cut off for 15 s: seen gone, taken over where the publisher goes, no second publisher when it returns", async () => {
+      const kvLeader = await mesh.nats.streamLeader(mesh.kvStream, "h1");
+      const metaLeader = await mesh.nats.metaLeader("h1");
+      const figures = await ingestHostAway("h2", {
+        away: () => mesh.lab.cut("h2"),
+        back: () => mesh.lab.restore("h2"),
+        holdMs: 15_000,
+      });
+      record(
+        `ingest host cut 15 s (KV stream leader ${kvLeader}, JetStream meta leader ${metaLeader}): ${figures}`,
+      );
+    }, 120_000);
+
+    it("the ingest node frozen (SIGSTOP) for 20 s, then SIGCONT: no second publisher when it wakes", async () => {
+      const pid = mesh.node("h2").process.pid;
+      const figures = await ingestHostAway("h2", {
+        away: () => process.kill(pid, "SIGSTOP"),
+        back: () => process.kill(pid, "SIGCONT"),
+        holdMs: 20_000,
+      });
+      record(`ingest node SIGSTOP 20 s: ${figures}`);
+    }, 120_000);
+
+    it("the leader's host cut off for 15 s: the pushes on h2 go on untouched, h2 leads meanwhile", async () => {
       const cutAt = Date.now();
-      mesh.lab.cut("h2");
-      const seenGone = await detection("h2", ["h1", "h3"], cutAt);
-      const publishedAt = Date.now();
-      await mesh.publishTo("h3", streamKey);
-      const takenOver = await msUntil("streaming from h3", () => allStreamingOn("h3", "h1"), publishedAt);
+      mesh.lab.cut("h1");
+      const watch = streamingWatch("h2", "h2");
+      const seenGone = await detection("h1", ["h2", "h3"], cutAt);
       await sleep(Math.max(0, cutAt + 15_000 - Date.now()));
       const restoredAt = Date.now();
-      mesh.lab.restore("h2");
-      const rejoined = await msUntil(
-        "every node lists all three",
-        async () =>
-          (await Promise.all((["h1", "h2", "h3"] as const).map((id) => nodesSeen(mesh, id)))).every(
-            (ids) => ids?.join() === "h1,h2,h3",
-          ),
-        restoredAt,
-      );
-      // The old actor on h2 once tried to publish again ~5 s after the return: watch that long.
-      await sleep(8_000);
-      expect(await allStreamingOn("h3", "h2")).toBe(true);
-      const fromH2 = mesh.destination.events.filter(
-        (e) => e.at >= restoredAt && e.addr === mesh.node("h2").host.ip,
-      );
-      expect(fromH2, nodeLog("h2")).toEqual([]);
+      mesh.lab.restore("h1");
+      const rejoined = await msUntil("every node lists all three", allListed, restoredAt, 60_000);
+      await sleep(5_000);
+      const gaps = await watch.stop();
+      expect(gaps, "restreams seen not streaming from h2 during the cut").toEqual([]);
+      expect(mesh.destination.events.filter((e) => e.at >= cutAt)).toEqual([]);
       expect(seenGone).toBeLessThanOrEqual(3_000);
       record(
-        `ingest host cut 15 s: seen gone ${seenGone} ms; streaming from h3 ${takenOver} ms after its publish; all three listed again ${rejoined} ms after the return`,
+        `leader host cut 15 s: seen gone ${seenGone} ms; no restart, no publish at the destination; all three listed again ${rejoined} ms after the return`,
       );
       await invariants();
     }, 120_000);
+
+    it("the ingest host's nats-server SIGKILLed and restarted after 5 s: its node goes on through the others, nothing restarts", async () => {
+      const killedAt = Date.now();
+      const server = mesh.nats.servers.find((s) => s.host.name === "h2");
+      if (!server) throw new Error("no nats-server on h2");
+      await server.kill();
+      const watch = streamingWatch("h2", "h1");
+      await sleep(5_000);
+      const restartedAt = Date.now();
+      await server.start();
+      await sleep(5_000);
+      const gaps = await watch.stop();
+      // The node's NATS client learnt the cluster's other servers and reconnects there at once.
+      const seenGone = disconnectSeenAfter(mesh, "h1", "h2", killedAt);
+      expect(seenGone).toBeUndefined();
+      expect(gaps, "restreams seen not streaming from h2").toEqual([]);
+      expect(mesh.destination.events.filter((e) => e.at >= killedAt)).toEqual([]);
+      const rejoined = await msUntil("every node lists all three", allListed, restartedAt, 30_000);
+      record(
+        `ingest host's nats-server SIGKILL, restarted after 5 s: h2 never seen gone (its client moved to another server); no restart, no publish at the destination; all three listed ${rejoined} ms after the restart`,
+      );
+      await invariants();
+    }, 120_000);
+
+    it("the ffmpeg relay SIGKILLed: its actor starts a new one, one publisher at a time", async () => {
+      const relay = mesh.relayPids("h2");
+      expect(relay).toHaveLength(1);
+      const killedAt = Date.now();
+      process.kill(relay[0] as number, "SIGKILL");
+      const published = await msUntil(
+        "a new publish of the ffmpeg restream",
+        () => mesh.destination.publishes(KEYS.ffmpeg, killedAt).length === 1,
+        killedAt,
+      );
+      const streaming = await msUntil("streaming again from h2", () => allStreamingOn("h2", "h1"), killedAt);
+      expect(mesh.destination.publishes(KEYS.native, killedAt)).toEqual([]);
+      record(`ffmpeg relay SIGKILL: published again ${published} ms later, streaming ${streaming} ms later`);
+      await invariants();
+    }, 60_000);
   },
 );

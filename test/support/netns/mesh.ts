@@ -36,6 +36,8 @@ export class LabMesh {
   private tunnel!: Tunnel;
   private publisher: Proc | undefined;
   private readonly namespace = `lab-${randomUUID().slice(0, 8)}`;
+  /** The JetStream stream of the nodes' KV bucket. */
+  readonly kvStream = `KV_${this.namespace}-state`;
   private readonly hosts: LabHost[];
 
   private constructor() {
@@ -89,6 +91,12 @@ export class LabMesh {
     if (!publisher?.running()) return;
     process.kill(publisher.pid, "SIGKILL");
     await publisher.exited;
+  }
+
+  /** The node's relay processes (its ffmpeg children). */
+  relayPids(id: NodeId): number[] {
+    const node = this.node(id);
+    return this.lab.pids(id).filter((pid) => parentOf(pid) === node.process.pid);
   }
 
   /**

@@ -14,6 +14,7 @@ import type { Tunnel } from "./tunnel.js";
 
 export const NATS_PORT = 4222;
 const ROUTE_PORT = 6222;
+const MONITOR_PORT = 8222;
 
 export interface LabNats {
   readonly host: LabHost;
@@ -24,6 +25,9 @@ export interface LabNats {
 
 export class LabNatsCluster {
   readonly servers: LabNats[];
+  /** Each server's client port as this process reaches it (through the tunnel), by host name. */
+  private readonly ports = new Map<string, number>();
+  private readonly monitorPorts = new Map<string, number>();
   private readonly dir = mkdtempSync(join(tmpdir(), "streamwell-netns-nats-"));
 
   constructor(lab: Lab, hosts: readonly LabHost[]) {
@@ -34,7 +38,33 @@ export class LabNatsCluster {
     await Promise.all(this.servers.map((server) => server.start()));
     for (const server of this.servers) {
       const port = await tunnel.expose(server.host.ip, NATS_PORT);
+      this.ports.set(server.host.name, port);
+      this.monitorPorts.set(server.host.name, await tunnel.expose(server.host.ip, MONITOR_PORT));
       await waitFor(`JetStream through ${server.host.name}`, () => jetStreamAnswers(port), 30_000, 250);
+    }
+  }
+
+  /** The server that leads JetStream's metadata (where streams and consumers are placed), from `via`'s /jsz. */
+  async metaLeader(via: string): Promise<string | undefined> {
+    const port = this.monitorPorts.get(via);
+    const jsz = (await (await fetch(`http://127.0.0.1:${port}/jsz`)).json()) as {
+      meta_cluster?: { leader?: string };
+    };
+    return jsz.meta_cluster?.leader;
+  }
+
+  /** The server that leads a stream's replicas now, asked through `via` (e.g. the KV bucket's). */
+  async streamLeader(stream: string, via: string): Promise<string | undefined> {
+    const nc = await connect({
+      servers: `127.0.0.1:${this.ports.get(via)}`,
+      reconnect: false,
+      timeout: 1_000,
+      ignoreClusterUpdates: true,
+    });
+    try {
+      return (await (await nc.jetstreamManager({ timeout: 1_000 })).streams.info(stream)).cluster?.leader;
+    } finally {
+      await nc.close();
     }
   }
 
@@ -69,6 +99,7 @@ function serverConfig(dir: string, self: LabHost, all: readonly LabHost[]): stri
   return [
     `server_name: ${self.name}`,
     `listen: "${self.ip}:${NATS_PORT}"`,
+    `http: "${self.ip}:${MONITOR_PORT}"`,
     `jetstream { store_dir: ${JSON.stringify(join(dir, self.name))} }`,
     `cluster { name: lab, listen: "${self.ip}:${ROUTE_PORT}", routes: [${routes.join(", ")}] }`,
   ].join("\n");
