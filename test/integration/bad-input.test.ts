@@ -2,19 +2,15 @@
 // no secret in any list response, error body or line the node writes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, type ApiResponse } from "../support/api-client.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import { ADMIN_PASSWORD, type NodeProcess } from "../support/node-process.js";
+import { type NodeWithAdmin, startNodeWithAdmin } from "../support/node-with-admin.js";
 
 const DEST_KEY = "SECRET-DEST-KEY-123";
 const PASSPHRASE = "SECRET-PASSPHRASE-456";
 const USER_PASSWORD = "user-password-for-bad-input";
 
 let node: NodeProcess;
+let setup: NodeWithAdmin | undefined;
 let anonymous: ApiClient;
 let admin: ApiClient;
 let user: ApiClient;
@@ -101,9 +97,9 @@ function created(response: ApiResponse): any {
 }
 
 beforeAll(async () => {
-  node = await startNode({ dataDir: tempDataDir() });
+  setup = await startNodeWithAdmin();
+  ({ node, admin } = setup);
   anonymous = new ApiClient(node.baseUrl);
-  admin = await anonymous.login("admin", ADMIN_PASSWORD);
   adminId = (await admin.get("/auth/me")).body.id;
   created(await admin.post("/users", { username: "ursula", password: USER_PASSWORD, role: "user" }));
   user = await anonymous.login("ursula", USER_PASSWORD);
@@ -142,8 +138,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await node?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
 });
 
 describe("malformed bodies", () => {

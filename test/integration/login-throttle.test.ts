@@ -5,32 +5,25 @@
 // 401 that is not logged (it was a 500 that logged the name).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, type ApiResponse } from "../support/api-client.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import { ADMIN_PASSWORD, type NodeProcess } from "../support/node-process.js";
+import { type NodeWithAdmin, startNodeWithAdmin } from "../support/node-with-admin.js";
 import { waitFor } from "../support/wait.js";
 
 const WINDOW_SECONDS = 5;
 let node: NodeProcess;
 let admin: ApiClient;
-const dataDir = tempDataDir();
+let setup: NodeWithAdmin | undefined;
 
 beforeAll(async () => {
   // Behind a trusted proxy, X-Forwarded-For names the client: each test uses its own addresses.
-  node = await startNode({
-    dataDir,
+  setup = await startNodeWithAdmin({
     env: { STREAMWELL_LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS), STREAMWELL_TRUST_PROXY: "true" },
   });
-  admin = await new ApiClient(node.baseUrl).login("admin", ADMIN_PASSWORD);
+  ({ node, admin } = setup);
 }, 30_000);
 
 afterAll(async () => {
-  await node?.stop();
-  removeDataDir(dataDir);
+  await setup?.stop();
 });
 
 let users = 0;

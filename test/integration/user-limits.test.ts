@@ -3,27 +3,21 @@
 // SRT Push targets that are, or resolve to, loopback, private or metadata addresses refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, type ApiResponse } from "../support/api-client.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import type { NodeProcess } from "../support/node-process.js";
+import { type NodeWithAdmin, startNodeWithAdmin } from "../support/node-with-admin.js";
 
 let node: NodeProcess;
 let admin: ApiClient;
 let user: ApiClient;
 let userId: string;
-const dataDir = tempDataDir();
+let setup: NodeWithAdmin | undefined;
 
 beforeAll(async () => {
-  node = await startNode({
-    dataDir,
+  setup = await startNodeWithAdmin({
     env: { STREAMWELL_QUOTA_CHANNELS: "2", STREAMWELL_QUOTA_RESTREAMS: "2", STREAMWELL_QUOTA_SRT_PORTS: "1" },
   });
+  ({ node, admin } = setup);
   const api = new ApiClient(node.baseUrl);
-  admin = await api.login("admin", ADMIN_PASSWORD);
   const made = await admin.post("/users", {
     username: "limited",
     password: "limited-password",
@@ -35,8 +29,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await node?.stop();
-  removeDataDir(dataDir);
+  await setup?.stop();
 });
 
 function expectQuota(response: ApiResponse, what: RegExp): void {
