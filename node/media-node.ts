@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChainEnds } from "./actors/chain-ends.js";
+import { EncoderPool } from "./actors/encoders.js";
 import { ActorHost } from "./actors/host.js";
 import type { Catalog } from "./catalog/catalog.js";
 import { keys } from "./catalog/records.js";
@@ -66,6 +67,7 @@ export class MediaNode {
   private readonly servers: RtmpServer[] = [];
   private readonly srt: SrtIngests;
   readonly chains: ChainEnds;
+  private readonly encoders: EncoderPool;
 
   constructor(
     private readonly deps: MediaNodeDeps,
@@ -98,12 +100,20 @@ export class MediaNode {
       },
       inputSwitched: (channelId) => parent.inputSwitched(channelId),
     });
+    this.encoders = new EncoderPool({
+      pids: new PidFile(MediaNode.encoderPidFile(config.dataDir), (error) =>
+        log.warn({ err: error }, "encoder PID file"),
+      ),
+      log,
+      changed: (restreamIds) => this.host.encoderChanged(restreamIds),
+    });
     this.host = new ActorHost(engine, {
       nodeId: config.nodeId,
       log,
       report: (restreamId, report) => parent.report(restreamId, report),
       feed: (channelId) => this.registry.feed(channelId),
       mayRetry: (restreamId) => parent.mayRetry(restreamId),
+      encoders: this.encoders,
     });
     const { nodeId, bindHost, dataDir } = config;
     this.srt = new SrtIngests(
@@ -139,6 +149,11 @@ export class MediaNode {
     return join(dataDir, "srt-chain.pids");
   }
 
+  /** Path of the registry of shared encoders' PIDs, swept at start like the relays'. */
+  static encoderPidFile(dataDir: string): string {
+    return join(dataDir, "encoders.pids");
+  }
+
   /** Path of the registry of ffmpeg PIDs, swept at start so no relay outlives a killed node. */
   static pidFile(dataDir: string): string {
     return join(dataDir, "ffmpeg.pids");
@@ -148,6 +163,7 @@ export class MediaNode {
     const { config, log } = this.deps;
     await sweepStalePids(MediaNode.pidFile(config.dataDir));
     await sweepStalePids(MediaNode.chainPidFile(config.dataDir));
+    await sweepStalePids(MediaNode.encoderPidFile(config.dataDir));
     const rtmp = await this.listen({ port: config.rtmpPort, host: config.bindHost });
     log.info({ event: "listening", protocol: "rtmp", port: rtmp }, "RTMP ingest listening");
     let rtmps: number | null = null;
@@ -168,6 +184,7 @@ export class MediaNode {
     await this.srt.stop(); // ends every SRT caller
     await this.chains.stop();
     await this.host.stopAll();
+    await this.encoders.stopAll();
   }
 
   private async listen(options: Parameters<RtmpServer["listen"]>[0]): Promise<number> {

@@ -39,7 +39,7 @@ export function restreamsService({ catalog, endpoints, history }: RestreamsDeps)
       ? await liveIngests((ctx as Context).broker)
       : new Map();
     return statuses.map(({ restream, destination, status }) => {
-      const warnings = restreamWarnings(destination, ingests.get(restream.channelId));
+      const warnings = restreamWarnings(destination, ingests.get(restream.channelId), restream.output);
       return restreamView(restream, status, { endpoints, withSecrets, warnings });
     });
   }

@@ -5,11 +5,13 @@
 // ensure that overtook another's removal would leave an actor running that the map no longer holds.
 import { isDeepStrictEqual } from "node:util";
 import type { ActorOrder } from "../defs/orders.js";
+import { isCopy, profileKey } from "../defs/output.js";
 import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "../defs/relay.js";
 import type { ActorReport } from "../defs/restream-status.js";
 import { KeyedQueue } from "../kit/queue.js";
 import type { ActorParent } from "./actor.js";
 import { LOG_LINES, type LogLine } from "./actor-log.js";
+import type { EncoderPool } from "./encoders.js";
 import { PlaybackActor } from "./playback-actor.js";
 import { RestreamActor } from "./restream-actor.js";
 
@@ -23,6 +25,8 @@ export interface HostParent {
   feed(channelId: string): IngestFeed | null;
   /** Before an actor's retry connects: whether it still runs here (ActorParent.mayRetry). */
   mayRetry(restreamId: string): Promise<boolean>;
+  /** The shared encoders of pushes with an output profile; absent where none are placed (chain pushes). */
+  readonly encoders?: EncoderPool;
 }
 
 export type HostedKind = "restream" | "playback";
@@ -60,7 +64,13 @@ export class ActorHost {
   private async place(order: ActorOrder): Promise<void> {
     const existing = this.actors.get(order.restreamId);
     const kind = kindOf(order.spec);
-    if (existing && existing.channelId === order.channelId && existing.kind === kind) {
+    // Another output profile reads another feed: the actor is replaced, like for another channel.
+    if (
+      existing &&
+      existing.channelId === order.channelId &&
+      existing.kind === kind &&
+      sameOutput(existing.spec, order.spec)
+    ) {
       // A new leader delivers every placement again: the same spec must not restart a push.
       if (isDeepStrictEqual(existing.spec, order.spec)) return;
       existing.spec = order.spec;
@@ -76,7 +86,7 @@ export class ActorHost {
     );
     const actor = this.create(order);
     this.actors.set(restreamId, { actor, kind, channelId, spec: order.spec });
-    await actor.setIngest(this.parent.feed(channelId));
+    await actor.setIngest(this.feedOf(restreamId, channelId, order.spec, this.parent.feed(channelId)));
     await actor.start();
     this.parent.report(restreamId, actor.report());
   }
@@ -86,6 +96,7 @@ export class ActorHost {
     if (!entry) return;
     this.actors.delete(restreamId);
     await entry.actor.stop();
+    this.parent.encoders?.release(restreamId);
     this.retire(restreamId, entry.actor.logs());
     this.parent.log.info(
       { event: "actor_removed", restreamId, channelId: entry.channelId, kind: entry.kind },
@@ -104,12 +115,25 @@ export class ActorHost {
 
   /** A channel went live here (its feed) or offline (null). */
   async ingestChanged(channelId: string, feed: IngestFeed | null): Promise<void> {
-    const actors = [...this.actors.values()].filter((entry) => entry.channelId === channelId);
-    await Promise.all(actors.map((entry) => entry.actor.setIngest(feed)));
+    const actors = [...this.actors].filter(([, entry]) => entry.channelId === channelId);
+    await Promise.all(
+      actors.map(([id, entry]) => entry.actor.setIngest(this.feedOf(id, channelId, entry.spec, feed))),
+    );
   }
 
+  /** A shared encoder failed or recovered: the restreams it feeds report again. */
+  encoderChanged(restreamIds: readonly string[]): void {
+    for (const id of restreamIds) {
+      const report = this.report(id);
+      if (report) this.parent.report(id, report);
+    }
+  }
+
+  /** The actor's report; while its shared encoder backs off, the encoder's error is the restream's. */
   report(restreamId: string): ActorReport | undefined {
-    return this.actors.get(restreamId)?.actor.report();
+    const report = this.actors.get(restreamId)?.actor.report();
+    const failure = report && report.state !== "streaming" && this.parent.encoders?.failure(restreamId);
+    return failure ? { ...report, state: "error", error: failure } : report;
   }
 
   /** What each hosted actor reports; only those asked for, if `restreamIds` is given. */
@@ -117,8 +141,8 @@ export class ActorHost {
     const ids = restreamIds ?? [...this.actors.keys()];
     return Object.fromEntries(
       ids.flatMap((id) => {
-        const entry = this.actors.get(id);
-        return entry ? [[id, entry.actor.report()]] : [];
+        const report = this.report(id);
+        return report ? [[id, report]] : [];
       }),
     );
   }
@@ -135,6 +159,14 @@ export class ActorHost {
     const counts = { restream: 0, playback: 0 };
     for (const entry of this.actors.values()) counts[entry.kind] += 1;
     return counts;
+  }
+
+  /** What an actor reads: the channel's feed, or its shared encoder's for an output profile. */
+  private feedOf(restreamId: string, channelId: string, spec: ActorSpec, source: IngestFeed | null) {
+    const output = outputOf(spec);
+    if (!output) return source;
+    if (!this.parent.encoders) throw new Error("an output profile on a host without encoders");
+    return this.parent.encoders.feedFor(restreamId, channelId, output, source);
   }
 
   private create(order: ActorOrder): RestreamActor | PlaybackActor {
@@ -167,6 +199,15 @@ export class ActorHost {
     const ids = new Set([...this.actors.keys(), ...this.queue.pending()]);
     await Promise.all([...ids].map((id) => this.remove(id)));
   }
+}
+
+function outputOf(spec: ActorSpec) {
+  return spec.kind === "push" && !isCopy(spec.output) ? spec.output : undefined;
+}
+
+function sameOutput(a: ActorSpec, b: ActorSpec): boolean {
+  const [x, y] = [outputOf(a), outputOf(b)];
+  return x === y || (x !== undefined && y !== undefined && profileKey(x) === profileKey(y));
 }
 
 function kindOf(spec: ActorSpec): HostedKind {

@@ -304,8 +304,8 @@ export class Catalog {
 
 function assertFieldsFit(restream: RestreamRecord, change: RestreamChange): void {
   const allowed: Record<RestreamRecord["kind"], readonly (keyof RestreamChange)[]> = {
-    destination: ["name", "destinationId", "streamKey", "schedule"],
-    srt_push: ["name", "url", "schedule"],
+    destination: ["name", "destinationId", "streamKey", "schedule", "output"],
+    srt_push: ["name", "url", "schedule", "output"],
     remote_playback: ["name", "schedule"],
   };
   const fields: Record<string, string> = {};

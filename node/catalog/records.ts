@@ -1,6 +1,7 @@
 // What the store holds for each resource, and under which key. These are the desired state and
 // the secrets; runtime facts (who is live, what an actor does) never land here.
 
+import type { OutputProfile } from "../defs/output.js";
 import type { EngineName } from "../defs/relay.js";
 import type { Role } from "../defs/role.js";
 import type { Schedule } from "./schedule.js";
@@ -96,6 +97,8 @@ interface RestreamBase {
   readonly desired: Desired;
   /** Times still to apply (node/catalog/schedule.ts); absent or null: none. */
   readonly schedule?: Schedule | null;
+  /** What it sends (pushes only); absent: the channel as it comes (copy). */
+  readonly output?: OutputProfile;
   readonly createdAt: string;
 }
 

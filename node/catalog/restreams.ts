@@ -1,6 +1,7 @@
 // Restreams: what a user asked for (kind, target, key, started or stopped). The observed state
 // comes from actors at run time; see node/defs/restream-status.ts.
 import { NotFoundError } from "../defs/errors.js";
+import type { OutputProfile } from "../defs/output.js";
 import { newId, newPassphrase } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import type { Store } from "../store/store.js";
@@ -17,7 +18,7 @@ export type NewRestream = (
     }
   | { readonly kind: "srt_push"; readonly name: string; readonly url: string }
   | { readonly kind: "remote_playback"; readonly name: string }
-) & { readonly schedule?: Schedule | null };
+) & { readonly schedule?: Schedule | null; readonly output?: OutputProfile };
 
 export interface RestreamChange {
   readonly name?: string;
@@ -25,6 +26,7 @@ export interface RestreamChange {
   readonly streamKey?: string;
   readonly url?: string;
   readonly schedule?: Schedule | null;
+  readonly output?: OutputProfile;
 }
 
 export class Restreams {

@@ -4,6 +4,7 @@
 // passphrases and password hashes never appear at all.
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { IngestInput } from "../defs/ingest-input.js";
+import { COPY_OUTPUT } from "../defs/output.js";
 import type { RestreamStatus } from "../defs/restream-status.js";
 import type { RestreamWarning } from "../defs/warnings.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../urls/destination-url.js";
@@ -116,6 +117,7 @@ export function restreamView(
         ? srtUrl(restream, options.withSecrets ? restream.passphrase : null)
         : null,
     ...status,
+    output: restream.output ?? COPY_OUTPUT,
     warnings: options.warnings,
     schedule: restream.schedule ?? null,
     createdAt: restream.createdAt,

@@ -6,6 +6,7 @@ import type { ChannelCodecs } from "./codecs.js";
 import type { Container } from "./container.js";
 import type { DestinationTarget } from "./destination.js";
 import type { FlvTag } from "./flv-tag.js";
+import type { OutputProfile } from "./output.js";
 import type { ErrorCode } from "./restream-status.js";
 
 /** A live channel as an actor sees it. */
@@ -74,6 +75,8 @@ export interface RelaySpec {
   readonly engine: EngineName | null;
   /** What an SRT target gets: MPEG-TS unless set (a chain link carrying FLV). */
   readonly srtContainer?: Container;
+  /** Re-encoded by the channel's shared encoder for this profile; absent: the channel as it comes. */
+  readonly output?: OutputProfile;
 }
 
 /** Remote Playback: the SRT listener's port and passphrase, allocated with the restream. */

@@ -2,6 +2,7 @@
 // Pure: computed on every read from the channel's live codecs and stats, so a warning appears and
 // goes away as the stream changes, with nothing to store or expire.
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
+import { DEFAULT_KEYFRAME_SECONDS, type OutputProfile } from "../defs/output.js";
 import type { RestreamWarning } from "../defs/warnings.js";
 import { type Preset, presetById } from "./presets.js";
 
@@ -77,12 +78,30 @@ export interface LiveStream {
   readonly stats: IngestStats;
 }
 
+/** What a restream with this output profile sends: the encoder's settings replace what they set. */
+export function streamWithOutput(channel: LiveStream, output: OutputProfile | undefined): OutgoingStream {
+  const stream = streamOfChannel(channel.codecs, channel.stats);
+  const video = output && output.video !== "copy" ? output.video : undefined;
+  const audio = output && output.audio !== "copy" ? output.audio : undefined;
+  return {
+    ...stream,
+    ...(video && {
+      videoCodec: video.codec,
+      videoBitrateKbps: video.bitrateKbps,
+      keyframeSeconds: video.keyframeSeconds ?? DEFAULT_KEYFRAME_SECONDS,
+    }),
+    ...(audio &&
+      stream.audioCodec !== null && { audioCodec: audio.codec, audioBitrateKbps: audio.bitrateKbps }),
+  };
+}
+
 /** A restream's warnings: none without a preset on its destination or while its channel is offline. */
 export function restreamWarnings(
   destination: { readonly preset?: string | null } | undefined,
   live: LiveStream | undefined,
+  output?: OutputProfile,
 ): RestreamWarning[] {
   const preset = presetById(destination?.preset);
   if (!preset || !live) return [];
-  return presetWarnings(preset, streamOfChannel(live.codecs, live.stats));
+  return presetWarnings(preset, streamWithOutput(live, output));
 }

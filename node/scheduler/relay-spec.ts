@@ -4,6 +4,7 @@
 import type { Catalog } from "../catalog/catalog.js";
 import type { DestinationRecord, RestreamRecord } from "../catalog/records.js";
 import type { ActorOrder } from "../defs/orders.js";
+import { isCopy } from "../defs/output.js";
 import type { ActorSpec, RelaySpec } from "../defs/relay.js";
 import { parseDestinationUrl } from "../urls/destination-url.js";
 
@@ -15,20 +16,27 @@ export function actorSpecOf(
   if (restream.kind === "remote_playback") {
     return { kind: "playback", port: restream.port, passphrase: restream.passphrase };
   }
+  // A profile goes in the spec only when it encodes: `copy` keeps the spec (and placement) as before.
+  const output = isCopy(restream.output) ? {} : { output: restream.output };
   if (restream.kind === "srt_push") {
-    return push(parseDestinationUrl(restream.url), null, { insecureSkipVerify: false, engine: null });
+    return push(parseDestinationUrl(restream.url), null, {
+      insecureSkipVerify: false,
+      engine: null,
+      ...output,
+    });
   }
   if (!destination) return null;
   return push(parseDestinationUrl(destination.url), restream.streamKey, {
     insecureSkipVerify: destination.insecureSkipVerify,
     engine: destination.engine ?? null,
+    ...output,
   });
 }
 
 function push(
   target: RelaySpec["target"],
   streamKey: string | null,
-  options: Pick<RelaySpec, "insecureSkipVerify" | "engine">,
+  options: Pick<RelaySpec, "insecureSkipVerify" | "engine" | "output">,
 ): ActorSpec {
   const passphrase = target.kind === "srt" ? target.passphrase : undefined;
   const secrets = [streamKey, passphrase].filter((s): s is string => typeof s === "string" && s.length > 0);

@@ -137,6 +137,33 @@ const schedule = z
   .nullable()
   .describe("Started at startAt (one in the past: now) and stopped at stopAt by the scheduler; null: none");
 
+const kbps = (max: number) =>
+  z.number().int("must be a whole number").min(16, "must be at least 16").max(max, `must be at most ${max}`);
+
+export const outputProfile = z
+  .strictObject({
+    video: z.union([
+      z.literal("copy"),
+      z.strictObject({
+        codec: z.literal("h264"),
+        bitrateKbps: kbps(100_000),
+        maxHeight: z
+          .number()
+          .int()
+          .min(144)
+          .max(4320)
+          .optional()
+          .describe("Scaled down to at most this many lines"),
+        fps: z.number().int().min(1).max(120).optional(),
+        keyframeSeconds: z.number().min(0.5).max(10).optional().describe("Default 2"),
+      }),
+    ]),
+    audio: z.union([z.literal("copy"), z.strictObject({ codec: z.literal("aac"), bitrateKbps: kbps(512) })]),
+  })
+  .describe(
+    "What a push sends: copy, or re-encoded (restreams of a channel with equal profiles share one encoder)",
+  );
+
 export const restreams = {
   listByChannel: z.strictObject({ channelId }),
   create: z.discriminatedUnion("kind", [
@@ -147,6 +174,7 @@ export const restreams = {
       streamKey: destinationStreamKey,
       name: name.optional(),
       schedule: schedule.optional(),
+      output: outputProfile.optional(),
     }),
     z.strictObject({
       channelId,
@@ -154,6 +182,7 @@ export const restreams = {
       url: srtUrl,
       name: name.optional(),
       schedule: schedule.optional(),
+      output: outputProfile.optional(),
     }),
     z.strictObject({
       channelId,
@@ -170,6 +199,7 @@ export const restreams = {
     streamKey: destinationStreamKey.optional(),
     url: srtUrl.optional(),
     schedule: schedule.optional(),
+    output: outputProfile.optional(),
   }),
   remove: byId,
   start: byId,

@@ -8,6 +8,7 @@ import { INGEST_INPUTS } from "../../node/defs/ingest-input.js";
 import { ENGINE_NAMES } from "../../node/defs/relay.js";
 import { ERROR_CODES, RESTREAM_STATES } from "../../node/defs/restream-status.js";
 import { WARNING_CODES } from "../../node/defs/warnings.js";
+import { outputProfile } from "./resources.js";
 
 const time = z.string().describe("ISO 8601");
 const role = z.enum(["admin", "user"]);
@@ -146,6 +147,7 @@ export const restream = z.strictObject({
     restarts: z.number(),
     speed: z.number(),
   }),
+  output: outputProfile,
   warnings: z
     .array(
       z.strictObject({

@@ -233,6 +233,7 @@ describe("destinations", () => {
         kind,
         insecureSkipVerify,
         engine: null,
+        preset: null,
         usedBy: [],
         createdAt: expect.any(String),
       });
@@ -447,6 +448,8 @@ describe("restreams", () => {
       error: null,
       node: null,
       stats: IDLE_STATS,
+      output: { video: "copy", audio: "copy" },
+      warnings: [],
       schedule: null,
       createdAt: expect.any(String),
     });

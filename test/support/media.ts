@@ -73,7 +73,19 @@ const SMALL_TS_ARGS = [
   ...["-c:a", "aac", "-ar", "48000", "-ac", "2", "-b:a", "64k", "-f", "mpegts"],
 ];
 
+const FULL_HD_ARGS = [
+  ...["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=15"],
+  ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
+  ...["-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-pix_fmt", "yuv420p", "-b:v", "2M"],
+  ...["-c:a", "aac", "-ar", "48000", "-ac", "2", "-b:a", "128k", "-f", "flv"],
+];
+
 const made = new Map<string, Promise<string>>();
+
+/** 4 s, 1920x1080 15 fps H.264 (a keyframe a second, ~2 Mbit/s) + AAC 48 kHz stereo, in FLV. */
+export function fullHdClip(): Promise<string> {
+  return cachedMedia(FULL_HD_ARGS, "flv");
+}
 
 /** 10 s, 1280x720 30 fps H.264 (~3 Mbit/s, a keyframe a second) + AAC 48 kHz stereo, in FLV. */
 export function testClip(): Promise<string> {
