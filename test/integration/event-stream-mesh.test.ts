@@ -155,3 +155,49 @@ it("one restream's view asks only the node that runs it", async () => {
   expect(view.node).toBe("node-2");
   expect(counted([REPORTS])).toEqual({ [REPORTS]: 1 });
 });
+
+/** Every call to a node's internal actions (streamwell.node.*), by name. */
+function nodeCalls(): Record<string, number> {
+  return Object.fromEntries(
+    [...calls].filter(([name]) => typeof name === "string" && name.startsWith("streamwell.node.")),
+  );
+}
+
+it("creating and starting a restream cost a constant number of mesh calls, whatever the mesh holds", async () => {
+  const destination = (await admin.post("/destinations", { name: "Counted 2", url: nginx?.url("live") }))
+    .body;
+  const perRestream: Record<string, number>[] = [];
+  for (const key of ["counted-a", "counted-b", "counted-c"]) {
+    calls.clear();
+    const made = (
+      await admin.post(`/channels/${channel.id}/restreams`, {
+        kind: "destination",
+        destinationId: destination.id,
+        streamKey: key,
+      })
+    ).body;
+    // Nothing runs it yet: no node is asked anything.
+    expect(nodeCalls()).toEqual({});
+    calls.clear();
+    await admin.post(`/restreams/${made.id}/start`);
+    await waitFor("the new restream streaming", async () => {
+      return (await admin.get(`/restreams/${made.id}`)).body.state === "streaming";
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    perRestream.push(nodeCalls());
+  }
+  // Each start: the leader's one order to node-2, and each view asks node-2 alone: the same for
+  // the third restream as for the first.
+  for (const counts of perRestream) {
+    expect(counts["streamwell.node.ensureActors"]).toBe(1);
+    expect(Object.keys(counts).sort()).toEqual([
+      "streamwell.node.actorReports",
+      "streamwell.node.ensureActors",
+    ]);
+  }
+  calls.clear();
+  const { items } = (await admin.get(`/channels/${channel.id}/restreams`)).body;
+  expect(items.length).toBe(4);
+  // A list asks each node once for the restreams it shows, however many there are.
+  expect(nodeCalls()["streamwell.node.actorReports"]).toBeLessThanOrEqual(NODES.length);
+});
