@@ -88,7 +88,8 @@ async function cleanup(): Promise<void> {
   await stopAll();
 }
 
-export async function runMeshBench(argv: string[]): Promise<void> {
+/** Runs the benchmark; resolves with the path of its JSON record. */
+export async function runMeshBench(argv: string[]): Promise<string> {
   const options = parseOptions(argv);
   onInterrupt(cleanup);
   const timer = setTimeout(() => {
@@ -97,7 +98,7 @@ export async function runMeshBench(argv: string[]): Promise<void> {
   }, options.boundS * 1000);
   const logs = [new NodeLog(), new NodeLog(), new NodeLog()];
   try {
-    await measure(options, logs);
+    return await measure(options, logs);
   } catch (error) {
     for (const [i, log] of logs.entries()) say(`node-${i + 1}'s last warnings:\n${log.problems.join("\n")}`);
     throw error;
@@ -107,7 +108,7 @@ export async function runMeshBench(argv: string[]): Promise<void> {
   }
 }
 
-async function measure(options: MeshOptions, logs: NodeLog[]): Promise<void> {
+async function measure(options: MeshOptions, logs: NodeLog[]): Promise<string> {
   const startedAt = new Date();
   const loadBefore = loadavg();
   const n = options.restreams;
@@ -199,6 +200,7 @@ async function measure(options: MeshOptions, logs: NodeLog[]): Promise<void> {
     apiMs,
   });
   say(`JSON: ${written}`);
+  return written;
 }
 
 /** Kills the leader, times the new leader's convergence, then starts node-1 again (it leads again). */

@@ -5,6 +5,8 @@
 //   mesh       N restreams over a 3-node mesh: convergence after a leader change, memory (bench/mesh.ts)
 //   operations CPU and store calls per state change of the history and of webhook deliveries
 //              (bench/operations-cost.ts)
+//   scale      issue 17's figures in one run: native pushes beside nginx-rtmp and Node-Media-Server, an idle
+//              node, SSE clients, REST and placement over a 3-node mesh (bench/scale.ts)
 //   dashboard  the overview dashboard's screenshot from Prometheus query results (bench/render-dashboard.ts)
 const [name, ...rest] = process.argv.slice(2);
 
@@ -17,6 +19,11 @@ switch (name) {
   case "mesh": {
     const { runMeshBench } = await import("./mesh.js");
     await runMeshBench(rest);
+    break;
+  }
+  case "scale": {
+    const { runScaleBench } = await import("./scale.js");
+    await runScaleBench(rest);
     break;
   }
   case "dashboard": {
@@ -33,6 +40,8 @@ switch (name) {
     await import("./store-writes.js");
     break;
   default:
-    process.stderr.write("usage: npm run bench -- restreams|mesh|store|operations|dashboard [options]\n");
+    process.stderr.write(
+      "usage: npm run bench -- restreams|mesh|scale|store|operations|dashboard [options]\n",
+    );
     process.exitCode = 2;
 }

@@ -91,6 +91,11 @@ export class Api {
     private readonly token?: string,
   ) {}
 
+  /** The session token, for clients other than this one (an event stream). */
+  get bearer(): string | undefined {
+    return this.token;
+  }
+
   async login(username: string, password: string): Promise<Api> {
     const body = await this.call<{ token: string }>("POST", "/auth/login", { username, password });
     return new Api(this.baseUrl, body.token);
