@@ -120,6 +120,8 @@ export const keys = {
   user: (id: string) => `users.${id}`,
   users: "users.",
   username: (name: string) => `usernames.${name.toLowerCase()}`,
+  /** Who is an admin: the one record every role change writes with compare-and-set (admins.ts). */
+  admins: "admins",
   session: (tokenHash: string) => `sessions.${tokenHash}`,
   sessions: "sessions.",
   apiToken: (id: string) => `apitokens.${id}`,

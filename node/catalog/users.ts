@@ -1,12 +1,18 @@
 // Users and roles. A username is unique across the mesh through an index key created first
-// (create-if-absent), so two nodes cannot register the same name at once.
+// (create-if-absent), so two nodes cannot register the same name at once. Roles live in one
+// record (admins.ts) so that the last admin cannot be removed by two requests at once; a user's
+// record holds the rest.
 import { hashPassword, verifyPassword } from "../auth/passwords.js";
 import { ConflictError, NotFoundError } from "../defs/errors.js";
 import type { Role } from "../defs/role.js";
 import { newId } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import { KeyExistsError, type Store } from "../store/store.js";
+import { Admins } from "./admins.js";
 import { byCreation, keys, type QuotaOverrides, type UserRecord } from "./records.js";
+
+/** A user's record as stored: the role is the admins record's. */
+type StoredUser = Omit<UserRecord, "role"> & { readonly role?: unknown };
 
 /** The username alphabet: names are store keys. A login with any other name is a plain wrong login. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -18,13 +24,16 @@ export interface NewUser {
 }
 
 export class Users {
-  constructor(private readonly store: Store) {}
+  private readonly admins: Admins;
+
+  constructor(private readonly store: Store) {
+    this.admins = new Admins(store);
+  }
 
   async create(input: NewUser): Promise<UserRecord> {
-    const user: UserRecord = {
+    const user: StoredUser = {
       id: newId("us"),
       username: input.username,
-      role: input.role,
       passwordHash: await hashPassword(input.password),
       createdAt: new Date().toISOString(),
     };
@@ -35,17 +44,21 @@ export class Users {
       throw error;
     }
     await this.store.create(keys.user(user.id), user);
-    return user;
+    if (input.role === "admin") await this.admins.add(user.id); // after the record: it must exist
+    return { ...user, role: input.role };
   }
 
   async get(id: string): Promise<UserRecord> {
-    const entry = await this.store.get<UserRecord>(keys.user(id));
+    const entry = await this.store.get<StoredUser>(keys.user(id));
     if (!entry) throw new NotFoundError(`user ${id} not found`);
-    return entry.value;
+    return withRole(entry.value, await this.admins.ids());
   }
 
   async list(): Promise<UserRecord[]> {
-    return (await this.store.list<UserRecord>(keys.users)).map((entry) => entry.value).sort(byCreation);
+    const admins = await this.admins.ids();
+    return (await this.store.list<StoredUser>(keys.users))
+      .map((entry) => withRole(entry.value, admins))
+      .sort(byCreation);
   }
 
   /** The user whose password matches, or undefined (same answer for unknown names). */
@@ -53,12 +66,14 @@ export class Users {
     const index = USERNAME_PATTERN.test(username)
       ? await this.store.get<{ userId: string }>(keys.username(username))
       : undefined;
-    const user = index && (await this.store.get<UserRecord>(keys.user(index.value.userId)))?.value;
+    const user = index && (await this.store.get<StoredUser>(keys.user(index.value.userId)))?.value;
     if (!user) {
       await hashPassword(password); // same cost as a wrong password, so timing does not tell names apart
       return undefined;
     }
-    return (await verifyPassword(password, user.passwordHash)) ? user : undefined;
+    return (await verifyPassword(password, user.passwordHash))
+      ? withRole(user, await this.admins.ids())
+      : undefined;
   }
 
   async update(
@@ -66,25 +81,31 @@ export class Users {
     change: { password?: string; role?: Role; quotas?: QuotaOverrides },
   ): Promise<UserRecord> {
     const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
-    if (change.role === "user") await this.assertNotLastAdmin(id, "demote");
-    return mutate<UserRecord>(
-      this.store,
-      keys.user(id),
-      (user) => ({
-        ...user,
-        role: change.role ?? user.role,
-        passwordHash: passwordHash ?? user.passwordHash,
-        ...(change.quotas && { quotas: { ...user.quotas, ...change.quotas } }),
-      }),
-      () => new NotFoundError(`user ${id} not found`),
-    );
+    await this.get(id); // 404 before any change
+    // The role first: a refused demotion (the last admin) changes nothing else.
+    if (change.role === "admin") await this.admins.add(id);
+    if (change.role === "user") await this.admins.remove(id);
+    if (passwordHash !== undefined || change.quotas !== undefined) {
+      await mutate<StoredUser>(
+        this.store,
+        keys.user(id),
+        ({ role: _legacy, ...user }) => ({
+          ...user,
+          passwordHash: passwordHash ?? user.passwordHash,
+          ...(change.quotas && { quotas: { ...user.quotas, ...change.quotas } }),
+        }),
+        () => new NotFoundError(`user ${id} not found`),
+      );
+    }
+    return this.get(id);
   }
 
   async delete(id: string): Promise<UserRecord> {
     const user = await this.get(id);
-    await this.assertNotLastAdmin(id, "delete");
+    await this.admins.deleting(id); // refuses the last admin; no one makes this id an admin again
     await this.store.delete(keys.user(id));
     await this.store.delete(keys.username(user.username));
+    await this.admins.deleted(id);
     return user;
   }
 
@@ -99,11 +120,9 @@ export class Users {
       throw error;
     }
   }
+}
 
-  private async assertNotLastAdmin(id: string, action: "demote" | "delete"): Promise<void> {
-    const admins = (await this.list()).filter((user) => user.role === "admin");
-    if (admins.length === 1 && admins[0]?.id === id) {
-      throw new ConflictError(`cannot ${action} the last admin: make another user admin first`);
-    }
-  }
+function withRole(user: StoredUser, admins: ReadonlySet<string>): UserRecord {
+  const { role: _legacy, ...rest } = user;
+  return { ...rest, role: admins.has(user.id) ? "admin" : "user" };
 }

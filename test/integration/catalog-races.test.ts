@@ -1,0 +1,116 @@
+// Checks that span records, raced: two catalogs (two nodes) on one store, each with its own
+// connection, send requests at the same instant, many rounds, on both store adapters (SQLite: two
+// connections to one file; JetStream KV: two connections to one bucket of a real nats-server).
+// Every check here was read-then-write before and let both racers through; now each is one
+// compare-and-set write that the second racer's retry sees.
+
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NatsCluster, startNatsCluster } from "../../bench/support/nats-server.js";
+import { Catalog } from "../../node/catalog/catalog.js";
+import { ConflictError } from "../../node/defs/errors.js";
+import { natsEndpoint } from "../../node/mesh/nats-endpoint.js";
+import { NatsKvStore } from "../../node/store/nats-kv-store.js";
+import { SqliteStore } from "../../node/store/sqlite-store.js";
+import type { Store } from "../../node/store/store.js";
+
+const ROUNDS = 30;
+
+interface Adapter {
+  readonly name: string;
+  /** Two connections to one new store. */
+  open(): Promise<[Store, Store]>;
+}
+
+let nats: NatsCluster;
+let dir: string;
+
+beforeAll(async () => {
+  nats = await startNatsCluster();
+  dir = mkdtempSync(join(tmpdir(), "streamwell-races-"));
+}, 30_000);
+
+afterAll(async () => {
+  await nats?.remove();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ADAPTERS: Adapter[] = [
+  {
+    name: "SQLite, two connections to one file",
+    async open() {
+      const file = join(dir, `${randomUUID()}.db`);
+      return [SqliteStore.open(file), SqliteStore.open(file)];
+    },
+  },
+  {
+    name: "JetStream KV, two connections to one bucket",
+    async open() {
+      const bucket = `races-${randomUUID().slice(0, 8)}`;
+      const open = () => NatsKvStore.open({ endpoint: natsEndpoint(nats.url), bucket });
+      return [await open(), await open()];
+    },
+  },
+];
+
+function catalogOn(store: Store): Catalog {
+  return new Catalog(store, {
+    srtPorts: { from: 9000, to: 9099 },
+    sessionTtlMs: 3_600_000,
+    home: { nodeId: "n1", host: "127.0.0.1" },
+  });
+}
+
+/** Runs `test` with two catalogs on one new store of the adapter, and closes both. */
+async function withTwoNodes(
+  adapter: Adapter,
+  test: (a: Catalog, b: Catalog) => Promise<void>,
+): Promise<void> {
+  const [storeA, storeB] = await adapter.open();
+  try {
+    await test(catalogOn(storeA), catalogOn(storeB));
+  } finally {
+    await Promise.all([storeA.close(), storeB.close()]);
+  }
+}
+
+function outcomes(results: PromiseSettledResult<unknown>[]): string[] {
+  return results
+    .map((r) =>
+      r.status === "fulfilled" ? "ok" : r.reason instanceof ConflictError ? "conflict" : String(r.reason),
+    )
+    .sort();
+}
+
+for (const adapter of ADAPTERS) {
+  describe(adapter.name, () => {
+    it(`the last two admins, demoted or deleted at once from two nodes: one goes, one stays (${ROUNDS} rounds)`, async () => {
+      await withTwoNodes(adapter, async (a, b) => {
+        let survivor = (
+          await a.users.create({ username: "admin0", password: "admin-password", role: "admin" })
+        ).id;
+        for (let round = 1; round <= ROUNDS; round++) {
+          const other = (
+            await b.users.create({ username: `admin${round}`, password: "admin-password", role: "admin" })
+          ).id;
+          const remove = (catalog: Catalog, id: string, demote: boolean) =>
+            demote ? catalog.users.update(id, { role: "user" }) : catalog.deleteUser(id);
+          const results = await Promise.allSettled([
+            remove(a, survivor, round % 2 === 0),
+            remove(b, other, round % 3 === 0),
+          ]);
+          const admins = (await a.users.list()).filter((user) => user.role === "admin");
+          expect({ round, outcomes: outcomes(results), admins: admins.length }).toEqual({
+            round,
+            outcomes: ["conflict", "ok"],
+            admins: 1,
+          });
+          survivor = admins[0]?.id as string;
+        }
+      });
+    }, 120_000);
+  });
+}
