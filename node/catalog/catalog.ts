@@ -4,7 +4,7 @@
 import { ConflictError, FeatureDisabledError, NotFoundError, ValidationFailedError } from "../defs/errors.js";
 import type { Role } from "../defs/role.js";
 import { HistoryLog } from "../history/history-log.js";
-import { sha256Hex } from "../kit/ids.js";
+import { newId, sha256Hex } from "../kit/ids.js";
 import type { Store } from "../store/store.js";
 import { parseDestinationUrl } from "../urls/destination-url.js";
 import { type TargetPolicy, TargetRefusedError } from "../urls/target-policy.js";
@@ -118,7 +118,14 @@ export class Catalog {
       input.kind === "destination" ? await this.destinationField(input.destinationId) : undefined;
     await this.assertFeatures(input, destination);
     const name = input.name ?? destination?.name ?? DEFAULT_NAMES[input.kind];
-    return this.restreams.create(channelId, { ...input, name } as NewRestream);
+    const id = newId("rs");
+    if (destination) await this.takeDestination(destination.id, id);
+    try {
+      return await this.restreams.create(channelId, { ...input, name } as NewRestream, id);
+    } catch (error) {
+      if (destination) await this.destinations.dropUse(destination.id, id);
+      throw error;
+    }
   }
 
   /** Creates a channel within its owner's quotas (channels, and an SRT port for SRT ingest). */
@@ -139,11 +146,22 @@ export class Catalog {
     const restream = await this.restreams.get(id);
     assertFieldsFit(restream, change);
     if (change.url !== undefined) await this.assertTarget(change.url);
+    const from = restream.kind === "destination" ? restream.destinationId : undefined;
+    const moveTo = from !== undefined && change.destinationId !== from ? change.destinationId : undefined;
     if (change.destinationId !== undefined) {
       const destination = await this.destinationField(change.destinationId);
       if (restream.desired === "started") await this.assertFeatures(restream, destination);
     }
-    return this.restreams.update(id, change);
+    if (moveTo !== undefined) await this.takeDestination(moveTo, id);
+    let updated: RestreamRecord;
+    try {
+      updated = await this.restreams.update(id, change);
+    } catch (error) {
+      if (moveTo !== undefined) await this.destinations.dropUse(moveTo, id);
+      throw error;
+    }
+    if (moveTo !== undefined && from !== undefined) await this.destinations.dropUse(from, id);
+    return updated;
   }
 
   async startRestream(id: string): Promise<RestreamRecord> {
@@ -194,7 +212,8 @@ export class Catalog {
 
   /** Deletes the restream and its history. */
   async deleteRestream(id: string): Promise<void> {
-    await this.restreams.delete(id);
+    const restream = await this.restreams.delete(id);
+    if (restream.kind === "destination") await this.destinations.dropUse(restream.destinationId, id);
     await this.history.remove(id);
   }
 
@@ -221,15 +240,9 @@ export class Catalog {
     return using.filter((r) => own.has(r.channelId)).map((r) => r.id);
   }
 
+  /** Deletes a destination no restream uses (409 otherwise), atomically (destinations.ts). */
   async deleteDestination(id: string): Promise<void> {
-    await this.destinations.get(id);
-    const users = await this.usedBy(id);
-    if (users.length > 0) {
-      throw new ConflictError(
-        `destination ${id} is used by restream(s) ${users.join(", ")}: delete or change them first`,
-      );
-    }
-    await this.destinations.delete(id);
+    await this.destinations.deleteUnused(id, (destinationId) => this.usedBy(destinationId));
   }
 
   /** The user id behind a bearer credential: a login session's token or an API token. */
@@ -292,14 +305,22 @@ export class Catalog {
     }
   }
 
-  private async destinationField(id: string): Promise<DestinationRecord> {
-    return this.destinations.get(id).catch((error: unknown) => {
-      if (error instanceof NotFoundError) {
-        throw new ValidationFailedError("unknown destination", { destinationId: `no destination ${id}` });
-      }
-      throw error;
+  /** Records the restream's use of the destination before the restream is written (destinations.ts). */
+  private async takeDestination(destinationId: string, restreamId: string): Promise<void> {
+    await this.destinations.addUse(destinationId, restreamId).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? unknownDestination(destinationId) : error;
     });
   }
+
+  private async destinationField(id: string): Promise<DestinationRecord> {
+    return this.destinations.get(id).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? unknownDestination(id) : error;
+    });
+  }
+}
+
+function unknownDestination(id: string): ValidationFailedError {
+  return new ValidationFailedError("unknown destination", { destinationId: `no destination ${id}` });
 }
 
 function assertFieldsFit(restream: RestreamRecord, change: RestreamChange): void {

@@ -1,11 +1,19 @@
 // Saved destinations: an RTMP/RTMPS server URL (application, no key) or an SRT listener URL.
 // Only admins write them; any channel reuses them with its own stream key.
+//
+// A destination in use cannot be deleted, and the check is atomic: a restream's creation (or a
+// move to this destination) first writes its id into the destination's `uses` with
+// compare-and-set, then writes the restream; the deletion checks and deletes at one revision of
+// the record. So either the deletion sees the use (409), or the use's write fails on the
+// missing destination (422) and no restream is written. A use whose restream does not name the
+// destination counts while it is young (the restream's write may be in flight); an old one was
+// left by a crash and is ignored.
 
-import { NotFoundError } from "../defs/errors.js";
+import { ConflictError, NotFoundError } from "../defs/errors.js";
 import type { EngineName } from "../defs/relay.js";
 import { newId } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
-import type { Store } from "../store/store.js";
+import { RevisionMismatchError, type Store } from "../store/store.js";
 import { byCreation, type DestinationRecord, keys } from "./records.js";
 
 export interface DestinationInput {
@@ -17,6 +25,10 @@ export interface DestinationInput {
   /** A platform preset's id; absent or null: none. */
   readonly preset?: string | null;
 }
+
+/** How long a use without its restream still counts: a restream's write takes far less. */
+export const USE_IN_FLIGHT_MS = 60_000;
+const DELETE_ATTEMPTS = 8;
 
 export class Destinations {
   constructor(private readonly store: Store) {}
@@ -48,8 +60,53 @@ export class Destinations {
     );
   }
 
-  async delete(id: string): Promise<void> {
-    await this.get(id);
-    await this.store.delete(keys.destination(id));
+  /** Records that restream `restreamId` takes this destination; NotFoundError when it is gone. */
+  async addUse(id: string, restreamId: string): Promise<void> {
+    await mutate<DestinationRecord>(
+      this.store,
+      keys.destination(id),
+      (destination) => ({ ...destination, uses: { ...destination.uses, [restreamId]: Date.now() } }),
+      () => new NotFoundError(`destination ${id} not found`),
+    );
+  }
+
+  /** The restream no longer takes it (deleted, moved, or its creation failed). */
+  async dropUse(id: string, restreamId: string): Promise<void> {
+    try {
+      await mutate<DestinationRecord>(this.store, keys.destination(id), (destination) => {
+        const { [restreamId]: _dropped, ...uses } = destination.uses ?? {};
+        return { ...destination, uses };
+      });
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+  }
+
+  /**
+   * Deletes the destination unless it is in use: `naming(id)` lists the restreams whose record
+   * names it (those from before uses were recorded too). Check and delete are one revision.
+   */
+  async deleteUnused(id: string, naming: (id: string) => Promise<string[]>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const entry = await this.store.get<DestinationRecord>(keys.destination(id));
+      if (!entry) throw new NotFoundError(`destination ${id} not found`);
+      const named = await naming(id);
+      const now = Date.now();
+      const inFlight = Object.entries(entry.value.uses ?? {})
+        .filter(([restreamId, since]) => !named.includes(restreamId) && now - since < USE_IN_FLIGHT_MS)
+        .map(([restreamId]) => restreamId);
+      const users = [...named, ...inFlight];
+      if (users.length > 0) {
+        throw new ConflictError(
+          `destination ${id} is used by restream(s) ${users.join(", ")}: delete or change them first`,
+        );
+      }
+      try {
+        await this.store.delete(keys.destination(id), entry.revision);
+        return;
+      } catch (error) {
+        if (!(error instanceof RevisionMismatchError) || attempt >= DELETE_ATTEMPTS) throw error;
+      }
+    }
   }
 }

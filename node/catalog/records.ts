@@ -72,6 +72,11 @@ export interface DestinationRecord {
   /** The platform preset it was made from (node/restreams/presets.ts): its rules give restreams warnings. */
   readonly preset?: string | null;
   readonly createdAt: string;
+  /**
+   * Restreams that took this destination, by id, with when (ms): written with compare-and-set
+   * before the restream, so a deletion racing a restream's creation sees it (destinations.ts).
+   */
+  readonly uses?: Readonly<Record<string, number>>;
 }
 
 export type Desired = "started" | "stopped";

@@ -35,9 +35,10 @@ export class Restreams {
     private readonly ports: SrtPorts,
   ) {}
 
-  async create(channelId: string, input: NewRestream): Promise<RestreamRecord> {
+  /** `id`: given when the restream's use of a destination was recorded first (catalog.ts). */
+  async create(channelId: string, input: NewRestream, id = newId("rs")): Promise<RestreamRecord> {
     const base = {
-      id: newId("rs"),
+      id,
       channelId,
       desired: "stopped" as const,
       createdAt: new Date().toISOString(),
@@ -114,10 +115,12 @@ export class Restreams {
     );
   }
 
-  async delete(id: string): Promise<void> {
+  /** Deletes the restream; the answer is what it was. */
+  async delete(id: string): Promise<RestreamRecord> {
     const restream = await this.get(id);
     await this.store.delete(keys.restream(id));
     await this.releasePort(restream);
+    return restream;
   }
 
   private async releasePort(restream: RestreamRecord): Promise<void> {
