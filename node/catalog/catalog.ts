@@ -20,6 +20,7 @@ import {
   type DestinationRecord,
   type Features,
   keys,
+  type QuotaKind,
   type RestreamRecord,
 } from "./records.js";
 import { type NewRestream, type RestreamChange, Restreams } from "./restreams.js";
@@ -94,6 +95,7 @@ export class Catalog {
     this.features = new FeatureSwitches(store);
     this.placements = new Placements(store);
     this.quotas = new Quotas(
+      store,
       {
         user: (id) => this.users.get(id),
         channels: () => this.channels.list(),
@@ -111,35 +113,36 @@ export class Catalog {
   /** Creates a restream; without a name it is named after its destination or its kind. */
   async createRestream(channelId: string, input: NewRestreamInput): Promise<RestreamRecord> {
     const channel = await this.channels.get(channelId);
-    await this.quotas.assertRoom(channel.ownerId, "restreams");
-    if (input.kind === "remote_playback") await this.quotas.assertRoom(channel.ownerId, "srtPorts");
     if (input.kind === "srt_push") await this.assertTarget(input.url);
     const destination =
       input.kind === "destination" ? await this.destinationField(input.destinationId) : undefined;
     await this.assertFeatures(input, destination);
     const name = input.name ?? destination?.name ?? DEFAULT_NAMES[input.kind];
     const id = newId("rs");
-    if (destination) await this.takeDestination(destination.id, id);
-    try {
-      return await this.restreams.create(channelId, { ...input, name } as NewRestream, id);
-    } catch (error) {
-      if (destination) await this.destinations.dropUse(destination.id, id);
-      throw error;
-    }
+    const kinds: QuotaKind[] = input.kind === "remote_playback" ? ["restreams", "srtPorts"] : ["restreams"];
+    return this.quotas.within(channel.ownerId, kinds, id, async () => {
+      if (destination) await this.takeDestination(destination.id, id);
+      try {
+        return await this.restreams.create(channelId, { ...input, name } as NewRestream, id);
+      } catch (error) {
+        if (destination) await this.destinations.dropUse(destination.id, id);
+        throw error;
+      }
+    });
   }
 
   /** Creates a channel within its owner's quotas (channels, and an SRT port for SRT ingest). */
   async createChannel(input: NewChannel): Promise<ChannelRecord> {
-    await this.quotas.assertRoom(input.ownerId, "channels");
-    if (input.srtIngest) await this.quotas.assertRoom(input.ownerId, "srtPorts");
-    return this.channels.create(input);
+    const id = newId("ch");
+    const kinds: QuotaKind[] = input.srtIngest ? ["channels", "srtPorts"] : ["channels"];
+    return this.quotas.within(input.ownerId, kinds, id, () => this.channels.create(input, id));
   }
 
   /** Changes a channel; turning SRT ingest on takes an SRT port of its owner's quota. */
   async updateChannel(id: string, change: ChannelChange): Promise<ChannelRecord> {
     const channel = await this.channels.get(id);
-    if (change.srtIngest && channel.srt === null) await this.quotas.assertRoom(channel.ownerId, "srtPorts");
-    return this.channels.update(id, change);
+    if (!change.srtIngest || channel.srt !== null) return this.channels.update(id, change);
+    return this.quotas.within(channel.ownerId, ["srtPorts"], id, () => this.channels.update(id, change));
   }
 
   async updateRestream(id: string, change: RestreamChange): Promise<RestreamRecord> {

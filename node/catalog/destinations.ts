@@ -42,22 +42,23 @@ export class Destinations {
   async get(id: string): Promise<DestinationRecord> {
     const entry = await this.store.get<DestinationRecord>(keys.destination(id));
     if (!entry) throw new NotFoundError(`destination ${id} not found`);
-    return entry.value;
+    return withoutUses(entry.value);
   }
 
   async list(): Promise<DestinationRecord[]> {
     return (await this.store.list<DestinationRecord>(keys.destinations))
-      .map((entry) => entry.value)
+      .map((entry) => withoutUses(entry.value))
       .sort(byCreation);
   }
 
   async update(id: string, change: Partial<DestinationInput>): Promise<DestinationRecord> {
-    return mutate<DestinationRecord>(
+    const updated = await mutate<DestinationRecord>(
       this.store,
       keys.destination(id),
       (destination) => ({ ...destination, ...change }),
       () => new NotFoundError(`destination ${id} not found`),
     );
+    return withoutUses(updated);
   }
 
   /** Records that restream `restreamId` takes this destination; NotFoundError when it is gone. */
@@ -109,4 +110,9 @@ export class Destinations {
       }
     }
   }
+}
+
+/** Callers see a destination; its uses are this file's bookkeeping. */
+function withoutUses({ uses: _uses, ...destination }: DestinationRecord): DestinationRecord {
+  return destination;
 }

@@ -147,6 +147,8 @@ export const keys = {
   lease: (nodeId: string) => `leases.${nodeId}`,
   webhook: (id: string) => `webhooks.${id}`,
   webhooks: "webhooks.",
+  /** Room a user's creations in flight have claimed against their quotas (quotas.ts). */
+  quotaClaims: (userId: string) => `quotaclaims.${userId}`,
   /** The stream key index: a keyed hash of a channel's stream key -> its id (channels.ts). */
   streamKey: (digest: string) => `streamkeys.${digest}`,
   streamKeys: "streamkeys.",

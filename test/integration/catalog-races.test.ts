@@ -11,13 +11,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NatsCluster, startNatsCluster } from "../../bench/support/nats-server.js";
 import { Catalog } from "../../node/catalog/catalog.js";
-import { ConflictError } from "../../node/defs/errors.js";
+import { ConflictError, ForbiddenError } from "../../node/defs/errors.js";
 import { natsEndpoint } from "../../node/mesh/nats-endpoint.js";
 import { NatsKvStore } from "../../node/store/nats-kv-store.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
 import type { Store } from "../../node/store/store.js";
 
 const ROUNDS = 30;
+const QUOTA = 5;
+const RACERS = 20;
 
 interface Adapter {
   readonly name: string;
@@ -91,6 +93,16 @@ async function stagger(round: number): Promise<void> {
   }
 }
 
+function quotaOutcomes(results: PromiseSettledResult<unknown>[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of results) {
+    const what =
+      r.status === "fulfilled" ? "ok" : r.reason instanceof ForbiddenError ? "forbidden" : String(r.reason);
+    counts[what] = (counts[what] ?? 0) + 1;
+  }
+  return counts;
+}
+
 function outcomes(results: PromiseSettledResult<unknown>[]): string[] {
   return results
     .map((r) =>
@@ -161,6 +173,42 @@ for (const adapter of ADAPTERS) {
         console.info(
           `${adapter.name}: the restream won ${won.restream}, the deletion ${won.deletion} of ${ROUNDS}`,
         );
+      });
+    }, 120_000);
+
+    it("20 creations at once, 10 from each node, with room for 5: exactly 5 channels, then 5 restreams", async () => {
+      await withTwoNodes(adapter, async (a, b) => {
+        for (let round = 1; round <= 3; round++) {
+          const user = await a.users.create({
+            username: `user${round}`,
+            password: "user-password",
+            role: "user",
+          });
+          await a.users.update(user.id, { quotas: { channels: QUOTA, restreams: QUOTA } });
+          const channels = await Promise.allSettled(
+            Array.from({ length: RACERS }, (_, i) =>
+              (i % 2 ? a : b).createChannel({ name: `c${i}`, ownerId: user.id, srtIngest: false }),
+            ),
+          );
+          const owned = (await a.channels.list()).filter((c) => c.ownerId === user.id);
+          expect({ round, outcomes: quotaOutcomes(channels), owned: owned.length }).toEqual({
+            round,
+            outcomes: { ok: QUOTA, forbidden: RACERS - QUOTA },
+            owned: QUOTA,
+          });
+          const channelId = owned[0]?.id as string;
+          const restreams = await Promise.allSettled(
+            Array.from({ length: RACERS }, (_, i) =>
+              (i % 2 ? a : b).createRestream(channelId, { kind: "srt_push", url: "srt://198.51.100.1:9000" }),
+            ),
+          );
+          const made = (await a.restreams.list()).filter((r) => r.channelId === channelId);
+          expect({ round, outcomes: quotaOutcomes(restreams), made: made.length }).toEqual({
+            round,
+            outcomes: { ok: QUOTA, forbidden: RACERS - QUOTA },
+            made: QUOTA,
+          });
+        }
       });
     }, 120_000);
   });

@@ -359,7 +359,7 @@ describe("destinations", () => {
     expect(error.message).toContain(ds.id);
     expect(await catalog.destinations.get(ds.id)).toEqual(ds);
 
-    await catalog.restreams.delete(r1.id);
+    await catalog.deleteRestream(r1.id);
     await catalog.deleteDestination(ds.id);
     await expect(catalog.destinations.get(ds.id)).rejects.toThrow(NotFoundError);
   });
