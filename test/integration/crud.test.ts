@@ -3,19 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_ROUTES } from "../../services/api/routes.js";
 import { ApiClient, type ApiResponse } from "../support/api-client.js";
-import {
-  ADMIN_PASSWORD,
-  type NodeProcess,
-  removeDataDir,
-  startNode,
-  tempDataDir,
-} from "../support/node-process.js";
+import { ADMIN_PASSWORD, type NodeProcess } from "../support/node-process.js";
+import { type NodeWithAdmin, startNodeWithAdmin } from "../support/node-with-admin.js";
 
 const STREAM_KEY = /^[A-Za-z0-9_-]{22,}$/;
 const PLAYBACK_URL = /^srt:\/\/127\.0\.0\.1:(\d+)\?passphrase=([A-Za-z0-9_-]{10,79})$/;
 const IDLE_STATS = { bitrateBps: 0, bytesSent: 0, uptimeSeconds: 0, restarts: 0, speed: 0 };
 
 let node: NodeProcess;
+let setup: NodeWithAdmin | undefined;
 let api: ApiClient;
 let admin: ApiClient;
 let adminId: string;
@@ -76,15 +72,14 @@ async function withFeatures(change: Record<string, boolean>, body: () => Promise
 }
 
 beforeAll(async () => {
-  node = await startNode({ dataDir: tempDataDir() });
+  setup = await startNodeWithAdmin();
+  ({ node, admin } = setup);
   api = new ApiClient(node.baseUrl);
-  admin = await api.login("admin", ADMIN_PASSWORD);
   adminId = (await admin.get("/auth/me")).body.id;
 });
 
 afterAll(async () => {
-  await node?.stop();
-  if (node) removeDataDir(node.dataDir);
+  await setup?.stop();
 });
 
 describe("users", () => {
