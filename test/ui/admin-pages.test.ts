@@ -130,6 +130,20 @@ describe("admin pages", () => {
     expect((await admin.get(`/channels/${channelId}`)).body.srtIngest).toBe(false);
   }, 60_000);
 
+  it("a backup encoder switched on shows its key and URL, hidden until asked", async () => {
+    await page.goto(`${node.baseUrl}/channels/${channelId}`);
+    await page.getByRole("heading", { level: 1, name: "Main stage" }).waitFor();
+    await page.getByRole("checkbox", { name: "Backup encoder" }).check();
+    await page.getByRole("button", { name: "Show Backup RTMP URL with key" }).click();
+    const { ingest, backupStreamKey } = (await admin.get(`/channels/${channelId}`)).body;
+    expect(ingest.rtmpBackup).toContain(backupStreamKey);
+    await page.getByText(ingest.rtmpBackup).waitFor();
+    expect(await page.getByText(backupStreamKey, { exact: true }).count()).toBe(0);
+    await page.getByRole("checkbox", { name: "Backup encoder" }).uncheck();
+    await page.getByRole("button", { name: "Show Backup stream key" }).waitFor({ state: "detached" });
+    expect((await admin.get(`/channels/${channelId}`)).body.backup).toBe(false);
+  }, 60_000);
+
   it("turning restreaming off stops a started restream, on screen without a reload", async () => {
     const id = (
       await admin.post(`/channels/${channelId}/restreams`, { kind: "remote_playback", name: "Pull" })

@@ -119,7 +119,7 @@ export const api = {
     list: () => items<Channel>("/channels"),
     get: (id: string) => request<ChannelWithSecrets>("GET", `/channels/${id}`),
     create: (name: string) => request<ChannelWithSecrets>("POST", "/channels", { name }),
-    update: (id: string, change: { name?: string; srtIngest?: boolean }) =>
+    update: (id: string, change: { name?: string; srtIngest?: boolean; backup?: boolean }) =>
       request<Channel>("PATCH", `/channels/${id}`, change),
     remove: (id: string) => request<void>("DELETE", `/channels/${id}`),
     resetStreamKey: (id: string) => request<ChannelWithSecrets>("POST", `/channels/${id}/stream-key`),

@@ -1,5 +1,6 @@
 // Where the channel's publisher connects: the RTMP server and key (OBS asks for them apart), the
-// full RTMP URL, the SRT URL when SRT ingest is on. Secrets stay hidden until asked.
+// full RTMP URL, the SRT URL when SRT ingest is on, the backup encoder's key and URL when the
+// backup is on. Secrets stay hidden until asked.
 import { useState } from "react";
 import { type ApiError, api } from "../../api/client";
 import type { ChannelWithSecrets } from "../../api/types";
@@ -29,16 +30,16 @@ export function IngestPanel({ channel, onChange }: IngestPanelProps) {
   };
 
   const resetKey = () =>
-    act(() => api.channels.resetStreamKey(channel.id), "New stream key and passphrase made.");
-  // The switch moves at once; the reloaded channel (with its SRT URL) confirms it.
-  const toggleSrt = (on: boolean) => {
-    onChange({ ...channel, srtIngest: on });
+    act(() => api.channels.resetStreamKey(channel.id), "New stream keys and passphrase made.");
+  // The switch moves at once; the reloaded channel (with its SRT URL or backup key) confirms it.
+  const toggle = (field: "srtIngest" | "backup", on: boolean, name: string) => {
+    onChange({ ...channel, [field]: on });
     return act(
       async () => {
-        await api.channels.update(channel.id, { srtIngest: on });
+        await api.channels.update(channel.id, { [field]: on });
         return api.channels.get(channel.id);
       },
-      `SRT ingest ${on ? "on" : "off"}.`,
+      `${name} ${on ? "on" : "off"}.`,
     );
   };
 
@@ -49,14 +50,27 @@ export function IngestPanel({ channel, onChange }: IngestPanelProps) {
       <SecretValue label="Stream key" value={channel.streamKey} />
       <SecretValue label="RTMP URL with key" value={channel.ingest.rtmp} />
       {channel.ingest.srt && <SecretValue label="SRT URL" value={channel.ingest.srt} />}
+      {channel.backupStreamKey && <SecretValue label="Backup stream key" value={channel.backupStreamKey} />}
+      {channel.ingest.rtmpBackup && (
+        <SecretValue label="Backup RTMP URL with key" value={channel.ingest.rtmpBackup} />
+      )}
       <label className="switch">
         <input
           type="checkbox"
           checked={channel.srtIngest}
-          onChange={(event) => toggleSrt(event.target.checked)}
+          onChange={(event) => toggle("srtIngest", event.target.checked, "SRT ingest")}
         />
         SRT ingest
       </label>
+      <label className="switch">
+        <input
+          type="checkbox"
+          checked={channel.backup}
+          onChange={(event) => toggle("backup", event.target.checked, "Backup encoder")}
+        />
+        Backup encoder
+      </label>
+      <p className="hint">A second key: its encoder feeds the channel while the primary is down.</p>
       <div className="actions">
         <ConfirmButton
           question="Reset the stream key? The publisher must use the new one."

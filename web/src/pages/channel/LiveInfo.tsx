@@ -1,5 +1,5 @@
-// What the channel is receiving while live (codecs from the sequence headers, measured bitrate)
-// and which node holds the ingest.
+// What the channel is receiving while live (codecs from the sequence headers, measured bitrate),
+// which node holds the ingest and, with a backup encoder, which input is on air.
 import type { Channel } from "../../api/types";
 import { formatBitrate } from "../../format";
 
@@ -14,6 +14,18 @@ export function LiveInfo({ channel }: { readonly channel: Channel }) {
         <dl className="facts">
           <dt>Node</dt>
           <dd>{channel.node}</dd>
+          {channel.backup && (
+            <>
+              <dt>On air</dt>
+              <dd>
+                {channel.input === "backup"
+                  ? "Backup encoder"
+                  : channel.input === "primary"
+                    ? "Primary encoder"
+                    : "Waiting for a keyframe"}
+              </dd>
+            </>
+          )}
           {codecs?.video && (
             <>
               <dt>Video</dt>
