@@ -7,6 +7,8 @@
 //              (bench/operations-cost.ts)
 //   scale      issue 17's figures in one run: native pushes beside nginx-rtmp and Node-Media-Server, an idle
 //              node, SSE clients, REST and placement over a 3-node mesh (bench/scale.ts)
+//   encoders   one shared encoder feeding N restreams against N separate transcodes; encoder start latency
+//              (bench/encoders.ts)
 //   dashboard  the overview dashboard's screenshot from Prometheus query results (bench/render-dashboard.ts)
 const [name, ...rest] = process.argv.slice(2);
 
@@ -31,6 +33,11 @@ switch (name) {
     await runDashboardRender(rest);
     break;
   }
+  case "encoders": {
+    const { runEncodersBench } = await import("./encoders.js");
+    await runEncodersBench(rest);
+    break;
+  }
   case "operations": {
     const { runOperationsBench } = await import("./operations-cost.js");
     await runOperationsBench();
@@ -41,7 +48,7 @@ switch (name) {
     break;
   default:
     process.stderr.write(
-      "usage: npm run bench -- restreams|mesh|scale|store|operations|dashboard [options]\n",
+      "usage: npm run bench -- restreams|mesh|scale|store|operations|encoders|dashboard [options]\n",
     );
     process.exitCode = 2;
 }
