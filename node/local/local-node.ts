@@ -7,7 +7,7 @@ import { availableParallelism, loadavg } from "node:os";
 import type { LogLine } from "../actors/actor-log.js";
 import type { ChainEnds } from "../actors/chain-ends.js";
 import { PlacementFence } from "../actors/fence.js";
-import { FenceLease } from "../actors/lease.js";
+import { FenceLease, SOLE_NODE_LEASE } from "../actors/lease.js";
 import { keys } from "../catalog/records.js";
 import type { Config } from "../config/schema.js";
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
@@ -67,7 +67,7 @@ export interface LocalNodeParent {
 
 /** What the facade is built from: the media plane's parts, plus what info and history need. */
 export interface LocalNodeDeps extends MediaNodeDeps {
-  readonly config: MediaConfig & Pick<Config, "publicHost" | "maxRestreams">;
+  readonly config: MediaConfig & Pick<Config, "publicHost" | "maxRestreams" | "natsUrl">;
   readonly history: Pick<HistoryRecorder, "record" | "flush">;
   /** When the node started (ms since the epoch), for its uptime. */
   readonly startedAt: number;
@@ -76,7 +76,7 @@ export interface LocalNodeDeps extends MediaNodeDeps {
 export class LocalNode {
   private readonly media: MediaNode;
   private readonly fence: PlacementFence;
-  private readonly lease: FenceLease;
+  private readonly lease: FenceLease | typeof SOLE_NODE_LEASE;
   private readonly exporter: MetricsExporter;
   /** The ingest ports bound at start; null until then (readiness waits for them). */
   private bound: BoundPorts | null = null;
@@ -103,10 +103,13 @@ export class LocalNode {
       },
       mayRetry: (restreamId) => this.fence.confirm(restreamId),
     });
-    this.lease = new FenceLease(
-      () => deps.store.put(keys.lease(config.nodeId), { renewedAt: new Date().toISOString() }),
-      () => this.fence.leaseLapsed(),
-    );
+    // A single node (no NATS) has no peer that could take its restreams over: no lease to renew.
+    this.lease = config.natsUrl
+      ? new FenceLease(
+          () => deps.store.put(keys.lease(config.nodeId), { renewedAt: new Date().toISOString() }),
+          () => this.fence.leaseLapsed(),
+        )
+      : SOLE_NODE_LEASE;
     this.fence = new PlacementFence(
       config.nodeId,
       catalog.placements,
