@@ -20,8 +20,10 @@ import { SrtIngests } from "./ingest/srt/ingests.js";
 import { tsSessions } from "./ingest/srt/session.js";
 import type { Logger } from "./kit/log.js";
 import { EngineChoice } from "./restreams/engine-choice.js";
+import { PinnedTargets } from "./restreams/pinned-targets.js";
 import { NativeRtmpEngine } from "./rtmp-push/engine.js";
 import type { Store } from "./store/store.js";
+import { TargetPolicy } from "./urls/target-policy.js";
 
 /** The settings the media plane reads: listeners, engines, where its PID files go. */
 export type MediaConfig = Pick<
@@ -31,6 +33,7 @@ export type MediaConfig = Pick<
   | "bindHost"
   | "caFile"
   | "restreamEngine"
+  | "srtPushAllow"
   | "rtmpPort"
   | "rtmpsPort"
   | "rtmpsCert"
@@ -81,9 +84,12 @@ export class MediaNode {
       bindHost: config.bindHost,
       caFile: config.caFile,
     });
-    const engine = new EngineChoice(
-      { native: new NativeRtmpEngine({ caFile: config.caFile }), ffmpeg },
-      config.restreamEngine,
+    const engine = new PinnedTargets(
+      new EngineChoice(
+        { native: new NativeRtmpEngine({ caFile: config.caFile }), ffmpeg },
+        config.restreamEngine,
+      ),
+      new TargetPolicy(config.srtPushAllow),
     );
     this.registry = new IngestRegistry(catalog, log, {
       // A chain-fed channel feeds this node's actors only: the mesh knows its real ingest.

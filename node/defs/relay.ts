@@ -77,6 +77,11 @@ export interface RelaySpec {
   readonly srtContainer?: Container;
   /** Re-encoded by the channel's shared encoder for this profile; absent: the channel as it comes. */
   readonly output?: OutputProfile;
+  /**
+   * A target a user typed (SRT Push): every start resolves it, checks the addresses against the
+   * target policy and gives the engine the checked address (node/restreams/pinned-targets.ts).
+   */
+  readonly pinTarget?: boolean;
 }
 
 /** Remote Playback: the SRT listener's port and passphrase, allocated with the restream. */

@@ -22,6 +22,7 @@ export function actorSpecOf(
     return push(parseDestinationUrl(restream.url), null, {
       insecureSkipVerify: false,
       engine: null,
+      pinTarget: true,
       ...output,
     });
   }
@@ -36,7 +37,7 @@ export function actorSpecOf(
 function push(
   target: RelaySpec["target"],
   streamKey: string | null,
-  options: Pick<RelaySpec, "insecureSkipVerify" | "engine" | "output">,
+  options: Pick<RelaySpec, "insecureSkipVerify" | "engine" | "output" | "pinTarget">,
 ): ActorSpec {
   const passphrase = target.kind === "srt" ? target.passphrase : undefined;
   const secrets = [streamKey, passphrase].filter((s): s is string => typeof s === "string" && s.length > 0);

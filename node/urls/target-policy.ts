@@ -64,6 +64,21 @@ export class TargetPolicy {
 
   /** Throws TargetRefusedError, naming the address, when `host` is or resolves to a refused address. */
   async check(host: string): Promise<void> {
+    await this.checked(host);
+  }
+
+  /**
+   * The address to send to: `host` resolved now and checked (TargetRefusedError when refused or
+   * when it resolves to nothing). The sender dials this address, not the name, so a DNS answer
+   * that changes after the check (rebinding) is not followed.
+   */
+  async pin(host: string): Promise<string> {
+    const [first] = await this.checked(host);
+    if (first === undefined) throw new TargetRefusedError(`${host} does not resolve`);
+    return first;
+  }
+
+  private async checked(host: string): Promise<string[]> {
     const bare = host.replace(/^\[|\]$/g, "");
     let addresses: string[];
     if (isIP(bare) !== 0) addresses = [bare];
@@ -79,6 +94,7 @@ export class TargetPolicy {
         );
       }
     }
+    return addresses;
   }
 
   private isRefused(address: string): boolean {

@@ -141,3 +141,30 @@ it("retries an unreachable SRT Push with backoff, streams when the listener appe
   await waitFor("streaming again", async () => (await restreamOf(push.id)).state === "streaming", 60_000);
   await admin.post(`/restreams/${push.id}/stop`);
 }, 150_000);
+
+it("sends an SRT Push to the address it checked at start, not to a name ffmpeg resolves again (DNS rebinding)", async () => {
+  // `*.localhost` names are loopback by rule (the target policy's), and this host's resolver does
+  // not know them: ffmpeg given the name could not resolve it. Only the pinned 127.0.0.1 reaches.
+  const channel = (await admin.post("/channels", { name: "Pinned", srtIngest: true })).body;
+  track(publishSrt(channel.ingest.srt, await smallTsClip()));
+  await waitFor("live", async () => (await channelOf(channel.id)).live);
+  const port = await freeUdpPort();
+  track(srtSink(port));
+  const push = (
+    await admin.post(`/channels/${channel.id}/restreams`, {
+      kind: "srt_push",
+      url: `srt://pin-check.localhost:${port}`,
+    })
+  ).body;
+  expect((await admin.post(`/restreams/${push.id}/start`)).status).toBe(200);
+  await waitFor(
+    "streaming to 127.0.0.1",
+    async () => (await restreamOf(push.id)).state === "streaming",
+    40_000,
+  );
+  const log = (await admin.get(`/restreams/${push.id}/logs`)).body;
+  expect(JSON.stringify(log)).toContain(
+    "sending to 127.0.0.1 (pin-check.localhost resolved and checked now)",
+  );
+  await admin.post(`/restreams/${push.id}/stop`);
+}, 90_000);

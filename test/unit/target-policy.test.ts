@@ -63,3 +63,19 @@ describe("TargetPolicy", () => {
     expect(() => parseCidrs(text)).toThrow(/not a CIDR/);
   });
 });
+
+describe("TargetPolicy.pin (the address a sender dials)", () => {
+  it("answers the address the name resolves to now, checked; a rebound answer is refused", async () => {
+    const answers: Record<string, string[]> = { "rebind.example": ["203.0.113.7"] };
+    const policy = new TargetPolicy([], async (host) => answers[host] ?? []);
+    expect(await policy.pin("rebind.example")).toBe("203.0.113.7");
+    answers["rebind.example"] = ["127.0.0.1"]; // the attacker's DNS changes its answer after the check
+    await expect(policy.pin("rebind.example")).rejects.toBeInstanceOf(TargetRefusedError);
+  });
+
+  it("keeps an address literal, refuses a name that resolves to nothing, allows what the operator allows", async () => {
+    expect(await new TargetPolicy([], resolve).pin("[2001:db8::5]")).toBe("2001:db8::5");
+    await expect(new TargetPolicy([], resolve).pin("nowhere.example")).rejects.toThrow(/does not resolve/);
+    expect(await new TargetPolicy(parseCidrs("127.0.0.0/8"), resolve).pin("pin.localhost")).toBe("127.0.0.1");
+  });
+});
