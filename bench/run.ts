@@ -9,6 +9,8 @@
 //              node, SSE clients, REST and placement over a 3-node mesh (bench/scale.ts)
 //   encoders   one shared encoder feeding N restreams against N separate transcodes; encoder start latency
 //              (bench/encoders.ts)
+//   backup     backup ingest: primary killed -> backup frames at the destination, and back, over N rounds
+//              (bench/backup-switch.ts)
 //   dashboard  the overview dashboard's screenshot from Prometheus query results (bench/render-dashboard.ts)
 const [name, ...rest] = process.argv.slice(2);
 
@@ -26,6 +28,11 @@ switch (name) {
   case "scale": {
     const { runScaleBench } = await import("./scale.js");
     await runScaleBench(rest);
+    break;
+  }
+  case "backup": {
+    const { runBackupSwitchBench } = await import("./backup-switch.js");
+    await runBackupSwitchBench(rest);
     break;
   }
   case "dashboard": {
@@ -48,7 +55,7 @@ switch (name) {
     break;
   default:
     process.stderr.write(
-      "usage: npm run bench -- restreams|mesh|scale|store|operations|encoders|dashboard [options]\n",
+      "usage: npm run bench -- restreams|mesh|scale|store|operations|encoders|backup|dashboard [options]\n",
     );
     process.exitCode = 2;
 }
