@@ -13,6 +13,7 @@ import type {
   Me,
   NewApiToken,
   NodeInfo,
+  Preset,
   Restream,
   RestreamChange,
   RestreamInput,
@@ -114,6 +115,7 @@ export const api = {
     update: (id: string, change: Partial<DestinationInput>) =>
       request<Destination>("PATCH", `/destinations/${id}`, change),
     remove: (id: string) => request<void>("DELETE", `/destinations/${id}`),
+    presets: () => items<Preset>("/presets"),
   },
   channels: {
     list: () => items<Channel>("/channels"),

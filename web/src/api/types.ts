@@ -37,6 +37,7 @@ export type Features = Answer<"features_get">;
 export type Destination = Answer<"destinations_get">;
 export type DestinationKind = Destination["kind"];
 export type DestinationInput = Body<"destinations_create">;
+export type Preset = Item<Answer<"destinations_presets">>;
 
 export type Channel = Item<Answer<"channels_list">>;
 /** The single-channel GET (owner or admin): with the key and the ingest URLs that carry it. */

@@ -2,9 +2,13 @@
 import { type FormEvent, useId, useState } from "react";
 import type { ApiError } from "../../api/client";
 import type { Destination, DestinationInput } from "../../api/types";
+
+type PresetId = NonNullable<DestinationInput["preset"]>;
+
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Field } from "../../components/Field";
 import { FieldError } from "../../components/FieldError";
+import { PresetSelect } from "./PresetSelect";
 
 interface DestinationFormProps {
   readonly initial?: Destination;
@@ -14,12 +18,13 @@ interface DestinationFormProps {
   readonly onCancel?: () => void;
 }
 
-const SHOWN_FIELDS = ["name", "url", "insecureSkipVerify"];
+const SHOWN_FIELDS = ["name", "url", "insecureSkipVerify", "preset"];
 
 export function DestinationForm({ initial, submitLabel, save, onSaved, onCancel }: DestinationFormProps) {
   const [name, setName] = useState(initial?.name ?? "");
   const [url, setUrl] = useState(initial?.url ?? "");
   const [insecure, setInsecure] = useState(initial?.insecureSkipVerify ?? false);
+  const [preset, setPreset] = useState(initial?.preset ?? "");
   const [error, setError] = useState<ApiError>();
   const fields = error?.fields ?? {};
   const insecureErrorId = useId();
@@ -27,12 +32,20 @@ export function DestinationForm({ initial, submitLabel, save, onSaved, onCancel 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      onSaved(await save({ name, url, insecureSkipVerify: insecure }));
+      onSaved(
+        await save({
+          name,
+          url,
+          insecureSkipVerify: insecure,
+          preset: preset === "" ? null : (preset as PresetId),
+        }),
+      );
       setError(undefined);
       if (!initial) {
         setName("");
         setUrl("");
         setInsecure(false);
+        setPreset("");
       }
     } catch (reason) {
       setError(reason as ApiError);
@@ -47,6 +60,14 @@ export function DestinationForm({ initial, submitLabel, save, onSaved, onCancel 
         value={name}
         error={fields.name}
         onChange={(event) => setName(event.target.value)}
+      />
+      <PresetSelect
+        value={preset}
+        error={fields.preset}
+        onChange={(chosen) => {
+          setPreset(chosen?.id ?? "");
+          if (chosen?.url) setUrl(chosen.url);
+        }}
       />
       <Field
         label="URL"

@@ -9,6 +9,7 @@ import { Field } from "../../components/Field";
 import { useFocusOnToggle } from "../../hooks/useFocusOnToggle";
 import { DestinationSelect } from "./DestinationSelect";
 import { KindPicker } from "./KindPicker";
+import { OutputSelect, outputOf } from "./OutputSelect";
 import { PlaybackNotice } from "./PlaybackNotice";
 
 interface AddRestreamFormProps {
@@ -18,7 +19,7 @@ interface AddRestreamFormProps {
 }
 
 /** Fields the form shows; the API's `fields` use the same names. */
-const SHOWN_FIELDS = ["name", "destinationId", "streamKey", "url"];
+const SHOWN_FIELDS = ["name", "destinationId", "streamKey", "url", "output"];
 
 export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestreamFormProps) {
   const [open, setOpen] = useState(false);
@@ -27,6 +28,7 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
   const [destinationId, setDestinationId] = useState("");
   const [streamKey, setStreamKey] = useState("");
   const [url, setUrl] = useState("");
+  const [outputChoice, setOutputChoice] = useState("");
   const [error, setError] = useState<ApiError>();
   const [playbackUrl, setPlaybackUrl] = useState<string>();
   const formRef = useRef<HTMLFormElement>(null);
@@ -39,8 +41,10 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
 
   const input = (): RestreamInput => {
     const named = name.trim() === "" ? {} : { name: name.trim() };
-    if (kind === "destination") return { kind, destinationId, streamKey, ...named };
-    if (kind === "srt_push") return { kind, url, ...named };
+    const output = outputOf(outputChoice);
+    const encoded = output ? { output } : {};
+    if (kind === "destination") return { kind, destinationId, streamKey, ...named, ...encoded };
+    if (kind === "srt_push") return { kind, url, ...named, ...encoded };
     return { kind, ...named };
   };
 
@@ -119,6 +123,9 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
           placeholder="srt://host:port?passphrase=…"
           onChange={(event) => setUrl(event.target.value)}
         />
+      )}
+      {kind !== "remote_playback" && (
+        <OutputSelect value={outputChoice} error={fields.output} onChange={setOutputChoice} />
       )}
       {kind === "remote_playback" && (
         <p className="hint">

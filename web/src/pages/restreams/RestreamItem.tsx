@@ -12,6 +12,7 @@ import { RestreamEditForm } from "./RestreamEditForm";
 import { RestreamFacts } from "./RestreamFacts";
 import { RestreamHistory } from "./RestreamHistory";
 import { RestreamLog } from "./RestreamLog";
+import { RestreamWarnings } from "./RestreamWarnings";
 
 interface RestreamItemProps {
   readonly restream: Restream;
@@ -53,6 +54,7 @@ export function RestreamItem({ restream, destinations, onChanged, onDeleted }: R
         </span>
       </div>
       <RestreamFacts restream={restream} destinationName={destinationName} />
+      <RestreamWarnings restream={restream} />
       {restream.kind === "remote_playback" && <PlaybackUrl restreamId={restream.id} />}
       {editing ? (
         <RestreamEditForm
