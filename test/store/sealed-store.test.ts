@@ -145,14 +145,17 @@ describe("SealedStore", () => {
 });
 
 describe("the stream key index", () => {
-  it("finds a channel by its key, follows a reset, forgets a deleted one, and is rebuilt by reindex", async () => {
-    const store = new SealedStore(raw, sealer, SECRET_FIELDS);
-    const catalog = new Catalog(store, {
+  /** A catalog over the sealed store, indexing stream keys by the sealer's keyed hash as a node does. */
+  const sealedCatalog = () =>
+    new Catalog(new SealedStore(raw, sealer, SECRET_FIELDS), {
       srtPorts: { from: 9000, to: 9001 },
       home: { nodeId: "n1", host: "127.0.0.1" },
       sessionTtlMs: 60_000,
       streamKeyDigest: (k) => sealer.digest("stream key index", k),
     });
+
+  it("finds a channel by its key, follows a reset, forgets a deleted one, and is rebuilt by reindex", async () => {
+    const catalog = sealedCatalog();
     const channel = await catalog.channels.create({ name: "c", ownerId: "us_1", srtIngest: true });
     expect((await catalog.channels.findByStreamKey(channel.streamKey))?.channel.id).toBe(channel.id);
     expect(await catalog.channels.findByStreamKey("not-a-key")).toBeUndefined();
@@ -172,13 +175,7 @@ describe("the stream key index", () => {
   });
 
   it("indexes a backup key as the channel's backup input, sealed at rest, until the backup is turned off", async () => {
-    const store = new SealedStore(raw, sealer, SECRET_FIELDS);
-    const catalog = new Catalog(store, {
-      srtPorts: { from: 9000, to: 9001 },
-      home: { nodeId: "n1", host: "127.0.0.1" },
-      sessionTtlMs: 60_000,
-      streamKeyDigest: (k) => sealer.digest("stream key index", k),
-    });
+    const catalog = sealedCatalog();
     const channel = await catalog.channels.create({
       name: "c",
       ownerId: "us_1",
