@@ -12,7 +12,7 @@ import { CHECK_KEY, keyIdOf, opensCheck } from "./seal-at-rest.js";
 import type { Store } from "./store.js";
 
 export const BACKUP_FORMAT = "streamwell-backup";
-const SKIPPED_PREFIXES = ["sessions.", "placements.", "chains."];
+const SKIPPED_PREFIXES = ["sessions.", "placements.", "chains.", "leases."];
 
 const backupSchema = z.object({
   format: z.literal(BACKUP_FORMAT),
