@@ -177,6 +177,7 @@ const CASES: Record<string, RouteCase> = {
     fixture: async () => ({ path: "/features", body: { restreaming: true, srt: true } }),
   },
   "GET /destinations": { access: "user", success: 200, fixture: async () => ({ path: "/destinations" }) },
+  "GET /presets": { access: "user", success: 200, fixture: async () => ({ path: "/presets" }) },
   "POST /destinations": {
     access: "admin",
     success: 201,
