@@ -36,13 +36,13 @@ describe("output profiles", () => {
 
   it("encodes to the profile with keyframes on the clock, FLV on stdout", () => {
     const args = encoderArgs({ inputFormat: "mpegts", output: P720, progressFd: 3 });
-    const after = (flag: string) => args[args.indexOf(flag) + 1];
-    expect(after("-f")).toBe("mpegts");
-    expect(after("-c:v")).toBe("libx264");
-    expect(after("-b:v")).toBe("2500k");
-    expect(after("-vf")).toBe("scale=-2:'min(720,ih)'");
-    expect(after("-force_key_frames")).toBe("expr:gte(t,n_forced*2)");
-    expect(after("-b:a")).toBe("128k");
+    const valueAfter = (flag: string) => args[args.indexOf(flag) + 1];
+    expect(valueAfter("-f")).toBe("mpegts");
+    expect(valueAfter("-c:v")).toBe("libx264");
+    expect(valueAfter("-b:v")).toBe("2500k");
+    expect(valueAfter("-vf")).toBe("scale=-2:'min(720,ih)'");
+    expect(valueAfter("-force_key_frames")).toBe("expr:gte(t,n_forced*2)");
+    expect(valueAfter("-b:a")).toBe("128k");
     expect(args.slice(-4)).toEqual(["flv", "-flvflags", "no_duration_filesize", "pipe:1"]);
     expect(
       encoderArgs({ inputFormat: "flv", output: { video: "copy", audio: P720.audio }, progressFd: 3 }),
