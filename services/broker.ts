@@ -50,7 +50,12 @@ export function domainServices(runtime: Runtime): ServiceSchema[] {
     destinationsService({ catalog }),
     channelsService({ catalog, history, endpoints }),
     restreamsService({ catalog, history, endpoints }),
-    nodeService({ nodeId: config.nodeId, localNode: (parent) => new LocalNode(runtime, parent), listening }),
+    nodeService({
+      nodeId: config.nodeId,
+      localNode: (parent) => new LocalNode(runtime, parent),
+      listening,
+      catalog,
+    }),
     schedulerService({ catalog, store, log, history }),
     webhooksService({ catalog, log, retryBaseMs: config.webhookRetryBaseMs }),
   ];

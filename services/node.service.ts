@@ -4,6 +4,8 @@
 // scheduler and the gateway call them with { nodeID }; users never do.
 import type { Context, Service, ServiceSchema } from "moleculer";
 import moleculer from "moleculer";
+import type { Drains } from "../node/catalog/drains.js";
+import { NotFoundError } from "../node/defs/errors.js";
 import type { LocalNode, LocalNodeParent, NodeInfo } from "../node/local/local-node.js";
 import type { BoundPorts } from "../node/media-node.js";
 import { action } from "./action.js";
@@ -20,9 +22,15 @@ export interface NodeServiceDeps {
   localNode(parent: LocalNodeParent): LocalNode;
   /** The ingest ports the media plane bound, passed on to whoever shows them in URLs. */
   listening(ports: BoundPorts): void;
+  /** Which nodes an admin drains (node/catalog/drains.ts; the scheduler acts on it). */
+  readonly catalog: { readonly drains: Pick<Drains, "list" | "drain" | "undrain"> };
 }
 
-export function nodeService({ nodeId, localNode, listening }: NodeServiceDeps): ServiceSchema {
+export function nodeService({ nodeId, localNode, listening, catalog }: NodeServiceDeps): ServiceSchema {
+  /** 404 for a node that is not in the mesh now: a typo must not drain nothing silently. */
+  const running = (ctx: Context, id: string) => {
+    if (!nodesRunning(ctx.broker, SERVICE).includes(id)) throw new NotFoundError(`no node ${id} in the mesh`);
+  };
   let node: LocalNode;
 
   return {
@@ -40,10 +48,33 @@ export function nodeService({ nodeId, localNode, listening }: NodeServiceDeps): 
         summary: "Every node of the mesh (one on a single node)",
         async handler(ctx) {
           const nodeIDs = nodesRunning((ctx as Context).broker, SERVICE);
-          const items = await Promise.all(
-            nodeIDs.map((nodeID) => ctx.call<NodeInfo, object>(`${SERVICE}.info`, {}, { nodeID })),
-          );
-          return { items };
+          const [draining, ...infos] = await Promise.all([
+            catalog.drains.list(),
+            ...nodeIDs.map((nodeID) => ctx.call<NodeInfo, object>(`${SERVICE}.info`, {}, { nodeID })),
+          ]);
+          return { items: infos.map((info) => ({ ...info, draining: draining.has(info.id) })) };
+        },
+      }),
+      drain: action({
+        access: "admin",
+        input: schemas.node.drain,
+        summary: "Drain a node: it takes no restream, and what runs there moves to other nodes",
+        async handler(ctx) {
+          const { id } = ctx.params;
+          running(ctx, id);
+          await catalog.drains.drain(id);
+          return { id, draining: true };
+        },
+      }),
+      undrain: action({
+        access: "admin",
+        input: schemas.node.undrain,
+        summary: "Undrain a node: it takes restreams again",
+        async handler(ctx) {
+          const { id } = ctx.params;
+          running(ctx, id);
+          await catalog.drains.undrain(id);
+          return { id, draining: false };
         },
       }),
       ready: action({

@@ -19,7 +19,7 @@ import { isSchedulerLeader, liveIngests, meshNodes } from "./mesh-view.js";
  * ingest map. A single node has no transporter and loses no event: it asks once at start.
  */
 const SWEEP_MS = 10_000;
-const WATCHED = ["restreams.", "destinations.", "features"];
+const WATCHED = ["restreams.", "destinations.", "features", "drains."];
 
 const SERVICE = "streamwell.scheduler";
 

@@ -11,6 +11,7 @@ import { type TargetPolicy, TargetRefusedError } from "../urls/target-policy.js"
 import { ApiTokens, isApiToken } from "./api-tokens.js";
 import { type ChannelChange, Channels, type NewChannel, type StreamKeyDigest } from "./channels.js";
 import { Destinations } from "./destinations.js";
+import { Drains } from "./drains.js";
 import { FeatureSwitches, requiredFeatures } from "./features.js";
 import { Placements } from "./placements.js";
 import { type QuotaLimits, Quotas } from "./quotas.js";
@@ -77,6 +78,7 @@ export class Catalog {
   readonly restreams: Restreams;
   readonly features: FeatureSwitches;
   readonly placements: Placements;
+  readonly drains: Drains;
   readonly quotas: Quotas;
   readonly history: HistoryLog;
   readonly webhooks: Webhooks;
@@ -94,6 +96,7 @@ export class Catalog {
     this.restreams = new Restreams(store, ports);
     this.features = new FeatureSwitches(store);
     this.placements = new Placements(store);
+    this.drains = new Drains(store);
     this.quotas = new Quotas(
       store,
       {

@@ -141,6 +141,8 @@ export const keys = {
   srtPort: (port: number) => `ports.srt.${port}`,
   placement: (restreamId: string) => `placements.${restreamId}`,
   placements: "placements.",
+  drain: (nodeId: string) => `drains.${nodeId}`,
+  drains: "drains.",
   chain: (channelId: string, targetNodeId: string) => `chains.${channelId}.${targetNodeId}`,
   chains: "chains.",
   /** A node's fence lease, rewritten every 250 ms (node/actors/lease.ts): run-time, not a user's record. */

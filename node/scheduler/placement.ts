@@ -2,12 +2,16 @@
 // ingest while that node has room (`maxRestreams`, 0 = no limit); past it, where it runs now if
 // that node has room, else on the least-loaded node, which a chain link from the ingest node
 // feeds. Restreams already on their ingest node keep their seats, so adding a restream never
-// moves another one. Pure: the scheduler gives it the facts.
+// moves another one. A node being drained takes nothing: its restreams go to the least-loaded
+// other node, fed by a chain link from the ingest (unless every node drains: then they stay).
+// Pure: the scheduler gives it the facts.
 
 export interface MeshNode {
   readonly id: string;
   /** Restream actors it takes; 0 = no limit. */
   readonly maxRestreams: number;
+  /** An admin drains it (POST /nodes/:id/drain): it takes no restream. */
+  readonly draining?: boolean;
 }
 
 export interface PlacementRequest {
@@ -28,7 +32,8 @@ export function chooseNodes(
   const load = new Map(nodes.map((node) => [node.id, 0]));
   const hasRoom = (nodeId: string): boolean => {
     const node = byId.get(nodeId);
-    return node !== undefined && (node.maxRestreams === 0 || (load.get(nodeId) ?? 0) < node.maxRestreams);
+    if (node === undefined || node.draining) return false;
+    return node.maxRestreams === 0 || (load.get(nodeId) ?? 0) < node.maxRestreams;
   };
   const chosen = new Map<string, string>();
   const take = (request: PlacementRequest, nodeId: string) => {
@@ -60,6 +65,7 @@ function leastLoaded(
     node.maxRestreams === 0 ? 0 : (load.get(node.id) ?? 0) / node.maxRestreams;
   let best: MeshNode | undefined;
   for (const node of nodes) {
+    if (node.draining) continue;
     if (
       best === undefined ||
       share(node) < share(best) ||

@@ -51,7 +51,8 @@ const STORE_CONCURRENCY = 32;
 /** How long after a failed store write or node call the scheduler tries again. */
 export const RETRY_MS = 10_000;
 
-type DesiredState = [RestreamRecord[], DestinationRecord[], Features];
+/** Restreams, destinations, switches, and the nodes an admin drains. */
+type DesiredState = [RestreamRecord[], DestinationRecord[], Features, ReadonlySet<string>];
 
 interface Wish {
   readonly wanted: Map<string, Wanted>;
@@ -155,7 +156,7 @@ export class Scheduler {
    * wait for their channel (`waiting`: restreamId -> spec fingerprint).
    */
   private wanted(
-    [restreams, destinations, features]: DesiredState,
+    [restreams, destinations, features, draining]: DesiredState,
     current: ReadonlyMap<string, PlacementEntry>,
   ): Wish {
     const byId = new Map<string, DestinationRecord>(destinations.map((d) => [d.id, d]));
@@ -188,7 +189,7 @@ export class Scheduler {
       runnable
         .filter((want) => want.fixedNodeId === undefined)
         .map((want) => ({ ...want, currentNodeId: current.get(want.restreamId)?.value.nodeId })),
-      this.parent.nodes(),
+      this.parent.nodes().map((node) => ({ ...node, draining: draining.has(node.id) })),
     );
     const wanted = new Map(
       runnable.map(({ fixedNodeId, ...want }) => [
@@ -233,6 +234,7 @@ export class Scheduler {
         this.catalog.restreams.list(),
         this.catalog.destinations.list(),
         this.catalog.features.get(),
+        this.catalog.drains.list(),
       ]),
     ]);
     const { wanted, waiting } = this.wanted(desired, entries);

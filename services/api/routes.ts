@@ -66,6 +66,8 @@ export const API_ROUTES: readonly RestRoute[] = [
   restreams("GET", "/restreams/:id/logs", "streamwell.restreams.logs"),
   restreams("GET", "/restreams/:id/history", "streamwell.restreams.history"),
   nodes("GET", "/nodes", "streamwell.node.list"),
+  nodes("POST", "/nodes/:id/drain", "streamwell.node.drain"),
+  nodes("POST", "/nodes/:id/undrain", "streamwell.node.undrain"),
   webhooks("GET", "/webhooks", "streamwell.webhooks.list"),
   webhooks("POST", "/webhooks", "streamwell.webhooks.create"),
   webhooks("PATCH", "/webhooks/:id", "streamwell.webhooks.update"),

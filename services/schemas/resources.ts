@@ -210,10 +210,17 @@ export const restreams = {
   stopAll: z.strictObject({ channelId }),
 };
 
+/** A node id as STREAMWELL_NODE_ID gives it (a hostname by default); it is part of a store key. */
+const nodeId = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_=-]+(\.[A-Za-z0-9_=-]+)*$/, "must be a node id"),
+});
+
 export const node = {
   list: empty,
   info: empty,
   ready: empty,
+  drain: nodeId,
+  undrain: nodeId,
 };
 
 const webhookUrl = z

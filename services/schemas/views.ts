@@ -186,6 +186,13 @@ export const nodeInfo = z.strictObject({
   load: z.number().describe("One-minute load average per core"),
 });
 
+/** A node in GET /nodes: its own facts, and whether an admin drains it (from the store). */
+export const nodeItem = nodeInfo.extend({
+  draining: z.boolean().describe("Takes no restream; what ran there moves to other nodes"),
+});
+
+export const nodeDrain = z.strictObject({ id: z.string(), draining: z.boolean() });
+
 /** A webhook as admins see it: never its secret. */
 export const webhook = z.strictObject({
   id: z.string(),

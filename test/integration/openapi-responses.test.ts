@@ -72,7 +72,9 @@ describe("response schemas against a running node", () => {
     await call(admin, "DELETE", `/tokens/${token.id}`);
     await call(admin, "GET", "/features");
     await call(admin, "PUT", "/features", { srt: true });
-    await call(admin, "GET", "/nodes");
+    const [self] = (await call(admin, "GET", "/nodes")).items as { id: string }[];
+    await call(admin, "POST", `/nodes/${self?.id}/drain`);
+    await call(admin, "POST", `/nodes/${self?.id}/undrain`);
     await call(session, "POST", "/auth/logout");
   });
 

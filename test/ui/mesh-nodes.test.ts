@@ -1,6 +1,7 @@
 // The UI on a two-node mesh (bench/support/mesh.ts: a NATS cluster, one node per server): the
 // Nodes page lists both, and a page served by node-1 shows a channel going live on node-2, with
-// the node that holds its ingest, through server-sent events across the mesh.
+// the node that holds its ingest, through server-sent events across the mesh; an admin drains
+// and undrains a node from its row.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Mesh, startMesh } from "../../bench/support/mesh.js";
 import { ApiClient } from "../support/api-client.js";
@@ -34,7 +35,19 @@ it("lists the mesh's nodes and shows a channel live on the other node without a 
   await page.getByRole("rowheader", { name: "node-2" }).waitFor();
   await screenshot(page, "nodes-mesh");
 
+  // An admin drains node-2 and undrains it again from its row; the API says the same.
   const admin = await new ApiClient(baseUrl).login("admin", (mesh as Mesh).adminPassword);
+  const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "node-2" }) });
+  await page.getByRole("button", { name: "Drain node-2" }).click();
+  await row.getByText("Draining").waitFor();
+  const drained = (await admin.get("/nodes")).body.items as { id: string; draining: boolean }[];
+  expect(drained.map((node) => [node.id, node.draining])).toEqual([
+    ["node-1", false],
+    ["node-2", true],
+  ]);
+  await page.getByRole("button", { name: "Undrain node-2" }).click();
+  await row.getByText("Accepting").waitFor();
+
   const channel = (await admin.post("/channels", { name: "Remote stage" })).body;
   await page.goto(`${baseUrl}/channels/${channel.id}`);
   await page.getByText("Offline. Start your encoder").waitFor();

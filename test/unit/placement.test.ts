@@ -9,6 +9,21 @@ const request = (restreamId: string, ingestNodeId: string, currentNodeId?: strin
 });
 
 describe("chooseNodes", () => {
+  it("places nothing on a draining node: its restreams go to the least-loaded other one, and stay when all drain", () => {
+    const nodes = [
+      { id: "n1", maxRestreams: 0, draining: true },
+      { id: "n2", maxRestreams: 4 },
+      { id: "n3", maxRestreams: 2 },
+    ];
+    const chosen = chooseNodes(
+      [request("a", "n1", "n1"), request("b", "n1"), request("c", "n2", "n1")],
+      nodes,
+    );
+    expect(Object.fromEntries(chosen)).toEqual({ a: "n2", b: "n3", c: "n2" });
+    const allDraining = nodes.map((node) => ({ ...node, draining: true }));
+    expect([...chooseNodes([request("a", "n1", "n1")], allDraining).values()]).toEqual(["n1"]);
+  });
+
   it("runs every restream on the ingest node when it has no limit", () => {
     const chosen = chooseNodes(
       [request("a", "n1"), request("b", "n1"), request("c", "n1")],

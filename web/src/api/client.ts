@@ -146,6 +146,9 @@ export const api = {
   },
   nodes: {
     list: () => items<NodeInfo>("/nodes"),
+    /** Admins: the node takes no restream, and what runs there moves to other nodes. */
+    drain: (id: string) => request<{ id: string; draining: boolean }>("POST", `/nodes/${id}/drain`),
+    undrain: (id: string) => request<{ id: string; draining: boolean }>("POST", `/nodes/${id}/undrain`),
   },
   webhooks: {
     list: () => items<Webhook>("/webhooks"),

@@ -25,7 +25,7 @@ const ROUTES: readonly PageRoute[] = [
   { pattern: /^\/server\/?$/, adminOnly: true, render: () => <FeaturesPage /> },
   { pattern: /^\/users\/?$/, adminOnly: true, render: (_match, me) => <UsersPage me={me} /> },
   { pattern: /^\/webhooks\/?$/, adminOnly: true, render: () => <WebhooksPage /> },
-  { pattern: /^\/nodes\/?$/, render: () => <NodesPage /> },
+  { pattern: /^\/nodes\/?$/, render: (_match, me) => <NodesPage me={me} /> },
   { pattern: /^\/account\/?$/, render: (_match, me) => <AccountPage me={me} /> },
 ];
 
