@@ -321,7 +321,25 @@ const CASES: Record<string, RouteCase> = {
     fixture: async () => ({ path: `/restreams/${await ownedRestream()}/history` }),
   },
   "GET /nodes": { access: "user", success: 200, fixture: async () => ({ path: "/nodes" }) },
+  // The matrix runs routes in API_ROUTES order: undrain follows drain, so the node ends undrained.
+  "POST /nodes/:id/drain": {
+    access: "admin",
+    success: 200,
+    fixture: async () => ({ path: `/nodes/${await thisNodeId()}/drain` }),
+  },
+  "POST /nodes/:id/undrain": {
+    access: "admin",
+    success: 200,
+    fixture: async () => ({ path: `/nodes/${await thisNodeId()}/undrain` }),
+  },
 };
+
+/** The id of the one node under test, as GET /nodes names it. */
+async function thisNodeId(): Promise<string> {
+  const [self] = (await clients.admin.get("/nodes")).body.items as { id: string }[];
+  if (!self) throw new Error("GET /nodes listed no node");
+  return self.id;
+}
 
 function expectedStatus(access: Access, success: number, caller: CallerName): number {
   if (caller === "admin" || access === "public") return success;
