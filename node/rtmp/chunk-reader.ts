@@ -71,11 +71,10 @@ const EXTENDED = 0xffffff;
 const HEADER_SIZE = [11, 7, 3, 0] as const;
 /**
  * First capacity of a partial message's buffer; it doubles from there, up to the message length.
- * Most media messages (a 3 Mbit/s stream's inter frames, every audio frame) fit at once, so they are
- * copied once, not regrown through 4, 8 and 16 KiB copies; a peer that announces a large message
- * and trickles it still pins at most twice what it sent beyond this.
+ * Not larger: 64 KiB (one copy per typical frame) grew the heap by 60-70 MiB under the ping flood of
+ * test/integration/rtmp-attacks.test.ts, against +5-13 MiB at 4 KiB.
  */
-const INITIAL_CAPACITY = 64 * 1024;
+const INITIAL_CAPACITY = 4096;
 /** Message types that carry media: they may be as large as `maxMessageSize`. */
 const MEDIA_TYPES: ReadonlySet<number> = new Set([
   MessageType.audio,
