@@ -40,8 +40,12 @@ export interface PushRun {
   readonly what: "native" | "nginx-rtmp push" | "node-media-server relay";
   readonly usage: Usage;
   readonly allPublishing: boolean;
+  /** Pushes whose stream at the destination grew by at least MIN_FLOW_MBPS over the window. */
+  readonly receiving: number;
   readonly restarts?: number;
   readonly minSpeed?: number | null;
+  /** Errors the 5 s polls saw on our restreams, by code and message (none hold a key). */
+  readonly errorsSeen?: Record<string, number>;
 }
 
 export interface ScaleRecord {
@@ -156,7 +160,9 @@ async function pushesAt(n: number, clip: string, durationS: number): Promise<Pus
   try {
     const keys = (prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${n}-${i}`);
     const ours = await nativePushes(n, clip, destination, keys("s"), durationS);
-    say(`native N=${n}: ${ours.usage.cpuPercent.toFixed(1)} % CPU, ${ours.usage.rssMaxMb.toFixed(0)} MB RSS`);
+    say(
+      `native N=${n}: ${ours.usage.cpuPercent.toFixed(1)} % CPU, ${ours.usage.rssMaxMb.toFixed(0)} MB RSS, ${ours.receiving} receiving`,
+    );
     const nginxKeys = keys("x");
     const pusher = await startNginx({ push: { url: destination.url(), keys: nginxKeys } });
     const nginx = await baseline(
@@ -204,12 +210,16 @@ async function baseline(
   )
     .then(() => true)
     .catch(() => false);
+  const flow = await FlowWindow.open(destination, keys);
   const sampler = new UsageSampler(() => [server.pid]);
   await sleep(durationS * 1000);
   const usage = sampler.stop();
+  const receiving = await flow.close();
   await source.stop();
-  say(`${what} N=${n}: ${usage.cpuPercent.toFixed(1)} % CPU, ${usage.rssMaxMb.toFixed(0)} MB RSS`);
-  return { n, what, usage, allPublishing };
+  say(
+    `${what} N=${n}: ${usage.cpuPercent.toFixed(1)} % CPU, ${usage.rssMaxMb.toFixed(0)} MB RSS, ${receiving} receiving`,
+  );
+  return { n, what, usage, allPublishing, receiving };
 }
 
 async function nativePushes(
@@ -240,19 +250,55 @@ async function nativePushes(
     )
       .then(() => true)
       .catch(() => false);
+    const flow = await FlowWindow.open(destination, keys);
     const sampler = new UsageSampler(() => [node.proc.pid]);
     let minSpeed: number | null = null;
+    const errorsSeen: Record<string, number> = {};
     const deadline = Date.now() + durationS * 1000;
     while (Date.now() < deadline) {
       await sleep(Math.min(5_000, Math.max(0, deadline - Date.now())));
-      for (const r of await list())
+      for (const r of await list()) {
         if (r.state === "streaming") minSpeed = Math.min(minSpeed ?? r.stats.speed, r.stats.speed);
+        if (r.error) {
+          const what = `${r.error.code}: ${r.error.message.replace(/\d+/g, "#")}`;
+          errorsSeen[what] = (errorsSeen[what] ?? 0) + 1;
+        }
+      }
     }
     const usage = sampler.stop();
+    const receiving = await flow.close();
     const restarts = (await list()).reduce((sum, r) => sum + r.stats.restarts, 0);
-    return { n, what: "native", usage, allPublishing, restarts, minSpeed };
+    return { n, what: "native", usage, allPublishing, receiving, restarts, minSpeed, errorsSeen };
   } finally {
     await node.stop();
+  }
+}
+
+/** The clip is ~3.1 Mbit/s: a push delivering less than a third of it over the window is not flowing. */
+const MIN_FLOW_MBPS = 1;
+
+/** Bytes each key received at the destination between open() and close(). */
+class FlowWindow {
+  private readonly openedAt = performance.now();
+
+  private constructor(
+    private readonly destination: Nginx,
+    private readonly keys: readonly string[],
+    private readonly before: Map<string, number>,
+  ) {}
+
+  static async open(destination: Nginx, keys: readonly string[]): Promise<FlowWindow> {
+    return new FlowWindow(destination, keys, await destination.bytesIn());
+  }
+
+  /** How many keys received at least MIN_FLOW_MBPS over the window. */
+  async close(): Promise<number> {
+    const seconds = (performance.now() - this.openedAt) / 1000;
+    const after = await this.destination.bytesIn();
+    return this.keys.filter((key) => {
+      const bytes = (after.get(key) ?? 0) - (this.before.get(key) ?? 0);
+      return (bytes * 8) / seconds / 1e6 >= MIN_FLOW_MBPS;
+    }).length;
   }
 }
 

@@ -55,10 +55,15 @@ const NodeMediaServer = require("node-media-server");
 const [port, httpPort, dataDir, urls] = [process.argv[2], process.argv[3], process.argv[4], JSON.parse(process.argv[5])];
 const nms = new NodeMediaServer({ bind: "127.0.0.1", rtmp: { port: Number(port) }, http: { port: Number(httpPort) },
   store: { path: dataDir }, auth: { play: false, publish: false }, webadmin: { enable: false } });
-nms.run().then(() => {
+// A push task started before its source is published connects, publishes and gives up (v4.4.3's
+// registerPush finds no broadcast): start them once the source is live.
+let pushing = false;
+nms.on("postPublish", (session) => {
+  if (pushing || session.streamPath !== "/live/src") return;
+  pushing = true;
   for (const url of urls) nms.relayServer.addTask({ url, mode: "push", streamPath: "/live/src" });
-  console.log("nms-ready");
 });
+nms.run().then(() => console.log("nms-ready"));
 process.on("SIGTERM", () => process.exit(0));
 `;
 

@@ -28,6 +28,22 @@ function pushRows(record: ScaleRecord): string[] {
   ];
 }
 
+/** Every push run: what it cost and how many of its pushes the destination saw media from. */
+function pushTable(record: ScaleRecord): string {
+  if (record.pushes.length === 0) return "";
+  const rows = record.pushes.map(
+    (p) =>
+      `| ${p.n} | ${p.what} | ${fmt(p.usage.cpuPercent)} | ${fmt(p.usage.rssMaxMb, 0)} | ${p.receiving}/${p.n} | ${p.restarts ?? "-"} |`,
+  );
+  return [
+    "",
+    "| N | pushing process | CPU % of a core | RSS MB (max) | receiving media at the destination | restarts |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
 export function scaleMarkdown(record: ScaleRecord): string {
   const sum = (rounds?: { ms: number }[]) => rounds?.reduce((total, r) => total + r.ms, 0);
   const small = meshAt(record, 1000);
@@ -46,5 +62,5 @@ export function scaleMarkdown(record: ScaleRecord): string {
   ];
   const load = record.loadAverageAtStart.map((l) => l.toFixed(2)).join(" ");
   const quiet = record.quietAtStart ? "quiet" : "NOT quiet (load average above 1.0 at the start)";
-  return `Load average at the start: ${load} (${quiet}).\n\n${rows.join("\n")}\n`;
+  return `Load average at the start: ${load} (${quiet}).\n\n${rows.join("\n")}\n${pushTable(record)}`;
 }

@@ -126,4 +126,5 @@ export interface RestreamView {
   readonly id: string;
   readonly state: "stopped" | "awaiting_stream" | "streaming" | "error";
   readonly stats: { readonly restarts: number; readonly speed: number; readonly bytesSent: number };
+  readonly error?: { readonly code: string; readonly message: string } | null;
 }
