@@ -8,8 +8,9 @@
 //
 // Triggers: a store change (desired state, destinations, switches), an ingest going live or
 // offline, a node joining or leaving, a resync of the ingests that changed something, and a retry
-// RETRY_MS after a round in which a store write or a call to a node failed. Nothing runs on a
-// timer while there is nothing to do: at 10,000 restreams a round reads ~1 s of records.
+// after a round in which a store write or a call to a node failed (RETRY: 0.5 s doubling to 10 s,
+// back to 0.5 s after a clean round). Nothing runs on a timer while there is nothing to do: at
+// 10,000 restreams a round reads ~1 s of records.
 
 import { createHash } from "node:crypto";
 import type { Catalog } from "../catalog/catalog.js";
@@ -48,8 +49,13 @@ export interface SchedulerParent extends Omit<ChainParent, "node"> {
 /** Placement writes and removals in flight at once (each a compare-and-set round trip). */
 const STORE_CONCURRENCY = 32;
 
-/** How long after a failed store write or node call the scheduler tries again. */
-export const RETRY_MS = 10_000;
+/**
+ * How long after a round with a failed store write or node call the scheduler tries again: the
+ * first retry soon (a JetStream leader elected meanwhile, a node back), later ones doubling to the
+ * cap, so a store that stays down is not asked in a tight loop (each of its calls already waits
+ * out its own budget before it fails).
+ */
+export const RETRY = { firstMs: 500, capMs: 10_000 } as const;
 
 /** Restreams, destinations, switches, and the nodes an admin drains. */
 type DesiredState = [RestreamRecord[], DestinationRecord[], Features, ReadonlySet<string>];
@@ -73,8 +79,10 @@ export class Scheduler {
   private readonly delivered = new Set<string>();
   private readonly chains: ChainLinks;
   private readonly rounds: CoalescedRounds;
-  /** Set by a failure in the current round: the round is tried again after RETRY_MS. */
+  /** Set by a failure in the current round: the round is tried again after a RETRY delay. */
   private failed = false;
+  /** Rounds that failed in a row (the next retry's delay doubles with each). */
+  private failures = 0;
   private retry: NodeJS.Timeout | undefined;
 
   constructor(
@@ -209,14 +217,18 @@ export class Scheduler {
       throw error;
     } finally {
       if (this.failed) this.retryLater();
+      else this.failures = 0;
     }
   }
 
   private retryLater(): void {
-    this.retry ??= setTimeout(() => {
+    if (this.retry) return;
+    const delay = Math.min(RETRY.firstMs * 2 ** this.failures, RETRY.capMs);
+    this.failures += 1;
+    this.retry = setTimeout(() => {
       this.retry = undefined;
       void this.request();
-    }, RETRY_MS).unref();
+    }, delay).unref();
   }
 
   private async reconcileOnce(): Promise<void> {
@@ -349,8 +361,8 @@ export class Scheduler {
   /**
    * A placement write the store refused skips this restream for the round. A compare-and-set that
    * lost to another writer (the placement changed meanwhile) is tried again at once, on what the
-   * store holds now; any other store failure (e.g. the store unreachable) is retried after
-   * RETRY_MS, so a store that is down is not asked again in a tight loop.
+   * store holds now; any other store failure (e.g. the store unreachable) is retried after a
+   * RETRY delay, so a store that is down is not asked again in a tight loop.
    */
   private async storeStep<T>(step: () => Promise<T>, restreamId: string): Promise<T | undefined> {
     try {
@@ -362,7 +374,7 @@ export class Scheduler {
         void this.rounds.request();
       } else {
         this.failed = true;
-        this.parent.warn({ err: error, restreamId }, "placement write failed; tried again in 10 s");
+        this.parent.warn({ err: error, restreamId }, "placement write failed; trying again soon");
       }
       return undefined;
     }

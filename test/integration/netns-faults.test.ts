@@ -6,8 +6,16 @@
 // Needs root and `ip netns`; skipped otherwise.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { netnsAvailable } from "../support/netns/lab.js";
-import { LabMesh, NODE_IDS, type NodeId } from "../support/netns/mesh.js";
-import { disconnectSeenAfter, msUntil, nodesSeen, records, restreamSeen } from "../support/netns/observe.js";
+import { LabMesh, NODE_IDS, type NodeId, type NodeResources } from "../support/netns/mesh.js";
+import {
+  disconnectSeenAfter,
+  loggedAt,
+  msUntil,
+  nodesSeen,
+  records,
+  restreamSeen,
+  timeline,
+} from "../support/netns/observe.js";
 
 const unavailable = netnsAvailable();
 const KEYS = { native: "native-out", ffmpeg: "ffmpeg-out" } as const;
@@ -16,6 +24,8 @@ let mesh: LabMesh;
 let streamKey: string;
 const restreams: Record<keyof typeof KEYS, string> = { native: "", ffmpeg: "" };
 let before: unknown;
+/** What the nodes held open before the first fault, with every restream streaming from h2. */
+let held: Record<NodeId, NodeResources>;
 
 function record(line: string): void {
   figures.push(line);
@@ -39,6 +49,10 @@ async function detection(gone: NodeId, observers: readonly NodeId[], since: numb
   );
   return Math.max(...observers.map((o) => disconnectSeenAfter(mesh, o, gone, since) ?? 0));
 }
+
+/** The log lines that say where a takeover spends its time (printed with each run). */
+const TAKEOVER_STEPS =
+  /publisher live|disconnected|placement|placements delivered|actor|^restream |lease|reconcile|store NATS|refused|could not/;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -96,10 +110,18 @@ async function ingestHostAway(
   const publishedAt = Date.now();
   await mesh.publishTo("h3", streamKey);
   const takenOver = await msUntil("streaming from h3", () => allStreamingOn("h3", "h1"), publishedAt);
+  const accepted = loggedAt(mesh, "h3", publishedAt, /^publisher live$/);
+  const fromAccepted = accepted === undefined ? "?" : publishedAt + takenOver - accepted;
+  const steps = timeline(mesh, NODE_IDS, awayAt, TAKEOVER_STEPS, mesh.nats.leaderLog(awayAt));
+  console.info(
+    `takeover timeline (ms after the fault; publisher started toward h3 at +${publishedAt - awayAt} ms, streaming seen at +${publishedAt + takenOver - awayAt} ms):\n${steps.join("\n")}`,
+  );
   await sleep(Math.max(0, awayAt + fault.holdMs - Date.now()));
   const backAt = Date.now();
   fault.back();
   const rejoined = await msUntil("every node lists all three", allListed, backAt, 60_000);
+  const back = timeline(mesh, NODE_IDS, backAt, /connected|lease|store NATS/, mesh.nats.leaderLog(backAt));
+  console.info(`rejoin timeline (ms after the return; all listed at +${rejoined} ms):\n${back.join("\n")}`);
   // The old actor once tried to publish again ~5 s after the return: watch that long.
   await sleep(8_000);
   expect(await allStreamingOn("h3", node)).toBe(true);
@@ -109,7 +131,41 @@ async function ingestHostAway(
   expect(fromNode, nodeLog(node)).toEqual([]);
   expect(seenGone).toBeLessThanOrEqual(3_000);
   await invariants();
-  return `seen gone ${seenGone} ms; streaming from h3 ${takenOver} ms after its publish; all three listed again ${rejoined} ms after the return`;
+  return `seen gone ${seenGone} ms; streaming from h3 ${takenOver} ms after its publish (${fromAccepted} ms after h3 accepted it); all three listed again ${rejoined} ms after the return`;
+}
+
+/**
+ * Sockets a node may hold more or fewer of than before the first fault without a leak: the API
+ * connections the test's own polls leave open (kept alive 5 s by the node's HTTP server, up to
+ * three at once per node) and the NATS connections reconnecting after a cut. A leaked push,
+ * relay or ingest per fault adds up over the suite and goes past it; pipes (4 per ffmpeg relay)
+ * and listening sockets must match exactly.
+ */
+const SOCKET_SLACK = 4;
+/** Other descriptors (files, epoll, eventfd) vary by a timer or two. */
+const OTHER_SLACK = 2;
+
+/** Back where the suite started (streaming from h2), the nodes hold what they held then. */
+async function noLeakedDescriptors(fault: string): Promise<void> {
+  await baseline();
+  const now = mesh.resources();
+  const leaks: string[] = [];
+  for (const id of NODE_IDS) {
+    const [was, is] = [held[id], now[id]];
+    if (Math.abs(is.fds.socket - was.fds.socket) > SOCKET_SLACK)
+      leaks.push(`${id}: ${is.fds.socket} sockets, ${was.fds.socket} before`);
+    if (is.fds.pipe !== was.fds.pipe) leaks.push(`${id}: ${is.fds.pipe} pipes, ${was.fds.pipe} before`);
+    if (Math.abs(is.fds.other - was.fds.other) > OTHER_SLACK)
+      leaks.push(`${id}: ${is.fds.other} other fds, ${was.fds.other} before`);
+    if (is.listening.join() !== was.listening.join())
+      leaks.push(`${id}: listening ${is.listening.join(", ")}; before ${was.listening.join(", ")}`);
+  }
+  const fds = NODE_IDS.map(
+    (id) =>
+      `${id} ${now[id].fds.socket}/${now[id].fds.pipe}/${now[id].fds.other} (before ${held[id].fds.socket}/${held[id].fds.pipe}/${held[id].fds.other})`,
+  );
+  console.info(`fault resources after ${fault}: sockets/pipes/other fds ${fds.join("; ")}`);
+  expect(leaks).toEqual([]);
 }
 
 /** What must hold after every fault. */
@@ -145,6 +201,7 @@ describe.skipIf(unavailable !== null)(
       }
       await baseline();
       before = await records(admin);
+      held = mesh.resources();
     }, 120_000);
 
     afterAll(async () => {
@@ -165,6 +222,7 @@ describe.skipIf(unavailable !== null)(
       record(
         `ingest host cut 15 s (KV stream leader ${kvLeader}, JetStream meta leader ${metaLeader}): ${figures}`,
       );
+      await noLeakedDescriptors("the ingest host's cut");
     }, 120_000);
 
     it("the ingest node frozen (SIGSTOP) for 20 s, then SIGCONT: no second publisher when it wakes", async () => {
@@ -175,6 +233,7 @@ describe.skipIf(unavailable !== null)(
         holdMs: 20_000,
       });
       record(`ingest node SIGSTOP 20 s: ${figures}`);
+      await noLeakedDescriptors("the ingest node's freeze");
     }, 120_000);
 
     it("the leader's host cut off for 15 s: the pushes on h2 go on untouched, h2 leads meanwhile", async () => {
@@ -195,6 +254,7 @@ describe.skipIf(unavailable !== null)(
         `leader host cut 15 s: seen gone ${seenGone} ms; no restart, no publish at the destination; all three listed again ${rejoined} ms after the return`,
       );
       await invariants();
+      await noLeakedDescriptors("the leader's cut");
     }, 120_000);
 
     it("the ingest host's nats-server SIGKILLed and restarted after 5 s: its node goes on through the others, nothing restarts", async () => {
@@ -218,6 +278,7 @@ describe.skipIf(unavailable !== null)(
         `ingest host's nats-server SIGKILL, restarted after 5 s: h2 never seen gone (its client moved to another server); no restart, no publish at the destination; all three listed ${rejoined} ms after the restart`,
       );
       await invariants();
+      await noLeakedDescriptors("the nats-server's restart");
     }, 120_000);
 
     it("the ffmpeg relay SIGKILLed: its actor starts a new one, one publisher at a time", async () => {
@@ -234,6 +295,7 @@ describe.skipIf(unavailable !== null)(
       expect(mesh.destination.publishes(KEYS.native, killedAt)).toEqual([]);
       record(`ffmpeg relay SIGKILL: published again ${published} ms later, streaming ${streaming} ms later`);
       await invariants();
-    }, 60_000);
+      await noLeakedDescriptors("the relay's SIGKILL");
+    }, 90_000);
   },
 );

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { Catalog } from "../../node/catalog/catalog.js";
 import { storedActorOrder } from "../../node/scheduler/relay-spec.js";
-import { RETRY_MS, Scheduler, type SchedulerParent } from "../../node/scheduler/scheduler.js";
+import { RETRY, Scheduler, type SchedulerParent } from "../../node/scheduler/scheduler.js";
 import { StoreUnavailableError } from "../../node/store/nats-kv-store.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
 import type { Store } from "../../node/store/store.js";
@@ -383,9 +383,9 @@ describe("Scheduler, when the store refuses a placement write", () => {
         throw new StoreUnavailableError("the store did not answer");
       }),
     );
-    expect(warned).toEqual(["placement write failed; tried again in 10 s"]);
+    expect(warned).toEqual(["placement write failed; trying again soon"]);
     expect(calls).toEqual([]);
-    await vi.advanceTimersByTimeAsync(RETRY_MS - 1);
+    await vi.advanceTimersByTimeAsync(RETRY.firstMs - 1);
     expect(calls).toEqual([]);
     await vi.advanceTimersByTimeAsync(1); // the retry, with no other trigger
     await vi.waitFor(() => expect(calls).toEqual([`ensure n1 ${restreamId} k1`]));

@@ -4,13 +4,13 @@
 // calls the nodes' APIs. dispose() stops everything by PID and deletes the namespaces, also after
 // a failed start or test.
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { type Proc, startProcess } from "../../../bench/support/processes.js";
 import { ApiClient } from "../api-client.js";
 import { testClip } from "../media.js";
 import { ADMIN_PASSWORD, type NodeProcess, removeDataDir, startNode, tempDataDir } from "../node-process.js";
 import { LabDestination } from "./destination.js";
-import { Lab, type LabHost } from "./lab.js";
+import { ip, Lab, type LabHost } from "./lab.js";
 import { LabNatsCluster, NATS_PORT } from "./nats.js";
 import { Tunnel } from "./tunnel.js";
 
@@ -118,6 +118,31 @@ export class LabMesh {
     return leaks;
   }
 
+  /**
+   * What the nodes hold open, to compare before and after faults: each node's file descriptors by
+   * kind (socket, pipe, other) and the sockets listening in each node's namespace (TCP and UDP).
+   */
+  resources(): Record<NodeId, NodeResources> {
+    const all = {} as Record<NodeId, NodeResources>;
+    for (const node of this.nodes.values()) {
+      const fds = { socket: 0, pipe: 0, other: 0 };
+      for (const fd of readdirSync(`/proc/${node.process.pid}/fd`)) {
+        const target = linkOf(`/proc/${node.process.pid}/fd/${fd}`);
+        fds[target.startsWith("socket:") ? "socket" : target.startsWith("pipe:") ? "pipe" : "other"] += 1;
+      }
+      const listening = ip(["netns", "exec", node.host.ns, "ss", "-Hlntu"])
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => {
+          const [proto, , , , local] = line.trim().split(/\s+/);
+          return `${proto} ${local}`;
+        })
+        .sort();
+      all[node.id] = { fds, listening };
+    }
+    return all;
+  }
+
   async dispose(): Promise<void> {
     await this.stopPublisher().catch(() => {});
     for (const node of this.nodes.values()) {
@@ -150,6 +175,20 @@ export class LabMesh {
     const port = await this.tunnel.expose(host.ip, HTTP_PORT);
     const id = host.name as NodeId;
     this.nodes.set(id, { id, host, process, admin: new ApiClient(`http://127.0.0.1:${port}`) });
+  }
+}
+
+export interface NodeResources {
+  readonly fds: { socket: number; pipe: number; other: number };
+  /** "tcp 10.200.0.1:8080", "udp ...": what listens in the node's namespace. */
+  readonly listening: string[];
+}
+
+function linkOf(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return "gone"; // closed between the listing and the read
   }
 }
 

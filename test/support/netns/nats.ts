@@ -3,7 +3,7 @@
 // Ready once JetStream answers through every server (a metadata leader is elected), asked from this
 // process through the lab's tunnel. Each keeps its store across a
 // kill and restart.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "nats";
@@ -15,6 +15,8 @@ import type { Tunnel } from "./tunnel.js";
 export const NATS_PORT = 4222;
 const ROUTE_PORT = 6222;
 const MONITOR_PORT = 8222;
+/** nats-server's ping interval on routes and clients (default 2 minutes). */
+const PING_INTERVAL = "2s";
 
 export interface LabNats {
   readonly host: LabHost;
@@ -68,6 +70,25 @@ export class LabNatsCluster {
     }
   }
 
+  /**
+   * The servers' log lines about JetStream leaders (elections, new stream and metadata leaders) and
+   * routes, from `since` on, as [time, "nats hX: text"]: when the store could write again.
+   */
+  leaderLog(since: number): [number, string][] {
+    const lines: [number, string][] = [];
+    for (const { host } of this.servers) {
+      const file = join(this.dir, `${host.name}.log`);
+      if (!existsSync(file)) continue;
+      for (const line of readFileSync(file, "utf8").split("\n")) {
+        const match = /^\[\d+\] (\d{4})\/(\d\d)\/(\d\d) (\d\d:\d\d:\d\d\.\d{3})\d* \[\w+\] (.*)$/.exec(line);
+        if (!match || !/leader|[Rr]oute connection created|Stale/.test(match[5] ?? "")) continue;
+        const at = Date.parse(`${match[1]}-${match[2]}-${match[3]}T${match[4]}Z`);
+        if (at >= since) lines.push([at, `nats ${host.name}: ${match[5]}`]);
+      }
+    }
+    return lines;
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.servers.map((server) => server.kill()));
     rmSync(this.dir, { recursive: true, force: true });
@@ -99,7 +120,13 @@ function serverConfig(dir: string, self: LabHost, all: readonly LabHost[]): stri
   return [
     `server_name: ${self.name}`,
     `listen: "${self.ip}:${NATS_PORT}"`,
+    `log_file: ${JSON.stringify(join(dir, `${self.name}.log`))}`,
     `http: "${self.ip}:${MONITOR_PORT}"`,
+    // A cut route is closed after ~3 pings unanswered and redialled every ~1-2 s, so a host is back
+    // soon after its link is, instead of waiting for TCP's retransmission backoff on the old route
+    // (the 2-minute default never closes a route within a cut; docs/reliability.md).
+    `ping_interval: "${PING_INTERVAL}"`,
+    "ping_max: 2",
     `jetstream { store_dir: ${JSON.stringify(join(dir, self.name))} }`,
     `cluster { name: lab, listen: "${self.ip}:${ROUTE_PORT}", routes: [${routes.join(", ")}] }`,
   ].join("\n");

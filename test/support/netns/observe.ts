@@ -52,6 +52,71 @@ export function disconnectSeenAfter(
   return undefined;
 }
 
+/** A node's log line: its own time and the fields a timeline shows. */
+interface LogLine {
+  readonly time?: string;
+  readonly msg?: string;
+  readonly [field: string]: unknown;
+}
+
+/** Fields of a log line worth a place in a timeline (ids shortened to 8 characters). */
+const TIMELINE_FIELDS = [
+  "event",
+  "restreamId",
+  "channelId",
+  "nodeId",
+  "state",
+  "epoch",
+  "error",
+  "err",
+  "ms",
+];
+
+/**
+ * The nodes' log lines whose message matches `pattern`, from `since` on, in time order, each as
+ * "+<ms> <node> <message> <fields>": where a failover spends its time.
+ */
+export function timeline(
+  mesh: LabMesh,
+  nodes: readonly NodeId[],
+  since: number,
+  pattern: RegExp,
+  extra: readonly [number, string][] = [],
+): string[] {
+  const lines = extra.map(([at, text]) => ({ at, text: `+${at - since} ms ${text}` }));
+  for (const id of nodes) {
+    for (const raw of mesh.node(id).process.output) {
+      let line: LogLine;
+      try {
+        line = JSON.parse(raw) as LogLine;
+      } catch {
+        continue;
+      }
+      const at = Date.parse(line.time ?? "");
+      if (!(at >= since) || !pattern.test(line.msg ?? "")) continue;
+      const fields = TIMELINE_FIELDS.filter((field) => line[field] !== undefined && line[field] !== null).map(
+        (field) => `${field}=${short(line[field])}`,
+      );
+      lines.push({ at, text: `+${at - since} ms ${id} ${line.msg} ${fields.join(" ")}`.trimEnd() });
+    }
+  }
+  return lines.sort((a, b) => a.at - b.at).map((line) => line.text);
+}
+
+/** The time of the first line of `node` after `since` whose message matches `pattern`. */
+export function loggedAt(mesh: LabMesh, node: NodeId, since: number, pattern: RegExp): number | undefined {
+  const [first] = timeline(mesh, [node], since, pattern);
+  return first === undefined ? undefined : since + Number(first.slice(1, first.indexOf(" ")));
+}
+
+function short(value: unknown): string {
+  if (typeof value === "string") return /^[0-9a-f-]{20,}$/i.test(value) ? value.slice(0, 8) : value;
+  const { code, message } = (value ?? {}) as { code?: unknown; message?: unknown };
+  if (code !== undefined) return String(code);
+  if (typeof message === "string") return JSON.stringify(message.slice(0, 100));
+  return JSON.stringify(value);
+}
+
 /** Polls every 100 ms until `probe` holds; resolves with the milliseconds it took from `since`. */
 export async function msUntil(
   what: string,
