@@ -3,6 +3,7 @@
 // STREAMWELL_NATS_URL) as JSON, secrets still sealed (node/store/backup.ts). The output is
 // the JSON alone; logs go to stderr. Exit 0 done, 1 refused or failed (the reason on stderr).
 import { text } from "node:stream/consumers";
+import { MIGRATIONS } from "../node/catalog/migrations.js";
 import type { Config } from "../node/config/schema.js";
 import { createLogger } from "../node/kit/log.js";
 import { loadSealer } from "../node/kit/secret-key.js";
@@ -29,8 +30,12 @@ export async function runOperation(command: "backup" | "restore", config: Config
     } catch {
       throw new Error("the input is not JSON (expected the output of `streamwell backup`)");
     }
-    const written = await restoreBackup(store, sealer, parsed);
-    process.stderr.write(`streamwell: restored ${written} records\n`);
+    const restored = await restoreBackup(store, sealer, parsed, MIGRATIONS);
+    const migrated =
+      restored.fromSchema < restored.schema
+        ? `, migrated from schema version ${restored.fromSchema} to ${restored.schema}`
+        : ` at schema version ${restored.schema}`;
+    process.stderr.write(`streamwell: restored ${restored.records} records${migrated}\n`);
   } finally {
     await store.close();
   }

@@ -3,6 +3,7 @@
 // each service and the node facade only the parts they use.
 import { join } from "node:path";
 import { Catalog } from "./catalog/catalog.js";
+import { MIGRATIONS } from "./catalog/migrations.js";
 import { SECRET_FIELDS } from "./catalog/secret-fields.js";
 import type { Config } from "./config/schema.js";
 import { HistoryRecorder } from "./history/history-recorder.js";
@@ -11,6 +12,7 @@ import type { Sealer } from "./kit/sealer.js";
 import { loadSealer } from "./kit/secret-key.js";
 import { natsEndpointOf } from "./mesh/nats-endpoint.js";
 import { NatsKvStore } from "./store/nats-kv-store.js";
+import { ensureSchema } from "./store/schema.js";
 import { checkSecretKey, sealStoredSecrets } from "./store/seal-at-rest.js";
 import { SealedStore } from "./store/sealed-store.js";
 import { SqliteStore } from "./store/sqlite-store.js";
@@ -61,7 +63,8 @@ export interface OpenedStore {
 }
 
 /**
- * Opens the store with secrets sealed at rest: loads the secret key, refuses a key that is not the
+ * Opens the store with secrets sealed at rest: brings the store to this code's schema version
+ * (refusing a newer one; store/schema.ts), loads the secret key, refuses a key that is not the
  * store's, and seals what an older version stored plain. Then the stream key index is made whole
  * (Catalog.channels.reindex, in createRuntime's caller).
  */
@@ -69,6 +72,7 @@ export async function openStore(config: Config, log: Logger): Promise<OpenedStor
   const { sealer, source } = loadSealer(config);
   const raw = await openRawStore(config, log);
   try {
+    await ensureSchema(raw, MIGRATIONS, { nodeId: config.nodeId, log: log.child({ module: "schema" }) });
     const store = new SealedStore(raw, sealer, SECRET_FIELDS);
     await checkSecretKey(raw, sealer);
     const sealed = await sealStoredSecrets(raw, store);

@@ -55,7 +55,7 @@ export interface ChannelRecord {
   readonly name: string;
   readonly ownerId: string;
   readonly streamKey: string;
-  /** The backup encoder's stream key while `backup` is on; null or absent (older records): off. */
+  /** The backup encoder's stream key while `backup` is on; null: off (absent: a store before schema version 1). */
   readonly backupStreamKey?: string | null;
   /** SRT ingest listener; allocated while `srtIngest` is on. */
   readonly srt: SrtListenerSecret | null;

@@ -1,11 +1,13 @@
 // `streamwell backup > file` and `streamwell restore < file` on a node's store: the round trip gives
 // a new data dir the same users, channels (stream keys), destinations and restreams, with the
-// secrets still sealed in the file; a restore under another secret key, or into a store that is
-// not empty, is refused with a clear message and writes nothing.
+// secrets still sealed in the file; a restore under another secret key, into a store that is not
+// empty, or of a file from a newer schema version is refused with a clear message and writes
+// nothing; a file of an older schema version is restored migrated.
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { MIGRATIONS } from "../../node/catalog/migrations.js";
 import { ApiClient } from "../support/api-client.js";
 import { ADMIN_PASSWORD, removeDataDir, startNode, tempDataDir } from "../support/node-process.js";
 
@@ -117,6 +119,40 @@ it("refuses to restore into a store that is not empty", async () => {
   expect(result.stderr).toMatch(/already holds \d+ records: restore only into an empty store/);
   const after = JSON.parse((await streamwell("backup", source)).stdout) as { records: unknown[] };
   expect(after.records).toEqual((JSON.parse(backup) as { records: unknown[] }).records);
+});
+
+it("names the store's schema version, and restores a file of an older schema migrated", async () => {
+  const parsed = JSON.parse(backup) as { schema?: number; records: { key: string; value: any }[] };
+  expect(parsed.schema).toBe(MIGRATIONS.length);
+  expect(parsed.records.map((record) => record.key)).not.toContain("schema");
+  // The same file as a release before schema versions wrote it: no `schema`, channels without backupStreamKey.
+  delete parsed.schema;
+  for (const record of parsed.records) {
+    if (record.key.startsWith("channels.")) delete record.value.backupStreamKey;
+  }
+  const target = dir();
+  copyFileSync(join(source, "secret.key"), join(target, "secret.key"));
+  const result = await streamwell("restore", target, JSON.stringify(parsed));
+  expect(result.exitCode, result.stderr).toBe(0);
+  expect(result.stderr).toContain(`migrated from schema version 0 to ${MIGRATIONS.length}`);
+  const restored = JSON.parse((await streamwell("backup", target)).stdout) as typeof parsed;
+  expect(restored.schema).toBe(MIGRATIONS.length);
+  expect(
+    restored.records.find((record) => record.key === `channels.${channel.id}`)?.value.backupStreamKey,
+  ).toBeNull();
+});
+
+it("refuses a file of a newer schema than this release's, and writes nothing", async () => {
+  const newer = { ...JSON.parse(backup), schema: MIGRATIONS.length + 1 };
+  const target = dir();
+  copyFileSync(join(source, "secret.key"), join(target, "secret.key"));
+  const result = await streamwell("restore", target, JSON.stringify(newer));
+  expect(result.exitCode).toBe(1);
+  expect(result.stderr).toContain(
+    `this backup is at schema version ${MIGRATIONS.length + 1}, newer than this Streamwell's schema version ${MIGRATIONS.length}`,
+  );
+  expect(result.stderr).toContain("nothing was written");
+  expect(JSON.parse((await streamwell("backup", target)).stdout).records).toEqual([]);
 });
 
 it("refuses input that is not a backup", async () => {
