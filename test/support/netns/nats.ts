@@ -15,8 +15,6 @@ import type { Tunnel } from "./tunnel.js";
 export const NATS_PORT = 4222;
 const ROUTE_PORT = 6222;
 const MONITOR_PORT = 8222;
-/** nats-server's ping interval on routes and clients (default 2 minutes). */
-const PING_INTERVAL = "2s";
 
 export interface LabNats {
   readonly host: LabHost;
@@ -122,11 +120,6 @@ function serverConfig(dir: string, self: LabHost, all: readonly LabHost[]): stri
     `listen: "${self.ip}:${NATS_PORT}"`,
     `log_file: ${JSON.stringify(join(dir, `${self.name}.log`))}`,
     `http: "${self.ip}:${MONITOR_PORT}"`,
-    // A cut route is closed after ~3 pings unanswered and redialled every ~1-2 s, so a host is back
-    // soon after its link is, instead of waiting for TCP's retransmission backoff on the old route
-    // (the 2-minute default never closes a route within a cut; docs/reliability.md).
-    `ping_interval: "${PING_INTERVAL}"`,
-    "ping_max: 2",
     `jetstream { store_dir: ${JSON.stringify(join(dir, self.name))} }`,
     `cluster { name: lab, listen: "${self.ip}:${ROUTE_PORT}", routes: [${routes.join(", ")}] }`,
   ].join("\n");
