@@ -5,6 +5,8 @@
 
 # --- build: compile the node (tsc) and the web UI (vite) with the dev dependencies -------------------
 FROM node:20-bookworm AS build
+# libsrt: the Remote Playback listener (node/playback/srt-fanout.c) links against the one ffmpeg uses.
+RUN apt-get update && apt-get install -y --no-install-recommends libsrt1.5-gnutls && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci

@@ -5,20 +5,23 @@
 //   set-up; types: the service build and the web types only, what `npm run typecheck` needs)
 // 1. System packages (Debian): installed with apt-get when root, else it stops with the command to run.
 // 2. npm dependencies: `npm ci` when node_modules is missing or older than package-lock.json.
-// 3. Build: `tsc -p tsconfig.build.json` when a source file is newer than the last build, then the
+// 3. Build: `tsc -p tsconfig.build.json` when a source file is newer than the last build, and the
+//    Remote Playback listener (node/ffmpeg/srt-fanout.c, linked against the libsrt ffmpeg uses) into
+//    dist/bin/srt-fanout with the C compiler, then the
 //    web UI's API types from the OpenAPI document (scripts/web-types.mjs, after `npm ci` since it
 //    needs openapi-typescript), then the web UI (`vite build` of web/ into dist/web) when a file
 //    under web/ is newer than its last build.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 
-// What each command needs at run time. The media plane needs ffmpeg; the tests also run the
-// third-party peers (nginx-rtmp, nats-server, Prometheus, SRT tools, GStreamer, Chromium).
-const RUNTIME_PACKAGES = ["ffmpeg"];
+// What each command needs at run time. The media plane needs ffmpeg (which brings libsrt), and gcc
+// to build the Remote Playback listener against that libsrt; the tests also run the third-party
+// peers (nginx-rtmp, nats-server, Prometheus, SRT tools, GStreamer, Chromium).
+const RUNTIME_PACKAGES = ["ffmpeg", "gcc"];
 // `npm run mesh` also runs a local nats-server cluster.
 const MESH_PACKAGES = [...RUNTIME_PACKAGES, "nats-server"];
 const TEST_PACKAGES = [
@@ -111,7 +114,19 @@ function ensureBuild() {
     cwd: root,
     stdio: "inherit",
   });
+  buildFanout();
   writeFileSync(stamp, new Date().toISOString());
+}
+
+/** The SRT listener that serves Remote Playback callers; Debian ships libsrt without a .so link or headers. */
+function buildFanout() {
+  mkdirSync(join(root, "dist", "bin"), { recursive: true });
+  const args = ["-O2", "-Wall", "-Werror", "-o", join(root, "dist", "bin", "srt-fanout")];
+  const source = join(root, "node", "ffmpeg", "srt-fanout.c");
+  execFileSync("cc", [...args, source, "-l:libsrt-gnutls.so.1.5", "-lpthread"], {
+    cwd: root,
+    stdio: "inherit",
+  });
 }
 
 /** Rewrites web/src/api/openapi.gen.ts only when its text changes (it lives under web/). */

@@ -30,10 +30,10 @@ export interface ActorParent {
   mayRetry(): Promise<boolean>;
 }
 
-/** An actor's running child: the engine's handle and the hub reader that feeds it. */
+/** An actor's running child: the engine's handle and what feeds it (a hub reader; a listener's callers' readers). */
 export interface Child {
   readonly handle: RelayHandle;
-  readonly reader: FeedReader;
+  readonly reader: Pick<FeedReader, "close">;
 }
 
 export const NO_PROGRESS: RelayProgress = { bitrateBps: 0, bytesSent: 0, speed: 0 };

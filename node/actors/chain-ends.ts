@@ -2,7 +2,7 @@
 // listener on the link's port that feeds the channel's hub here (protocol "chain"); as its source
 // it runs a chain push: a RestreamActor, in an ActorHost of its own (not the restreams' host), that
 // pushes the channel's live feed to the target over SRT with the link's passphrase. Both ends speak the link's container (FLV for H.264 + AAC, so the
-// target's hub serves Remote Playback and RTMP pushes; else MPEG-TS). Both ends are idempotent, so
+// target's hub serves RTMP pushes natively; else MPEG-TS). Both ends are idempotent, so
 // a new leader can deliver them again. An end acts only as the store's record of the link says,
 // and only when that record names this node, whoever asks. Each end's calls for one channel run one at a time (the
 // listener set's queue, the host's queue), so overlapping deliveries leave exactly one of each.

@@ -73,10 +73,11 @@ export class ActorHost {
     ) {
       // A new leader delivers every placement again: the same spec must not restart a push.
       if (isDeepStrictEqual(existing.spec, order.spec)) return;
-      existing.spec = order.spec;
-      if (existing.actor instanceof RestreamActor && order.spec.kind === "push")
+      if (existing.actor instanceof RestreamActor && order.spec.kind === "push") {
+        existing.spec = order.spec;
         return existing.actor.update(order.spec);
-      return;
+      }
+      // Remote Playback: a new cap replaces the listener (its callers call again).
     }
     if (existing) await this.unplace(order.restreamId);
     const { restreamId, channelId } = order;

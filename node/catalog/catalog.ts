@@ -333,7 +333,7 @@ function assertFieldsFit(restream: RestreamRecord, change: RestreamChange): void
   const allowed: Record<RestreamRecord["kind"], readonly (keyof RestreamChange)[]> = {
     destination: ["name", "destinationId", "streamKey", "schedule", "output"],
     srt_push: ["name", "url", "schedule", "output"],
-    remote_playback: ["name", "schedule"],
+    remote_playback: ["name", "schedule", "maxCallers"],
   };
   const fields: Record<string, string> = {};
   for (const field of Object.keys(change) as (keyof RestreamChange)[]) {

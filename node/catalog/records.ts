@@ -111,7 +111,11 @@ export type RestreamRecord = RestreamBase &
   (
     | { readonly kind: "destination"; readonly destinationId: string; readonly streamKey: string }
     | { readonly kind: "srt_push"; readonly url: string }
-    | ({ readonly kind: "remote_playback" } & SrtListenerSecret)
+    | ({
+        readonly kind: "remote_playback";
+        /** Callers served at once; absent: DEFAULT_MAX_CALLERS (node/defs/relay.ts). */
+        readonly maxCallers?: number;
+      } & SrtListenerSecret)
   );
 
 export type RestreamKind = RestreamRecord["kind"];

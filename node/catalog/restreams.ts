@@ -17,7 +17,7 @@ export type NewRestream = (
       readonly streamKey: string;
     }
   | { readonly kind: "srt_push"; readonly name: string; readonly url: string }
-  | { readonly kind: "remote_playback"; readonly name: string }
+  | { readonly kind: "remote_playback"; readonly name: string; readonly maxCallers?: number }
 ) & { readonly schedule?: Schedule | null; readonly output?: OutputProfile };
 
 export interface RestreamChange {
@@ -27,6 +27,7 @@ export interface RestreamChange {
   readonly url?: string;
   readonly schedule?: Schedule | null;
   readonly output?: OutputProfile;
+  readonly maxCallers?: number;
 }
 
 export class Restreams {

@@ -5,6 +5,7 @@
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { IngestInput } from "../defs/ingest-input.js";
 import { COPY_OUTPUT } from "../defs/output.js";
+import { DEFAULT_MAX_CALLERS } from "../defs/relay.js";
 import type { RestreamStatus } from "../defs/restream-status.js";
 import type { RestreamWarning } from "../defs/warnings.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../urls/destination-url.js";
@@ -118,6 +119,7 @@ export function restreamView(
         : null,
     ...status,
     output: restream.output ?? COPY_OUTPUT,
+    maxCallers: restream.kind === "remote_playback" ? (restream.maxCallers ?? DEFAULT_MAX_CALLERS) : null,
     warnings: options.warnings,
     schedule: restream.schedule ?? null,
     createdAt: restream.createdAt,

@@ -1,6 +1,6 @@
 // What the actors need from the world, kept narrow so they are testable with fakes: a feed of the
 // channel's media (from the hub), an engine that relays it to a destination (RestreamActor) and one
-// that serves it to an SRT caller (PlaybackActor).
+// that serves it to SRT callers (PlaybackActor).
 import type { Readable } from "node:stream";
 import type { ChannelCodecs } from "./codecs.js";
 import type { Container } from "./container.js";
@@ -16,9 +16,6 @@ export interface IngestFeed {
   readonly container: Container;
   /** A new reader of the channel: bytes in `container`, starting on a keyframe; `name` shows in hub logs. */
   open(name: string): FeedReader;
-  /** Remote Playback: a stream that holds back until a caller arrives (node/hub/primed-stream.ts).
-   * Absent where the container cannot be primed yet (MPEG-TS from the SRT ingest). */
-  readonly openPrimed?: (name: string) => PrimedReader;
 }
 
 export interface FeedReader {
@@ -43,14 +40,6 @@ export interface TagSource {
   poll(): FlvTag | undefined;
   /** Resolves once, when the reader ends ("too_slow": its consumer fell behind and was cut off). */
   whenEnded(): Promise<EndReason>;
-}
-
-/**
- * Bytes in two steps: at once only what ffmpeg needs to open its input (it then blocks in the SRT
- * accept and reads no more), then, after `resume()`, the channel from its current keyframe on.
- */
-export interface PrimedReader extends FeedReader {
-  resume(): void;
 }
 
 /** What an engine relays: a reader's bytes (or, for FLV, its tags) and their container. An engine
@@ -84,11 +73,18 @@ export interface RelaySpec {
   readonly pinTarget?: boolean;
 }
 
-/** Remote Playback: the SRT listener's port and passphrase, allocated with the restream. */
+/** How many callers one Remote Playback serves at once unless its restream says otherwise. */
+export const DEFAULT_MAX_CALLERS = 4;
+/** The most a restream may ask for: the listener's table (MAX_SLOTS in node/ffmpeg/srt-fanout.c). */
+export const MAX_CALLERS_LIMIT = 64;
+
+/** Remote Playback: the SRT listener's port and passphrase, allocated with the restream, and its cap. */
 export interface PlaybackSpec {
   readonly kind: "playback";
   readonly port: number;
   readonly passphrase: string;
+  /** Callers served at once; one more is refused in the SRT handshake. */
+  readonly maxCallers: number;
 }
 
 /** What the scheduler asks a node to run for one restream. */
@@ -122,12 +118,38 @@ export interface RelayEngine {
   start(input: RelayInput, spec: RelaySpec, events: RelayEvents): RelayHandle;
 }
 
-export interface ListenerEvents extends RelayEvents {
-  /** A caller connected: ffmpeg opened its output, and now reads its input. */
-  connected(): void;
+/** What a Remote Playback listener reports; callers are numbered from 1 by the listener. */
+export interface PlaybackEvents {
+  /** The port is bound: callers can connect. */
+  listening(): void;
+  connected(caller: number, address: string): void;
+  /** A caller over the cap was rejected in the handshake. */
+  refused(address: string): void;
+  left(caller: number, reason: string): void;
+  /** The listener can take bytes again after a send() that answered false. */
+  drain(): void;
+  log(text: string): void;
+  /** The listener ended: null when it was stopped. Called once. */
+  exit(failure: RelayFailure | null): void;
+}
+
+/** One SRT listener serving many callers, each fed its own MPEG-TS (node/ffmpeg/fanout.ts). */
+export interface PlaybackServer extends RelayHandle {
+  /** MPEG-TS for one caller; false: wait for `drain` before sending more. */
+  send(caller: number, bytes: Buffer): boolean;
+  /** The caller's feed ended: hang up on it. */
+  hangUp(caller: number): void;
+}
+
+export interface RemuxEvents {
+  data(bytes: Buffer): void;
+  log(text: string): void;
+  exit(failure: RelayFailure | null): void;
 }
 
 export interface ListenerEngine {
-  /** Serves `input` to one SRT caller; exits when the caller leaves (or it fails, or is stopped). */
-  listen(input: RelayInput, spec: PlaybackSpec, events: ListenerEvents): RelayHandle;
+  /** Listens on the spec's port for as long as it is not stopped. */
+  serve(spec: PlaybackSpec, events: PlaybackEvents): PlaybackServer;
+  /** FLV in, the same media as MPEG-TS out (a caller of a channel ingested over RTMP). */
+  remux(input: RelayInput, events: RemuxEvents): RelayHandle;
 }

@@ -122,7 +122,7 @@ function srtOutput(
 }
 
 /** The muxer of an SRT output or stdout: FLV on a pipe or socket cannot seek back to fill in its header. */
-function muxerArgs(container: Container): string[] {
+export function muxerArgs(container: Container): string[] {
   return container === "flv" ? ["-f", "flv", "-flvflags", "no_duration_filesize"] : ["-f", "mpegts"];
 }
 

@@ -1,10 +1,12 @@
 // The ffmpeg engine: one supervised `ffmpeg -c copy` per running restream, fed the channel hub's
-// bytes (FLV or MPEG-TS) on stdin: a relay to a destination, or a Remote Playback SRT listener. It
+// bytes (FLV or MPEG-TS) on stdin: a relay to a destination; for Remote Playback, the SRT listener
+// (node/ffmpeg/fanout.ts) and the FLV -> MPEG-TS remux of a caller of an RTMP-ingested channel. It
 // adapts node/ffmpeg's process wrapper to the actors' contracts (node/defs/relay.ts).
 import type { Readable } from "node:stream";
 import type {
   ListenerEngine,
-  ListenerEvents,
+  PlaybackEvents,
+  PlaybackServer,
   PlaybackSpec,
   RelayEngine,
   RelayEvents,
@@ -12,15 +14,16 @@ import type {
   RelayHandle,
   RelayInput,
   RelaySpec,
+  RemuxEvents,
 } from "../defs/relay.js";
 import type { Logger } from "../kit/log.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
 import { PROGRESS_FD, relayArgs } from "./args.js";
 import { classifyRelayExit } from "./classify.js";
-import { type ExitClassifier, outputOpened } from "./exit.js";
+import type { ExitClassifier } from "./exit.js";
+import { startFanout } from "./fanout.js";
 import { PidFile } from "./pidfile.js";
-import { playbackArgs } from "./playback-args.js";
-import { classifyPlaybackExit } from "./playback-exit.js";
+import { remuxArgs } from "./playback-args.js";
 import { type FfmpegExit, startFfmpeg } from "./process.js";
 
 /** What an ffmpeg exit means for the actor: null when it stopped cleanly or its input ended. */
@@ -62,26 +65,26 @@ export class FfmpegEngine implements RelayEngine, ListenerEngine {
     return this.run(args, input.stream, spec.secrets, events, classifyRelayExit);
   }
 
-  listen(input: RelayInput, spec: PlaybackSpec, events: ListenerEvents): RelayHandle {
-    const args = playbackArgs({
-      inputFormat: input.container,
-      bindHost: this.bindHost,
-      port: spec.port,
-      passphrase: spec.passphrase,
-      progressFd: PROGRESS_FD,
+  serve(spec: PlaybackSpec, events: PlaybackEvents): PlaybackServer {
+    events.log(`srt-fanout: SRT listener on port ${spec.port}, up to ${spec.maxCallers} callers`);
+    return startFanout(spec, events, { bindHost: this.bindHost, pidRegistry: this.pids });
+  }
+
+  remux(input: RelayInput, events: RemuxEvents): RelayHandle {
+    const ffmpeg = startFfmpeg({
+      args: remuxArgs(PROGRESS_FD),
+      input: input.stream,
+      pidRegistry: this.pids,
+      onStdout: (chunk) => events.data(chunk),
+      onStderrLine: (line) => events.log(line.text),
+      classify: (): RelayFailure | null => null,
+      onExit: (exit) => events.exit(failureOf(exit)),
     });
-    events.log(`ffmpeg: SRT listener on port ${spec.port}, waiting for a caller`);
-    let connected = false;
-    const lineEvents: RelayEvents = {
-      ...events,
-      log: (text) => {
-        events.log(text);
-        if (connected || !outputOpened([text])) return;
-        connected = true;
-        events.connected();
+    return {
+      stop: async () => {
+        await ffmpeg.stop();
       },
     };
-    return this.run(args, input.stream, [spec.passphrase], lineEvents, classifyPlaybackExit);
   }
 
   private run(

@@ -2,7 +2,7 @@
 // SIGKILLed (no cleanup ran) can kill what it left behind at its next start. setpriv --pdeathsig
 // already kills them with their parent; this covers the gaps (a parent that died between fork and
 // prctl, a process that ignored it). One "pid starttime" per line: the start time (/proc stat field
-// 22) makes a recycled PID harmless, and only an ffmpeg is ever killed.
+// 22) makes a recycled PID harmless, and only an ffmpeg (or srt-fanout) is ever killed.
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { isAlive, readCmdline, readProcStat } from "./proc-facts.js";
@@ -90,11 +90,14 @@ export async function sweepStalePids(path: string, waitMs = SWEEP_WAIT_MS): Prom
   return report;
 }
 
+/** What this node runs under the registry: ffmpeg, and the Remote Playback listener (fanout.ts). */
+const OUR_COMMANDS = new Set(["ffmpeg", "srt-fanout"]);
+
 function killIfOurs(entry: PidEntry): boolean {
   const stat = readProcStat(entry.pid);
   if (!stat || stat.startTime !== entry.startTime || !isAlive(entry.pid)) return false;
   const argv0 = readCmdline(entry.pid)?.[0];
-  if (!argv0 || basename(argv0) !== "ffmpeg") return false;
+  if (!argv0 || !OUR_COMMANDS.has(basename(argv0))) return false;
   try {
     // We started each ffmpeg as a process-group leader; kill the group only if it still is one.
     process.kill(stat.pgrp === entry.pid ? -entry.pid : entry.pid, "SIGKILL");

@@ -6,12 +6,6 @@ export { FLV_UNITS } from "./flv-units.js";
 export { DEFAULT_GOP_CACHE_MAX_BYTES, GopCache, type StartPoint } from "./gop-cache.js";
 export { ChannelHub, type HubLogger, type HubOptions, type HubStats } from "./hub.js";
 export {
-  LIVE_OFFSET_MS,
-  PRIMER_CUTOFF_SECONDS,
-  type PrimedFlv,
-  primedFlvStream,
-} from "./primed-stream.js";
-export {
   DEFAULT_MAX_QUEUE_BYTES,
   HubReader,
   type OverflowPolicy,

@@ -9,7 +9,7 @@ import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
 import type { FlvTag } from "../defs/flv-tag.js";
 import type { IngestInput } from "../defs/ingest-input.js";
-import type { FeedReader, IngestFeed, PrimedReader, TagSource } from "../defs/relay.js";
+import type { FeedReader, IngestFeed, TagSource } from "../defs/relay.js";
 import {
   type ByteStreamOptions,
   ChannelHub,
@@ -17,7 +17,6 @@ import {
   type HubLogger,
   type HubReader,
   type HubStats,
-  primedFlvStream,
   TS_UNITS,
   toFlvStream,
   toTsStream,
@@ -78,7 +77,6 @@ export interface IngestSink<U> {
 interface LiveMedia {
   readonly container: Container;
   open(name: string): FeedReader;
-  readonly openPrimed?: (name: string) => PrimedReader;
   stats(): HubStats;
   /** The ingest is over: readers end once drained. */
   end(): void;
@@ -88,8 +86,6 @@ interface LiveMedia {
 interface HubMedia<U> {
   readonly format: UnitFormat<U>;
   readonly toStream: (reader: HubReader<U>, options: ByteStreamOptions) => Readable;
-  /** How it is primed for a Remote Playback listener; null where it cannot be yet. */
-  readonly prime: ((hub: ChannelHub<U>, name: string) => PrimedReader) | null;
   /** The units a reader hands an engine that takes them instead of bytes: FLV tags only (native RTMP push). */
   readonly tagsOf: (reader: HubReader<U>) => TagSource | undefined;
 }
@@ -104,10 +100,9 @@ const MEDIA: { readonly [C in Container]: HubMedia<UnitsOf[C]> } = {
   flv: {
     format: FLV_UNITS,
     toStream: toFlvStream,
-    prime: (hub, name) => primedFlvStream(hub, { name, coalesceMs: RELAY_COALESCE_MS }),
     tagsOf: (reader) => reader,
   },
-  mpegts: { format: TS_UNITS, toStream: toTsStream, prime: null, tagsOf: () => undefined },
+  mpegts: { format: TS_UNITS, toStream: toTsStream, tagsOf: () => undefined },
 };
 
 const NO_SWITCHES: Readonly<Record<IngestInput, number>> = { primary: 0, backup: 0 };
@@ -203,7 +198,6 @@ export class IngestRegistry implements IngestHandler {
       codecs: live.codecs,
       container: media.container,
       open: (name) => media.open(name),
-      ...(media.openPrimed && { openPrimed: media.openPrimed }),
     };
   }
 
@@ -286,7 +280,7 @@ export class IngestRegistry implements IngestHandler {
   private open<U>(
     channelId: string,
     protocol: IngestProtocol,
-    { format, toStream, prime, tagsOf }: HubMedia<U>,
+    { format, toStream, tagsOf }: HubMedia<U>,
     disconnect: (() => void) | null,
   ): Opened<U> {
     const chained = this.channels.get(channelId);
@@ -311,7 +305,6 @@ export class IngestRegistry implements IngestHandler {
           close: () => reader.close(),
         };
       },
-      ...(prime && { openPrimed: (name: string) => prime(hub, name) }),
       stats: () => hub.stats(),
       end: () => hub.end(),
     };

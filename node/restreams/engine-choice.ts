@@ -1,17 +1,19 @@
 // Which engine pushes a restream: the destination's own choice, else the node's `restreamEngine`.
 // The native engine takes RTMP and RTMPS destinations fed FLV tags (RTMP ingest); SRT destinations
 // and feeds without tags (MPEG-TS from SRT ingest) always go to ffmpeg, whatever was asked, and so
-// do Remote Playback listeners.
+// do Remote Playback listeners and their remuxes.
 import type {
   EngineName,
   ListenerEngine,
-  ListenerEvents,
+  PlaybackEvents,
+  PlaybackServer,
   PlaybackSpec,
   RelayEngine,
   RelayEvents,
   RelayHandle,
   RelayInput,
   RelaySpec,
+  RemuxEvents,
 } from "../defs/relay.js";
 import type { NativeRtmpEngine } from "../rtmp-push/engine.js";
 
@@ -38,7 +40,11 @@ export class EngineChoice implements RelayEngine, ListenerEngine {
     return this.engines.ffmpeg.start(input, spec, events);
   }
 
-  listen(input: RelayInput, spec: PlaybackSpec, events: ListenerEvents): RelayHandle {
-    return this.engines.ffmpeg.listen(input, spec, events);
+  serve(spec: PlaybackSpec, events: PlaybackEvents): PlaybackServer {
+    return this.engines.ffmpeg.serve(spec, events);
+  }
+
+  remux(input: RelayInput, events: RemuxEvents): RelayHandle {
+    return this.engines.ffmpeg.remux(input, events);
   }
 }

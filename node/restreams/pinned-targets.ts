@@ -5,13 +5,15 @@
 // address itself. SRT needs nothing but the address: no certificate names it, no Host header.
 import type {
   ListenerEngine,
-  ListenerEvents,
+  PlaybackEvents,
+  PlaybackServer,
   PlaybackSpec,
   RelayEngine,
   RelayEvents,
   RelayHandle,
   RelayInput,
   RelaySpec,
+  RemuxEvents,
 } from "../defs/relay.js";
 import type { TargetPolicy } from "../urls/target-policy.js";
 
@@ -21,8 +23,12 @@ export class PinnedTargets implements RelayEngine, ListenerEngine {
     private readonly policy: Pick<TargetPolicy, "pin">,
   ) {}
 
-  listen(input: RelayInput, spec: PlaybackSpec, events: ListenerEvents): RelayHandle {
-    return this.inner.listen(input, spec, events);
+  serve(spec: PlaybackSpec, events: PlaybackEvents): PlaybackServer {
+    return this.inner.serve(spec, events);
+  }
+
+  remux(input: RelayInput, events: RemuxEvents): RelayHandle {
+    return this.inner.remux(input, events);
   }
 
   start(input: RelayInput, spec: RelaySpec, events: RelayEvents): RelayHandle {

@@ -1,11 +1,11 @@
 // From what a user saved to what an actor needs: for a push, the parsed target, the key, and the
-// secrets every log line must be scrubbed of; for Remote Playback, its port and passphrase.
+// secrets every log line must be scrubbed of; for Remote Playback, its port, passphrase and cap.
 
 import type { Catalog } from "../catalog/catalog.js";
 import type { DestinationRecord, RestreamRecord } from "../catalog/records.js";
 import type { ActorOrder } from "../defs/orders.js";
 import { isCopy } from "../defs/output.js";
-import type { ActorSpec, RelaySpec } from "../defs/relay.js";
+import { type ActorSpec, DEFAULT_MAX_CALLERS, type RelaySpec } from "../defs/relay.js";
 import { parseDestinationUrl } from "../urls/destination-url.js";
 
 /** What the restream's actor runs; null for a destination restream whose destination is gone. */
@@ -14,7 +14,8 @@ export function actorSpecOf(
   destination: DestinationRecord | undefined,
 ): ActorSpec | null {
   if (restream.kind === "remote_playback") {
-    return { kind: "playback", port: restream.port, passphrase: restream.passphrase };
+    const { port, passphrase, maxCallers = DEFAULT_MAX_CALLERS } = restream;
+    return { kind: "playback", port, passphrase, maxCallers };
   }
   // A profile goes in the spec only when it encodes: `copy` keeps the spec (and placement) as before.
   const output = isCopy(restream.output) ? {} : { output: restream.output };

@@ -2,7 +2,7 @@
 // services/middleware.ts) and generate the OpenAPI document (services/api/openapi.ts).
 import { z } from "zod";
 import { WEBHOOK_EVENTS } from "../../node/catalog/webhooks.js";
-import { ENGINE_NAMES } from "../../node/defs/relay.js";
+import { DEFAULT_MAX_CALLERS, ENGINE_NAMES, MAX_CALLERS_LIMIT } from "../../node/defs/relay.js";
 import { PRESET_IDS } from "../../node/restreams/presets.js";
 import { byId, destinationStreamKey, destinationUrl, empty, id, name, password, username } from "./common.js";
 
@@ -122,6 +122,13 @@ export const channels = {
 const srtUrl = destinationUrl(["srt"]);
 const channelId = id;
 
+const maxCallers = z
+  .number()
+  .int("must be a whole number")
+  .min(1, "must be at least 1")
+  .max(MAX_CALLERS_LIMIT, `must be at most ${MAX_CALLERS_LIMIT}`)
+  .describe(`Remote Playback: callers served at once (default ${DEFAULT_MAX_CALLERS}); one more is refused`);
+
 const isoTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date and time" });
 
 const schedule = z
@@ -189,6 +196,7 @@ export const restreams = {
       kind: z.literal("remote_playback"),
       name: name.optional(),
       schedule: schedule.optional(),
+      maxCallers: maxCallers.optional(),
     }),
   ]),
   get: byId,
@@ -200,6 +208,7 @@ export const restreams = {
     url: srtUrl.optional(),
     schedule: schedule.optional(),
     output: outputProfile.optional(),
+    maxCallers: maxCallers.optional(),
   }),
   remove: byId,
   start: byId,

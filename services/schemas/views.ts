@@ -148,6 +148,7 @@ export const restream = z.strictObject({
     speed: z.number(),
   }),
   output: outputProfile,
+  maxCallers: z.number().nullable().describe("Remote Playback only: callers served at once"),
   warnings: z
     .array(
       z.strictObject({

@@ -1,4 +1,4 @@
-// ActorHost with real ffmpeg children (Remote Playback listeners, which run until stopped): orders
+// ActorHost with real children (Remote Playback listeners, srt-fanout, which run until stopped): orders
 // for one restream that overlap (a new leader delivering placements again while a move is under way)
 // leave exactly the actor the host holds, and no ffmpeg that nothing will ever stop. Before the host
 // queued its calls per restream, an ensure that overtook another's removal left an orphan listener.
@@ -53,7 +53,12 @@ function running(): number[] {
 }
 
 async function playback(channelId: string): Promise<ActorOrder> {
-  const spec = { kind: "playback" as const, port: await freeUdpPort(), passphrase: "playback-passphrase" };
+  const spec = {
+    kind: "playback" as const,
+    port: await freeUdpPort(),
+    passphrase: "playback-passphrase",
+    maxCallers: 4,
+  };
   return { restreamId: "rs_1", channelId, spec };
 }
 

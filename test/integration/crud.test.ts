@@ -444,6 +444,7 @@ describe("restreams", () => {
       node: null,
       stats: IDLE_STATS,
       output: { video: "copy", audio: "copy" },
+      maxCallers: null,
       warnings: [],
       schedule: null,
       createdAt: expect.any(String),
@@ -480,6 +481,7 @@ describe("restreams", () => {
       name: "Remote Playback",
       url: null,
       state: "stopped",
+      maxCallers: 4,
     });
     const [, port, passphrase] = PLAYBACK_URL.exec(restream.playbackUrl) ?? [];
     expect(Number(port)).toBeGreaterThanOrEqual(9000);

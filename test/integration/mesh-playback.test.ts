@@ -1,9 +1,10 @@
 // A Remote Playback URL stays valid when the ingest moves: the playback actor stays on the node
 // its URL names (n2, where it was created), fed by a chain link from whichever node holds the
 // ingest. The link carries FLV (H.264 + AAC), which the playback actor needs; a caller pulling the
-// URL gets H.264 + AAC before and after the publisher moves from n3 to n1.
+// URL gets H.264 + AAC before and after the publisher moves from n3 to n1. A channel ingested over
+// SRT (HEVC in MPEG-TS, home n3) is served the same way, the link carrying MPEG-TS.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ffprobeStreams, type MediaProcess, publish } from "../support/media.js";
+import { ffprobeStreams, hevcClip, type MediaProcess, publish, publishSrt } from "../support/media.js";
 import { startMesh, type TestMesh } from "../support/mesh.js";
 import { waitFor } from "../support/wait.js";
 
@@ -63,4 +64,28 @@ it("serves a Remote Playback on the node its URL names, through a chain link tha
   expect(await pulledCodecs(playbackUrl)).toEqual(["aac", "h264"]);
   const view = (await admin.get(`/restreams/${id}`)).body;
   expect(view.playbackUrl).toBe(playbackUrl);
+}, 150_000);
+
+it("serves an SRT-ingested HEVC channel from another node of the mesh", async () => {
+  await publisher?.stop();
+  publisher = undefined;
+  // The channel's SRT ingest lives on n3 (its port is from n3's range); its Remote Playback on n2.
+  const channel = (await mesh.admin("n3").post("/channels", { name: "HEVC far", srtIngest: true })).body;
+  const admin = mesh.admin("n2");
+  const created = await admin.post(`/channels/${channel.id}/restreams`, { kind: "remote_playback" });
+  expect(created.status).toBe(201);
+  const { id, playbackUrl } = created.body as { id: string; playbackUrl: string };
+  expect((await admin.post(`/restreams/${id}/start`)).status).toBe(200);
+
+  publisher = publishSrt(channel.ingest.srt, await hevcClip());
+  await waitFor(
+    "live on n3",
+    async () => (await admin.get(`/channels/${channel.id}`)).body.node === "n3",
+    30_000,
+  );
+  const codecs = await waitFor("HEVC pulled from n2", () => pulledCodecs(playbackUrl), 60_000);
+  expect(codecs).toEqual(["aac", "hevc"]);
+  expect((await admin.get(`/restreams/${id}`)).body.node).toBe("n2");
+  const nodes = (await admin.get("/nodes")).body.items as NodeItem[];
+  expect(nodes.find((node) => node.id === "n3")?.actors.chain).toBe(1);
 }, 150_000);

@@ -1,5 +1,6 @@
 // Remote Playback end to end: a real node, ffmpeg publishing over RTMP, ffmpeg callers pulling the
-// playbackUrl over SRT on loopback. One SRT port in the node's range, so the 409 and the port's
+// playbackUrl over SRT on loopback, one after the other (several at once over SRT ingest:
+// playback-callers.test.ts). One SRT port in the node's range, so the 409 and the port's
 // release on delete are seen too.
 import { createSocket } from "node:dgram";
 import { rmSync } from "node:fs";
@@ -35,7 +36,7 @@ afterAll(async () => {
   for (const file of files) rmSync(file, { force: true });
 });
 
-it("serves the live channel to one SRT caller at a time, each starting on a fresh keyframe", async () => {
+it("serves the live RTMP channel to SRT callers, each starting on a fresh keyframe", async () => {
   const channel = (await admin.post("/channels", { name: "Playback" })).body;
   const created = await admin.post(`/channels/${channel.id}/restreams`, { kind: "remote_playback" });
   expect(created.status).toBe(201);
@@ -97,7 +98,8 @@ it("serves the live channel to one SRT caller at a time, each starting on a fres
   expect(firstPull.firstVideo.pts).toBeGreaterThan((firstPull.startedAt - publishedAt) / 1000 - 2);
 
   const logs = JSON.stringify((await admin.get(`/restreams/${restream.id}/logs`)).body);
-  expect(logs).toContain("a caller connected");
+  expect(logs).toMatch(/caller 1 connected from 127\.0\.0\.1:\d+ \(1 of 4\)/);
+  expect(logs).toContain("caller 1 left");
   for (const text of [logs, node.output.join("\n")]) expect(text).not.toContain(passphrase);
 
   await publisher.stop();

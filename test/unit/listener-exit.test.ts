@@ -2,7 +2,7 @@
 // another program holds, and a caller that sent media and left. Neither is a restream's error code.
 import { describe, expect, it } from "vitest";
 import { classifyRelayExit } from "../../node/ffmpeg/classify.js";
-import { classifyPlaybackExit } from "../../node/ffmpeg/playback-exit.js";
+import { classifyFanoutExit } from "../../node/ffmpeg/fanout.js";
 import { chainListenerExit, srtIngestExit } from "../../node/ingest/srt/listener-exit.js";
 import { captured } from "../support/ffmpeg-fixtures.js";
 
@@ -41,26 +41,31 @@ describe("SRT ingest and chain listener exits", () => {
   });
 });
 
-describe("classifyPlaybackExit", () => {
+describe("classifyFanoutExit (the Remote Playback listener, node/ffmpeg/srt-fanout.c)", () => {
+  const fanout = (line: string, stoppedByUs = false) => ({
+    exitCode: 1,
+    signal: null,
+    stderrLines: [line],
+    stoppedByUs,
+  });
+
   it("a taken port is the listener's own failure, not a destination's", () => {
-    expect(classifyPlaybackExit(exit("srt-listener-port-in-use"))).toEqual({
+    const taken = fanout(
+      "srt-fanout: bind failed: Connection setup failure: unable to create/configure SRT socket",
+    );
+    expect(classifyFanoutExit(taken)).toEqual({
       code: "internal",
       message: "the Remote Playback port is in use by another program",
     });
-    // What the restream classifier made of the same exit before each user passed its own:
+    // What the restream classifier makes of a listener's exit: not a failure of its own kind.
     expect(classifyRelayExit(exit("srt-listener-port-in-use"))?.message).toMatch(/unexpectedly/);
   });
 
-  it("a caller that left after its output opened is no failure; a stop of ours neither", () => {
-    expect(classifyPlaybackExit(exit("srt-listener-caller-left"))).toBeNull();
-    expect(classifyPlaybackExit(exit("srt-listener-port-in-use", true))).toBeNull();
-  });
-
-  it("an end before any caller is a failure the actor retries", () => {
-    const facts = { exitCode: 1, signal: null, stderrLines: [], stoppedByUs: false };
-    expect(classifyPlaybackExit(facts)).toEqual({
+  it("a stop of ours is no failure; any other end is one the actor retries, with the helper's words", () => {
+    expect(classifyFanoutExit(fanout("srt-fanout: bind failed: x", true))).toBeNull();
+    expect(classifyFanoutExit(fanout("srt-fanout: accept failed: y"))).toEqual({
       code: "internal",
-      message: "the SRT listener ended before a caller connected",
+      message: "the Remote Playback listener ended: srt-fanout: accept failed: y",
     });
   });
 });

@@ -1,35 +1,31 @@
 import { describe, expect, it } from "vitest";
-import { RelayArgsError } from "../../node/ffmpeg/errors.js";
-import { playbackArgs } from "../../node/ffmpeg/playback-args.js";
+import { frame, LineSplitter, parseEvent, passphraseFrame } from "../../node/ffmpeg/fanout-protocol.js";
+import { remuxArgs } from "../../node/ffmpeg/playback-args.js";
 
-const base = {
-  bindHost: "0.0.0.0",
-  port: 9000,
-  passphrase: "secret-passphrase-1",
-  progressFd: 3,
-  inputFormat: "flv" as const,
-};
+describe("remuxArgs (an RTMP-ingested channel for one Remote Playback caller)", () => {
+  it("reads FLV on stdin with a short probe and copies it into MPEG-TS on stdout", () => {
+    const args = remuxArgs(3).join(" ");
+    expect(args).toContain("-probesize 32 -analyzeduration 0 -f flv -i pipe:0");
+    expect(args).toMatch(/-copyts -map 0:v:0\? -map 0:a:0\? -c copy -f mpegts pipe:1$/);
+    expect(args).toContain("-progress pipe:3");
+  });
+});
 
-describe("playbackArgs", () => {
-  it("listens on the port, passphrase in its own argument, dropping the primer with -ss", () => {
-    const args = playbackArgs(base);
-    expect(args.at(-1)).toBe("srt://0.0.0.0:9000?mode=listener&pkt_size=1316");
-    expect(args.at(-1)).not.toContain("secret");
-    expect(args[args.indexOf("-passphrase") + 1]).toBe("secret-passphrase-1");
-    expect(args.slice(args.indexOf("-ss"), args.indexOf("-ss") + 2)).toEqual(["-ss", "0.5"]);
-    expect(args.indexOf("-ss")).toBeGreaterThan(args.indexOf("pipe:0")); // an output option
-    expect(args).toContain("-rw_timeout");
-    expect(args.join(" ")).toContain("-probesize 32 -analyzeduration 0 -f flv -i pipe:0");
+describe("the srt-fanout pipe protocol", () => {
+  it("frames bytes for a caller: id and length, big-endian, then the bytes", () => {
+    expect(frame(3, Buffer.from("abc"))).toEqual(Buffer.from([0, 0, 0, 3, 0, 0, 0, 3, 97, 98, 99]));
+    expect(frame(7, Buffer.alloc(0))).toEqual(Buffer.from([0, 0, 0, 7, 0, 0, 0, 0])); // hang up
+    expect(passphraseFrame("secret-pass").subarray(0, 8)).toEqual(Buffer.from([0, 0, 0, 0, 0, 0, 0, 11]));
   });
 
-  it("brackets an IPv6 bind address", () => {
-    expect(playbackArgs({ ...base, bindHost: "::" }).at(-1)).toMatch(/^srt:\/\/\[::\]:9000\?/);
-  });
-
-  it("refuses a passphrase libsrt would not take, and a bad port", () => {
-    for (const passphrase of ["short", "x".repeat(65), "has space in it"]) {
-      expect(() => playbackArgs({ ...base, passphrase })).toThrow(RelayArgsError);
-    }
-    expect(() => playbackArgs({ ...base, port: 70_000 })).toThrow(RelayArgsError);
+  it("reads the helper's event lines, split anywhere, and nothing else", () => {
+    const lines = new LineSplitter();
+    expect(lines.push("listening\nconnected 1 127.0.0.1:4")).toEqual(["listening"]);
+    expect(lines.push("000\nrefused [::1]:5000\nleft 1 too slow\n").map(parseEvent)).toEqual([
+      { type: "connected", caller: 1, address: "127.0.0.1:4000" },
+      { type: "refused", address: "[::1]:5000" },
+      { type: "left", caller: 1, reason: "too slow" },
+    ]);
+    for (const line of ["connected x 1.2.3.4:5", "left 0 gone", "hello"]) expect(parseEvent(line)).toBeNull();
   });
 });

@@ -125,8 +125,12 @@ describe("EngineChoice", () => {
       started.push(name);
       return { stop: async () => {} };
     },
-    listen: () => {
+    serve: () => {
       started.push(`${name} listener`);
+      return { send: () => true, hangUp: () => {}, stop: async () => {} };
+    },
+    remux: () => {
+      started.push(`${name} remux`);
       return { stop: async () => {} };
     },
   });
@@ -171,14 +175,15 @@ describe("EngineChoice", () => {
     },
   );
 
-  it("leaves Remote Playback listeners to ffmpeg", () => {
+  it("leaves Remote Playback listeners and their remuxes to ffmpeg's engine", () => {
     started.length = 0;
     const choice = new EngineChoice({ native, ffmpeg: fake("ffmpeg") }, "native");
-    choice.listen(
-      input(true),
-      { kind: "playback", port: 9000, passphrase: "p".repeat(16) },
-      { ...events, connected: () => {} },
+    const noop = () => {};
+    choice.serve(
+      { kind: "playback", port: 9000, passphrase: "p".repeat(16), maxCallers: 4 },
+      { ...events, listening: noop, connected: noop, refused: noop, left: noop, drain: noop },
     );
-    expect(started).toEqual(["ffmpeg listener"]);
+    choice.remux(input(true), { data: noop, log: noop, exit: noop });
+    expect(started).toEqual(["ffmpeg listener", "ffmpeg remux"]);
   });
 });

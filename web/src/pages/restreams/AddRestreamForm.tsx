@@ -1,6 +1,6 @@
 // "Add New": a restream of one of three kinds. A saved destination needs the stream key for this
-// channel; SRT Push a full SRT URL; Remote Playback nothing: the server hands out a URL to pull
-// from, shown (with its passphrase) once it is made.
+// channel; SRT Push a full SRT URL; Remote Playback only how many callers it serves at once: the
+// server hands out a URL to pull from, shown (with its passphrase) once it is made.
 import { type FormEvent, useRef, useState } from "react";
 import { type ApiError, api } from "../../api/client";
 import type { Destination, Restream, RestreamInput, RestreamKind } from "../../api/types";
@@ -19,7 +19,10 @@ interface AddRestreamFormProps {
 }
 
 /** Fields the form shows; the API's `fields` use the same names. */
-const SHOWN_FIELDS = ["name", "destinationId", "streamKey", "url", "output"];
+const SHOWN_FIELDS = ["name", "destinationId", "streamKey", "url", "output", "maxCallers"];
+
+/** The API's default maxCallers, shown in the field. */
+const DEFAULT_MAX_CALLERS = "4";
 
 export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestreamFormProps) {
   const [open, setOpen] = useState(false);
@@ -29,6 +32,7 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
   const [streamKey, setStreamKey] = useState("");
   const [url, setUrl] = useState("");
   const [outputChoice, setOutputChoice] = useState("");
+  const [maxCallers, setMaxCallers] = useState(DEFAULT_MAX_CALLERS);
   const [error, setError] = useState<ApiError>();
   const [playbackUrl, setPlaybackUrl] = useState<string>();
   const formRef = useRef<HTMLFormElement>(null);
@@ -45,7 +49,7 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
     const encoded = output ? { output } : {};
     if (kind === "destination") return { kind, destinationId, streamKey, ...named, ...encoded };
     if (kind === "srt_push") return { kind, url, ...named, ...encoded };
-    return { kind, ...named };
+    return { kind, ...named, maxCallers: Number(maxCallers) };
   };
 
   const submit = async (event: FormEvent) => {
@@ -128,9 +132,22 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
         <OutputSelect value={outputChoice} error={fields.output} onChange={setOutputChoice} />
       )}
       {kind === "remote_playback" && (
-        <p className="hint">
-          The server gives this restream its own SRT URL; any SRT caller can pull from it.
-        </p>
+        <>
+          <p className="hint">
+            The server gives this restream its own SRT URL; any SRT caller can pull from it.
+          </p>
+          <Field
+            label="Callers at once"
+            type="number"
+            min={1}
+            max={64}
+            required
+            value={maxCallers}
+            error={fields.maxCallers}
+            hint="One more caller is refused until one leaves."
+            onChange={(event) => setMaxCallers(event.target.value)}
+          />
+        </>
       )}
       {playbackUrl && <PlaybackNotice url={playbackUrl} />}
       <ErrorMessage error={error} shownFields={SHOWN_FIELDS} />
