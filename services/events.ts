@@ -3,6 +3,7 @@
 import type { ChannelCodecs, IngestStats } from "../node/defs/codecs.js";
 import type { IngestInput } from "../node/defs/ingest-input.js";
 import type { ActorReport } from "../node/defs/restream-status.js";
+import type { FeedPosition } from "../node/restreams/report-cache.js";
 
 export const EVENTS = {
   /** A channel's publisher is live on a node. */
@@ -43,7 +44,8 @@ export interface IngestOffline {
   readonly nodeID: string;
 }
 
-export interface RestreamReportEvent {
+/** `boot` and `seq` number the node's events, so a cache of reports sees one it missed. */
+export interface RestreamReportEvent extends FeedPosition {
   readonly restreamId: string;
   readonly nodeID: string;
   readonly report: ActorReport | null;

@@ -8,8 +8,8 @@ import type { Context, ServiceBroker } from "moleculer";
 import { z } from "zod";
 import type { LogLine } from "../node/actors/actor-log.js";
 import { ValidationFailedError } from "../node/defs/errors.js";
-import type { ActorReport } from "../node/defs/restream-status.js";
 import type { Exposition } from "../node/metrics/index.js";
+import type { ReportSnapshot } from "../node/restreams/report-cache.js";
 import { fieldsOf, toServiceError } from "./errors.js";
 import type { IngestInfo } from "./events.js";
 import { id } from "./schemas/common.js";
@@ -38,6 +38,8 @@ const chainLink = z.object({ channelId: id, sourceNodeId: nodeId, targetNodeId: 
 /** More than the scheduler ever sends in one call (node-batches.ts: 500), fewer than a node could bear. */
 const BATCH_MAX = 1_000;
 const restreamIds = z.array(id).max(100_000).readonly();
+/** Reports in one answer at most: ~300 bytes each, well under NATS's 1 MB max_payload. */
+export const REPORTS_PAGE_MAX = 1_000;
 
 /** A restream or a channel as lists show it (no secrets), with whom it belongs to, for server-sent events. */
 export interface EventView {
@@ -63,10 +65,15 @@ export const NODE_CALLS = {
   closeChain: call<void>()(`${NODE}.closeChain`, z.object({ channelId: id })),
   pushChain: call<void>()(`${NODE}.pushChain`, chainLink),
   unpushChain: call<void>()(`${NODE}.unpushChain`, chainLink),
-  /** What this node's actors report: of the restreams asked for, or all. */
-  actorReports: call<Record<string, ActorReport>>()(
+  /** What this node's actors report (of the restreams asked for, or all), and its report feed's position. */
+  actorReports: call<ReportSnapshot>()(
     `${NODE}.actorReports`,
-    z.object({ restreamIds: restreamIds.optional() }),
+    z.object({
+      restreamIds: restreamIds.optional(),
+      /** By page (a snapshot of thousands must stay under NATS's 1 MB max_payload): ids after `after`. */
+      after: id.optional(),
+      limit: z.number().int().min(1).max(REPORTS_PAGE_MAX).optional(),
+    }),
   ),
   actorLogs: call<{ lines: LogLine[] }>()(`${NODE}.actorLogs`, z.object({ restreamId: id })),
   /** The channels live on this node, with codecs and stats. */

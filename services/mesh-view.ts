@@ -1,6 +1,7 @@
 // Runtime facts, asked of every node at the moment they are needed: which channels are live
-// where, and what each actor reports. Nothing is cached, so an answer is never stale. These
-// are internal node actions, so they go through the broker, not the caller's context.
+// where, and (for the leader's metrics) what each actor reports. The API's restream views read
+// actor reports from a cache instead (mesh-reports.ts). These are internal node actions, so they
+// go through the broker, not the caller's context.
 import type { ServiceBroker } from "moleculer";
 import type { z } from "zod";
 import type { ActorReport } from "../node/defs/restream-status.js";
@@ -19,6 +20,11 @@ export function nodesRunning(broker: ServiceBroker, serviceName: string): string
     .filter((service) => service.name === serviceName)
     .map((service) => service.nodeID)
     .sort();
+}
+
+/** The ids of the Streamwell nodes (those running streamwell.node) that answer now, sorted. */
+export function streamwellNodes(broker: ServiceBroker): string[] {
+  return nodesRunning(broker, NODE_SERVICE);
 }
 
 /** What every node tells the others about itself (Moleculer node metadata; see broker.ts). */
@@ -73,7 +79,7 @@ async function askEveryNode<S extends z.ZodType, T>(
   params: z.input<S>,
 ): Promise<T[]> {
   const answers = await Promise.allSettled(
-    nodesRunning(broker, NODE_SERVICE).map((nodeID) => meshCall(broker, declared, params, nodeID)),
+    streamwellNodes(broker).map((nodeID) => meshCall(broker, declared, params, nodeID)),
   );
   return answers.flatMap((answer) => {
     if (answer.status === "fulfilled") return [answer.value];
@@ -92,35 +98,10 @@ export async function liveIngests(broker: ServiceBroker): Promise<Map<string, In
   return new Map(newestLast.map((ingest) => [ingest.channelId, ingest]));
 }
 
-/**
- * restreamId -> what its actor reports: of the restreams asked for, or of every actor in the mesh.
- * Asking for the ones a request shows keeps each node's answer small with thousands of actors.
- */
-export async function actorReports(
-  broker: ServiceBroker,
-  restreamIds?: readonly string[],
-): Promise<Map<string, ActorReport>> {
-  const perNode = await askEveryNode(broker, NODE_CALLS.actorReports, restreamIds ? { restreamIds } : {});
-  return new Map(perNode.flatMap((reports) => Object.entries(reports)));
-}
-
-/**
- * What one restream's actor reports, asked only of the node that its placement names: one call
- * however many nodes there are, none without a placement (no actor runs without one).
- */
-export async function actorReportOn(
-  broker: ServiceBroker,
-  nodeId: string | undefined,
-  restreamId: string,
-): Promise<ActorReport | undefined> {
-  if (nodeId === undefined || !nodesRunning(broker, NODE_SERVICE).includes(nodeId)) return undefined;
-  try {
-    const reports = await meshCall(broker, NODE_CALLS.actorReports, { restreamIds: [restreamId] }, nodeId);
-    return reports[restreamId];
-  } catch (error) {
-    broker.logger.warn(`node ${nodeId} did not answer actorReports: ${String(error)}`);
-    return undefined;
-  }
+/** restreamId -> what its actor reports, of every actor in the mesh (the leader's metrics). */
+export async function actorReports(broker: ServiceBroker): Promise<Map<string, ActorReport>> {
+  const perNode = await askEveryNode(broker, NODE_CALLS.actorReports, {});
+  return new Map(perNode.flatMap(({ reports }) => Object.entries(reports)));
 }
 
 /** A restream's engine log from whichever node ran its actor last. */

@@ -2,12 +2,15 @@
 // the node's info and readiness, the scheduler's orders, chain links, reports, logs, ingests and
 // the node's share of the metrics. The actor and metrics actions are internal (mesh-calls.ts): the
 // scheduler and the gateway call them with { nodeID }; users never do.
+import { randomBytes } from "node:crypto";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import moleculer from "moleculer";
 import type { Drains } from "../node/catalog/drains.js";
 import { NotFoundError } from "../node/defs/errors.js";
+import type { ActorReport } from "../node/defs/restream-status.js";
 import type { LocalNode, LocalNodeParent, NodeInfo } from "../node/local/local-node.js";
 import type { BoundPorts } from "../node/media-node.js";
+import type { FeedPosition } from "../node/restreams/report-cache.js";
 import { action } from "./action.js";
 import { EVENTS, type IngestLive, type ResourceChanged } from "./events.js";
 import { NODE_CALLS, serve } from "./mesh-calls.js";
@@ -26,12 +29,28 @@ export interface NodeServiceDeps {
   readonly catalog: { readonly drains: Pick<Drains, "list" | "drain" | "undrain"> };
 }
 
+/** The reports of the ids after `after`, at most `limit` of them (all without a limit), by id. */
+function page(reports: Record<string, ActorReport>, after: string | undefined, limit: number | undefined) {
+  if (limit === undefined) return { reports, next: null };
+  const ids = Object.keys(reports)
+    .filter((id) => after === undefined || id > after)
+    .sort()
+    .slice(0, limit);
+  return {
+    reports: Object.fromEntries(ids.map((id) => [id, reports[id] as ActorReport])),
+    next: ids.length === limit ? (ids.at(-1) ?? null) : null,
+  };
+}
+
 export function nodeService({ nodeId, localNode, listening, catalog }: NodeServiceDeps): ServiceSchema {
   /** 404 for a node that is not in the mesh now: a typo must not drain nothing silently. */
   const running = (ctx: Context, id: string) => {
     if (!nodesRunning(ctx.broker, SERVICE).includes(id)) throw new NotFoundError(`no node ${id} in the mesh`);
   };
   let node: LocalNode;
+  // This node's report feed: a fresh boot id per start, each report event numbered from 1, and the
+  // snapshot (actorReports) says where it stands, so every node's cache sees a lost event.
+  let feed: { boot: string; seq: number } = { boot: "", seq: 0 };
 
   return {
     name: SERVICE,
@@ -95,7 +114,10 @@ export function nodeService({ nodeId, localNode, listening, catalog }: NodeServi
       closeChain: serve(NODE_CALLS.closeChain, ({ channelId }) => node.chains.close(channelId)),
       pushChain: serve(NODE_CALLS.pushChain, (link) => node.chains.push(link)),
       unpushChain: serve(NODE_CALLS.unpushChain, (link) => node.chains.unpush(link)),
-      actorReports: serve(NODE_CALLS.actorReports, ({ restreamIds }) => node.reports(restreamIds)),
+      actorReports: serve(NODE_CALLS.actorReports, ({ restreamIds, after, limit }) => ({
+        ...feed,
+        ...page(node.reports(restreamIds), after, limit),
+      })),
       actorLogs: serve(NODE_CALLS.actorLogs, ({ restreamId }) => ({ lines: node.logs(restreamId) })),
       ingests: serve(NODE_CALLS.ingests, () => node.liveChannels()),
     },
@@ -106,14 +128,18 @@ export function nodeService({ nodeId, localNode, listening, catalog }: NodeServi
     },
     created(this: Service) {
       const broker = this.broker;
+      feed = { boot: randomBytes(8).toString("base64url"), seq: 0 };
       node = localNode({
         ingestLive: (channelId, codecs) =>
           void broker.broadcast(EVENTS.ingestLive, { channelId, nodeID: nodeId, codecs }),
         ingestOffline: (channelId) =>
           void broker.broadcast(EVENTS.ingestOffline, { channelId, nodeID: nodeId }),
         inputSwitched: (id) => void broker.broadcast(EVENTS.channelChanged, { id } satisfies ResourceChanged),
-        report: (restreamId, report) =>
-          void broker.broadcast(EVENTS.restreamReport, { restreamId, nodeID: nodeId, report }),
+        report: (restreamId, report) => {
+          feed.seq += 1;
+          const position: FeedPosition = { ...feed };
+          void broker.broadcast(EVENTS.restreamReport, { restreamId, nodeID: nodeId, report, ...position });
+        },
         isLeader: () => isSchedulerLeader(broker),
         meshFacts: async () => {
           const [actors, live] = await Promise.all([actorReports(broker), liveIngests(broker)]);

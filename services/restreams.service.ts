@@ -1,7 +1,7 @@
 // streamwell.restreams: a channel's restreams, managed by the channel's owner or an admin.
 // start/stop set the desired state; the observed state comes from node/defs/restream-status.ts.
 
-import type { Context } from "moleculer";
+import type { Context, Service, ServiceSchema } from "moleculer";
 import { canManageChannel } from "../node/auth/policy.js";
 import type { Catalog } from "../node/catalog/catalog.js";
 import type { ChannelRecord, Desired, RestreamRecord } from "../node/catalog/records.js";
@@ -14,9 +14,10 @@ import { statusesOf } from "../node/restreams/statuses.js";
 import { restreamWarnings } from "../node/restreams/warnings.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
-import { EVENTS, type ResourceChanged } from "./events.js";
+import { EVENTS, type ResourceChanged, type RestreamReportEvent } from "./events.js";
 import { serve, VIEW_CALLS } from "./mesh-calls.js";
-import { actorLogs, actorReportOn, actorReports, liveIngests } from "./mesh-view.js";
+import { MeshReports } from "./mesh-reports.js";
+import { actorLogs, liveIngests } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
 export interface RestreamsDeps {
@@ -26,7 +27,10 @@ export interface RestreamsDeps {
   readonly endpoints: PublicEndpoints;
 }
 
-export function restreamsService({ catalog, endpoints, history }: RestreamsDeps) {
+export function restreamsService({ catalog, endpoints, history }: RestreamsDeps): ServiceSchema {
+  /** The actors' reports, kept from the nodes' events (mesh-reports.ts); set in created(). */
+  let reports: MeshReports;
+
   async function viewsWith(
     ctx: ActionContext<unknown>,
     restreams: readonly RestreamRecord[],
@@ -45,20 +49,18 @@ export function restreamsService({ catalog, endpoints, history }: RestreamsDeps)
   }
   type View = Awaited<ReturnType<typeof viewsWith>>[number];
 
-  /** Views with the state each actor reports now (asked of every node once per list). */
-  async function views(ctx: ActionContext<unknown>, restreams: RestreamRecord[], withSecrets: boolean) {
-    const reports = await actorReports(
-      (ctx as Context).broker,
-      restreams.map((restream) => restream.id),
-    );
-    return viewsWith(ctx, restreams, (id) => reports.get(id), withSecrets);
+  /** Views with the state each actor reports (from the cache; counters asked of the nodes that stream them). */
+  async function views(
+    ctx: ActionContext<unknown>,
+    restreams: readonly RestreamRecord[],
+    withSecrets: boolean,
+  ) {
+    const reported = await reports.reportsOf(restreams.map((restream) => restream.id));
+    return viewsWith(ctx, restreams, (id) => reported.get(id), withSecrets);
   }
 
-  /** One restream's view: its actor's report is asked only of the node its placement names. */
   async function view(ctx: ActionContext<unknown>, restream: RestreamRecord, withSecrets: boolean) {
-    const placement = await catalog.placements.get(restream.id);
-    const report = await actorReportOn((ctx as Context).broker, placement?.nodeId, restream.id);
-    const [one] = await viewsWith(ctx, [restream], () => report, withSecrets);
+    const [one] = await views(ctx, [restream], withSecrets);
     if (!one) throw new Error("a restream without its view");
     return one;
   }
@@ -103,7 +105,7 @@ export function restreamsService({ catalog, endpoints, history }: RestreamsDeps)
     const { channelId } = ctx.params;
     await assertChannelManageable(ctx, channelId);
     const { changed: done, skipped } = await catalog.setChannelDesired(channelId, desired);
-    const items = await views(ctx, await catalog.restreams.listByChannel(channelId), false);
+    const items = await views(ctx, await catalog.restreams.shownForChannel(channelId), false);
     userChanged(ctx, done, items);
     return { items, skipped };
   }
@@ -119,14 +121,14 @@ export function restreamsService({ catalog, endpoints, history }: RestreamsDeps)
     return shown;
   }
 
-  return defineService("streamwell.restreams", {
+  const service = defineService("streamwell.restreams", {
     listByChannel: action({
       access: "user",
       input: schemas.restreams.listByChannel,
       summary: "List a channel's restreams with their states",
       async handler(ctx) {
         await assertChannelManageable(ctx, ctx.params.channelId);
-        const restreams = await catalog.restreams.listByChannel(ctx.params.channelId);
+        const restreams = await catalog.restreams.shownForChannel(ctx.params.channelId);
         return { items: await views(ctx, restreams, false) };
       },
     }),
@@ -234,4 +236,24 @@ export function restreamsService({ catalog, endpoints, history }: RestreamsDeps)
       },
     }),
   });
+  return {
+    ...service,
+    events: {
+      [EVENTS.restreamReport](ctx: Context<RestreamReportEvent>) {
+        reports.event(ctx.params);
+      },
+      "$node.connected"(ctx: Context<{ node: { id: string } }>) {
+        reports.joined(ctx.params.node.id);
+      },
+      "$node.disconnected"(ctx: Context<{ node: { id: string } }>) {
+        reports.left(ctx.params.node.id);
+      },
+    },
+    created(this: Service) {
+      reports = new MeshReports(this.broker);
+    },
+    stopped() {
+      reports.stop();
+    },
+  };
 }

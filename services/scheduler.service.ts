@@ -19,7 +19,7 @@ import { isSchedulerLeader, liveIngests, meshNodes } from "./mesh-view.js";
  * ingest map. A single node has no transporter and loses no event: it asks once at start.
  */
 const SWEEP_MS = 10_000;
-const WATCHED = ["restreams.", "destinations.", "features", "drains."];
+const WATCHED = ["destinations.", "features", "drains."];
 
 const SERVICE = "streamwell.scheduler";
 
@@ -112,8 +112,11 @@ export function schedulerService({ catalog, store, log, history }: SchedulerDeps
       unwatch = WATCHED.map((prefix) => store.watch(prefix, () => void scheduler.request()));
       unwatch.push(
         store.watch("restreams.", (event) => {
-          if (event.op === "put") clock.set(event.entry.value as RestreamRecord);
-          else clock.delete(event.key.slice("restreams.".length));
+          const record = event.op === "put" ? (event.entry.value as RestreamRecord) : undefined;
+          const restreamId = (event.op === "put" ? event.entry.key : event.key).slice("restreams.".length);
+          void scheduler.restreamChanged(restreamId, record);
+          if (record) clock.set(record);
+          else clock.delete(restreamId);
         }),
       );
       for (const restream of await catalog.restreams.list()) clock.set(restream);

@@ -98,7 +98,8 @@ export function report(result: MeshResult): string {
       `per placed actor: ${placed ? `${placed.meshKb} kB (${placed.perNodeKb.join(" / ")})` : "-"}.`,
     "",
     `API with all ${n} started: GET /restreams/:id ${result.apiMs.getRestream} ms (median of 5),` +
-      ` GET /channels/:id/restreams (${n / 2}) ${result.apiMs.listChannel} ms.`,
+      ` GET /channels/:id/restreams (${n / 2}) ${result.apiMs.listChannel} ms (median of 5; the node's first:` +
+      ` ${result.apiMs.listChannelFirst} ms).`,
   ];
   process.stdout.write(`${out.join("\n")}\n`);
 

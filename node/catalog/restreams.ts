@@ -5,6 +5,7 @@ import type { OutputProfile } from "../defs/output.js";
 import { newId, newPassphrase } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import type { Store } from "../store/store.js";
+import { StoreMirror } from "../store/store-mirror.js";
 import { byCreation, type Desired, keys, type RestreamRecord } from "./records.js";
 import { dueStep, type Schedule } from "./schedule.js";
 import type { SrtPorts } from "./srt-ports.js";
@@ -31,10 +32,15 @@ export interface RestreamChange {
 }
 
 export class Restreams {
+  /** Every write goes through the mirror, so this node's lists show its own writes at once. */
+  private readonly store: StoreMirror;
+
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly ports: SrtPorts,
-  ) {}
+  ) {
+    this.store = new StoreMirror(store, keys.restreams);
+  }
 
   /** `id`: given when the restream's use of a destination was recorded first (catalog.ts). */
   async create(channelId: string, input: NewRestream, id = newId("rs")): Promise<RestreamRecord> {
@@ -76,6 +82,17 @@ export class Restreams {
 
   async listByChannel(channelId: string): Promise<RestreamRecord[]> {
     return (await this.list()).filter((restream) => restream.channelId === channelId);
+  }
+
+  /**
+   * A channel's restreams as this node knows them, from memory (store-mirror.ts): what the API
+   * shows. This node's writes are in it at once, other nodes' as soon as the change feed brings
+   * them. Rules that must see every record (deleting a channel) use listByChannel.
+   */
+  async shownForChannel(channelId: string): Promise<RestreamRecord[]> {
+    return (await this.store.listMirrored<RestreamRecord>())
+      .flatMap(({ value }) => (value.channelId === channelId ? [value] : []))
+      .sort(byCreation);
   }
 
   /** Applies only the fields the restream's kind has; the caller has checked they fit. */

@@ -27,6 +27,11 @@ export class CoalescedRounds {
     return this.running;
   }
 
+  /** Whether a round runs now (or is about to run again). */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
   /** No more rounds; resolves when the current one is done. */
   async close(): Promise<void> {
     this.closed = true;

@@ -75,6 +75,8 @@ export class Scheduler {
   private readonly ingests = new IngestMap();
   /** The placements read by the last reconcile, to know which deliveries an event invalidates. */
   private placements = new Map<string, PlacementRecord>();
+  /** Whether `placements` is what the store holds: read by this node's last round, as leader. */
+  private placementsKnown = false;
   /** Restreams whose current placement this leader has delivered to its node. */
   private readonly delivered = new Set<string>();
   private readonly chains: ChainLinks;
@@ -136,6 +138,19 @@ export class Scheduler {
   nodeLeft(nodeId: string): void {
     this.ingests.nodeLeft(nodeId);
     this.request();
+  }
+
+  /**
+   * A restream's record changed (`record` undefined: deleted). A restream that is stopped and placed
+   * nowhere changes nothing a round decides (a creation, a rename), so it costs no round: at 10,000
+   * restreams a round reads every record. Anything else, or any doubt (a round running, this node
+   * not the leader that read the placements), asks for one.
+   */
+  restreamChanged(restreamId: string, record: RestreamRecord | undefined): Promise<void> {
+    const stopped = record === undefined || record.desired === "stopped";
+    if (stopped && this.placementsKnown && !this.rounds.busy && !this.placements.has(restreamId))
+      return Promise.resolve();
+    return this.request();
   }
 
   /** Asks for a reconcile; calls while one runs coalesce into one more. Resolves when settled. */
@@ -232,6 +247,7 @@ export class Scheduler {
   }
 
   private async reconcileOnce(): Promise<void> {
+    this.placementsKnown = false;
     if (!this.parent.isLeader()) {
       // A later leadership starts by delivering everything again.
       this.delivered.clear();
@@ -251,6 +267,7 @@ export class Scheduler {
     ]);
     const { wanted, waiting } = this.wanted(desired, entries);
     this.placements = new Map([...entries].map(([id, entry]) => [id, entry.value]));
+    this.placementsKnown = true;
     await this.removeUnwanted(wanted, waiting, entries);
     const links = linksOf(wanted.values(), (channelId) => this.ingests.containerOf(channelId));
     if (!(await this.chains.reconcile(links))) this.failed = true;

@@ -1,9 +1,13 @@
-// What server-sent events cost the mesh, counted: three nodes in one process on Moleculer's Fake
-// transporter (one shared store), ten event-stream clients on node-1, a channel live on node-2
-// with a restream placed there, streaming to nginx-rtmp (a steady actor sends no reports). Every Streamwell action call any broker makes is
-// counted by name. One state change builds one view (not one per client), and a restream's
-// view asks only the node its placement names (not every node): a constant number of calls,
-// where each client used to cost 1 + N.
+// What the API and server-sent events cost the mesh, counted: three nodes in one process on
+// Moleculer's Fake transporter (one shared store), ten event-stream clients on node-1, a channel
+// live on node-2 with a restream placed there, streaming to nginx-rtmp (a steady actor sends no
+// reports). Every Streamwell action call any broker makes is counted by name, and every call to a
+// node's internal actions by the node it went to. States come from each node's report cache
+// (services/mesh-reports.ts, fed by the nodes' report events): one state change builds one view
+// (not one per client); a view, a list or an event asks no node about restreams that stream
+// nowhere, and only the node that streams them for their counters; creating asks nothing and
+// starting costs the leader's one order. Each client used to cost 1 + N per event, and each list
+// asked every node.
 import { rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { ServiceBroker } from "moleculer";
@@ -11,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Runtime } from "../../node/runtime.js";
 import { createBroker } from "../../services/broker.js";
 import { EVENTS } from "../../services/events.js";
+import { HEARTBEAT_TIMEOUT_MS } from "../../services/heartbeats.js";
 import { ApiClient } from "../support/api-client.js";
 import { inProcessRuntime } from "../support/in-process-node.js";
 import { type MediaProcess, publish } from "../support/media.js";
@@ -37,6 +42,10 @@ const sealed = openSealedSqlite(`${dataDir}/streamwell.db`);
 const runtimes: Runtime[] = [];
 const brokers: ServiceBroker[] = [];
 const calls = new Map<string, number>();
+/** The node-to-node calls (streamwell.node.*) as `action@nodeID`, in order. */
+const nodeCallLog: string[] = [];
+/** Reads of a node's whole report snapshot (at a join or a gap, never per request). */
+let snapshots = 0;
 let publisher: MediaProcess | undefined;
 let nginx: NginxRtmp | undefined;
 let admin: ApiClient;
@@ -47,10 +56,19 @@ let restream: { id: string };
 /** Counts every call a broker makes (ctx.call goes through broker.call too), by action name. */
 function countCalls(broker: ServiceBroker): void {
   const call = broker.call.bind(broker);
-  (broker as { call: unknown }).call = (name: string, ...rest: unknown[]) => {
+  (broker as { call: unknown }).call = (name: string, params: unknown, opts?: { nodeID?: string }) => {
     calls.set(name, (calls.get(name) ?? 0) + 1);
-    return (call as (...args: unknown[]) => unknown)(name, ...rest);
+    if (typeof name === "string" && name.startsWith("streamwell.node."))
+      nodeCallLog.push(`${name.slice("streamwell.node.".length)}@${opts?.nodeID ?? "any"}`);
+    if (name === REPORTS && !(params as { restreamIds?: unknown }).restreamIds) snapshots += 1;
+    return (call as (...args: unknown[]) => unknown)(name, params, opts);
   };
+}
+
+function clearCounts(): void {
+  calls.clear();
+  snapshots = 0;
+  nodeCallLog.length = 0;
 }
 
 function counted(names: readonly string[]): Record<string, number> {
@@ -69,6 +87,7 @@ beforeAll(async () => {
   await runtimes[0]?.catalog.users.ensureAdmin(PASSWORD);
   for (const runtime of runtimes)
     brokers.push(createBroker(runtime, { version: "test", transporter: "Fake" }));
+  const started = Date.now();
   await Promise.all(brokers.map((broker) => broker.start()));
   const [first, second] = brokers as [ServiceBroker, ServiceBroker];
   await waitFor("every node in node-1's registry", () =>
@@ -99,6 +118,11 @@ beforeAll(async () => {
     const view = (await admin.get(`/restreams/${restream.id}`)).body;
     return view.node === "node-2" && view.state === "streaming";
   });
+  // Each node reads every other's reports when it joins and once more a heartbeat timeout later
+  // (services/mesh-reports.ts): those reads are over before anything is counted.
+  await new Promise((resolve) =>
+    setTimeout(resolve, Math.max(0, started + HEARTBEAT_TIMEOUT_MS + 500 - Date.now())),
+  );
   for (const broker of brokers) countCalls(broker);
 }, 60_000);
 
@@ -121,7 +145,7 @@ async function clients(count: number): Promise<EventClient[]> {
 /** Broadcasts a change from node-3 and waits until every client has the resource's event. */
 async function changeSeenByAll(streams: EventClient[], event: string, kind: string, id: string) {
   const before = streams.map((s) => s.events.filter((e) => e.event === kind && e.data.id === id).length);
-  calls.clear();
+  clearCounts();
   await (brokers[2] as ServiceBroker).broadcast(event, { id, channelId: channel.id });
   await waitFor("every client got the event", () =>
     streams.every(
@@ -149,11 +173,11 @@ it("one change with 10 clients and 3 nodes: one view, one report call (not 10 x 
   }
 });
 
-it("one restream's view asks only the node that runs it", async () => {
-  calls.clear();
+it("one restream's view asks only the node that streams it, for its counters", async () => {
+  clearCounts();
   const view = (await admin.get(`/restreams/${restream.id}`)).body;
-  expect(view.node).toBe("node-2");
-  expect(counted([REPORTS])).toEqual({ [REPORTS]: 1 });
+  expect(view).toMatchObject({ node: "node-2", state: "streaming" });
+  expect(nodeCallLog).toEqual(["actorReports@node-2"]);
 });
 
 /** Every call to a node's internal actions (streamwell.node.*), by name. */
@@ -166,9 +190,8 @@ function nodeCalls(): Record<string, number> {
 it("creating and starting a restream cost a constant number of mesh calls, whatever the mesh holds", async () => {
   const destination = (await admin.post("/destinations", { name: "Counted 2", url: nginx?.url("live") }))
     .body;
-  const perRestream: Record<string, number>[] = [];
   for (const key of ["counted-a", "counted-b", "counted-c"]) {
-    calls.clear();
+    clearCounts();
     const made = (
       await admin.post(`/channels/${channel.id}/restreams`, {
         kind: "destination",
@@ -176,28 +199,68 @@ it("creating and starting a restream cost a constant number of mesh calls, whate
         streamKey: key,
       })
     ).body;
+    expect(made.state).toBe("stopped");
     // Nothing runs it yet: no node is asked anything.
-    expect(nodeCalls()).toEqual({});
-    calls.clear();
-    await admin.post(`/restreams/${made.id}/start`);
+    expect(nodeCallLog).toEqual([]);
+    const answer = (await admin.post(`/restreams/${made.id}/start`)).body;
+    expect(answer.state).not.toBe("stopped"); // its own write, read back at once
     await waitFor("the new restream streaming", async () => {
       return (await admin.get(`/restreams/${made.id}`)).body.state === "streaming";
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    perRestream.push(nodeCalls());
+    // The leader's one order to node-2; the views that showed it streaming asked node-2 alone.
+    expect(nodeCalls()["streamwell.node.ensureActors"]).toBe(1);
+    expect(new Set(nodeCallLog)).toEqual(new Set(["ensureActors@node-2", "actorReports@node-2"]));
+    expect(snapshots).toBe(0);
   }
-  // Each start: the leader's one order to node-2, and each view asks node-2 alone: the same for
-  // the third restream as for the first.
-  for (const counts of perRestream) {
-    expect(counts["streamwell.node.ensureActors"]).toBe(1);
-    expect(Object.keys(counts).sort()).toEqual([
-      "streamwell.node.actorReports",
-      "streamwell.node.ensureActors",
-    ]);
-  }
-  calls.clear();
+  clearCounts();
   const { items } = (await admin.get(`/channels/${channel.id}/restreams`)).body;
-  expect(items.length).toBe(4);
-  // A list asks each node once for the restreams it shows, however many there are.
-  expect(nodeCalls()["streamwell.node.actorReports"]).toBeLessThanOrEqual(NODES.length);
+  expect(items.map((item: { state: string }) => item.state)).toEqual(Array(4).fill("streaming"));
+  // A list asks only the node that streams them (one call for the four), not every node.
+  expect(nodeCallLog).toEqual(["actorReports@node-2"]);
+});
+
+it("views, lists and events of restreams that stream nowhere ask no node at all", async () => {
+  const quiet = (await admin.post("/channels", { name: "Quiet" })).body;
+  const destination = (await admin.post("/destinations", { name: "Quiet", url: nginx?.url("live") })).body;
+  const made: { id: string }[] = [];
+  for (const streamKey of ["quiet-a", "quiet-b"]) {
+    const input = { kind: "destination", destinationId: destination.id, streamKey };
+    made.push((await admin.post(`/channels/${quiet.id}/restreams`, input)).body);
+  }
+  const [waiting, stopped] = made as [{ id: string }, { id: string }];
+  await admin.post(`/restreams/${waiting.id}/start`); // the channel is not live: Awaiting Stream
+  const streams = await clients(CLIENTS);
+  try {
+    clearCounts();
+    expect((await admin.get(`/restreams/${waiting.id}`)).body.state).toBe("awaiting_stream");
+    expect((await admin.get(`/restreams/${stopped.id}`)).body.state).toBe("stopped");
+    const { items } = (await admin.get(`/channels/${quiet.id}/restreams`)).body;
+    expect(items.length).toBe(2);
+    expect(nodeCallLog).toEqual([]);
+    await changeSeenByAll(streams, EVENTS.restreamChanged, "restream", waiting.id);
+    expect(counted([...VIEW_ACTIONS, REPORTS])).toEqual({ "streamwell.restreams.eventView": 1 });
+    expect(nodeCallLog).toEqual([]);
+  } finally {
+    for (const stream of streams) stream.close();
+  }
+});
+
+it("a node that leaves the mesh takes its actors' reports with it (last: node-2 goes silent)", async () => {
+  // node-2 stops hearing and sending, as a killed node does: node-1 finds it gone by its heartbeats.
+  const transit = (brokers[1] as ServiceBroker).transit as unknown as {
+    tx: { send(): Promise<void>; disconnect(): Promise<void> };
+  };
+  transit.tx.send = () => Promise.resolve();
+  await transit.tx.disconnect();
+  await waitFor(
+    "node-2 gone from node-1's registry",
+    () => !brokers[0]?.registry.nodes.get("node-2")?.available,
+  );
+  clearCounts();
+  const view = (await admin.get(`/restreams/${restream.id}`)).body;
+  expect(view).toMatchObject({ state: "awaiting_stream", node: null });
+  const { items } = (await admin.get(`/channels/${channel.id}/restreams`)).body;
+  expect(items.filter((item: { state: string }) => item.state === "streaming")).toEqual([]);
+  expect(nodeCallLog.filter((call) => call.endsWith("@node-2"))).toEqual([]);
 });

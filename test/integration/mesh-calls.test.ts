@@ -45,7 +45,9 @@ it("lists every Streamwell action without an access level as internal, and only 
 });
 
 it("answers a well-formed call from another node", async () => {
-  await expect(meshCall(peer, NODE_CALLS.actorReports, {}, "node-a")).resolves.toEqual({});
+  await expect(meshCall(peer, NODE_CALLS.actorReports, {}, "node-a")).resolves.toMatchObject({
+    reports: {},
+  });
   await expect(meshCall(peer, NODE_CALLS.ingests, {}, "node-a")).resolves.toEqual([]);
 });
 
@@ -89,5 +91,7 @@ it("refuses an order that carries a spec: a node runs only what the store holds"
   await expect(meshCall(peer, NODE_CALLS.ensureActors, { orders: [named] }, "node-a")).resolves.toEqual({
     refused: ["rs_forged"],
   });
-  await expect(meshCall(peer, NODE_CALLS.actorReports, {}, "node-a")).resolves.toEqual({});
+  await expect(meshCall(peer, NODE_CALLS.actorReports, {}, "node-a")).resolves.toMatchObject({
+    reports: {},
+  });
 });

@@ -194,7 +194,9 @@ describe("a rogue broker on the mesh's NATS", () => {
     const requests = raw.subscribe(`MOL-${namespace}.REQ.${NODE}`, { max: 1 });
     const responses = raw.subscribe(`MOL-${namespace}.RES.${genuine.nodeID}`, { max: 2 });
     await raw.flush();
-    expect(await genuine.call("streamwell.node.actorReports", {}, { nodeID: NODE })).toEqual({});
+    expect(await genuine.call("streamwell.node.actorReports", {}, { nodeID: NODE })).toMatchObject({
+      reports: {},
+    });
     let captured: Uint8Array | undefined;
     for await (const message of requests) captured = message.data;
     raw.publish(`MOL-${namespace}.REQ.${NODE}`, captured);

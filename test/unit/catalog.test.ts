@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Catalog } from "../../node/catalog/catalog.js";
-import type { ChannelRecord, RestreamRecord } from "../../node/catalog/records.js";
+import { USE_IN_FLIGHT_MS } from "../../node/catalog/destinations.js";
+import {
+  type ChannelRecord,
+  type DestinationRecord,
+  keys,
+  type RestreamRecord,
+} from "../../node/catalog/records.js";
 import {
   ConflictError,
   FeatureDisabledError,
@@ -11,6 +17,7 @@ import {
   ValidationFailedError,
 } from "../../node/defs/errors.js";
 import { statusesOf } from "../../node/restreams/statuses.js";
+import { mutate } from "../../node/store/mutate.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
 
 const RTMP_URL = "rtmp://a.rtmp.youtube.com/live2";
@@ -362,6 +369,25 @@ describe("destinations", () => {
     await catalog.deleteRestream(r1.id);
     await catalog.deleteDestination(ds.id);
     await expect(catalog.destinations.get(ds.id)).rejects.toThrow(NotFoundError);
+  });
+
+  it("keeps only young uses in the destination's record, so it does not grow with every restream", async () => {
+    const ch = await channel(false);
+    const ds = await catalog.destinations.create({ name: "yt", url: RTMP_URL, insecureSkipVerify: false });
+    const made = async (streamKey: string) =>
+      (await catalog.createRestream(ch.id, { kind: "destination", destinationId: ds.id, streamKey })).id;
+    const old = await made("k1");
+    // The first use as if made long ago: its restream names the destination, the use is not needed.
+    await mutate<DestinationRecord>(store, keys.destination(ds.id), (record) => ({
+      ...record,
+      uses: { [old]: Date.now() - USE_IN_FLIGHT_MS - 1 },
+    }));
+    const young = await made("k2");
+    const uses = (await store.get<DestinationRecord>(keys.destination(ds.id)))?.value.uses ?? {};
+    expect(Object.keys(uses)).toEqual([young]);
+    // Both still count as users: the old one by its record.
+    expect((await catalog.usedBy(ds.id)).sort()).toEqual([old, young].sort());
+    await expect(catalog.deleteDestination(ds.id)).rejects.toThrow(ConflictError);
   });
 
   it("deleteDestination of an unknown id -> NotFoundError", async () => {

@@ -391,3 +391,38 @@ describe("Scheduler, when the store refuses a placement write", () => {
     await vi.waitFor(() => expect(calls).toEqual([`ensure n1 ${restreamId} k1`]));
   });
 });
+
+describe("a restream's record changing", () => {
+  /** The rounds the scheduler runs as leader, counted by its reads of the placements. */
+  function countRounds(): () => number {
+    const list = vi.spyOn(catalog.placements, "list");
+    onTestFinished(() => list.mockRestore());
+    return () => list.mock.calls.length;
+  }
+
+  it("costs no round when the restream is stopped and placed nowhere (a creation, a rename)", async () => {
+    await scheduler.request(); // the leader's first round: it knows the placements from here
+    const rounds = countRounds();
+    const made = await catalog.createRestream(channelId, { kind: "srt_push", url: "srt://127.0.0.1:9998" });
+    await scheduler.restreamChanged(made.id, made);
+    await scheduler.restreamChanged(made.id, undefined); // deleted
+    expect(rounds()).toBe(0);
+  });
+
+  it("runs a round for a started restream, a placed one, and before the leader has read the placements", async () => {
+    const rounds = countRounds();
+    const stopped = await catalog.restreams.get(restreamId);
+    await scheduler.restreamChanged(restreamId, stopped); // nothing read yet
+    expect(rounds()).toBe(1);
+    scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
+    await scheduler.request();
+    const started = await catalog.startRestream(restreamId);
+    await scheduler.restreamChanged(restreamId, started);
+    expect(calls).toContain(`ensure n1 ${restreamId} k1`);
+    const placedRounds = rounds();
+    // Stopped but still placed: the round removes its placement and stops its actor.
+    await scheduler.restreamChanged(restreamId, await catalog.restreams.setDesired(restreamId, "stopped"));
+    expect(rounds()).toBe(placedRounds + 1);
+    expect(calls).toContain(`remove n1 ${restreamId}`);
+  });
+});
