@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { ffprobeStreams, type MediaProcess, publish } from "../support/media.js";
 import { startMesh, type TestMesh } from "../support/mesh.js";
 import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
+import { startedRestream } from "../support/restreams.js";
 import { waitFor } from "../support/wait.js";
 
 const KEY = "drained-out";
@@ -18,16 +19,13 @@ beforeAll(async () => {
   nginx = await startNginxRtmp({ applications: [{ name: "live", watchPublishers: true }] });
   mesh = await startMesh([{ id: "n1" }, { id: "n2" }]);
   const admin = mesh.admin("n1");
-  const destination = (await admin.post("/destinations", { name: "nginx", url: nginx.url("live") })).body;
-  const channel = (await admin.post("/channels", { name: "Drain" })).body;
-  restreamId = (
-    await admin.post(`/channels/${channel.id}/restreams`, {
-      kind: "destination",
-      destinationId: destination.id,
-      streamKey: KEY,
-    })
-  ).body.id;
-  expect((await admin.post(`/restreams/${restreamId}/start`)).status).toBe(200);
+  const made = await startedRestream(admin, {
+    destinationUrl: nginx.url("live"),
+    streamKey: KEY,
+    channelName: "Drain",
+  });
+  const channel = made.channel;
+  restreamId = made.restreamId;
   publisher = await publish(`${mesh.node("n1").rtmpBase}/${channel.streamKey}`, { loop: true });
 }, 90_000);
 

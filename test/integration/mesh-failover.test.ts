@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { ffprobeStreams, type MediaProcess, publish } from "../support/media.js";
 import { startMesh, type TestMesh } from "../support/mesh.js";
 import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
+import { startedRestream } from "../support/restreams.js";
 import { waitFor } from "../support/wait.js";
 
 const KEY = "mesh-out";
@@ -20,16 +21,11 @@ beforeAll(async () => {
   nginx = await startNginxRtmp({ applications: [{ name: "live", watchPublishers: true }] });
   mesh = await startMesh([{ id: "n1" }, { id: "n2" }, { id: "n3" }]);
   const admin = mesh.admin("n1");
-  const destination = (await admin.post("/destinations", { name: "nginx", url: nginx.url("live") })).body;
-  channel = (await admin.post("/channels", { name: "Mesh" })).body;
-  restreamId = (
-    await admin.post(`/channels/${channel.id}/restreams`, {
-      kind: "destination",
-      destinationId: destination.id,
-      streamKey: KEY,
-    })
-  ).body.id;
-  expect((await admin.post(`/restreams/${restreamId}/start`)).status).toBe(200);
+  ({ channel, restreamId } = await startedRestream(admin, {
+    destinationUrl: nginx.url("live"),
+    streamKey: KEY,
+    channelName: "Mesh",
+  }));
 }, 90_000);
 
 afterAll(async () => {

@@ -14,6 +14,7 @@ import { type MediaProcess, publish } from "../support/media.js";
 import { startMesh, type TestMesh } from "../support/mesh.js";
 import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
 import { type PublisherTimeline, samplePublishers } from "../support/publisher-timeline.js";
+import { startedRestream } from "../support/restreams.js";
 import { waitFor } from "../support/wait.js";
 
 const KEY = "rolling-upgrade";
@@ -32,16 +33,11 @@ beforeAll(async () => {
   nginx = await startNginxRtmp({ applications: [{ name: "live", watchPublishers: true }] });
   mesh = await startMesh(NODES.map((id) => ({ id, env: { STREAMWELL_RESTREAM_ENGINE: "native" } })));
   const admin = mesh.admin("n1");
-  const destination = (await admin.post("/destinations", { name: "nginx", url: nginx.url("live") })).body;
-  channel = (await admin.post("/channels", { name: "Rolling" })).body;
-  restreamId = (
-    await admin.post(`/channels/${channel.id}/restreams`, {
-      kind: "destination",
-      destinationId: destination.id,
-      streamKey: KEY,
-    })
-  ).body.id;
-  expect((await admin.post(`/restreams/${restreamId}/start`)).status).toBe(200);
+  ({ channel, restreamId } = await startedRestream(admin, {
+    destinationUrl: nginx.url("live"),
+    streamKey: KEY,
+    channelName: "Rolling",
+  }));
   publisher = await publish(`${mesh.node("n3").rtmpBase}/${channel.streamKey}`, { loop: true });
 }, 120_000);
 

@@ -123,3 +123,22 @@ export function expectRetryAtSoon(retryAt: string | null | undefined): void {
 /** The codec names ffprobe finds at a live URL, sorted (["aac", "h264"] for the test clip). */
 export const codecsAt = async (url: string): Promise<string[]> =>
   (await ffprobeStreams(url, 15_000)).map((s) => s.codec_name).sort();
+
+/** A destination, a channel and a started restream of it to `destinationUrl` as `streamKey`, made by an admin. */
+export async function startedRestream(
+  admin: ApiClient,
+  options: { readonly destinationUrl: string; readonly streamKey: string; readonly channelName: string },
+): Promise<{ channel: { id: string; streamKey: string }; restreamId: string }> {
+  const destination = (await admin.post("/destinations", { name: "nginx", url: options.destinationUrl }))
+    .body;
+  const channel = (await admin.post("/channels", { name: options.channelName })).body;
+  const restreamId: string = (
+    await admin.post(`/channels/${channel.id}/restreams`, {
+      kind: "destination",
+      destinationId: destination.id,
+      streamKey: options.streamKey,
+    })
+  ).body.id;
+  expect((await admin.post(`/restreams/${restreamId}/start`)).status).toBe(200);
+  return { channel, restreamId };
+}
