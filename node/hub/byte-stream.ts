@@ -15,8 +15,7 @@ import type { HubReader } from "./reader.js";
 export interface ByteEncoding<U> {
   /** Sent once, before the first unit (FLV's file header); none for MPEG-TS. */
   readonly header?: Buffer;
-  /** null leaves the unit out (Remote Playback drops script tags after its primer). */
-  bytesOf(unit: U): Buffer | null;
+  bytesOf(unit: U): Buffer;
 }
 
 export interface ByteStreamOptions {
@@ -50,7 +49,6 @@ export function toByteStream<U>(
     }
     for (let unit = first ?? reader.poll(); unit !== undefined; unit = reader.poll()) {
       const bytes = encoding.bytesOf(unit);
-      if (bytes === null) continue;
       chunks.push(bytes);
       size += bytes.length;
       if (size >= highWaterMark) break;

@@ -1,8 +1,8 @@
 // A Remote Playback URL stays valid when the ingest moves: the playback actor stays on the node
 // its URL names (n2, where it was created), fed by a chain link from whichever node holds the
-// ingest. The link carries FLV (H.264 + AAC), which the playback actor needs; a caller pulling the
-// URL gets H.264 + AAC before and after the publisher moves from n3 to n1. A channel ingested over
-// SRT (HEVC in MPEG-TS, home n3) is served the same way, the link carrying MPEG-TS.
+// ingest. The link carries FLV (H.264 + AAC); a caller pulling the URL gets H.264 + AAC before and
+// after the publisher moves from n3 to n1. A channel ingested over SRT (HEVC in MPEG-TS, home n3)
+// is served the same way, the link carrying MPEG-TS.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ffprobeStreams, hevcClip, type MediaProcess, publish, publishSrt } from "../support/media.js";
 import { startMesh, type TestMesh } from "../support/mesh.js";

@@ -1,7 +1,7 @@
 // One caller that sends FLV (a chain link whose channel is H.264 + AAC): ffmpeg's stdout cut into
 // tags, which go through the RTMP ingest's Publish, so the codecs are learnt from the sequence
 // headers and onMetaData exactly as for an RTMP publisher, and the channel is claimed once they
-// are known. Unlike MPEG-TS, these feeds can be primed for Remote Playback and pushed by RTMP.
+// are known. Unlike MPEG-TS, these feeds can be pushed by the native RTMP engine.
 import { StreamwellError } from "../../defs/errors.js";
 import type { FlvTag } from "../../defs/flv-tag.js";
 import { SCRIPT } from "../../media/flv.js";
