@@ -16,6 +16,7 @@ import { FfmpegEngine } from "./ffmpeg/engine.js";
 import { PidFile, sweepStalePids } from "./ffmpeg/pidfile.js";
 import { IngestRegistry } from "./ingest/registry.js";
 import { RtmpServer } from "./ingest/rtmp/server.js";
+import { flvSessions } from "./ingest/srt/flv-session.js";
 import { SrtIngests } from "./ingest/srt/ingests.js";
 import { tsSessions } from "./ingest/srt/session.js";
 import type { Logger } from "./kit/log.js";
@@ -128,6 +129,9 @@ export class MediaNode {
       { nodeId, bindHost, pidFile: join(dataDir, "srt-ingest.pids") },
       {
         session: tsSessions((caller) => this.registry.srtStarted(caller.channelId, caller.id, caller.drop)),
+        inputSession: flvSessions(({ channelId, input, id, drop }) =>
+          this.registry.srtInputStarted(channelId, input, { id, disconnect: drop }),
+        ),
         log: deps.log.child({ module: "srt" }),
       },
     );

@@ -1,6 +1,7 @@
 // Channels: a name, an owner, the stream key that authorises publishing (and, with `backup` on, a
-// second key for a backup encoder), and an optional SRT ingest port with its passphrase. Deleting
-// a channel deletes its restreams.
+// second key for a backup encoder), and an optional SRT ingest port with its passphrase (with a
+// backup as well: a second port and passphrase for the backup encoder). Deleting a channel deletes
+// its restreams.
 //
 // Publishing finds a channel by its stream key through an index of keyed hashes
 // (`streamkeys.<digest>` -> channel id and which of its keys; the digest comes from the node's secret key, so the
@@ -76,6 +77,7 @@ export class Channels {
       streamKey: newStreamKey(),
       backupStreamKey: input.backup ? newStreamKey() : null,
       srt: input.srtIngest ? await this.allocateSrt(id) : null,
+      srtBackup: input.srtIngest && input.backup ? await this.allocateSrt(id, "backup") : null,
       createdAt: new Date().toISOString(),
     };
     try {
@@ -83,7 +85,7 @@ export class Channels {
       await this.store.create(keys.channel(id), channel);
     } catch (error) {
       for (const { key } of publishKeys(channel)) await this.unindex(key);
-      if (channel.srt) await this.ports.release(channel.srt.port);
+      await this.releaseSrt(channel);
       throw error;
     }
     return channel;
@@ -131,6 +133,9 @@ export class Channels {
     const wantsSrt = change.srtIngest ?? current.srt !== null;
     const allocated = wantsSrt && !current.srt ? await this.allocateSrt(id) : undefined;
     const wantsBackup = change.backup ?? Boolean(current.backupStreamKey);
+    const wantsSrtBackup = wantsSrt && wantsBackup;
+    const allocatedBackup =
+      wantsSrtBackup && !current.srtBackup ? await this.allocateSrt(id, "backup") : undefined;
     const backupKey = wantsBackup && !current.backupStreamKey ? newStreamKey() : undefined;
     if (backupKey) await this.index(id, backupKey, "backup");
     const updated = await mutate<ChannelRecord>(this.store, keys.channel(id), (channel) => ({
@@ -138,16 +143,20 @@ export class Channels {
       name: change.name ?? channel.name,
       backupStreamKey: wantsBackup ? (channel.backupStreamKey ?? backupKey ?? null) : null,
       srt: wantsSrt ? (channel.srt ?? allocated ?? null) : null,
+      srtBackup: wantsSrtBackup ? (channel.srtBackup ?? allocatedBackup ?? null) : null,
     }));
     if (allocated && updated.srt?.port !== allocated.port) await this.ports.release(allocated.port);
     if (current.srt && !updated.srt) await this.ports.release(current.srt.port);
+    if (allocatedBackup && updated.srtBackup?.port !== allocatedBackup.port)
+      await this.ports.release(allocatedBackup.port);
+    if (current.srtBackup && !updated.srtBackup) await this.ports.release(current.srtBackup.port);
     if (backupKey && updated.backupStreamKey !== backupKey) await this.unindex(backupKey);
     if (current.backupStreamKey && updated.backupStreamKey !== current.backupStreamKey)
       await this.unindex(current.backupStreamKey);
     return updated;
   }
 
-  /** New stream keys (primary and backup) and SRT passphrase: the old ones stop working at once. */
+  /** New stream keys (primary and backup) and SRT passphrases: the old ones stop working at once. */
   async resetStreamKey(id: string): Promise<ChannelRecord> {
     const current = await this.get(id);
     const streamKey = newStreamKey();
@@ -158,17 +167,23 @@ export class Channels {
       streamKey,
       backupStreamKey: channel.backupStreamKey ? backupStreamKey : null,
       srt: channel.srt ? { ...channel.srt, passphrase: newPassphrase() } : null,
+      srtBackup: channel.srtBackup ? { ...channel.srtBackup, passphrase: newPassphrase() } : null,
     }));
     for (const { key } of publishKeys(current)) await this.unindex(key);
     return updated;
   }
 
-  /** Removes the channel record and its SRT port; the caller removes its restreams first. */
+  /** Removes the channel record and its SRT ports; the caller removes its restreams first. */
   async delete(id: string): Promise<void> {
     const channel = await this.get(id);
     await this.store.delete(keys.channel(id));
     for (const { key } of publishKeys(channel)) await this.unindex(key);
+    await this.releaseSrt(channel);
+  }
+
+  private async releaseSrt(channel: Pick<ChannelRecord, "srt" | "srtBackup">): Promise<void> {
     if (channel.srt) await this.ports.release(channel.srt.port);
+    if (channel.srtBackup) await this.ports.release(channel.srtBackup.port);
   }
 
   private async indexAll(
@@ -188,7 +203,8 @@ export class Channels {
     await this.store.delete(keys.streamKey(this.digest(streamKey)));
   }
 
-  private async allocateSrt(channelId: string): Promise<SrtListenerSecret> {
-    return { ...(await this.ports.allocate(`channel:${channelId}`)), passphrase: newPassphrase() };
+  private async allocateSrt(channelId: string, input: IngestInput = "primary"): Promise<SrtListenerSecret> {
+    const owner = input === "primary" ? `channel:${channelId}` : `channel:${channelId}:${input}`;
+    return { ...(await this.ports.allocate(owner)), passphrase: newPassphrase() };
   }
 }

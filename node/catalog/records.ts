@@ -59,6 +59,8 @@ export interface ChannelRecord {
   readonly backupStreamKey?: string | null;
   /** SRT ingest listener; allocated while `srtIngest` is on. */
   readonly srt: SrtListenerSecret | null;
+  /** The backup encoder's SRT listener, while both `srtIngest` and `backup` are on; absent (older records): none. */
+  readonly srtBackup?: SrtListenerSecret | null;
   readonly createdAt: string;
 }
 

@@ -6,7 +6,7 @@ import type { SecretFields } from "../store/sealed-store.js";
 import { keys } from "./records.js";
 
 export const SECRET_FIELDS: SecretFields = {
-  [keys.channels]: ["streamKey", "backupStreamKey", "srt.passphrase"],
+  [keys.channels]: ["streamKey", "backupStreamKey", "srt.passphrase", "srtBackup.passphrase"],
   [keys.destinations]: ["url"],
   // destination: streamKey; srt_push: url; remote_playback: passphrase.
   [keys.restreams]: ["streamKey", "url", "passphrase"],

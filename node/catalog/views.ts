@@ -94,6 +94,7 @@ export function channelView(
       rtmpServer,
       srt: channel.srt ? srtUrl(channel.srt, channel.srt.passphrase) : null,
       rtmpBackup: channel.backupStreamKey ? `${rtmpServer}/${channel.backupStreamKey}` : null,
+      srtBackup: channel.srtBackup ? srtUrl(channel.srtBackup, channel.srtBackup.passphrase) : null,
     },
   };
 }

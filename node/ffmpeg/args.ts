@@ -129,8 +129,10 @@ export function muxerArgs(container: Container): string[] {
 export interface SrtIngestArgsOptions {
   readonly bindHost: string;
   readonly port: number;
-  /** What the caller sends and stdout gets: MPEG-TS (SRT ingest), FLV or MPEG-TS (a chain link). */
+  /** What the caller sends: MPEG-TS (SRT ingest), FLV or MPEG-TS (a chain link). */
   readonly container: Container;
+  /** What stdout gets, when not the caller's container: FLV for an SRT ingest with a backup input. */
+  readonly output?: Container;
   /** The channel's SRT passphrase (10-79 characters, as libsrt requires). */
   readonly passphrase: string;
   /** A caller that stops sending is dropped after this long (microseconds; not the wait for a caller). */
@@ -139,7 +141,8 @@ export interface SrtIngestArgsOptions {
 
 /**
  * An SRT ingest listener: accepts one caller (libsrt refuses a wrong passphrase in its handshake and
- * keeps waiting), copies its first video and first audio stream to stdout in the same container, and
+ * keeps waiting), copies its first video and first audio stream to stdout (in the same container,
+ * unless `output` says another: MPEG-TS remuxed to FLV, no re-encoding), and
  * exits when the caller leaves. The passphrase and the listener's options go in an input script on a
  * pipe (input-script.ts), never on the command line.
  */
@@ -164,7 +167,9 @@ export function srtIngestCommand(options: SrtIngestArgsOptions): ScriptedInput {
       ...["-hide_banner", "-loglevel", "level+info", "-nostats", "-nostdin"],
       ...probe,
       ...input.args,
-      ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", ...muxerArgs(options.container), "pipe:1"],
+      ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy"],
+      ...muxerArgs(options.output ?? options.container),
+      "pipe:1",
     ],
     script: input.script,
   };

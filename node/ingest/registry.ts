@@ -1,8 +1,9 @@
 // The channels live on this node: who publishes, their codecs and hub. The RTMP ingest asks it
 // whether a stream key may publish and hands it the publisher's FLV tags (a channel's primary and
 // backup keys may publish at once: ChannelInputs picks which feeds the hub); an SRT listener claims
-// its channel and hands it MPEG-TS units; a chain link's listener hands it FLV tags or MPEG-TS
-// units, as its link carries; actors read from its hubs.
+// its channel and hands it MPEG-TS units (with a backup: FLV tags of one input, into ChannelInputs);
+// a chain link's listener hands it FLV tags or MPEG-TS units, as its link carries; actors read from
+// its hubs.
 import type { Readable } from "node:stream";
 import type { Catalog } from "../catalog/catalog.js";
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
@@ -23,7 +24,7 @@ import {
   type UnitFormat,
 } from "../hub/index.js";
 import type { TsUnit } from "../media/ts-splitter.js";
-import { ChannelInputs } from "./inputs/channel-inputs.js";
+import { ChannelInputs, type InputSink } from "./inputs/channel-inputs.js";
 import type { SwitchReason } from "./inputs/input-selector.js";
 import type {
   IngestHandler,
@@ -45,7 +46,7 @@ export interface LiveIngest {
   readonly since: string;
   readonly codecs: ChannelCodecs | null;
   readonly stats: IngestStats & { readonly bytesIn: number };
-  /** The input on air: an RTMP channel's primary or backup publisher (SRT: its primary). */
+  /** The input on air: a channel's primary or backup publisher (without a backup, SRT: its primary). */
   readonly input: IngestInput | null;
   /** Switches to each input since the channel went live here. */
   readonly switches: Readonly<Record<IngestInput, number>>;
@@ -114,7 +115,7 @@ interface Live {
   codecs: ChannelCodecs | null;
   /** Ends the publisher's session (null: this ingest cannot be ended from here). */
   readonly disconnect: (() => void) | null;
-  /** An RTMP channel's publishers (primary and backup); null for SRT and chain feeds. */
+  /** The channel's FLV publishers (primary, backup: RTMP, or SRT with a backup); null for MPEG-TS and chain feeds. */
   inputs: ChannelInputs | null;
 }
 
@@ -155,13 +156,22 @@ export class IngestRegistry implements IngestHandler {
    * other input may be publishing already: both then feed the channel's ChannelInputs.
    */
   started(channelId: string, publisher: Publisher, input: IngestInput): StartResult {
-    const existing = this.channels.get(channelId);
-    if (existing && !existing.inputs && existing.protocol !== "chain") return alreadyLive();
-    const inputs = existing?.inputs ?? this.openRtmp(channelId, publisher.secure ? "rtmps" : "rtmp");
-    const sink = inputs.attach(input, () => publisher.disconnect());
-    if (!sink) return alreadyLive();
-    this.log.info({ channelId, publisher: publisher.id, input }, "publisher live");
-    return { accept: true, sink };
+    const protocol = publisher.secure ? "rtmps" : "rtmp";
+    const sink = this.attachInput(channelId, input, publisher.id, () => publisher.disconnect(), protocol);
+    return sink ? { accept: true, sink } : alreadyLive();
+  }
+
+  /**
+   * Claims one input of a channel with a backup for an SRT caller, whose listener remuxes it to FLV:
+   * it joins the channel's ChannelInputs as an RTMP publisher does. Null when that input is taken.
+   */
+  srtInputStarted(
+    channelId: string,
+    input: IngestInput,
+    caller: { readonly id: string; readonly disconnect: () => void },
+  ): IngestSink<FlvTag> | null {
+    const sink = this.attachInput(channelId, input, caller.id, caller.disconnect, "srt");
+    return sink && { codecs: sink.codecs, unit: sink.tag, end: sink.end };
   }
 
   /** Claims the channel for an SRT caller; null when it is live already (over RTMP). */
@@ -229,8 +239,24 @@ export class IngestRegistry implements IngestHandler {
     return live !== undefined && live.protocol !== "chain";
   }
 
-  /** A channel's RTMP inputs and their hub. */
-  private openRtmp(channelId: string, protocol: IngestProtocol): ChannelInputs {
+  /** Attaches a publisher as the channel's `input`: null when the input or the channel is taken. */
+  private attachInput(
+    channelId: string,
+    input: IngestInput,
+    publisherId: string,
+    disconnect: () => void,
+    protocol: IngestProtocol,
+  ): InputSink | null {
+    const existing = this.channels.get(channelId);
+    if (existing && !existing.inputs && existing.protocol !== "chain") return null;
+    const inputs = existing?.inputs ?? this.openInputs(channelId, protocol);
+    const sink = inputs.attach(input, disconnect);
+    if (sink) this.log.info({ channelId, publisher: publisherId, input }, "publisher live");
+    return sink;
+  }
+
+  /** A channel's inputs (primary and backup publishers) and their hub. */
+  private openInputs(channelId: string, protocol: IngestProtocol): ChannelInputs {
     let inputs: ChannelInputs | null = null;
     const { live, hub, current } = this.open(channelId, protocol, MEDIA.flv, () => inputs?.disconnectAll());
     const made = new ChannelInputs(channelId, {

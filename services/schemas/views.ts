@@ -110,6 +110,10 @@ export const channelWithSecrets = z.strictObject({
     rtmpServer: z.string(),
     srt: z.string().nullable(),
     rtmpBackup: z.string().nullable().describe("The backup encoder's RTMP URL; null without a backup"),
+    srtBackup: z
+      .string()
+      .nullable()
+      .describe("The backup encoder's SRT URL (with its passphrase); null without a backup or SRT ingest"),
   }),
 });
 

@@ -192,4 +192,27 @@ describe("the stream key index", () => {
     expect(await catalog.channels.findByStreamKey(backupKey)).toBeUndefined();
     expect(await raw.list("streamkeys.")).toHaveLength(1);
   });
+
+  it("gives an SRT channel's backup a port and passphrase of its own, sealed at rest, released with the backup", async () => {
+    const catalog = sealedCatalog();
+    const channel = await catalog.channels.create({
+      name: "c",
+      ownerId: "us_1",
+      srtIngest: true,
+      backup: true,
+    });
+    const backup = channel.srtBackup;
+    expect(backup?.port).toBe(9001);
+    expect(backup?.passphrase).not.toBe(channel.srt?.passphrase);
+    expect(JSON.stringify(await raw.list("channels."))).not.toContain(backup?.passphrase);
+    const reset = await catalog.channels.resetStreamKey(channel.id);
+    expect(reset.srtBackup?.port).toBe(9001);
+    expect(reset.srtBackup?.passphrase).not.toBe(backup?.passphrase);
+    const off = await catalog.channels.update(channel.id, { backup: false });
+    expect(off.srtBackup).toBeNull();
+    expect((await raw.list("ports.srt.")).map((entry) => entry.key)).toEqual(["ports.srt.9000"]);
+    await catalog.channels.update(channel.id, { backup: true });
+    await catalog.channels.delete(channel.id);
+    expect(await raw.list("ports.srt.")).toEqual([]);
+  });
 });

@@ -189,6 +189,19 @@ describe("srtIngestCommand", () => {
     expect(script).toContain("option probesize '32'\noption analyzeduration '0'\n");
   });
 
+  it("remuxes an SRT caller's MPEG-TS to FLV for a channel with a backup, with the MPEG-TS probe", () => {
+    const { args } = srtIngestCommand({
+      bindHost: "::",
+      port: 9001,
+      passphrase: "long-enough-secret",
+      container: "mpegts",
+      output: "flv",
+    });
+    expect(args.join(" ")).toContain(
+      "-probesize 1000000 -analyzeduration 1000000 -f concat -safe 0 -auto_convert 0 -protocol_whitelist pipe,srt -i pipe:4 -map 0:v:0? -map 0:a:0? -c copy -f flv -flvflags no_duration_filesize pipe:1",
+    );
+  });
+
   it("refuses a passphrase libsrt would not take, or a bad port, without quoting it", () => {
     const ok = {
       bindHost: "0.0.0.0",

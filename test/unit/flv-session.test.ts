@@ -31,7 +31,13 @@ beforeAll(async () => {
 /** Feeds `bytes` in SRT-payload-sized chunks to a session whose claim gets `sink`. */
 function run(bytes: Buffer, sink: IngestSink<FlvTag> | null) {
   const refusals: string[] = [];
-  const caller = { channelId: "ch_1", id: "chain-1", drop: () => {}, refuse: () => {} };
+  const caller = {
+    channelId: "ch_1",
+    input: "primary",
+    id: "chain-1",
+    drop: () => {},
+    refuse: () => {},
+  } as const;
   const session = new FlvSession(caller, { claim: () => sink, refuse: (reason) => refusals.push(reason) });
   for (let at = 0; at < bytes.length; at += 1316) session.stdout(bytes.subarray(at, at + 1316));
   session.end();

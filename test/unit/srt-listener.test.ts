@@ -3,7 +3,7 @@
 // listens for a channel follows its port.
 import { afterEach, describe, expect, it } from "vitest";
 import type { ChannelRecord } from "../../node/catalog/records.js";
-import { servesSrtIngest } from "../../node/ingest/srt/home.js";
+import { srtInputsServed } from "../../node/ingest/srt/home.js";
 import { SrtListener } from "../../node/ingest/srt/listener.js";
 import { srtIngestExit } from "../../node/ingest/srt/listener-exit.js";
 import { tsSessions } from "../../node/ingest/srt/session.js";
@@ -47,13 +47,23 @@ describe("SrtListener", () => {
   });
 });
 
-describe("servesSrtIngest", () => {
-  const channel = (nodeId: string | null) =>
-    ({ srt: nodeId === null ? null : { port: 9000, passphrase: "p", nodeId, host: "h" } }) as ChannelRecord;
+describe("srtInputsServed", () => {
+  const listener = (nodeId: string, port: number) => ({ port, passphrase: "p", nodeId, host: "h" });
+  const channel = (primary: string | null, backup?: string) =>
+    ({
+      srt: primary === null ? null : listener(primary, 9000),
+      srtBackup: backup === undefined ? null : listener(backup, 9001),
+    }) as ChannelRecord;
+  const served = (record: ChannelRecord, nodeId: string) =>
+    srtInputsServed(record, nodeId).map(({ input, listener }) => `${input}:${listener.port}`);
 
-  it("serves the channels whose SRT port is this node's own", () => {
-    expect(servesSrtIngest(channel("n1"), "n1")).toBe(true);
-    expect(servesSrtIngest(channel("n2"), "n1")).toBe(false);
-    expect(servesSrtIngest(channel(null), "n1")).toBe(false);
+  it("serves the channel inputs whose SRT port is this node's own", () => {
+    expect(served(channel("n1"), "n1")).toEqual(["primary:9000"]);
+    expect(served(channel("n2"), "n1")).toEqual([]);
+    expect(served(channel(null), "n1")).toEqual([]);
+    expect(served(channel("n1", "n1"), "n1")).toEqual(["primary:9000", "backup:9001"]);
+    expect(served(channel("n1", "n2"), "n2")).toEqual(["backup:9001"]);
+    // SRT ingest off: a stale backup listener is not served
+    expect(served(channel(null, "n1"), "n1")).toEqual([]);
   });
 });

@@ -1,14 +1,14 @@
-// ChannelInputs: the RTMP publishers of one channel (its primary key and its backup key, both may
-// publish at once) feeding the channel's one hub. The InputSelector decides which input is on
-// air; the FlvSplice turns the chosen units into one continuous stream. Each input keeps its own
-// GOP cache, so a backup can go on air the moment the primary is lost instead of waiting for its
-// next keyframe. A timer checks for stalls while an input is connected.
+// ChannelInputs: the publishers of one channel (its primary and its backup: RTMP keys, or SRT
+// callers whose listeners remux to FLV; both may publish at once) feeding the channel's one hub.
+// The InputSelector decides which input is on air; the FlvSplice turns the chosen units into one
+// continuous stream. Each input keeps its own GOP cache, so a backup can go on air the moment the
+// primary is lost instead of waiting for its next keyframe. A timer checks for stalls while an input
+// is connected.
 import type { ChannelCodecs } from "../../defs/codecs.js";
 import type { FlvTag } from "../../defs/flv-tag.js";
 import type { IngestInput } from "../../defs/ingest-input.js";
 import { FLV_UNITS, GopCache } from "../../hub/index.js";
 import { AUDIO, isKeyframe, isSequenceHeader, VIDEO } from "../../media/flv.js";
-import type { PublishEndReason, PublishSink } from "../rtmp/handler.js";
 import { FlvSplice } from "./flv-splice.js";
 import { InputSelector, type SwitchReason } from "./input-selector.js";
 
@@ -24,7 +24,15 @@ export interface ChannelInputsParent {
   codecs(codecs: ChannelCodecs): void;
   switched(to: IngestInput, reason: SwitchReason): void;
   /** The last input left. */
-  ended(reason: PublishEndReason): void;
+  ended(reason: string): void;
+}
+
+/** Where one input's publisher writes (an RTMP publish's sink takes it as it is). */
+export interface InputSink {
+  codecs(codecs: ChannelCodecs): void;
+  tag(tag: FlvTag): void;
+  /** Exactly once, when the publisher goes. */
+  end(reason: string): void;
 }
 
 interface Attached {
@@ -72,7 +80,7 @@ export class ChannelInputs {
   }
 
   /** A publisher for `input`: where its tags go; null when that input is taken. */
-  attach(input: IngestInput, disconnect: () => void): PublishSink | null {
+  attach(input: IngestInput, disconnect: () => void): InputSink | null {
     if (this.inputs.has(input)) return null;
     const attached: Attached = {
       cache: new GopCache(FLV_UNITS, STANDBY_GOP_MAX_BYTES),
@@ -127,7 +135,7 @@ export class ChannelInputs {
     return true;
   }
 
-  private detach(input: IngestInput, reason: PublishEndReason): void {
+  private detach(input: IngestInput, reason: string): void {
     this.inputs.delete(input);
     this.selector.disconnect(input, this.now());
     if (this.inputs.size > 0) return;

@@ -7,6 +7,9 @@ function listenerExit(words: { readonly port: string; readonly caller: string })
   return (exit) => {
     if (exit.stoppedByUs) return null;
     if (bindFailed(exit.stderrLines)) return `${words.port} is in use by another program`;
+    // An SRT ingest with a backup remuxes to FLV, which ffmpeg 5.1 cannot do for HEVC.
+    if (exit.stderrLines.some((line) => /not compatible with FLV/i.test(line)))
+      return `${words.caller} sends a codec FLV cannot carry (HEVC?): a channel with a backup takes H.264 + AAC over SRT`;
     const timedOut = exit.stderrLines.some((line) => /Connection timed out/.test(line));
     if (outputOpened(exit.stderrLines))
       return timedOut ? `${words.caller} stopped sending (timed out)` : null;

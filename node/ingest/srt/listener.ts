@@ -12,6 +12,7 @@
 //   stopping  -> stopped                           ffmpeg exited
 //   stopped   -> (none)
 import type { Container } from "../../defs/container.js";
+import type { IngestInput } from "../../defs/ingest-input.js";
 import { srtIngestCommand } from "../../ffmpeg/args.js";
 import type { ExitClassifier } from "../../ffmpeg/exit.js";
 import type { PidRegistry } from "../../ffmpeg/pidfile.js";
@@ -40,13 +41,19 @@ export interface ListenerSpec {
   readonly bindHost: string;
   readonly port: number;
   readonly passphrase: string;
-  /** What the caller sends, and what ffmpeg writes on its stdout. */
+  /** What the caller sends, and what ffmpeg writes on its stdout unless `output` says otherwise. */
   readonly container: Container;
+  /** What ffmpeg writes on its stdout when not `container` (SRT ingest with a backup: FLV). */
+  readonly output?: Container;
+  /** Which of the channel's inputs the caller is (SRT ingest with a backup); absent: the only one. */
+  readonly input?: IngestInput;
 }
 
 /** One run's caller, as its session sees it. */
 export interface Caller {
   readonly channelId: string;
+  /** Which of the channel's inputs (the spec's; primary when it names none). */
+  readonly input: IngestInput;
   /** Unique per run: names the caller in the registry's logs. */
   readonly id: string;
   /** Ends this run's caller (the channel went live on another node), never a later run's. */
@@ -126,10 +133,11 @@ export class SrtListener {
     this.machine.move("listening");
     this.runs += 1;
     const { channelId, port } = this.spec;
-    const callerId = `srt-${channelId}-${this.runs}`;
+    const callerId = `srt-${channelId}${this.spec.input === "backup" ? "-backup" : ""}-${this.runs}`;
     const drop = () => void run.stop(STOP_GRACE_MS);
     const session = this.parent.session({
       channelId,
+      input: this.spec.input ?? "primary",
       id: callerId,
       drop,
       refuse: (reason) => {

@@ -54,6 +54,7 @@ export function IngestPanel({ channel, onChange }: IngestPanelProps) {
       {channel.ingest.rtmpBackup && (
         <SecretValue label="Backup RTMP URL with key" value={channel.ingest.rtmpBackup} />
       )}
+      {channel.ingest.srtBackup && <SecretValue label="Backup SRT URL" value={channel.ingest.srtBackup} />}
       <label className="switch">
         <input
           type="checkbox"
