@@ -38,8 +38,14 @@ export async function startMesh(nodes: readonly MeshNodeOptions[]): Promise<Test
     for (const node of started.values()) removeDataDir(node.dataDir);
     await nats.remove();
   };
+  /** Starts a node; if it does not come up, its data dir goes (stop() removes only started nodes'). */
   const launch = async (id: string, dataDir: string) => {
-    const node = await startNode({ dataDir, natsUrl: nats.url, nodeId: id, env: envs.get(id) });
+    const node = await startNode({ dataDir, natsUrl: nats.url, nodeId: id, env: envs.get(id) }).catch(
+      (error: unknown) => {
+        removeDataDir(dataDir);
+        throw error;
+      },
+    );
     started.set(id, node);
     return node;
   };
@@ -68,10 +74,7 @@ export async function startMesh(nodes: readonly MeshNodeOptions[]): Promise<Test
     const old = node(id);
     await old.stop("SIGTERM");
     started.delete(id);
-    return launch(id, old.dataDir).catch((error: unknown) => {
-      removeDataDir(old.dataDir);
-      throw error;
-    });
+    return launch(id, old.dataDir);
   };
   return { nats, namespace, node, admin: (id) => new ApiClient(node(id).baseUrl, token), restart, stop };
 }
