@@ -106,6 +106,12 @@ interface RestreamBase {
   readonly schedule?: Schedule | null;
   /** What it sends (pushes only); absent: the channel as it comes (copy). */
   readonly output?: OutputProfile;
+  /**
+   * Counts the record's writes (1 at creation, one more per change, in the same compare-and-set
+   * write), so of two views of one restream the larger revision is the newer; absent (saved before
+   * revisions): 0.
+   */
+  readonly revision?: number;
   readonly createdAt: string;
 }
 

@@ -48,6 +48,7 @@ export class Restreams {
       id,
       channelId,
       desired: "stopped" as const,
+      revision: 1,
       createdAt: new Date().toISOString(),
     };
     const restream: RestreamRecord =
@@ -97,21 +98,11 @@ export class Restreams {
 
   /** Applies only the fields the restream's kind has; the caller has checked they fit. */
   async update(id: string, change: RestreamChange): Promise<RestreamRecord> {
-    return mutate<RestreamRecord>(
-      this.store,
-      keys.restream(id),
-      (restream) => ({ ...restream, ...change }) as RestreamRecord,
-      () => new NotFoundError(`restream ${id} not found`),
-    );
+    return this.write(id, (restream) => ({ ...restream, ...change }) as RestreamRecord);
   }
 
   async setDesired(id: string, desired: Desired): Promise<RestreamRecord> {
-    return mutate<RestreamRecord>(
-      this.store,
-      keys.restream(id),
-      (restream) => ({ ...restream, desired }),
-      () => new NotFoundError(`restream ${id} not found`),
-    );
+    return this.write(id, (restream) => ({ ...restream, desired }));
   }
 
   /**
@@ -121,16 +112,11 @@ export class Restreams {
    */
   async applySchedule(id: string, now: number, mayStart: boolean): Promise<RestreamRecord | undefined> {
     if (dueStep((await this.get(id)).schedule, now).desired === undefined) return undefined;
-    return mutate<RestreamRecord>(
-      this.store,
-      keys.restream(id),
-      (restream) => {
-        const { desired, rest } = dueStep(restream.schedule, now);
-        const next = desired === "started" && !mayStart ? restream.desired : (desired ?? restream.desired);
-        return { ...restream, desired: next, schedule: rest };
-      },
-      () => new NotFoundError(`restream ${id} not found`),
-    );
+    return this.write(id, (restream) => {
+      const { desired, rest } = dueStep(restream.schedule, now);
+      const next = desired === "started" && !mayStart ? restream.desired : (desired ?? restream.desired);
+      return { ...restream, desired: next, schedule: rest };
+    });
   }
 
   /** Deletes the restream; the answer is what it was. */
@@ -139,6 +125,16 @@ export class Restreams {
     await this.store.delete(keys.restream(id));
     await this.releasePort(restream);
     return restream;
+  }
+
+  /** A compare-and-set change that counts one more revision (records.ts). */
+  private write(id: string, change: (restream: RestreamRecord) => RestreamRecord): Promise<RestreamRecord> {
+    return mutate<RestreamRecord>(
+      this.store,
+      keys.restream(id),
+      (restream) => ({ ...change(restream), revision: (restream.revision ?? 0) + 1 }),
+      () => new NotFoundError(`restream ${id} not found`),
+    );
   }
 
   private async releasePort(restream: RestreamRecord): Promise<void> {

@@ -123,6 +123,7 @@ export function restreamView(
     maxCallers: restream.kind === "remote_playback" ? (restream.maxCallers ?? DEFAULT_MAX_CALLERS) : null,
     warnings: options.warnings,
     schedule: restream.schedule ?? null,
+    revision: restream.revision ?? 0,
     createdAt: restream.createdAt,
   };
 }

@@ -162,6 +162,12 @@ export const restream = z.strictObject({
     )
     .describe("Where the live stream breaks its destination's preset; empty without a preset or offline"),
   schedule: schedule.nullable(),
+  revision: z
+    .number()
+    .int()
+    .describe(
+      "Grows with every change of the restream's settings or start/stop (its own, the scheduler's): of two views, the larger revision is the newer; equal revisions differ only in live state",
+    ),
   createdAt: time,
 });
 

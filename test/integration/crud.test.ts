@@ -447,6 +447,7 @@ describe("restreams", () => {
       maxCallers: null,
       warnings: [],
       schedule: null,
+      revision: 1,
       createdAt: expect.any(String),
     });
     expect(response.headers.get("location")).toBe(`/api/v1/restreams/${response.body.id}`);
@@ -524,7 +525,7 @@ describe("restreams", () => {
       streamKey: "new-key-42",
     });
     expectStatus(patched, 200);
-    expect(patched.body).toEqual({ ...restream, name: "Renamed" });
+    expect(patched.body).toEqual({ ...restream, name: "Renamed", revision: restream.revision + 1 });
     expect(patched.text).not.toContain("new-key-42");
     expectError(
       await admin.patch(`/restreams/${restream.id}`, { url: "srt://push.example.com:9001" }),
@@ -538,7 +539,11 @@ describe("restreams", () => {
       "validation_failed",
       ["destinationId"],
     );
-    expect((await admin.get(`/restreams/${restream.id}`)).body.name).toBe("Renamed");
+    // Refused changes write nothing: the revision is the rename's.
+    expect((await admin.get(`/restreams/${restream.id}`)).body).toMatchObject({
+      name: "Renamed",
+      revision: restream.revision + 1,
+    });
   });
 
   it("refuses an unknown destinationId on create with a name (422 fields.destinationId)", async () => {

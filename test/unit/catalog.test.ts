@@ -321,6 +321,21 @@ describe("restreams", () => {
     expect((error as ValidationFailedError).fields.destinationId).toContain("ds_missing");
   });
 
+  it("each write of a restream counts one more revision, in the same write (views use it to tell the newer)", async () => {
+    const ch = await channel(false);
+    const push = await catalog.createRestream(ch.id, { kind: "srt_push", name: "s", url: SRT_URL });
+    expect(push.revision).toBe(1);
+    expect((await catalog.updateRestream(push.id, { name: "renamed" })).revision).toBe(2);
+    await rejection(catalog.updateRestream(push.id, { streamKey: "k" }));
+    expect((await catalog.startRestream(push.id)).revision).toBe(3);
+    await catalog.updateRestream(push.id, {
+      schedule: { stopAt: new Date(Date.now() + 1_000).toISOString() },
+    });
+    const stopped = await catalog.applySchedule(push.id, Date.now() + 2_000);
+    expect(stopped).toMatchObject({ desired: "stopped", revision: 5 });
+    expect((await catalog.restreams.get(push.id)).revision).toBe(5);
+  });
+
   it("deleteChannel removes its restreams and ports, not others'", async () => {
     const ch = await channel(true, "doomed");
     const other = await channel(false, "other");

@@ -1,4 +1,5 @@
-// Loads something from the API, keeps it, and lets live events patch it in place.
+// Loads something from the API, keeps it, and lets live events patch it in place. A reload can be
+// answered after an event that is newer than what it read: `keep` chooses between the two.
 import { type Dispatch, type SetStateAction, useCallback, useEffect, useState } from "react";
 import { ApiError } from "../api/client";
 import { useResync } from "./useLive";
@@ -10,7 +11,11 @@ export interface Resource<T> {
   readonly setData: Dispatch<SetStateAction<T | undefined>>;
 }
 
-export function useResource<T>(load: () => Promise<T>, key: string): Resource<T> {
+export function useResource<T>(
+  load: () => Promise<T>,
+  key: string,
+  keep: (held: T | undefined, loaded: T) => T = (_held, loaded) => loaded,
+): Resource<T> {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<ApiError>();
   const [generation, setGeneration] = useState(0);
@@ -22,7 +27,7 @@ export function useResource<T>(load: () => Promise<T>, key: string): Resource<T>
     load().then(
       (value) => {
         if (!current) return;
-        setData(value);
+        setData((held) => keep(held, value));
         setError(undefined);
       },
       (reason: unknown) => {

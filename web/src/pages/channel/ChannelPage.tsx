@@ -58,7 +58,7 @@ export function ChannelPage({ id }: { readonly id: string }) {
         <IngestPanel channel={data} onChange={(next) => channel.setData(next)} />
         <LiveInfo channel={data} />
       </div>
-      <RestreamPanel channelId={id} />
+      <RestreamPanel channelId={id} live={data.live} />
       <section className="panel danger-zone" aria-label="Delete channel">
         <ConfirmButton
           question={`Delete channel ${data.name} and its restreams?`}

@@ -1,5 +1,6 @@
 // The channel's Restreaming panel: "Add New" and the restreams with their live states.
 import { api } from "../../api/client";
+import { newerList } from "../../api/newer-view";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { useInterval } from "../../hooks/useInterval";
 import { useLiveList } from "../../hooks/useLiveList";
@@ -10,13 +11,19 @@ import { RestreamItem } from "./RestreamItem";
 
 const STATS_POLL_MS = 5_000;
 
-export function RestreamPanel({ channelId }: { readonly channelId: string }) {
-  const restreams = useResource(() => api.restreams.list(channelId), `restreams ${channelId}`);
+interface RestreamPanelProps {
+  readonly channelId: string;
+  /** The channel is live: warnings (and a streaming restream's counters) follow its stream. */
+  readonly live: boolean;
+}
+
+export function RestreamPanel({ channelId, live }: RestreamPanelProps) {
+  const restreams = useResource(() => api.restreams.list(channelId), `restreams ${channelId}`, newerList);
   const destinations = useResource(api.destinations.list, "destinations");
   const list = useLiveList("restream", restreams, (restream) => restream.channelId === channelId);
-  // States arrive as events; the counters of a streaming restream are read every few seconds.
-  const streaming = restreams.data?.some((restream) => restream.state === "streaming") ?? false;
-  useInterval(restreams.reload, STATS_POLL_MS, streaming);
+  // States arrive as events; while the channel is live, the counters of streaming restreams and
+  // the warnings its stream gives (computed on every read) are read every few seconds.
+  useInterval(restreams.reload, STATS_POLL_MS, live);
 
   return (
     <section className="panel" aria-labelledby="restreams-title">
