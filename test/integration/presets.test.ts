@@ -4,7 +4,7 @@
 // restream is never started: nothing leaves loopback.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ApiClient } from "../support/api-client.js";
-import { ffmpegProcess, type MediaProcess } from "../support/media.js";
+import { type MediaProcess, publishEncoded } from "../support/media.js";
 import {
   ADMIN_PASSWORD,
   type NodeProcess,
@@ -30,15 +30,9 @@ afterAll(async () => {
   removeDataDir(dataDir);
 });
 
-/** A live-encoded publisher: small H.264 at 25 fps with a keyframe every `gopSeconds`, AAC 128k. */
+/** A live-encoded publisher with a keyframe every `gopSeconds`, AAC 128k (stopped after the tests). */
 function publishWithGop(url: string, gopSeconds: number): MediaProcess {
-  const publisher = ffmpegProcess([
-    ...["-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25"],
-    ...["-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
-    ...["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-b:v", "300k"],
-    ...["-g", String(gopSeconds * 25), "-keyint_min", String(gopSeconds * 25), "-sc_threshold", "0"],
-    ...["-c:a", "aac", "-b:a", "128k", "-t", "120", "-f", "flv", url],
-  ]);
+  const publisher = publishEncoded(url, { gopSeconds });
   publishers.push(publisher);
   return publisher;
 }

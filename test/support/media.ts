@@ -162,6 +162,24 @@ export function ffmpegProcess(args: string[]): MediaProcess {
   return handle(spawnFfmpeg(args, "ignore"));
 }
 
+/**
+ * A live-encoded RTMP publisher for at most two minutes: small H.264 at 25 fps (300 kbps) with a
+ * keyframe every `gopSeconds`, a tone in AAC at `audioKbps` (default 128).
+ */
+export function publishEncoded(
+  url: string,
+  options: { gopSeconds: number; audioKbps?: number },
+): MediaProcess {
+  const gop = String(options.gopSeconds * 25);
+  return ffmpegProcess([
+    ...["-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25"],
+    ...["-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
+    ...["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-b:v", "300k"],
+    ...["-g", gop, "-keyint_min", gop, "-sc_threshold", "0"],
+    ...["-c:a", "aac", "-b:a", `${options.audioKbps ?? 128}k`, "-t", "120", "-f", "flv", url],
+  ]);
+}
+
 /** Sends an MPEG-TS clip in real time to an SRT listener, as an SRT caller (a passphrase goes in the URL). */
 export function publishSrt(url: string, clip: string, options: PublishOptions = {}): MediaProcess {
   const loop = (options.loop ?? true) ? ["-stream_loop", "-1"] : [];

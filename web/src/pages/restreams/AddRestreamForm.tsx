@@ -9,7 +9,8 @@ import { Field } from "../../components/Field";
 import { useFocusOnToggle } from "../../hooks/useFocusOnToggle";
 import { DestinationSelect } from "./DestinationSelect";
 import { KindPicker } from "./KindPicker";
-import { OutputSelect, outputOf } from "./OutputSelect";
+import { OutputFields } from "./OutputFields";
+import { COPY, isCopy, type Output } from "./output-profiles";
 import { PlaybackNotice } from "./PlaybackNotice";
 
 interface AddRestreamFormProps {
@@ -31,7 +32,7 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
   const [destinationId, setDestinationId] = useState("");
   const [streamKey, setStreamKey] = useState("");
   const [url, setUrl] = useState("");
-  const [outputChoice, setOutputChoice] = useState("");
+  const [output, setOutput] = useState<Output>(COPY);
   const [maxCallers, setMaxCallers] = useState(DEFAULT_MAX_CALLERS);
   const [error, setError] = useState<ApiError>();
   const [playbackUrl, setPlaybackUrl] = useState<string>();
@@ -45,8 +46,7 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
 
   const input = (): RestreamInput => {
     const named = name.trim() === "" ? {} : { name: name.trim() };
-    const output = outputOf(outputChoice);
-    const encoded = output ? { output } : {};
+    const encoded = isCopy(output) ? {} : { output };
     if (kind === "destination") return { kind, destinationId, streamKey, ...named, ...encoded };
     if (kind === "srt_push") return { kind, url, ...named, ...encoded };
     return { kind, ...named, maxCallers: Number(maxCallers) };
@@ -129,7 +129,7 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
         />
       )}
       {kind !== "remote_playback" && (
-        <OutputSelect value={outputChoice} error={fields.output} onChange={setOutputChoice} />
+        <OutputFields value={output} error={fields.output} onChange={setOutput} />
       )}
       {kind === "remote_playback" && (
         <>

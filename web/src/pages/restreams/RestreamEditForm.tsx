@@ -1,5 +1,6 @@
 // Changes a restream in place (PATCH): its name; a saved destination and a new stream key; an SRT
-// Push URL. Keys and passphrases come back redacted, so empty secret fields keep the stored ones.
+// Push URL; a push's output profile. Keys and passphrases come back redacted, so empty secret
+// fields keep the stored ones.
 // A running push restarts with the change at once.
 import { type FormEvent, useState } from "react";
 import { type ApiError, api } from "../../api/client";
@@ -7,6 +8,8 @@ import type { Destination, Restream, RestreamChange } from "../../api/types";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Field } from "../../components/Field";
 import { DestinationSelect } from "./DestinationSelect";
+import { OutputFields } from "./OutputFields";
+import { type Output, sameOutput } from "./output-profiles";
 
 interface RestreamEditFormProps {
   readonly restream: Restream;
@@ -15,7 +18,15 @@ interface RestreamEditFormProps {
   readonly onCancel: () => void;
 }
 
-const SHOWN_FIELDS = ["name", "destinationId", "streamKey", "url", "schedule.startAt", "schedule.stopAt"];
+const SHOWN_FIELDS = [
+  "name",
+  "destinationId",
+  "streamKey",
+  "url",
+  "output",
+  "schedule.startAt",
+  "schedule.stopAt",
+];
 
 /** An ISO time as a datetime-local input shows it (local time, to the minute), and back. */
 const toLocalInput = (iso: string | undefined) =>
@@ -31,6 +42,7 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
   const [url, setUrl] = useState("");
   const [startAt, setStartAt] = useState(toLocalInput(restream.schedule?.startAt));
   const [stopAt, setStopAt] = useState(toLocalInput(restream.schedule?.stopAt));
+  const [output, setOutput] = useState<Output>(restream.output);
   const [error, setError] = useState<ApiError>();
   const fields = error?.fields ?? {};
 
@@ -39,8 +51,12 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
     ...(restream.kind === "destination" && destinationId !== restream.destinationId ? { destinationId } : {}),
     ...(streamKey !== "" ? { streamKey } : {}),
     ...(url !== "" ? { url } : {}),
+    ...outputChange(),
     ...scheduleChange(),
   });
+
+  const outputChange = (): Pick<RestreamChange, "output"> =>
+    sameOutput(output, restream.output) ? {} : { output };
 
   /** The schedule, when either time was changed; both empty: no schedule. */
   const scheduleChange = (): Pick<RestreamChange, "schedule"> => {
@@ -96,6 +112,9 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
           hint="Leave empty to keep the current URL (and its passphrase)."
           onChange={(event) => setUrl(event.target.value)}
         />
+      )}
+      {restream.kind !== "remote_playback" && (
+        <OutputFields value={output} error={fields.output} onChange={setOutput} />
       )}
       <Field
         label="Start at"

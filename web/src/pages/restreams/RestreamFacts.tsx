@@ -1,6 +1,7 @@
 // Under a restream's name: where it goes, why it failed and when it retries, what it sends.
 import type { Restream } from "../../api/types";
 import { formatBitrate, formatBytes, formatDuration } from "../../format";
+import { describeOutput, isCopy } from "./output-profiles";
 import { RetryCountdown } from "./RetryCountdown";
 import { ScheduleCountdown } from "./ScheduleCountdown";
 
@@ -21,6 +22,7 @@ export function RestreamFacts({
   return (
     <>
       <p className="target">{target(restream, destinationName)}</p>
+      {!isCopy(restream.output) && <p className="output">Output: {describeOutput(restream.output)}</p>}
       {restream.schedule && <ScheduleCountdown schedule={restream.schedule} />}
       {restream.state === "error" && error && (
         <p className="restream-error">

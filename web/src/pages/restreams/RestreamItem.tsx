@@ -1,12 +1,13 @@
 // One restream: its name and state badge, the facts under it, start/stop/edit/delete, the
-// playback URL of a Remote Playback, and its engine log. Answers of start/stop/edit are shown at
-// once; events keep the item current after that.
+// playback URL of a Remote Playback, its preset warnings, and its engine log. Answers of
+// start/stop/edit are shown at once; events keep the item current after that.
 import { useState } from "react";
 import { type ApiError, api } from "../../api/client";
 import type { Destination, Restream } from "../../api/types";
 import { ConfirmButton } from "../../components/ConfirmButton";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { StateBadge } from "../../components/StateBadge";
+import type { Output } from "./output-profiles";
 import { PlaybackUrl } from "./PlaybackUrl";
 import { RestreamEditForm } from "./RestreamEditForm";
 import { RestreamFacts } from "./RestreamFacts";
@@ -37,6 +38,8 @@ export function RestreamItem({ restream, destinations, onChanged, onDeleted }: R
   };
   const start = () => act(async () => onChanged(await api.restreams.start(restream.id)));
   const stop = () => act(async () => onChanged(await api.restreams.stop(restream.id)));
+  const applyOutput = (output: Output) =>
+    act(async () => onChanged(await api.restreams.update(restream.id, { output })));
   const remove = () =>
     act(async () => {
       await api.restreams.remove(restream.id);
@@ -54,7 +57,7 @@ export function RestreamItem({ restream, destinations, onChanged, onDeleted }: R
         </span>
       </div>
       <RestreamFacts restream={restream} destinationName={destinationName} />
-      <RestreamWarnings restream={restream} />
+      <RestreamWarnings restream={restream} onApply={applyOutput} />
       {restream.kind === "remote_playback" && <PlaybackUrl restreamId={restream.id} />}
       {editing ? (
         <RestreamEditForm
