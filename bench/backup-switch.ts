@@ -5,7 +5,9 @@
 // SIGKILLs the primary, times until the first backup frame reaches the player (the switch time) and
 // the largest step between consecutive timestamps there, then restarts the primary and times
 // until its frames are back (5 s of media + its next keyframe, by design). One destination session
-// throughout: nginx's log must show one publish.
+// throughout: nginx's log must show one publish. Then the slate's cost (the restream has
+// `onSourceLoss: "slate"`): the node's CPU and memory live, then with both encoders gone and the
+// slate on air, and the CPU one clip takes to make (bench/support/slate-cost.ts).
 // Run: npm run bench -- backup [--rounds 20]   (needs the machine alone; results in bench/results/)
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -13,6 +15,7 @@ import { benchClip, publish, tinyClip } from "./support/media.js";
 import { type Nginx, startNginx } from "./support/nginx.js";
 import { onInterrupt, type Proc, startProcess, stopAll } from "./support/processes.js";
 import { formatJson, machine, ROOT } from "./support/results.js";
+import { clipCost, nodeUsage } from "./support/slate-cost.js";
 import { fmt, summarize } from "./support/stats.js";
 import { type StreamwellNode, startStreamwell } from "./support/streamwell.js";
 import { sleep, waitUntil } from "./support/wait.js";
@@ -21,6 +24,8 @@ const BACKUP_WIDTH = 320;
 const DEST_KEY = "backup-bench";
 /** Each round waits this long on the backup before bringing the primary back. */
 const ON_BACKUP_MS = 3_000;
+/** How long the node's usage is sampled, live and then holding the slate. */
+const USAGE_MS = 10_000;
 
 interface Frame {
   readonly at: number;
@@ -121,7 +126,7 @@ export async function runBackupSwitchBench(argv: string[]): Promise<string> {
       { name: "bench", backup: true },
     );
     const state = { primary: publish(benchClip(), channel.ingest.rtmp), frames: [] as Frame[] };
-    publish(tinyClip(), channel.ingest.rtmpBackup);
+    const backup = publish(tinyClip(), channel.ingest.rtmpBackup);
     await waitUntil(
       "the primary on air",
       async () => (await api.get<{ input: string | null }>(`/channels/${channel.id}`)).input === "primary",
@@ -135,6 +140,8 @@ export async function runBackupSwitchBench(argv: string[]): Promise<string> {
       kind: "destination",
       destinationId: destination.id,
       streamKey: DEST_KEY,
+      onSourceLoss: "slate",
+      slateSeconds: 600,
     });
     await api.post(`/restreams/${restream.id}/start`);
     player(nginx.url(DEST_KEY), state.frames);
@@ -145,6 +152,20 @@ export async function runBackupSwitchBench(argv: string[]): Promise<string> {
       const last = results.at(-1) as Round;
       say(`round ${i + 1}: backup after ${last.toBackupMs} ms, primary back after ${last.toPrimaryMs} ms`);
     }
+    const live = await nodeUsage(node.proc.pid, USAGE_MS);
+    state.primary.child.kill("SIGKILL");
+    backup.child.kill("SIGKILL");
+    await waitUntil(
+      "the slate on air",
+      async () => (await api.get<{ holding: boolean }>(`/restreams/${restream.id}`)).holding,
+      30_000,
+    );
+    const holding = await nodeUsage(node.proc.pid, USAGE_MS);
+    const clip = clipCost();
+    const slate = { live, holding, clip };
+    say(
+      `slate: clip ${clip.cpuSeconds.toFixed(2)} s CPU; node ${live.cpuPercent.toFixed(1)} % live, ${holding.cpuPercent.toFixed(1)} % holding`,
+    );
     const publishes = nginx.seen("publish", [DEST_KEY]);
     const record = {
       bench: "backup-switch",
@@ -155,6 +176,7 @@ export async function runBackupSwitchBench(argv: string[]): Promise<string> {
       toPrimaryMs: summarize(results.map((r) => r.toPrimaryMs)),
       largestGapMs: Math.max(...results.map((r) => r.largestGapMs)),
       destinationPublishes: publishes,
+      slate,
     };
     const path = `${ROOT}bench/results/backup-switch-${record.at.slice(0, 16).replace(/[-:]/g, "")}.json`;
     writeFileSync(path, JSON.stringify(record));
@@ -165,7 +187,11 @@ export async function runBackupSwitchBench(argv: string[]): Promise<string> {
         `| primary killed -> backup frames at the destination | ${fmt(b?.median, 0)} | ${fmt(b?.p90, 0)} | ${fmt(b?.max, 0)} |\n` +
         `| primary restarted -> its frames back | ${fmt(p?.median, 0)} | ${fmt(p?.p90, 0)} | ${fmt(p?.max, 0)} |\n\n` +
         `Largest timestamp step at the destination: ${record.largestGapMs} ms; destination publishes: ${publishes}. ` +
-        `Load before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")}.\n`,
+        `Load before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")}.\n\n` +
+        `| slate cost | CPU | RSS MB |\n|---|---|---|\n` +
+        `| node + children, live (primary on air) | ${fmt(live.cpuPercent)} % | ${fmt(live.rssMb)} |\n` +
+        `| node + children, slate on air (no encoder) | ${fmt(holding.cpuPercent)} % | ${fmt(holding.rssMb)} |\n` +
+        `| making one clip (1280x720 30 fps, 4 s) | ${fmt(clip.cpuSeconds, 2)} s (${fmt(clip.wallSeconds, 2)} s wall) | clip ${fmt(clip.clipBytes / 1024)} KiB |\n`,
     );
     return path;
   } finally {

@@ -23,6 +23,7 @@ import type { Logger } from "./kit/log.js";
 import { EngineChoice } from "./restreams/engine-choice.js";
 import { PinnedTargets } from "./restreams/pinned-targets.js";
 import { NativeRtmpEngine } from "./rtmp-push/engine.js";
+import type { SlateStore } from "./slate/slate-store.js";
 import type { Store } from "./store/store.js";
 import { TargetPolicy } from "./urls/target-policy.js";
 
@@ -48,6 +49,8 @@ export interface MediaNodeDeps {
   readonly log: Logger;
   readonly catalog: Catalog;
   readonly store: Store;
+  /** Slate clips for restreams with `onSourceLoss: "slate"`. */
+  readonly slates: SlateStore;
 }
 
 export interface MediaNodeParent {
@@ -121,6 +124,7 @@ export class MediaNode {
       feed: (channelId) => this.registry.feed(channelId),
       mayRetry: (restreamId) => parent.mayRetry(restreamId),
       encoders: this.encoders,
+      slates: deps.slates,
     });
     const { nodeId, bindHost, dataDir } = config;
     this.srt = new SrtIngests(

@@ -11,6 +11,7 @@ import type { Logger } from "./kit/log.js";
 import type { Sealer } from "./kit/sealer.js";
 import { loadSealer } from "./kit/secret-key.js";
 import { natsEndpointOf } from "./mesh/nats-endpoint.js";
+import { SlateStore } from "./slate/slate-store.js";
 import { NatsKvStore } from "./store/nats-kv-store.js";
 import { ensureSchema } from "./store/schema.js";
 import { checkSecretKey, sealStoredSecrets } from "./store/seal-at-rest.js";
@@ -29,6 +30,8 @@ export interface Runtime {
   readonly catalog: Catalog;
   /** Where this node records the state changes it sees (written in batches). */
   readonly history: HistoryRecorder;
+  /** The channels' slate pictures and clips in this node's data dir (node/slate/). */
+  readonly slates: SlateStore;
   readonly startedAt: number;
 }
 
@@ -53,6 +56,10 @@ export function createRuntime(config: Config, log: Logger, opened: OpenedStore):
     sealer,
     catalog,
     history: new HistoryRecorder(catalog.history, config.nodeId, log.child({ module: "history" })),
+    slates: new SlateStore(
+      join(config.dataDir, "slates"),
+      async (id) => (await catalog.channels.get(id)).name,
+    ),
     startedAt: Date.now(),
   };
 }

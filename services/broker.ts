@@ -41,14 +41,14 @@ function publicEndpoints(config: Runtime["config"]) {
 
 /** Every domain service, each built from the narrow part of the runtime it uses. */
 export function domainServices(runtime: Runtime): ServiceSchema[] {
-  const { config, log, catalog, store, history } = runtime;
+  const { config, log, catalog, store, history, slates } = runtime;
   const { endpoints, listening } = publicEndpoints(config);
   return [
     usersService({ catalog, log, config }),
     tokensService({ catalog }),
     featuresService({ catalog, history }),
     destinationsService({ catalog }),
-    channelsService({ catalog, history, endpoints }),
+    channelsService({ catalog, history, endpoints, slates }),
     restreamsService({ catalog, history, endpoints }),
     nodeService({
       nodeId: config.nodeId,

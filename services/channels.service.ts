@@ -8,6 +8,8 @@ import type { ChannelRecord, RestreamRecord } from "../node/catalog/records.js";
 import { channelView, type PublicEndpoints } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/defs/errors.js";
 import type { HistoryRecorder } from "../node/history/history-recorder.js";
+import { checkSlatePicture } from "../node/slate/slate-picture.js";
+import type { SlateStore } from "../node/slate/slate-store.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
 import { EVENTS, type ResourceChanged } from "./events.js";
@@ -20,9 +22,11 @@ export interface ChannelsDeps {
   readonly history: Pick<HistoryRecorder, "forget">;
   /** The host and RTMP port in a channel's ingest URLs (the port the media plane bound). */
   readonly endpoints: PublicEndpoints;
+  /** Where a channel's slate picture goes (this node's data dir). */
+  readonly slates: Pick<SlateStore, "setPicture">;
 }
 
-export function channelsService({ catalog, endpoints, history }: ChannelsDeps) {
+export function channelsService({ catalog, endpoints, history, slates }: ChannelsDeps) {
   /** Views with what the mesh knows now of each channel's ingest. */
   async function views(ctx: ActionContext<unknown>, channels: ChannelRecord[], withSecrets: boolean) {
     const ingests = await liveIngests((ctx as Context).broker);
@@ -133,6 +137,19 @@ export function channelsService({ catalog, endpoints, history }: ChannelsDeps) {
         await catalog.deleteChannel(channel.id);
         history.forget(channel.id);
         deleted(ctx, channel, restreams);
+        return noContent(ctx);
+      },
+    }),
+    setSlate: action({
+      access: "user",
+      input: schemas.channels.setSlate,
+      summary:
+        "Set the channel's slate picture (a PNG or JPEG body, at most 2 MiB); its slate clips are made again",
+      async handler(ctx) {
+        await manageable(ctx, ctx.params.id);
+        const image = Buffer.from(ctx.params.image, "base64");
+        await checkSlatePicture(image);
+        await slates.setPicture(ctx.params.id, image);
         return noContent(ctx);
       },
     }),

@@ -9,6 +9,8 @@ import { isCopy, profileKey } from "../defs/output.js";
 import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "../defs/relay.js";
 import type { ActorReport } from "../defs/restream-status.js";
 import { KeyedQueue } from "../kit/queue.js";
+import type { SlateSignature } from "../slate/signature.js";
+import type { SlateStore } from "../slate/slate-store.js";
 import type { ActorParent } from "./actor.js";
 import { LOG_LINES, type LogLine } from "./actor-log.js";
 import type { EncoderPool } from "./encoders.js";
@@ -27,6 +29,8 @@ export interface HostParent {
   mayRetry(restreamId: string): Promise<boolean>;
   /** The shared encoders of pushes with an output profile; absent where none are placed (chain pushes). */
   readonly encoders?: EncoderPool;
+  /** Slate clips, for pushes with `onSourceLoss: "slate"`; absent: they wait instead. */
+  readonly slates?: SlateStore;
 }
 
 export type HostedKind = "restream" | "playback";
@@ -177,14 +181,27 @@ export class ActorHost {
       mayRetry: () => this.parent.mayRetry(restreamId),
       changed: (report) => {
         const error = report.error && { code: report.error.code, message: report.error.message };
-        const details = { event: "restream_state", restreamId, channelId, state: report.state, error };
-        this.parent.log.info(details, `restream ${report.state}`);
+        const holding = report.holding === true;
+        const details = {
+          event: "restream_state",
+          restreamId,
+          channelId,
+          state: report.state,
+          error,
+          holding,
+        };
+        this.parent.log.info(details, `restream ${report.state}${holding ? " (slate on air)" : ""}`);
         this.parent.report(restreamId, report);
       },
     };
     return spec.kind === "playback"
       ? new PlaybackActor(restreamId, spec, this.engine, parent)
-      : new RestreamActor(restreamId, spec, this.engine, parent);
+      : new RestreamActor(restreamId, spec, this.engine, parent, this.slateClips(channelId));
+  }
+
+  private slateClips(channelId: string) {
+    const slates = this.parent.slates;
+    return slates ? (signature: SlateSignature) => slates.clip(channelId, signature) : null;
   }
 
   private retire(restreamId: string, lines: readonly LogLine[]): void {

@@ -11,6 +11,10 @@
 //
 // The wanted order, the queue, fail/halt/detach are the actors' common part (./actor.ts). `blocked`
 // is the unsupported-codec error: no retry loop, it waits for the ingest's codecs to change.
+// With a slate (spec.slate) a push of FLV tags reads a SlateHold: when the channel goes offline
+// the push stays in streaming with the slate on air (`holding`), and a channel back live is
+// handed to the hold instead of starting a new push (node/slate/slate-hold.ts).
+import type { Readable } from "node:stream";
 import type {
   FeedReader,
   IngestFeed,
@@ -21,9 +25,14 @@ import type {
   RelayProgress,
   RelaySpec,
 } from "../defs/relay.js";
+import type { ActorReport } from "../defs/restream-status.js";
 import { BACKOFF } from "../kit/backoff.js";
 import type { Transitions } from "../kit/state-machine.js";
 import { codecProblem } from "../restreams/codec-rules.js";
+import { holdStream } from "../slate/hold-stream.js";
+import type { SlateSignature } from "../slate/signature.js";
+import { SlateHold } from "../slate/slate-hold.js";
+import type { SlateClip } from "../slate/slate-store.js";
 import { Actor, type ActorParent, type CommonState } from "./actor.js";
 
 export type ActorState = CommonState | "starting" | "blocked";
@@ -44,7 +53,12 @@ export const STALL_TIMEOUT_MS = 10_000;
 interface Relay {
   readonly handle: RelayHandle;
   readonly reader: FeedReader;
+  /** The slate hold the push reads, for a restream with a slate. */
+  readonly hold: SlateHold | null;
 }
+
+/** The channel's slate clips (node/slate/slate-store.ts), for restreams with a slate. */
+export type SlateClips = (signature: SlateSignature) => Promise<SlateClip>;
 
 export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
   private launches = 0;
@@ -56,6 +70,7 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
     private spec: RelaySpec,
     private readonly engine: RelayEngine,
     parent: ActorParent,
+    private readonly slates: SlateClips | null = null,
   ) {
     super(id, "restream", TRANSITIONS, ["backoff", "blocked"], parent);
   }
@@ -64,7 +79,8 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
   setIngest(feed: IngestFeed | null): Promise<void> {
     return this.enqueue(() => {
       this.ingest = feed;
-      if (feed === null && this.child) return; // the relay's input ends by itself; its exit settles
+      if (feed !== null && this.child?.hold?.resumable) return this.child.hold.resume(feed.open(this.id));
+      if (feed === null && this.child) return; // the relay's input ends by itself (or holds); its exit settles
       if (this.current === "backoff" && feed !== null) return; // the retry timer decides when
       if (this.current !== "idle" && this.current !== "starting" && this.current !== "streaming")
         this.settle();
@@ -100,6 +116,12 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
     return this.current === "backoff" || this.current === "blocked";
   }
 
+  /** Streaming with the slate on air: `holding`. */
+  override report(): ActorReport {
+    const report = super.report();
+    return { ...report, holding: report.state === "streaming" && this.child?.hold?.holding === true };
+  }
+
   protected restarts(): number {
     return Math.max(0, this.launches - 1);
   }
@@ -119,7 +141,9 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
     this.moveTo("starting");
     this.launches += 1;
     this.newChild();
-    const reader = feed.open(this.id);
+    const opened = feed.open(this.id);
+    const hold = this.holdFor(opened);
+    const reader = hold ? heldReader(hold) : opened;
     const relay: { current?: Relay } = {};
     // Bytes only on demand: an engine that reads the tags (native) must not leave a stream unread.
     const input: RelayInput = {
@@ -134,9 +158,27 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
       log: (text) => this.log(text),
       exit: (failure) => void this.enqueue(() => this.onExit(relay.current, failure)),
     });
-    relay.current = { handle, reader };
+    relay.current = { handle, reader, hold };
     this.child = relay.current;
     this.armStallTimer();
+  }
+
+  /** A hold in front of the feed's tags when the restream has a slate (FLV feeds only). */
+  private holdFor(reader: FeedReader): SlateHold | null {
+    const seconds = this.spec.slate?.seconds;
+    if (seconds === undefined || this.slates === null || !reader.tags) return null;
+    const clips = this.slates;
+    const hold: SlateHold = new SlateHold(reader, seconds, {
+      codecs: () => this.ingest?.codecs ?? null,
+      clip: clips,
+      holding: (on, why) =>
+        void this.enqueue(() => {
+          if (this.child?.hold !== hold) return;
+          this.log(`${on ? "slate on air" : "slate off air"}: ${why}`);
+          this.parent.changed(this.report());
+        }),
+    });
+    return hold;
   }
 
   private onProgress(relay: Relay | undefined, progress: RelayProgress): void {
@@ -188,4 +230,17 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
       });
     }, STALL_TIMEOUT_MS);
   }
+}
+
+/** A hold as the engine's reader: its tags (native push), or its FLV bytes (ffmpeg), made on first use. */
+function heldReader(hold: SlateHold): FeedReader {
+  let stream: Readable | undefined;
+  return {
+    tags: hold,
+    close: () => hold.close(),
+    get stream() {
+      stream ??= holdStream(hold);
+      return stream;
+    },
+  };
 }

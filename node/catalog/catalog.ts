@@ -331,8 +331,8 @@ function unknownDestination(id: string): ValidationFailedError {
 
 function assertFieldsFit(restream: RestreamRecord, change: RestreamChange): void {
   const allowed: Record<RestreamRecord["kind"], readonly (keyof RestreamChange)[]> = {
-    destination: ["name", "destinationId", "streamKey", "schedule", "output"],
-    srt_push: ["name", "url", "schedule", "output"],
+    destination: ["name", "destinationId", "streamKey", "schedule", "output", "onSourceLoss", "slateSeconds"],
+    srt_push: ["name", "url", "schedule", "output", "onSourceLoss", "slateSeconds"],
     remote_playback: ["name", "schedule", "maxCallers"],
   };
   const fields: Record<string, string> = {};

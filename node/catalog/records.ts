@@ -83,6 +83,11 @@ export interface DestinationRecord {
 
 export type Desired = "started" | "stopped";
 
+/** What a push does when its channel loses every input: end its session and wait, or hold it with the slate. */
+export const SOURCE_LOSS = ["wait", "slate"] as const;
+export type SourceLoss = (typeof SOURCE_LOSS)[number];
+export const DEFAULT_SLATE_SECONDS = 300;
+
 /**
  * Where the scheduler put a restream's actor. Written with compare-and-set by the scheduler
  * leader. Its store revision is the placement's epoch: the store's one counter only grows, so an
@@ -112,6 +117,10 @@ interface RestreamBase {
    * revisions): 0.
    */
   readonly revision?: number;
+  /** When the channel loses every input (pushes only); absent: "wait". */
+  readonly onSourceLoss?: SourceLoss;
+  /** How long a slate holds the session; absent: DEFAULT_SLATE_SECONDS. */
+  readonly slateSeconds?: number;
   readonly createdAt: string;
 }
 

@@ -6,7 +6,7 @@ import { newId, newPassphrase } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import type { Store } from "../store/store.js";
 import { StoreMirror } from "../store/store-mirror.js";
-import { byCreation, type Desired, keys, type RestreamRecord } from "./records.js";
+import { byCreation, type Desired, keys, type RestreamRecord, type SourceLoss } from "./records.js";
 import { dueStep, type Schedule } from "./schedule.js";
 import type { SrtPorts } from "./srt-ports.js";
 
@@ -19,7 +19,12 @@ export type NewRestream = (
     }
   | { readonly kind: "srt_push"; readonly name: string; readonly url: string }
   | { readonly kind: "remote_playback"; readonly name: string; readonly maxCallers?: number }
-) & { readonly schedule?: Schedule | null; readonly output?: OutputProfile };
+) & {
+  readonly schedule?: Schedule | null;
+  readonly output?: OutputProfile;
+  readonly onSourceLoss?: SourceLoss;
+  readonly slateSeconds?: number;
+};
 
 export interface RestreamChange {
   readonly name?: string;
@@ -29,6 +34,8 @@ export interface RestreamChange {
   readonly schedule?: Schedule | null;
   readonly output?: OutputProfile;
   readonly maxCallers?: number;
+  readonly onSourceLoss?: SourceLoss;
+  readonly slateSeconds?: number;
 }
 
 export class Restreams {

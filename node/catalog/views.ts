@@ -9,13 +9,14 @@ import { DEFAULT_MAX_CALLERS } from "../defs/relay.js";
 import type { RestreamStatus } from "../defs/restream-status.js";
 import type { RestreamWarning } from "../defs/warnings.js";
 import { formatDestinationUrl, parseDestinationUrl } from "../urls/destination-url.js";
-import type {
-  ApiTokenRecord,
-  ChannelRecord,
-  DestinationRecord,
-  RestreamRecord,
-  SrtListenerHome,
-  UserRecord,
+import {
+  type ApiTokenRecord,
+  type ChannelRecord,
+  DEFAULT_SLATE_SECONDS,
+  type DestinationRecord,
+  type RestreamRecord,
+  type SrtListenerHome,
+  type UserRecord,
 } from "./records.js";
 
 /** How users reach this node: the host and ports shown in every URL we hand out. */
@@ -121,6 +122,8 @@ export function restreamView(
     ...status,
     output: restream.output ?? COPY_OUTPUT,
     maxCallers: restream.kind === "remote_playback" ? (restream.maxCallers ?? DEFAULT_MAX_CALLERS) : null,
+    onSourceLoss: restream.onSourceLoss ?? "wait",
+    slateSeconds: restream.slateSeconds ?? DEFAULT_SLATE_SECONDS,
     warnings: options.warnings,
     schedule: restream.schedule ?? null,
     revision: restream.revision ?? 0,

@@ -71,6 +71,8 @@ export interface RelaySpec {
    * target policy and gives the engine the checked address (node/restreams/pinned-targets.ts).
    */
   readonly pinTarget?: boolean;
+  /** `onSourceLoss: "slate"`: when the channel goes offline, the slate holds the session this long. */
+  readonly slate?: { readonly seconds: number };
 }
 
 /** How many callers one Remote Playback serves at once unless its restream says otherwise. */

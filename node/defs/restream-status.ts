@@ -34,6 +34,8 @@ export interface ActorReport {
   readonly error: RestreamError | null;
   readonly node: string;
   readonly stats: RestreamStats;
+  /** Streaming with the slate on air (onSourceLoss "slate"); absent: false. */
+  readonly holding?: boolean;
 }
 
 export interface RestreamStatus {
@@ -41,6 +43,7 @@ export interface RestreamStatus {
   readonly error: RestreamError | null;
   readonly node: string | null;
   readonly stats: RestreamStats;
+  readonly holding: boolean;
 }
 
 export const IDLE_STATS: RestreamStats = {
@@ -57,9 +60,16 @@ export function deriveStatus(input: {
   actor: ActorReport | undefined;
 }): RestreamStatus {
   if (input.desired === "stopped" || !input.featuresOn) {
-    return { state: "stopped", error: null, node: null, stats: IDLE_STATS };
+    return { state: "stopped", error: null, node: null, stats: IDLE_STATS, holding: false };
   }
-  if (!input.actor) return { state: "awaiting_stream", error: null, node: null, stats: IDLE_STATS };
-  const { state, error, node, stats } = input.actor;
-  return { state, error: state === "error" ? error : null, node, stats };
+  if (!input.actor)
+    return { state: "awaiting_stream", error: null, node: null, stats: IDLE_STATS, holding: false };
+  const { state, error, node, stats, holding } = input.actor;
+  return {
+    state,
+    error: state === "error" ? error : null,
+    node,
+    stats,
+    holding: state === "streaming" && holding === true,
+  };
 }

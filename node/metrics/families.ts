@@ -18,6 +18,7 @@ export interface Families {
   readonly bitrate: Gauge<(typeof RESTREAM_LABELS)[number]>;
   readonly restarts: Counter<(typeof RESTREAM_LABELS)[number]>;
   readonly uptime: Gauge<(typeof RESTREAM_LABELS)[number]>;
+  readonly holding: Gauge<(typeof RESTREAM_LABELS)[number]>;
   readonly channelLive: Gauge<"channel_id" | "node">;
   readonly ingestBytes: Counter<"channel_id" | "node" | "protocol">;
   readonly inputSwitches: Counter<"channel_id" | "node" | "to">;
@@ -62,6 +63,12 @@ export function registerFamilies(registry: Registry): Families {
     uptime: new Gauge({
       name: "streamwell_restream_uptime_seconds",
       help: "Seconds since the restream last began streaming (0 when not streaming)",
+      labelNames: restream,
+      registers,
+    }),
+    holding: new Gauge({
+      name: "streamwell_restream_holding",
+      help: "1 while the restream holds its destination session with the slate (the channel lost every input), else 0",
       labelNames: restream,
       registers,
     }),
@@ -138,4 +145,5 @@ function fillRestream(families: Families, sample: RestreamSample, exporter: stri
   families.bitrate.set(labels, status.stats.bitrateBps);
   families.restarts.inc(labels, status.stats.restarts);
   families.uptime.set(labels, status.stats.uptimeSeconds);
+  families.holding.set(labels, status.holding ? 1 : 0);
 }

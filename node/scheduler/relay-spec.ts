@@ -2,7 +2,7 @@
 // secrets every log line must be scrubbed of; for Remote Playback, its port, passphrase and cap.
 
 import type { Catalog } from "../catalog/catalog.js";
-import type { DestinationRecord, RestreamRecord } from "../catalog/records.js";
+import { DEFAULT_SLATE_SECONDS, type DestinationRecord, type RestreamRecord } from "../catalog/records.js";
 import type { ActorOrder } from "../defs/orders.js";
 import { isCopy } from "../defs/output.js";
 import { type ActorSpec, DEFAULT_MAX_CALLERS, type RelaySpec } from "../defs/relay.js";
@@ -18,7 +18,13 @@ export function actorSpecOf(
     return { kind: "playback", port, passphrase, maxCallers };
   }
   // A profile goes in the spec only when it encodes: `copy` keeps the spec (and placement) as before.
-  const output = isCopy(restream.output) ? {} : { output: restream.output };
+  const output = {
+    ...(isCopy(restream.output) ? {} : { output: restream.output }),
+    // Like the profile, the slate is in the spec only when it is on: "wait" keeps specs as before.
+    ...(restream.onSourceLoss === "slate"
+      ? { slate: { seconds: restream.slateSeconds ?? DEFAULT_SLATE_SECONDS } }
+      : {}),
+  };
   if (restream.kind === "srt_push") {
     return push(parseDestinationUrl(restream.url), null, {
       insecureSkipVerify: false,
@@ -38,7 +44,7 @@ export function actorSpecOf(
 function push(
   target: RelaySpec["target"],
   streamKey: string | null,
-  options: Pick<RelaySpec, "insecureSkipVerify" | "engine" | "output" | "pinTarget">,
+  options: Pick<RelaySpec, "insecureSkipVerify" | "engine" | "output" | "pinTarget" | "slate">,
 ): ActorSpec {
   const passphrase = target.kind === "srt" ? target.passphrase : undefined;
   const secrets = [streamKey, passphrase].filter((s): s is string => typeof s === "string" && s.length > 0);

@@ -3,7 +3,7 @@
 // token (bearer header or session cookie) goes to ctx.meta.token and the actions decide.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Context, Service, ServiceSchema } from "moleculer";
+import type { Context, Service, ServiceBroker, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import type { Caller } from "../../node/auth/policy.js";
 import type { Config } from "../../node/config/schema.js";
@@ -23,6 +23,7 @@ import { BODY_LIMIT_BYTES, sendError } from "./errors.js";
 import { EventStream, type ResourceKind } from "./event-stream.js";
 import { clientAddress, isBehindTls, metricsAuthorized, withSecureFlag } from "./http-edge.js";
 import { openApiDocument } from "./openapi.js";
+import { pictureAliases } from "./picture-upload.js";
 import { guardRequest } from "./request-guard.js";
 import { API_ROUTES } from "./routes.js";
 import { webApp } from "./web-app.js";
@@ -60,6 +61,7 @@ export function apiService(
 ): ServiceSchema {
   let openApi: unknown;
   let events: EventStream;
+  let broker: ServiceBroker;
   const serveWebApp = webApp();
 
   function changed(kind: ResourceKind, { id, deleted }: ResourceChanged): void {
@@ -90,6 +92,11 @@ export function apiService(
           bodyParsers: { json: { limit: BODY_LIMIT_BYTES, strict: true } },
           aliases: {
             ...Object.fromEntries(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route.action])),
+            ...pictureAliases(
+              API_ROUTES,
+              () => broker,
+              (req) => ({ token: tokenOf(req), clientAddress: clientAddress(req, config.trustProxy) }),
+            ),
             async "GET /events"(req: IncomingMessage, res: ServerResponse) {
               const opened = await events.connect(req, res, tokenOf(req));
               if (opened === "unauthenticated") {
@@ -209,7 +216,7 @@ export function apiService(
       },
     },
     created(this: Service) {
-      const { broker } = this;
+      broker = this.broker;
       events = new EventStream(
         broker,
         { perUser: config.sseMaxPerUser, perNode: config.sseMaxPerNode },

@@ -24,6 +24,16 @@ const ERROR_SCHEMA = {
   },
 };
 
+/** A picture as the body (PUT /channels/:id/slate). */
+const IMAGE_BODY = {
+  required: true,
+  description: "A PNG or JPEG picture, at most 2 MiB",
+  content: {
+    "image/png": { schema: { type: "string", contentMediaType: "image/png" } },
+    "image/jpeg": { schema: { type: "string", contentMediaType: "image/jpeg" } },
+  },
+};
+
 function pathParams(path: string): string[] {
   return [...path.matchAll(/:([A-Za-z]+)/g)].map((match) => match[1] as string);
 }
@@ -65,7 +75,8 @@ function operation(route: RestRoute, definition: DeclaredAction) {
     tags: [route.tag],
     security: definition.access === "public" ? [] : [{ bearer: [] }, { cookie: [] }],
     parameters: params.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } })),
-    ...(sendsBody
+    ...(route.image ? { requestBody: IMAGE_BODY } : {}),
+    ...(sendsBody && !route.image
       ? { requestBody: { required: true, content: { "application/json": { schema: body } } } }
       : {}),
     responses: {

@@ -4,12 +4,16 @@
 // make a logged-in admin's browser write. So, for every POST/PUT/PATCH/DELETE under /api:
 //   - no query string (params of a write come from the path and a JSON body only): 422;
 //   - a body larger than BODY_LIMIT_BYTES is refused by its Content-Length: 413;
-//   - a body must be JSON (no form posts, which need no CORS preflight): 415;
+//   - a body must be JSON (no form posts, which need no CORS preflight): 415; except a picture
+//     upload (./picture-upload.ts), whose body is the picture, at most 2 MiB (422 when larger);
 //   - a write authenticated by the cookie (no Authorization header) needs Sec-Fetch-Site:
 //     same-origin or an Origin naming this host: 403 otherwise.
 import type { IncomingMessage } from "node:http";
+import { SLATE_PICTURE_MAX_BYTES } from "../../node/slate/slate-picture.js";
 import { tokenFromCookie } from "../session-cookie.js";
 import { BODY_LIMIT_BYTES } from "./errors.js";
+import { isPictureUpload, TOO_LARGE } from "./picture-upload.js";
+import { API_ROUTES } from "./routes.js";
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -52,10 +56,12 @@ export function guardRequest(req: IncomingMessage): Refusal | undefined {
       data: { fields: { query: "not accepted on a write" } },
     };
   }
-  if (Number(req.headers["content-length"] ?? 0) > BODY_LIMIT_BYTES) {
+  const picture = isPictureUpload(req, API_ROUTES);
+  if (picture && Number(req.headers["content-length"] ?? 0) > SLATE_PICTURE_MAX_BYTES) return TOO_LARGE;
+  if (!picture && Number(req.headers["content-length"] ?? 0) > BODY_LIMIT_BYTES) {
     return { code: 413, type: "too_large", message: "too large" };
   }
-  if (hasBody(req) && !isJson(req)) {
+  if (!picture && hasBody(req) && !isJson(req)) {
     return {
       code: 415,
       type: "validation_failed",

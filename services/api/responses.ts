@@ -40,6 +40,7 @@ export const RESPONSES: Readonly<Record<string, ActionResponse>> = {
   "streamwell.channels.update": ok(views.channel),
   "streamwell.channels.remove": noContent,
   "streamwell.channels.resetStreamKey": ok(views.channelWithSecrets),
+  "streamwell.channels.setSlate": noContent,
   "streamwell.restreams.listByChannel": ok(views.listOf(views.restream)),
   "streamwell.restreams.create": created(views.restream),
   "streamwell.restreams.startAll": ok(views.bulkAnswer),

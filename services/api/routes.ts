@@ -9,6 +9,8 @@ export interface RestRoute {
   readonly path: string;
   readonly action: string;
   readonly tag: string;
+  /** The request body is a picture (PNG or JPEG), not JSON. */
+  readonly image?: true;
 }
 
 const route = (tag: string) => (method: HttpMethod, path: string, action: string) => ({
@@ -54,6 +56,7 @@ export const API_ROUTES: readonly RestRoute[] = [
   channels("PATCH", "/channels/:id", "streamwell.channels.update"),
   channels("DELETE", "/channels/:id", "streamwell.channels.remove"),
   channels("POST", "/channels/:id/stream-key", "streamwell.channels.resetStreamKey"),
+  { ...channels("PUT", "/channels/:id/slate", "streamwell.channels.setSlate"), image: true },
   restreams("GET", "/channels/:channelId/restreams", "streamwell.restreams.listByChannel"),
   restreams("POST", "/channels/:channelId/restreams", "streamwell.restreams.create"),
   restreams("POST", "/channels/:channelId/restreams/start", "streamwell.restreams.startAll"),

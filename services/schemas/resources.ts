@@ -1,9 +1,11 @@
 // Request schemas of the public actions, one per action. The same objects validate calls (see
 // services/middleware.ts) and generate the OpenAPI document (services/api/openapi.ts).
 import { z } from "zod";
+import { SOURCE_LOSS } from "../../node/catalog/records.js";
 import { WEBHOOK_EVENTS } from "../../node/catalog/webhooks.js";
 import { DEFAULT_MAX_CALLERS, ENGINE_NAMES, MAX_CALLERS_LIMIT } from "../../node/defs/relay.js";
 import { PRESET_IDS } from "../../node/restreams/presets.js";
+import { SLATE_PICTURE_MAX_BYTES } from "../../node/slate/slate-picture.js";
 import { byId, destinationStreamKey, destinationUrl, empty, id, name, password, username } from "./common.js";
 
 export const auth = {
@@ -117,6 +119,13 @@ export const channels = {
   }),
   remove: byId,
   resetStreamKey: byId,
+  setSlate: z.strictObject({
+    id,
+    image: z
+      .base64()
+      .max(Math.ceil(SLATE_PICTURE_MAX_BYTES / 3) * 4 + 4, "must be at most 2 MiB")
+      .describe("Over HTTP: the PNG or JPEG itself is the body (the gateway passes it on in base64)"),
+  }),
 };
 
 const srtUrl = destinationUrl(["srt"]);
@@ -171,6 +180,17 @@ export const outputProfile = z
     "What a push sends: copy, or re-encoded (restreams of a channel with equal profiles share one encoder)",
   );
 
+const onSourceLoss = z
+  .enum(SOURCE_LOSS)
+  .describe('When the channel loses every input: "wait" (end the session; default) or "slate" (hold it)');
+const slateSeconds = z
+  .number()
+  .int("must be a whole number")
+  .min(1, "must be at least 1")
+  .max(3600, "must be at most 3600")
+  .describe("How long the slate holds the session before it ends (default 300)");
+const sourceLoss = { onSourceLoss: onSourceLoss.optional(), slateSeconds: slateSeconds.optional() };
+
 export const restreams = {
   listByChannel: z.strictObject({ channelId }),
   create: z.discriminatedUnion("kind", [
@@ -182,6 +202,7 @@ export const restreams = {
       name: name.optional(),
       schedule: schedule.optional(),
       output: outputProfile.optional(),
+      ...sourceLoss,
     }),
     z.strictObject({
       channelId,
@@ -190,6 +211,7 @@ export const restreams = {
       name: name.optional(),
       schedule: schedule.optional(),
       output: outputProfile.optional(),
+      ...sourceLoss,
     }),
     z.strictObject({
       channelId,
@@ -209,6 +231,7 @@ export const restreams = {
     schedule: schedule.optional(),
     output: outputProfile.optional(),
     maxCallers: maxCallers.optional(),
+    ...sourceLoss,
   }),
   remove: byId,
   start: byId,

@@ -3,6 +3,7 @@
 // from which the web UI's types are generated (scripts/web-types.mjs); the integration test
 // test/integration/openapi-responses.test.ts checks real answers against them, so they cannot drift.
 import { z } from "zod";
+import { SOURCE_LOSS } from "../../node/catalog/records.js";
 import { WEBHOOK_EVENTS } from "../../node/catalog/webhooks.js";
 import { INGEST_INPUTS } from "../../node/defs/ingest-input.js";
 import { ENGINE_NAMES } from "../../node/defs/relay.js";
@@ -153,6 +154,9 @@ export const restream = z.strictObject({
   }),
   output: outputProfile,
   maxCallers: z.number().nullable().describe("Remote Playback only: callers served at once"),
+  onSourceLoss: z.enum(SOURCE_LOSS).describe('"wait" (absent in the store) or "slate"'),
+  slateSeconds: z.number(),
+  holding: z.boolean().describe("Streaming with the slate on air (the channel lost every input)"),
   warnings: z
     .array(
       z.strictObject({

@@ -1,6 +1,7 @@
 // The authorization matrix over HTTP: every route of API_ROUTES, called by an anonymous caller,
 // user A (who owns the channel/restream/user under test), user B and an admin. Each call gets a
 // fresh fixture and a valid payload, so the status reflects authorization only.
+import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_ROUTES, type RestRoute } from "../../services/api/routes.js";
 import { ApiClient, type ApiResponse } from "../support/api-client.js";
@@ -26,6 +27,8 @@ interface Call {
   readonly path: string;
   readonly body?: unknown;
   readonly client?: ApiClient;
+  /** A body that is not JSON (a picture), with its content type. */
+  readonly raw?: { readonly body: Uint8Array; readonly type: string };
 }
 
 interface RouteCase {
@@ -70,6 +73,21 @@ async function freshWebhook(): Promise<string> {
   const response = await clients.admin.post("/webhooks", WEBHOOK);
   expectStatus(response, 201);
   return response.body.id;
+}
+
+let picture: Buffer | undefined;
+
+/** A small PNG (ffmpeg's lavfi colour source), made once. */
+function slatePicture(): Buffer {
+  picture ??= execFileSync(
+    "ffmpeg",
+    [
+      ...["-v", "error", "-f", "lavfi", "-i", "color=c=navy:s=64x36", "-frames:v", "1"],
+      ...["-c:v", "png", "-f", "image2pipe", "-"],
+    ],
+    { timeout: 30_000 },
+  );
+  return picture;
 }
 
 /** A channel owned by user A. */
@@ -259,6 +277,14 @@ const CASES: Record<string, RouteCase> = {
     success: 200,
     fixture: async () => ({ path: `/channels/${await ownedChannel()}/stream-key` }),
   },
+  "PUT /channels/:id/slate": {
+    access: "owner",
+    success: 204,
+    fixture: async () => ({
+      path: `/channels/${await ownedChannel()}/slate`,
+      raw: { body: slatePicture(), type: "image/png" },
+    }),
+  },
   "GET /channels/:channelId/restreams": {
     access: "owner",
     success: 200,
@@ -388,7 +414,8 @@ describe("every route, every caller", () => {
           const call = await routeCase.fixture(caller);
           expect(call.path).toMatch(pathPattern(route));
           const client = call.client ?? clients[caller];
-          const response = await client.request(route.method, `/api/v1${call.path}`, call.body);
+          const raw = call.raw && { rawBody: call.raw.body, headers: { "content-type": call.raw.type } };
+          const response = await client.request(route.method, `/api/v1${call.path}`, call.body, raw);
           const expected = expectedStatus(routeCase.access, routeCase.success, caller);
           expectStatus(response, expected);
           if (expected === 401) expect(response.body.error.code).toBe("unauthenticated");

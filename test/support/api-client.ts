@@ -20,7 +20,7 @@ export class ApiClient {
     method: string,
     path: string,
     body?: unknown,
-    init: { headers?: Record<string, string>; rawBody?: string } = {},
+    init: { headers?: Record<string, string>; rawBody?: string | Uint8Array } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;

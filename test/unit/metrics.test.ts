@@ -70,9 +70,16 @@ function status(state: RestreamState, node: string | null = "node-a"): RestreamS
       node,
       error: { code: "destination_unreachable", message: "refused", retryAt: "2030-01-01T00:00:10.000Z" },
       stats: { ...IDLE_STATS, restarts: 3 },
+      holding: false,
     };
   }
-  return { state, node, error: null, stats: state === "streaming" ? STREAMING_STATS : IDLE_STATS };
+  return {
+    state,
+    node,
+    error: null,
+    stats: state === "streaming" ? STREAMING_STATS : IDLE_STATS,
+    holding: state === "streaming",
+  };
 }
 
 function sample(restream: RestreamRecord, state: RestreamState, node?: string | null): RestreamSample {
@@ -174,6 +181,7 @@ describe("MetricsExporter", () => {
     expect(value(text, "streamwell_restream_bytes_sent_total", { restream_id: "rs_dest" })).toBe(1_234_567);
     expect(value(text, "streamwell_restream_uptime_seconds", { restream_id: "rs_dest" })).toBe(42);
     expect(value(text, "streamwell_restream_restarts_total", { restream_id: "rs_dest" })).toBe(2);
+    expect(value(text, "streamwell_restream_holding", { restream_id: "rs_dest" })).toBe(1);
     expect(text).toContain("# TYPE streamwell_restream_bytes_sent_total counter");
     expect(series(text, "streamwell_channel_live")).toEqual([
       'streamwell_channel_live{channel_id="ch_main",node="node-a"} 1',

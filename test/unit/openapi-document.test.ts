@@ -46,6 +46,13 @@ describe("the OpenAPI document", () => {
     expect(untyped).toEqual([]);
   });
 
+  it("takes the slate picture as a PNG or JPEG body, not JSON", () => {
+    const put = (document.paths as Record<string, Record<string, { requestBody?: { content: object } }>>)[
+      "/api/v1/channels/{id}/slate"
+    ]?.put;
+    expect(Object.keys(put?.requestBody?.content ?? {})).toEqual(["image/png", "image/jpeg"]);
+  });
+
   it("refuses to build when a routed action declares no response", () => {
     const served: DeclaredAction = {
       access: "user",

@@ -42,6 +42,7 @@ describe("deriveStatus", () => {
         error: null,
         node: null,
         stats: ZERO,
+        holding: false,
       });
     }
   });
@@ -52,6 +53,7 @@ describe("deriveStatus", () => {
       error: null,
       node: null,
       stats: ZERO,
+      holding: false,
     });
     expect(deriveStatus({ desired: "started", featuresOn: false, actor: undefined }).state).toBe("stopped");
   });
@@ -62,6 +64,7 @@ describe("deriveStatus", () => {
       error: null,
       node: null,
       stats: ZERO,
+      holding: false,
     });
   });
 
@@ -71,7 +74,16 @@ describe("deriveStatus", () => {
       error: null,
       node: "node-b",
       stats: LIVE_STATS,
+      holding: false,
     });
+  });
+
+  it("holding only while streaming: a slate on air", () => {
+    const holding = { ...actor("streaming"), holding: true };
+    expect(deriveStatus({ desired: "started", featuresOn: true, actor: holding }).holding).toBe(true);
+    const waiting = { ...actor("awaiting_stream"), holding: true };
+    expect(deriveStatus({ desired: "started", featuresOn: true, actor: waiting }).holding).toBe(false);
+    expect(deriveStatus({ desired: "stopped", featuresOn: true, actor: holding }).holding).toBe(false);
   });
 
   it("actor awaiting_stream -> awaiting_stream on its node", () => {
@@ -80,12 +92,19 @@ describe("deriveStatus", () => {
       error: null,
       node: "node-b",
       stats: LIVE_STATS,
+      holding: false,
     });
   });
 
   it("actor error -> error with code, message and retryAt", () => {
     const status = deriveStatus({ desired: "started", featuresOn: true, actor: actor("error", ERROR) });
-    expect(status).toEqual({ state: "error", error: ERROR, node: "node-b", stats: LIVE_STATS });
+    expect(status).toEqual({
+      state: "error",
+      error: ERROR,
+      node: "node-b",
+      stats: LIVE_STATS,
+      holding: false,
+    });
     expect(status.error?.code).toBe("destination_unreachable");
     expect(status.error?.message).toBe("connection refused");
     expect(status.error?.retryAt).toBe("2030-01-01T00:00:10.000Z");

@@ -50,15 +50,17 @@ export function onUnauthenticated(listener: Listener): () => void {
   return () => unauthenticatedListeners.delete(listener);
 }
 
+/** A body as it is sent: JSON, or a file (a slate picture) with its own type. */
+function encoded(body: unknown): { headers: Record<string, string>; body?: BodyInit } {
+  if (body === undefined) return { headers: {} };
+  if (body instanceof Blob) return { headers: { "content-type": body.type }, body };
+  return { headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`${BASE}${path}`, {
-      method,
-      credentials: "same-origin",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    response = await fetch(`${BASE}${path}`, { method, credentials: "same-origin", ...encoded(body) });
   } catch {
     throw new ApiError(0, "network", "The server cannot be reached. Check that it is running.");
   }
@@ -125,6 +127,8 @@ export const api = {
       request<Channel>("PATCH", `/channels/${id}`, change),
     remove: (id: string) => request<void>("DELETE", `/channels/${id}`),
     resetStreamKey: (id: string) => request<ChannelWithSecrets>("POST", `/channels/${id}/stream-key`),
+    /** A PNG or JPEG file, at most 2 MiB: the picture restreams hold their destinations with. */
+    setSlate: (id: string, picture: File) => request<void>("PUT", `/channels/${id}/slate`, picture),
   },
   restreams: {
     list: (channelId: string) => items<Restream>(`/channels/${channelId}/restreams`),

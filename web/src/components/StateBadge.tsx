@@ -8,8 +8,21 @@ export const STATE_LABEL: Record<RestreamState, string> = {
   error: "Error",
 };
 
-export function StateBadge({ state }: { readonly state: RestreamState }) {
-  return <span className={`badge badge-${state}`}>{STATE_LABEL[state]}</span>;
+/** A restream's state; "Streaming: slate" while it holds its destination with the slate. */
+export function StateBadge({
+  state,
+  holding = false,
+}: {
+  readonly state: RestreamState;
+  readonly holding?: boolean;
+}) {
+  const slate = holding && state === "streaming";
+  return (
+    <span className={`badge badge-${state}${slate ? " badge-holding" : ""}`}>
+      {STATE_LABEL[state]}
+      {slate ? ": slate" : ""}
+    </span>
+  );
 }
 
 export function LiveBadge({ live }: { readonly live: boolean }) {

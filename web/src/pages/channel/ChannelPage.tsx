@@ -14,6 +14,7 @@ import { navigate } from "../../router";
 import { RestreamPanel } from "../restreams/RestreamPanel";
 import { IngestPanel } from "./IngestPanel";
 import { LiveInfo } from "./LiveInfo";
+import { SlatePanel } from "./SlatePanel";
 
 const STATS_POLL_MS = 5_000;
 
@@ -59,6 +60,7 @@ export function ChannelPage({ id }: { readonly id: string }) {
         <LiveInfo channel={data} />
       </div>
       <RestreamPanel channelId={id} live={data.live} />
+      <SlatePanel channelId={id} />
       <section className="panel danger-zone" aria-label="Delete channel">
         <ConfirmButton
           question={`Delete channel ${data.name} and its restreams?`}

@@ -12,6 +12,7 @@ import { KindPicker } from "./KindPicker";
 import { OutputFields } from "./OutputFields";
 import { COPY, isCopy, type Output } from "./output-profiles";
 import { PlaybackNotice } from "./PlaybackNotice";
+import { DEFAULT_SOURCE_LOSS, SourceLossFields, sourceLossInput } from "./SourceLossFields";
 
 interface AddRestreamFormProps {
   readonly channelId: string;
@@ -20,7 +21,16 @@ interface AddRestreamFormProps {
 }
 
 /** Fields the form shows; the API's `fields` use the same names. */
-const SHOWN_FIELDS = ["name", "destinationId", "streamKey", "url", "output", "maxCallers"];
+const SHOWN_FIELDS = [
+  "name",
+  "destinationId",
+  "streamKey",
+  "url",
+  "output",
+  "maxCallers",
+  "onSourceLoss",
+  "slateSeconds",
+];
 
 /** The API's default maxCallers, shown in the field. */
 const DEFAULT_MAX_CALLERS = "4";
@@ -34,6 +44,7 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
   const [url, setUrl] = useState("");
   const [output, setOutput] = useState<Output>(COPY);
   const [maxCallers, setMaxCallers] = useState(DEFAULT_MAX_CALLERS);
+  const [sourceLoss, setSourceLoss] = useState(DEFAULT_SOURCE_LOSS);
   const [error, setError] = useState<ApiError>();
   const [playbackUrl, setPlaybackUrl] = useState<string>();
   const formRef = useRef<HTMLFormElement>(null);
@@ -46,7 +57,7 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
 
   const input = (): RestreamInput => {
     const named = name.trim() === "" ? {} : { name: name.trim() };
-    const encoded = isCopy(output) ? {} : { output };
+    const encoded = { ...(isCopy(output) ? {} : { output }), ...sourceLossInput(sourceLoss) };
     if (kind === "destination") return { kind, destinationId, streamKey, ...named, ...encoded };
     if (kind === "srt_push") return { kind, url, ...named, ...encoded };
     return { kind, ...named, maxCallers: Number(maxCallers) };
@@ -129,7 +140,10 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
         />
       )}
       {kind !== "remote_playback" && (
-        <OutputFields value={output} error={fields.output} onChange={setOutput} />
+        <>
+          <OutputFields value={output} error={fields.output} onChange={setOutput} />
+          <SourceLossFields value={sourceLoss} errors={fields} onChange={setSourceLoss} />
+        </>
       )}
       {kind === "remote_playback" && (
         <>

@@ -10,6 +10,7 @@ import { Field } from "../../components/Field";
 import { DestinationSelect } from "./DestinationSelect";
 import { OutputFields } from "./OutputFields";
 import { type Output, sameOutput } from "./output-profiles";
+import { type SourceLoss, SourceLossFields, sourceLossInput } from "./SourceLossFields";
 
 interface RestreamEditFormProps {
   readonly restream: Restream;
@@ -26,6 +27,8 @@ const SHOWN_FIELDS = [
   "output",
   "schedule.startAt",
   "schedule.stopAt",
+  "onSourceLoss",
+  "slateSeconds",
 ];
 
 /** An ISO time as a datetime-local input shows it (local time, to the minute), and back. */
@@ -43,6 +46,10 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
   const [startAt, setStartAt] = useState(toLocalInput(restream.schedule?.startAt));
   const [stopAt, setStopAt] = useState(toLocalInput(restream.schedule?.stopAt));
   const [output, setOutput] = useState<Output>(restream.output);
+  const [sourceLoss, setSourceLoss] = useState<SourceLoss>({
+    mode: restream.onSourceLoss === "slate" ? "slate" : "",
+    seconds: String(restream.slateSeconds),
+  });
   const [error, setError] = useState<ApiError>();
   const fields = error?.fields ?? {};
 
@@ -53,10 +60,19 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
     ...(url !== "" ? { url } : {}),
     ...outputChange(),
     ...scheduleChange(),
+    ...sourceLossChange(),
   });
 
   const outputChange = (): Pick<RestreamChange, "output"> =>
     sameOutput(output, restream.output) ? {} : { output };
+  /** On source loss, when it was changed. */
+  const sourceLossChange = (): Pick<RestreamChange, "onSourceLoss" | "slateSeconds"> => {
+    const input = sourceLossInput(sourceLoss);
+    const same =
+      input.onSourceLoss === restream.onSourceLoss &&
+      (input.slateSeconds === undefined || input.slateSeconds === restream.slateSeconds);
+    return same ? {} : input;
+  };
 
   /** The schedule, when either time was changed; both empty: no schedule. */
   const scheduleChange = (): Pick<RestreamChange, "schedule"> => {
@@ -114,7 +130,10 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
         />
       )}
       {restream.kind !== "remote_playback" && (
-        <OutputFields value={output} error={fields.output} onChange={setOutput} />
+        <>
+          <OutputFields value={output} error={fields.output} onChange={setOutput} />
+          <SourceLossFields value={sourceLoss} errors={fields} onChange={setSourceLoss} />
+        </>
       )}
       <Field
         label="Start at"

@@ -24,6 +24,13 @@ export function RestreamFacts({
       <p className="target">{target(restream, destinationName)}</p>
       {!isCopy(restream.output) && <p className="output">Output: {describeOutput(restream.output)}</p>}
       {restream.schedule && <ScheduleCountdown schedule={restream.schedule} />}
+      {restream.onSourceLoss === "slate" && (
+        <p className="hint">
+          {restream.holding
+            ? `The channel has no input: the slate holds the destination (at most ${restream.slateSeconds} s).`
+            : `On source loss: slate for ${restream.slateSeconds} s.`}
+        </p>
+      )}
       {restream.state === "error" && error && (
         <p className="restream-error">
           {error.message}

@@ -53,7 +53,7 @@ export function RestreamItem({ restream, destinations, onChanged, onDeleted }: R
         {/* A live region: a screen reader hears "Primary: Streaming" when the state changes. */}
         <span role="status">
           <span className="visually-hidden">{name}: </span>
-          <StateBadge state={restream.state} />
+          <StateBadge state={restream.state} holding={restream.holding} />
         </span>
       </div>
       <RestreamFacts restream={restream} destinationName={destinationName} />
