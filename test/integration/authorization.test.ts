@@ -1,7 +1,6 @@
 // The authorization matrix over HTTP: every route of API_ROUTES, called by an anonymous caller,
 // user A (who owns the channel/restream/user under test), user B and an admin. Each call gets a
 // fresh fixture and a valid payload, so the status reflects authorization only.
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_ROUTES, type RestRoute } from "../../services/api/routes.js";
 import { ApiClient, type ApiResponse } from "../support/api-client.js";
@@ -12,6 +11,7 @@ import {
   startNode,
   tempDataDir,
 } from "../support/node-process.js";
+import { pngPicture } from "../support/pictures.js";
 
 type CallerName = "anonymous" | "owner" | "other" | "admin";
 const CALLERS: readonly CallerName[] = ["anonymous", "owner", "other", "admin"];
@@ -73,21 +73,6 @@ async function freshWebhook(): Promise<string> {
   const response = await clients.admin.post("/webhooks", WEBHOOK);
   expectStatus(response, 201);
   return response.body.id;
-}
-
-let picture: Buffer | undefined;
-
-/** A small PNG (ffmpeg's lavfi colour source), made once. */
-function slatePicture(): Buffer {
-  picture ??= execFileSync(
-    "ffmpeg",
-    [
-      ...["-v", "error", "-f", "lavfi", "-i", "color=c=navy:s=64x36", "-frames:v", "1"],
-      ...["-c:v", "png", "-f", "image2pipe", "-"],
-    ],
-    { timeout: 30_000 },
-  );
-  return picture;
 }
 
 /** A channel owned by user A. */
@@ -282,7 +267,7 @@ const CASES: Record<string, RouteCase> = {
     success: 204,
     fixture: async () => ({
       path: `/channels/${await ownedChannel()}/slate`,
-      raw: { body: slatePicture(), type: "image/png" },
+      raw: { body: pngPicture("navy"), type: "image/png" },
     }),
   },
   "GET /channels/:channelId/restreams": {

@@ -8,6 +8,7 @@ import { API_ROUTES } from "../../services/api/routes.js";
 import { ApiClient } from "../support/api-client.js";
 import { ADMIN_PASSWORD, type NodeProcess } from "../support/node-process.js";
 import { type NodeWithAdmin, startNodeWithAdmin } from "../support/node-with-admin.js";
+import { pngPicture } from "../support/pictures.js";
 import { waitFor } from "../support/wait.js";
 import { startReceiver } from "../support/webhook-receiver.js";
 
@@ -25,11 +26,17 @@ function actionOf(method: string, path: string): string {
 }
 
 /** Calls a route and checks its answer against the declared response; returns the body. */
-async function call(client: ApiClient, method: string, path: string, body?: unknown): Promise<any> {
+async function call(
+  client: ApiClient,
+  method: string,
+  path: string,
+  body?: unknown,
+  init?: Parameters<ApiClient["request"]>[3],
+): Promise<any> {
   const action = actionOf(method, path);
   const declared = RESPONSES[action];
   if (!declared) throw new Error(`${action} has no declared response`);
-  const response = await client.request(method, `/api/v1${path}`, body);
+  const response = await client.request(method, `/api/v1${path}`, body, init);
   expect(response.status, `${method} ${path}: ${response.text}`).toBe(declared.status);
   if (declared.schema) {
     const parsed = declared.schema.safeParse(response.body);
@@ -92,6 +99,10 @@ describe("response schemas against a running node", () => {
     await call(admin, "GET", `/channels/${channel.id}`);
     await call(admin, "PATCH", `/channels/${channel.id}`, { name: "Schema channel 2" });
     await call(admin, "POST", `/channels/${channel.id}/stream-key`);
+    await call(admin, "PUT", `/channels/${channel.id}/slate`, undefined, {
+      rawBody: pngPicture("teal"),
+      headers: { "content-type": "image/png" },
+    });
     const restreams = `/channels/${channel.id}/restreams`;
     const pushed = await call(admin, "POST", restreams, {
       kind: "destination",

@@ -6,7 +6,6 @@
 // (`holding: true`); publishing again switches back in the same session; killing it again and
 // waiting past slateSeconds ends the session (Awaiting Stream). The recording decodes without
 // errors, its frames all have the live stream's size, its timeline never goes back.
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +13,7 @@ import { execa } from "execa";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ffmpegProcess, type MediaProcess, publish } from "../support/media.js";
 import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
+import { pngPicture } from "../support/pictures.js";
 import { decodeErrors, frameSizes, timelineSteps, videoTimestamps } from "../support/recording.js";
 import { RestreamApi } from "../support/restreams.js";
 import { freeUdpPort } from "../support/srt.js";
@@ -43,14 +43,6 @@ afterAll(async () => {
   await setup?.stop();
   rmSync(work, { recursive: true, force: true });
 });
-
-/** A solid-colour PNG made by ffmpeg. */
-function png(name: string, colour: string, size = "320x240"): Buffer {
-  const file = join(work, name);
-  // biome-ignore format: one ffmpeg command
-  execFileSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", `color=c=${colour}:s=${size}`, "-frames:v", "1", file], { timeout: 30_000 });
-  return readFileSync(file);
-}
 
 function putSlate(channelId: string, body: Uint8Array, type: string) {
   return setup.admin.request("PUT", `/api/v1/channels/${channelId}/slate`, undefined, {
@@ -103,18 +95,22 @@ describe("slate picture", () => {
     const text = await putSlate(ch.id, Buffer.from("just some text, not a picture\n"), "image/png");
     expect(text.status, text.text).toBe(422);
     expect(text.body.error.code).toBe("validation_failed");
-    const fake = await putSlate(ch.id, Buffer.concat([png("head.png", "blue").subarray(0, 40)]), "image/png");
+    const fake = await putSlate(
+      ch.id,
+      Buffer.concat([pngPicture("blue", "320x240").subarray(0, 40)]),
+      "image/png",
+    );
     expect(fake.status, fake.text).toBe(422);
     const large = await putSlate(ch.id, Buffer.alloc(2 * 1024 * 1024 + 1, 0x89), "image/png");
     expect(large.status, large.text).toBe(422);
     expect(existsSync(join(slateDir(ch.id), "picture"))).toBe(false);
-    const ok = await putSlate(ch.id, png("ok.png", "green"), "image/png");
+    const ok = await putSlate(ch.id, pngPicture("green", "320x240"), "image/png");
     expect(ok.status, ok.text).toBe(204);
-    expect(readFileSync(join(slateDir(ch.id), "picture"))).toEqual(png("ok.png", "green"));
+    expect(readFileSync(join(slateDir(ch.id), "picture"))).toEqual(pngPicture("green", "320x240"));
     const anonymous = await setup.admin
       .withToken(undefined)
       .request("PUT", `/api/v1/channels/${ch.id}/slate`, undefined, {
-        rawBody: png("ok.png", "green"),
+        rawBody: pngPicture("green", "320x240"),
         headers: { "content-type": "image/png" },
       });
     expect(anonymous.status).toBe(401);
@@ -125,7 +121,7 @@ describe("slate on source loss", () => {
   it("holds the destination's session with the slate, switches back, and ends after slateSeconds", async () => {
     const ch = (await setup.admin.post<{ id: string; streamKey: string }>("/channels", { name: "Slate" }))
       .body;
-    const red = await putSlate(ch.id, png("red.png", "red"), "image/png");
+    const red = await putSlate(ch.id, pngPicture("red", "320x240"), "image/png");
     expect(red.status, red.text).toBe(204);
     const url = `${setup.node.rtmpBase}/${ch.streamKey}`;
     let publisher = await publish(url);
@@ -205,7 +201,7 @@ describe("slate on source loss", () => {
   it("an SRT destination (ffmpeg engine) gets the slate in its one continuous stream: one caller", async () => {
     const ch = (await setup.admin.post<{ id: string; streamKey: string }>("/channels", { name: "Slate SRT" }))
       .body;
-    expect((await putSlate(ch.id, png("red-srt.png", "red"), "image/png")).status).toBe(204);
+    expect((await putSlate(ch.id, pngPicture("red", "320x240"), "image/png")).status).toBe(204);
     const url = `${setup.node.rtmpBase}/${ch.streamKey}`;
     const publisher = await publish(url);
     media.push(publisher);

@@ -1,7 +1,6 @@
 // The slate in the admin UI (real Chromium, real node, nginx-rtmp, ffmpeg): the channel page takes
 // a slate picture (previewed, then stored by the server), a restream is added with "On source
 // loss: slate for N s", and when its publisher dies the restream's badge says "Streaming: slate".
-import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -17,6 +16,7 @@ import {
   startNode,
   tempDataDir,
 } from "../support/node-process.js";
+import { pngPicture } from "../support/pictures.js";
 import { card, logIn, screenshot, unlabelledControls, waitForBadge } from "../support/ui-pages.js";
 import { waitFor } from "../support/wait.js";
 
@@ -58,10 +58,7 @@ describe("slate", () => {
     await page.goto(`${node.baseUrl}/channels/${channel.id}`);
     await page.getByRole("heading", { level: 1, name: "Slate studio" }).waitFor();
 
-    const picture = execFileSync("ffmpeg", [
-      ...["-v", "error", "-f", "lavfi", "-i", "color=c=orange:s=160x90", "-frames:v", "1"],
-      ...["-c:v", "png", "-f", "image2pipe", "-"],
-    ]);
+    const picture = pngPicture("orange", "160x90");
     const slate = page.getByRole("form", { name: "Slate picture" });
     await slate.getByLabel("Picture (PNG or JPEG, at most 2 MiB)").setInputFiles({
       name: "brb.png",
