@@ -74,7 +74,7 @@ describe("slate", () => {
     await page.getByRole("button", { name: "Add New" }).click();
     const form = page.getByRole("form", { name: "Add a restream" });
     await form.getByLabel("Name (optional)").fill("Held");
-    await form.getByLabel("Destination").selectOption(destination.id);
+    await form.getByLabel("Destination", { exact: true }).selectOption(destination.id);
     await form.getByLabel("Stream key").fill("ui-slate-key");
     await form.getByLabel("On source loss").selectOption("slate");
     await form.getByLabel("Slate for (seconds)").fill("90");
