@@ -148,6 +148,7 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
     // Bytes only on demand: an engine that reads the tags (native) must not leave a stream unread.
     const input: RelayInput = {
       container: feed.container,
+      codecs: feed.codecs,
       ...(reader.tags && { tags: reader.tags }),
       get stream() {
         return reader.stream;

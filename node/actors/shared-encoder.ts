@@ -120,7 +120,12 @@ export class SharedEncoder {
     this.input = input;
     let producing = false;
     const process = startFfmpeg<string>({
-      args: encoderArgs({ inputFormat: this.source.container, output: this.output, progressFd: PROGRESS_FD }),
+      args: encoderArgs({
+        inputFormat: this.source.container,
+        codecs: this.source.codecs,
+        output: this.output,
+        progressFd: PROGRESS_FD,
+      }),
       input: input.stream,
       pidRegistry: this.parent.pids,
       onStdout: (chunk) => {

@@ -47,6 +47,8 @@ export interface TagSource {
 export interface RelayInput {
   readonly stream: Readable;
   readonly container: Container;
+  /** What the bytes carry: how much of them ffmpeg must probe to find every track (ffmpeg/args.ts). */
+  readonly codecs?: ChannelCodecs;
   readonly tags?: TagSource;
 }
 

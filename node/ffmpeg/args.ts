@@ -14,6 +14,7 @@ import { SYSTEM_CA_FILE } from "../kit/ca-file.js";
 
 export { SYSTEM_CA_FILE };
 
+import type { ChannelCodecs } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
 import type { DestinationTarget, RtmpTarget, SrtTarget } from "../defs/destination.js";
 import { formatDestinationUrl } from "../urls/destination-url.js";
@@ -37,6 +38,8 @@ export interface RelayArgsOptions {
   readonly progressFd: number;
   /** What the hub feeds on stdin: FLV from RTMP ingest (default), MPEG-TS from SRT ingest. */
   readonly inputFormat?: Container;
+  /** The channel's codecs: how much of the input ffmpeg probes (inputArgs). */
+  readonly codecs?: ChannelCodecs;
   /** What an SRT target gets: MPEG-TS (default), or FLV on a chain link (see ChainRecord). */
   readonly srtContainer?: Container;
   /** Network I/O timeout in microseconds (connect, TLS handshake, a stalled write). */
@@ -51,7 +54,7 @@ export function relayArgs(options: RelayArgsOptions): string[] {
   const rwTimeoutUs = positiveInteger(options.rwTimeoutUs ?? DEFAULT_RW_TIMEOUT_US, "rwTimeoutUs");
   return [
     ...globalArgs(options.progressFd),
-    ...inputArgs(options.inputFormat ?? "flv"),
+    ...inputArgs(options.inputFormat ?? "flv", options.codecs),
     // First video and first audio only: FLV carries one of each, and a data stream from an SRT
     // ingest (e.g. SCTE-35) would make the FLV muxer fail.
     ...["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy"],
@@ -71,14 +74,20 @@ export function globalArgs(progressFd: number): string[] {
   return ["-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", `pipe:${progressFd}`];
 }
 
-export function inputArgs(format: Container): string[] {
-  return [...probeArgs(format), "-f", format, "-i", "pipe:0"];
+export function inputArgs(format: Container, codecs?: ChannelCodecs): string[] {
+  return [...probeArgs(format, codecs), "-f", format, "-i", "pipe:0"];
 }
 
-function probeArgs(format: Container): string[] {
+/** FLV tracks whose sequence header comes first in a hub reader's bytes: H.264 and AAC. */
+const HEADED = new Set<string | null>(["h264", "aac", null]);
+
+function probeArgs(format: Container, codecs: ChannelCodecs | undefined): string[] {
   // FLV from the hub starts with the sequence headers, so a 32-byte probe is enough and saves ~1.2 s
-  // (FFMPEG-NOTES). MPEG-TS is not: with a 32-byte probe ffmpeg 5.1 fails "sample rate not set".
-  return format === "flv"
+  // (FFMPEG-NOTES). A track with no sequence header (MP3, Speex, ...) shows only with its first frame,
+  // after the keyframe: measured with an H.264 720p + MP3 FLV, ffprobe found the MP3 with a 100 kB
+  // probe, not with 5 kB. MPEG-TS needs more too: with a 32-byte probe ffmpeg 5.1 fails "sample rate not set".
+  const headed = codecs === undefined || (HEADED.has(codecs.video) && HEADED.has(codecs.audio));
+  return format === "flv" && headed
     ? ["-probesize", "32", "-analyzeduration", "0"]
     : ["-probesize", "1000000", "-analyzeduration", "1000000"];
 }
@@ -155,7 +164,7 @@ export function srtIngestCommand(options: SrtIngestArgsOptions): ScriptedInput {
   // whose first keyframe comes later still streams, only its picture size is not known (null) for that
   // session. FLV (a chain link) starts with its sequence headers, as the hub's does. Both the SRT
   // input (script) and the concat demuxer around it (argv) probe, so both get the limits.
-  const probe = probeArgs(options.container);
+  const probe = probeArgs(options.container, undefined);
   const input = scriptedInput(`srt://${hostForUrl(options.bindHost)}:${options.port}?mode=listener`, "srt", {
     passphrase: checkPassphrase(options.passphrase),
     rw_timeout: String(rwTimeoutUs),

@@ -1,19 +1,22 @@
 // The ffmpeg command line of a shared encoder: the channel's bytes on stdin (FLV or MPEG-TS, as its
 // hub holds them), re-encoded to an output profile, FLV on stdout (H.264 + AAC fit FLV, so the
 // pushes it feeds can be native RTMP ones). Pure; only numbers from a validated profile go in.
+import type { ChannelCodecs } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
 import { DEFAULT_KEYFRAME_SECONDS, type OutputProfile } from "../defs/output.js";
 import { globalArgs, inputArgs } from "./args.js";
 
 export function encoderArgs(options: {
   readonly inputFormat: Container;
+  /** The channel's codecs: how much of the input ffmpeg probes (inputArgs). */
+  readonly codecs?: ChannelCodecs;
   readonly output: OutputProfile;
   readonly progressFd: number;
 }): string[] {
   const { video, audio } = options.output;
   return [
     ...globalArgs(options.progressFd),
-    ...inputArgs(options.inputFormat),
+    ...inputArgs(options.inputFormat, options.codecs),
     ...["-map", "0:v:0?", "-map", "0:a:0?"],
     ...(video === "copy" ? ["-c:v", "copy"] : videoArgs(video)),
     ...(audio === "copy" ? ["-c:a", "copy"] : ["-c:a", "aac", "-b:a", `${audio.bitrateKbps}k`]),

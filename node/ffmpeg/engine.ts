@@ -54,6 +54,7 @@ export class FfmpegEngine implements RelayEngine, ListenerEngine {
   start(input: RelayInput, spec: RelaySpec, events: RelayEvents): RelayHandle {
     const args = relayArgs({
       inputFormat: input.container,
+      ...(input.codecs && { codecs: input.codecs }),
       target: spec.target,
       streamKey: spec.streamKey,
       insecureSkipVerify: spec.insecureSkipVerify,

@@ -1,7 +1,9 @@
-// A hub reader of FLV tags as FLV bytes: what an RTMP-fed relay's ffmpeg reads on stdin.
+// A hub reader of FLV tags as FLV bytes: what an RTMP-fed relay's ffmpeg reads on stdin; or, for a
+// channel whose video came over Enhanced RTMP, as MPEG-TS (ffmpeg 5.1 cannot read that FLV).
 import type { Readable } from "node:stream";
 import type { FlvTag } from "../defs/flv-tag.js";
 import { encodeTag, FLV_HEADER } from "../media/flv.js";
+import { FlvToTs, type TsTracks } from "../media/flv-to-ts.js";
 import { type ByteEncoding, type ByteStreamOptions, toByteStream } from "./byte-stream.js";
 import type { HubReader } from "./reader.js";
 
@@ -22,4 +24,14 @@ const FLV_BYTES: ByteEncoding<FlvTag> = {
 
 export function toFlvStream(reader: HubReader<FlvTag>, options: ByteStreamOptions = {}): Readable {
   return toByteStream(reader, FLV_BYTES, options);
+}
+
+/** The reader's tags remuxed to MPEG-TS, one converter per reader (its continuity counters). */
+export function toFlvAsTsStream(
+  reader: HubReader<FlvTag>,
+  tracks: TsTracks,
+  options: ByteStreamOptions = {},
+): Readable {
+  const converter = new FlvToTs(tracks);
+  return toByteStream(reader, { bytesOf: (tag) => converter.push(tag) }, options);
 }

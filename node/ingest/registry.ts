@@ -19,10 +19,12 @@ import {
   type HubReader,
   type HubStats,
   TS_UNITS,
+  toFlvAsTsStream,
   toFlvStream,
   toTsStream,
   type UnitFormat,
 } from "../hub/index.js";
+import { ffmpegReadsFlv, tsTracksOf } from "../media/flv-to-ts.js";
 import type { TsUnit } from "../media/ts-splitter.js";
 import { ChannelInputs, type InputSink } from "./inputs/channel-inputs.js";
 import type { SwitchReason } from "./inputs/input-selector.js";
@@ -77,7 +79,8 @@ export interface IngestSink<U> {
 /** A channel's hub, whatever its container, as the registry and actors use it. */
 interface LiveMedia {
   readonly container: Container;
-  open(name: string): FeedReader;
+  /** `remux`: the bytes as MPEG-TS of these codecs' tracks (an FLV hub ffmpeg cannot read). */
+  open(name: string, remux: ChannelCodecs | null): FeedReader;
   stats(): HubStats;
   /** The ingest is over: readers end once drained. */
   end(): void;
@@ -87,6 +90,10 @@ interface LiveMedia {
 interface HubMedia<U> {
   readonly format: UnitFormat<U>;
   readonly toStream: (reader: HubReader<U>, options: ByteStreamOptions) => Readable;
+  /** The reader's bytes as MPEG-TS: FLV hubs with Enhanced RTMP video, for ffmpeg (node/media/flv-to-ts.ts). */
+  readonly remux:
+    | ((reader: HubReader<U>, codecs: ChannelCodecs, options: ByteStreamOptions) => Readable)
+    | null;
   /** The units a reader hands an engine that takes them instead of bytes: FLV tags only (native RTMP push). */
   readonly tagsOf: (reader: HubReader<U>) => TagSource | undefined;
 }
@@ -101,9 +108,10 @@ const MEDIA: { readonly [C in Container]: HubMedia<UnitsOf[C]> } = {
   flv: {
     format: FLV_UNITS,
     toStream: toFlvStream,
+    remux: (reader, codecs, options) => toFlvAsTsStream(reader, tsTracksOf(codecs), options),
     tagsOf: (reader) => reader,
   },
-  mpegts: { format: TS_UNITS, toStream: toTsStream, tagsOf: () => undefined },
+  mpegts: { format: TS_UNITS, toStream: toTsStream, remux: null, tagsOf: () => undefined },
 };
 
 const NO_SWITCHES: Readonly<Record<IngestInput, number>> = { primary: 0, backup: 0 };
@@ -204,10 +212,13 @@ export class IngestRegistry implements IngestHandler {
     const live = this.channels.get(channelId);
     if (!live?.codecs) return null;
     const { media } = live;
+    const codecs = live.codecs;
+    // Enhanced RTMP video: every reader's bytes are MPEG-TS (ffmpeg 5.1 cannot read that FLV).
+    const remux = media.container === "flv" && !ffmpegReadsFlv(codecs);
     return {
-      codecs: live.codecs,
-      container: media.container,
-      open: (name) => media.open(name),
+      codecs,
+      container: remux ? "mpegts" : media.container,
+      open: (name) => media.open(name, remux ? codecs : null),
     };
   }
 
@@ -306,7 +317,7 @@ export class IngestRegistry implements IngestHandler {
   private open<U>(
     channelId: string,
     protocol: IngestProtocol,
-    { format, toStream, tagsOf }: HubMedia<U>,
+    { format, toStream, remux, tagsOf }: HubMedia<U>,
     disconnect: (() => void) | null,
   ): Opened<U> {
     const chained = this.channels.get(channelId);
@@ -316,15 +327,16 @@ export class IngestRegistry implements IngestHandler {
     const hub = new ChannelHub({ format, logger: this.log.child({ channelId }) });
     const media: LiveMedia = {
       container: format.container,
-      open: (name) => {
+      open: (name, remuxed) => {
         const reader = hub.subscribe({ name });
         const tags = tagsOf(reader);
         let stream: Readable | undefined;
+        const options = { coalesceMs: RELAY_COALESCE_MS };
         return {
           // Made on first use: an engine that reads the tags must not leave an unread stream (a cut
           // reader destroys its stream with an error nobody would listen to).
           get stream() {
-            stream ??= toStream(reader, { coalesceMs: RELAY_COALESCE_MS });
+            stream ??= remuxed && remux ? remux(reader, remuxed, options) : toStream(reader, options);
             return stream;
           },
           ...(tags && { tags }),

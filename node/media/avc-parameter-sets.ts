@@ -6,6 +6,7 @@ import type { FlvTag } from "../defs/flv-tag.js";
 
 /** FLV video tag body: frame type/codec, AVCPacketType, composition time (3 bytes), then NAL units. */
 const AVC_HEADER_BYTES = 5;
+const AVC = 7;
 
 /** The record's parameter sets as length-prefixed NAL units (the record's own length size); null if malformed. */
 function parameterSets(record: Buffer): Buffer | null {
@@ -33,9 +34,13 @@ function parameterSets(record: Buffer): Buffer | null {
 
 /**
  * The keyframe with the record's SPS and PPS in front of its NAL units. `sequenceHeader` is the
- * FLV AVC sequence header tag's body; a malformed one leaves the keyframe as it is.
+ * FLV AVC sequence header tag's body; a malformed one leaves the keyframe as it is, and so does
+ * any keyframe but a legacy AVC one (an Enhanced RTMP HEVC channel's readers get its parameter sets
+ * in band from node/media/flv-to-ts.ts).
  */
 export function withParameterSets(keyframe: FlvTag, sequenceHeader: Buffer): FlvTag {
+  const first = keyframe.data[0] ?? 0;
+  if (first & 0x80 || (first & 0x0f) !== AVC) return keyframe;
   const sets = parameterSets(sequenceHeader.subarray(AVC_HEADER_BYTES));
   if (sets === null || keyframe.data.length < AVC_HEADER_BYTES) return keyframe;
   const header = keyframe.data.subarray(0, AVC_HEADER_BYTES);

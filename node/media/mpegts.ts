@@ -4,6 +4,9 @@
 // one-program stream always do.
 import type { AudioCodec, VideoCodec } from "../defs/codecs.js";
 
+/** The video codecs MPEG-TS carries here. */
+export type TsVideoCodec = Extract<VideoCodec, "h264" | "hevc">;
+
 export const TS_PACKET = 188;
 export const SYNC_BYTE = 0x47;
 export const PAT_PID = 0;
@@ -77,14 +80,14 @@ export function streamsOf(pmt: Buffer): ElementaryStream[] {
 }
 
 /** Stream types (ISO/IEC 13818-1 table 2-34) of the codecs a channel can carry. */
-const VIDEO_TYPES: Record<number, VideoCodec> = { 27: "h264", 36: "hevc" };
-const AUDIO_TYPES: Record<number, AudioCodec> = { 15: "aac", 17: "aac" };
+const VIDEO_TYPES: Record<number, TsVideoCodec> = { 27: "h264", 36: "hevc" };
+const AUDIO_TYPES: Record<number, AudioCodec> = { 3: "mp3", 4: "mp3", 15: "aac", 17: "aac" };
 /** Other stream types that are video or audio, named for a refusal message. */
 const OTHER_VIDEO = new Set([0x01, 0x02, 0x10, 0x42, 0xd1, 0xea]);
-const OTHER_AUDIO = new Set([0x03, 0x04, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87]);
+const OTHER_AUDIO = new Set([0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87]);
 
 export type StreamKind =
-  | { readonly kind: "video"; readonly codec: VideoCodec | null }
+  | { readonly kind: "video"; readonly codec: TsVideoCodec | null }
   | { readonly kind: "audio"; readonly codec: AudioCodec | null }
   | { readonly kind: "data" };
 

@@ -1,12 +1,12 @@
 // Is an access unit a keyframe? Read from its NAL unit types, for encoders that do not set the
 // MPEG-TS random-access indicator: the first coded slice (VCL NAL) decides. H.264: IDR (5).
 // HEVC: the IRAP types 16-21 (BLA, IDR, CRA), where a decoder can start.
-import type { VideoCodec } from "../defs/codecs.js";
+import type { TsVideoCodec } from "./mpegts.js";
 
 export type SliceVerdict = "keyframe" | "frame" | "unknown";
 
 /** The verdict of the first coded slice in Annex B bytes, or "unknown" when none is in `bytes` yet. */
-export function firstSliceVerdict(bytes: Buffer, codec: VideoCodec): SliceVerdict {
+export function firstSliceVerdict(bytes: Buffer, codec: TsVideoCodec): SliceVerdict {
   for (let at = bytes.indexOf(START_CODE); at !== -1; at = bytes.indexOf(START_CODE, at + 3)) {
     const header = bytes[at + 3];
     if (header === undefined) return "unknown";

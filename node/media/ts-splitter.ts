@@ -3,7 +3,6 @@
 // A unit is a keyframe when its video PES carries the random-access indicator or, failing that,
 // when its first coded slice is an IDR (H.264) or IRAP (HEVC) picture. A stream without video
 // cuts at each audio PES start instead, every unit a keyframe. Null packets are dropped.
-import type { VideoCodec } from "../defs/codecs.js";
 import {
   type ElementaryStream,
   kindOf,
@@ -16,6 +15,7 @@ import {
   sectionOf,
   streamsOf,
   TS_PACKET,
+  type TsVideoCodec,
 } from "./mpegts.js";
 import { firstSliceVerdict, type SliceVerdict } from "./nal.js";
 
@@ -62,7 +62,7 @@ interface Building {
 export class TsSplitter {
   private rest: Buffer = Buffer.alloc(0);
   private pmtPid: number | null = null;
-  private video: { pid: number; codec: VideoCodec | null } | null = null;
+  private video: { pid: number; codec: TsVideoCodec | null } | null = null;
   private audioPid: number | null = null;
   private current: Building | null = null;
   private lastTimestamp = 0;

@@ -36,8 +36,8 @@ export interface Preset {
   readonly maxVideoBitrateKbps: number;
   /** The longest keyframe interval the platform accepts without warning or buffering. */
   readonly keyframeSeconds: number;
-  readonly videoCodecs: readonly VideoCodec[];
-  readonly audio: { readonly codec: AudioCodec; readonly minBitrateKbps: number };
+  readonly videoCodecs: readonly Extract<VideoCodec, "h264" | "hevc">[];
+  readonly audio: { readonly codec: Extract<AudioCodec, "aac">; readonly minBitrateKbps: number };
 }
 
 export const PRESETS: readonly Preset[] = [

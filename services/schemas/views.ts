@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { SOURCE_LOSS } from "../../node/catalog/records.js";
 import { WEBHOOK_EVENTS } from "../../node/catalog/webhooks.js";
+import { AUDIO_CODECS, VIDEO_CODECS } from "../../node/defs/codecs.js";
 import { INGEST_INPUTS } from "../../node/defs/ingest-input.js";
 import { ENGINE_NAMES } from "../../node/defs/relay.js";
 import { ERROR_CODES, RESTREAM_STATES } from "../../node/defs/restream-status.js";
@@ -67,8 +68,8 @@ export const preset = z.strictObject({
 });
 
 export const channelCodecs = z.strictObject({
-  video: z.enum(["h264", "hevc"]).nullable(),
-  audio: z.enum(["aac"]).nullable(),
+  video: z.enum(VIDEO_CODECS).nullable(),
+  audio: z.enum(AUDIO_CODECS).nullable(),
   width: z.number().nullable(),
   height: z.number().nullable(),
   profile: z.string().nullable(),

@@ -115,21 +115,37 @@ describe("timeouts", () => {
 });
 
 describe("publish rules", () => {
-  it("refuses enhanced-RTMP HEVC before going live, pointing at SRT", async () => {
+  it("refuses an Enhanced RTMP video FourCC it cannot name before going live", async () => {
     const c = await client();
     const status = await c.publish("live", "good-key");
-    c.sendTag({ type: 9, timestamp: 0, data: Buffer.from("90687663310102", "hex") }, status.streamId);
+    c.sendTag({ type: 9, timestamp: 0, data: Buffer.from("9178797a7a0102", "hex") }, status.streamId);
     await c.until(() => c.commands.filter((x) => x.name === "onStatus").length === 2, "error onStatus");
     const info = c.commands.at(-1)?.args[0] as Record<string, unknown>;
     expect(info.code).toBe("NetStream.Publish.Rejected");
-    expect(info.description).toMatch(/HEVC over RTMP is not supported.*SRT ingest/);
+    expect(info.description).toMatch(/video "xyzz" is not supported/);
     await c.until(() => c.closed, "close");
     expect(handler.sinks).toHaveLength(0);
   });
 
-  it("ends a live publish whose audio turns to MP3", async () => {
+  it("keeps a live publish whose audio turns to MP3, with the new codecs", async () => {
     const { c, streamId } = await live();
-    c.sendTag({ type: 8, timestamp: 40, data: Buffer.from([0x2f, 0xff, 0xfb]) }, streamId);
+    // MPEG-1 layer III, 44.1 kHz, joint stereo: the frame header says so.
+    c.sendTag({ type: 8, timestamp: 40, data: Buffer.from([0x2f, 0xff, 0xfb, 0x90, 0x44]) }, streamId);
+    const sink = handler.sinks[0]!;
+    await waitFor("the new codecs", () => sink.codecsCalls.some((codecs) => codecs.audio === "mp3"), 3_000);
+    expect(sink.codecsCalls.at(-1)).toMatchObject({
+      video: "h264",
+      audio: "mp3",
+      sampleRate: 44100,
+      channels: 2,
+    });
+    expect(sink.ends).toEqual([]);
+    c.close();
+  });
+
+  it("ends a live publish whose audio turns to an Enhanced RTMP FourCC it cannot name", async () => {
+    const { c, streamId } = await live();
+    c.sendTag({ type: 8, timestamp: 40, data: Buffer.from("907a7a7a7a00", "hex") }, streamId);
     await c.until(() => c.closed, "close");
     expect(handler.sinks[0]?.ends).toEqual(["unsupported_codec"]);
   });

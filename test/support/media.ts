@@ -58,6 +58,19 @@ const HEVC_ARGS = [
   ...["-c:a", "aac", "-ar", "48000", "-ac", "2", "-f", "mpegts"],
 ];
 
+/** HEVC as a raw elementary stream (Annex B): no B-frames, so decoding order is presentation order. */
+const RAW_HEVC_ARGS = [
+  ...["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-t", "3"],
+  ...["-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error:bframes=0:keyint=30"],
+  ...["-f", "hevc"],
+];
+
+/** The AAC track to go with it, alone in FLV (its tags are what an RTMP publisher sends). */
+const AAC_FLV_ARGS = [
+  ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "3"],
+  ...["-c:a", "aac", "-ar", "48000", "-ac", "2", "-b:a", "128k", "-f", "flv"],
+];
+
 const SMALL_TS_ARGS = [
   ...[
     "-f",
@@ -95,6 +108,16 @@ export function testClip(): Promise<string> {
 /** 3 s, 640x360 HEVC + AAC in MPEG-TS (HEVC cannot go in FLV on ffmpeg 5.1). */
 export function hevcClip(): Promise<string> {
   return cachedMedia(HEVC_ARGS, "ts");
+}
+
+/** 3 s, 640x360 30 fps HEVC (a keyframe a second, no B-frames) as raw Annex B. */
+export function rawHevcClip(): Promise<string> {
+  return cachedMedia(RAW_HEVC_ARGS, "hevc");
+}
+
+/** 3 s of AAC 48 kHz stereo, alone in FLV. */
+export function aacFlvClip(): Promise<string> {
+  return cachedMedia(AAC_FLV_ARGS, "flv");
 }
 
 /** 3 s, 320x180 30 fps H.264 (a keyframe every half second) + AAC 48 kHz stereo, in MPEG-TS. */

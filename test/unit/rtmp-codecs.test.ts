@@ -36,7 +36,8 @@ describe("AVC sequence headers from ffmpeg", () => {
     const result = inspectVideo(fixture(name));
     expect(result).toEqual({
       kind: "config",
-      info: {
+      track: {
+        codec: "h264",
         width: expected.width,
         height: expected.height,
         profile: expected.profile,
@@ -49,18 +50,22 @@ describe("AVC sequence headers from ffmpeg", () => {
     const result = inspectVideo(fixture("avc-high-1280x720.bin"));
     expect(result).toEqual({
       kind: "config",
-      info: { width: 1280, height: 720, profile: "High", level: "3.1" },
+      track: { codec: "h264", width: 1280, height: 720, profile: "High", level: "3.1" },
     });
   });
 
   it("1920x1080 is cropped from 1088 coded lines", () => {
     const result = inspectVideo(fixture("avc-main-1920x1080.bin"));
-    expect(result.kind === "config" && result.info.height).toBe(1080);
+    expect(result.kind === "config" && result.track.height).toBe(1080);
   });
 
   it("classifies coded frames and command frames", () => {
-    expect(inspectVideo(Buffer.from([0x17, 0x01, 0, 0, 0, 0, 0, 0, 1]))).toEqual({ kind: "frame" });
-    expect(inspectVideo(Buffer.from([0x27, 0x01, 0, 0, 0]))).toEqual({ kind: "frame" });
+    const h264 = {
+      kind: "frame",
+      track: { codec: "h264", width: null, height: null, profile: null, level: null },
+    };
+    expect(inspectVideo(Buffer.from([0x17, 0x01, 0, 0, 0, 0, 0, 0, 1]))).toEqual(h264);
+    expect(inspectVideo(Buffer.from([0x27, 0x01, 0, 0, 0]))).toEqual(h264);
     expect(inspectVideo(Buffer.from([0x57, 0x00]))).toEqual({ kind: "command" });
     expect(inspectVideo(Buffer.from([0x17, 0, 0, 0, 0]))).toEqual({ kind: "command" }); // empty sequence header
   });
@@ -83,33 +88,55 @@ describe("AVC sequence headers from ffmpeg", () => {
   });
 });
 
-describe("refused video", () => {
-  const exHeader = (fourCc: string): Buffer =>
-    Buffer.concat([Buffer.from([0x90]), Buffer.from(fourCc, "latin1"), Buffer.from([1, 2, 3])]);
+describe("other video codecs", () => {
+  const exHeader = (fourCc: string, first = 0x91): Buffer =>
+    Buffer.concat([Buffer.from([first]), Buffer.from(fourCc, "latin1"), Buffer.from([1, 2, 3])]);
+  const codecOf = (data: Buffer) => {
+    const result = inspectVideo(data);
+    return result.kind === "frame" || result.kind === "config" ? result.track.codec : result.kind;
+  };
 
-  it("refuses enhanced-RTMP HEVC and points to SRT", () => {
-    const result = inspectVideo(exHeader("hvc1"));
-    expect(result.kind).toBe("unsupported");
-    expect(result.kind === "unsupported" && result.reason).toMatch(
-      /HEVC over RTMP is not supported.*SRT ingest/,
-    );
+  it.each([
+    ["hvc1", "hevc"],
+    ["av01", "av1"],
+    ["vp09", "vp9"],
+  ])("names Enhanced RTMP %s coded frames %s", (fourCc, codec) => {
+    expect(codecOf(exHeader(fourCc))).toBe(codec);
+    expect(codecOf(exHeader(fourCc, 0xa3))).toBe(codec); // inter frame, CodedFramesX
+  });
+
+  it("reads a command frame and SequenceEnd as saying nothing", () => {
+    expect(codecOf(exHeader("hvc1", 0xd1))).toBe("command"); // frame type 5
+    expect(codecOf(exHeader("hvc1", 0x92))).toBe("command"); // SequenceEnd
+  });
+
+  it("refuses what it cannot name: an unknown FourCC, multitrack, a header cut short", () => {
+    expect(inspectVideo(exHeader("xyzz"))).toMatchObject({ kind: "unsupported", reason: /"xyzz"/ });
+    expect(inspectVideo(exHeader("avc1"))).toMatchObject({
+      kind: "unsupported",
+      reason: /Enhanced RTMP FourCC/,
+    });
+    expect(inspectVideo(exHeader("hvc1", 0x96))).toMatchObject({ kind: "unsupported", reason: /multitrack/ });
+    expect(inspectVideo(Buffer.from([0x91, 0x68]))).toMatchObject({ kind: "unsupported" });
+  });
+
+  it("throws CodecConfigError on a malformed HEVC SequenceStart", () => {
+    expect(() => inspectVideo(exHeader("hvc1", 0x90))).toThrow(CodecConfigError);
   });
 
   it.each([
-    ["av01", /AV1/],
-    ["vp09", /VP9/],
-  ])("refuses enhanced-RTMP %s", (fourCc, pattern) => {
-    const result = inspectVideo(exHeader(fourCc));
-    expect(result.kind === "unsupported" && result.reason).toMatch(pattern);
+    [0x22, "h263"],
+    [0x14, "vp6"],
+    [0x13, "screen"],
+  ])("names legacy video codec byte 0x%s", (byte, codec) => {
+    expect(codecOf(Buffer.from([byte, 0, 0, 0, 0]))).toBe(codec);
   });
 
-  it.each([
-    [0x22, /Sorenson H.263/],
-    [0x14, /VP6/],
-    [0x1c, /HEVC over RTMP is not supported/],
-  ])("refuses legacy video codec byte 0x%s", (byte, pattern) => {
-    const result = inspectVideo(Buffer.from([byte, 0, 0, 0, 0]));
-    expect(result.kind === "unsupported" && result.reason).toMatch(pattern);
+  it("refuses a legacy codec id it cannot name", () => {
+    expect(inspectVideo(Buffer.from([0x1c, 0, 0, 0, 0]))).toMatchObject({
+      kind: "unsupported",
+      reason: /codec id 12/,
+    });
   });
 });
 
@@ -121,7 +148,7 @@ describe("AAC AudioSpecificConfig", () => {
       const result = inspectAudio(fixture(name));
       expect(result).toEqual({
         kind: "config",
-        info: { objectType: 2, sampleRate: expected.sample_rate, channels: expected.channels },
+        track: { codec: "aac", sampleRate: expected.sample_rate, channels: expected.channels },
       });
     },
   );
@@ -151,17 +178,51 @@ describe("AAC AudioSpecificConfig", () => {
     expect(() => parseAudioSpecificConfig(Buffer.from([0x17]))).toThrow(CodecConfigError);
   });
 
-  it.each([
-    [0x2f, /MP3 audio over RTMP is not supported: publish AAC/],
-    [0xbf, /Speex/],
-    [0x9f, /enhanced-RTMP audio/],
-  ])("refuses audio byte 0x%s", (byte, pattern) => {
-    const result = inspectAudio(Buffer.from([byte, 0, 1, 2]));
-    expect(result.kind === "unsupported" && result.reason).toMatch(pattern);
+  it("classifies raw AAC frames", () => {
+    expect(inspectAudio(Buffer.from([0xaf, 0x01, 0x21]))).toEqual({
+      kind: "frame",
+      track: { codec: "aac", sampleRate: null, channels: null },
+    });
+  });
+});
+
+describe("other audio formats", () => {
+  it("reads MP3's rate and channels from its frame header", () => {
+    // MPEG-1 layer III 44.1 kHz joint stereo; MPEG-2 layer III 24 kHz mono.
+    expect(inspectAudio(Buffer.from([0x2f, 0xff, 0xfb, 0x90, 0x44]))).toEqual({
+      kind: "config",
+      track: { codec: "mp3", sampleRate: 44100, channels: 2 },
+    });
+    expect(inspectAudio(Buffer.from([0x2e, 0xff, 0xf3, 0x84, 0xc4]))).toEqual({
+      kind: "config",
+      track: { codec: "mp3", sampleRate: 24000, channels: 1 },
+    });
+    expect(inspectAudio(Buffer.from([0x2f, 0x00, 0x00]))).toMatchObject({
+      kind: "frame",
+      track: { codec: "mp3" },
+    });
   });
 
-  it("classifies raw AAC frames", () => {
-    expect(inspectAudio(Buffer.from([0xaf, 0x01, 0x21]))).toEqual({ kind: "frame" });
+  it.each([
+    [0xb2, "speex", 16000, 1],
+    [0x3f, "pcm", 44100, 2],
+    [0x72, "g711a", 5512, 1],
+    [0x82, "g711u", 5512, 1],
+    [0x42, "nellymoser", 16000, 1],
+    [0xf2, "other", 5512, 1],
+  ])("names sound format byte 0x%s %s", (byte, codec, sampleRate, channels) => {
+    expect(inspectAudio(Buffer.from([byte, 1, 2]))).toEqual({
+      kind: "config",
+      track: { codec, sampleRate, channels },
+    });
+  });
+
+  it("names Enhanced RTMP audio FourCCs and refuses unknown ones", () => {
+    expect(inspectAudio(Buffer.from("914f70757300", "hex"))).toMatchObject({
+      kind: "frame",
+      track: { codec: "opus" },
+    });
+    expect(inspectAudio(Buffer.from("907a7a7a7a00", "hex"))).toMatchObject({ kind: "unsupported" });
   });
 });
 
@@ -169,12 +230,14 @@ describe("channelCodecs", () => {
   it("combines configs, tracks seen without a header, and absent tracks", () => {
     expect(
       channelCodecs(
-        { width: 1280, height: 720, profile: "High", level: "3.1" },
-        { objectType: 2, sampleRate: 48000, channels: 2 },
+        { codec: "h264", width: 1280, height: 720, profile: "High", level: "3.1" },
+        { codec: "aac", sampleRate: 48000, channels: 2 },
       ),
     ).toEqual(H264_AAC_720P);
-    expect(channelCodecs("seen", null)).toEqual({
-      video: "h264",
+    expect(
+      channelCodecs({ codec: "hevc", width: null, height: null, profile: null, level: null }, null),
+    ).toEqual({
+      video: "hevc",
       audio: null,
       width: null,
       height: null,

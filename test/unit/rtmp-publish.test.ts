@@ -103,9 +103,9 @@ describe("Publish", () => {
 
   it("refuses an unsupported codec before going live: the sink is never started", () => {
     const { handler, publish } = setup();
-    const refusal = publish.media({ type: 9, timestamp: 0, data: Buffer.from("90687663310102", "hex") });
+    const refusal = publish.media({ type: 9, timestamp: 0, data: Buffer.from("9178797a7a0102", "hex") });
     expect(refusal).toMatchObject({ accept: false, reason: "unsupported" });
-    expect(refusal?.message).toMatch(/HEVC over RTMP is not supported.*SRT/);
+    expect(refusal?.message).toMatch(/video "xyzz" is not supported/);
     expect(handler.sinks).toHaveLength(0);
   });
 
@@ -113,8 +113,8 @@ describe("Publish", () => {
     const { handler, publish } = setup();
     publish.media(AVC_HEADER);
     publish.media(AAC_HEADER);
-    const refusal = publish.media({ type: 8, timestamp: 10, data: Buffer.from([0x2f, 0xff]) });
-    expect(refusal?.message).toMatch(/MP3/);
+    const refusal = publish.media({ type: 8, timestamp: 10, data: Buffer.from("907a7a7a7a00", "hex") });
+    expect(refusal?.message).toMatch(/Enhanced RTMP audio codec is not supported/);
     publish.end("unsupported_codec");
     expect(handler.sinks[0]?.ends).toEqual(["unsupported_codec"]);
   });

@@ -1,5 +1,5 @@
 // Follows a publisher's codecs from its media and metadata, so the session can tell the sink
-// once they are known (before the first frame reaches it) and refuse what we cannot carry.
+// once they are known (before the first frame reaches it) and refuse what we cannot name.
 //
 // "Known" means: every track the publisher has has shown its sequence header or at least its
 // first frame, and we know which tracks it has. onMetaData says that (videocodecid /
@@ -10,17 +10,22 @@ import type { FlvTag } from "../../defs/flv-tag.js";
 import { AUDIO, VIDEO } from "../../media/flv.js";
 import type { AmfValue } from "../../rtmp/amf0.js";
 import { AmfEcmaArray } from "../../rtmp/amf0.js";
-import { type AacInfo, type AvcInfo, channelCodecs, inspectAudio, inspectVideo } from "./codecs.js";
+import {
+  type AudioTrack,
+  channelCodecs,
+  inspectAudio,
+  inspectVideo,
+  type TrackInspection,
+  type VideoTrack,
+} from "./codecs.js";
 
 export type TrackerVerdict =
   | { readonly kind: "ok"; readonly changed: boolean }
   | { readonly kind: "unsupported"; readonly reason: string };
 
-type Track<T> = T | "seen" | null;
-
 export class CodecTracker {
-  private video: Track<AvcInfo> = null;
-  private audio: Track<AacInfo> = null;
+  private video: VideoTrack | null = null;
+  private audio: AudioTrack | null = null;
   /** From onMetaData: whether each track exists; null until metadata says. */
   private expectVideo: boolean | null = null;
   private expectAudio: boolean | null = null;
@@ -43,15 +48,14 @@ export class CodecTracker {
   /** One audio or video tag. Throws CodecConfigError on a malformed sequence header. */
   observe(tag: FlvTag): TrackerVerdict {
     if (tag.type === VIDEO) {
-      const seen = inspectVideo(tag.data);
-      if (seen.kind === "unsupported") return seen;
-      if (seen.kind === "command") return { kind: "ok", changed: false };
-      return this.update("video", seen.kind === "config" ? seen.info : "seen");
+      const step = nextTrack(this.video, inspectVideo(tag.data));
+      if (step.kind === "replace") this.video = step.track;
+      return verdictOf(step);
     }
     if (tag.type === AUDIO) {
-      const seen = inspectAudio(tag.data);
-      if (seen.kind === "unsupported") return seen;
-      return this.update("audio", seen.kind === "config" ? seen.info : "seen");
+      const step = nextTrack(this.audio, inspectAudio(tag.data));
+      if (step.kind === "replace") this.audio = step.track;
+      return verdictOf(step);
     }
     return { kind: "ok", changed: false };
   }
@@ -71,14 +75,28 @@ export class CodecTracker {
   codecs(): ChannelCodecs {
     return channelCodecs(this.video, this.audio);
   }
+}
 
-  private update(kind: "video" | "audio", next: AvcInfo | AacInfo | "seen"): TrackerVerdict {
-    const current = kind === "video" ? this.video : this.audio;
-    // A frame after the config adds nothing; a config replaces "seen" or an older config.
-    if (next === "seen" && current !== null) return { kind: "ok", changed: false };
-    const changed = JSON.stringify(current) !== JSON.stringify(next);
-    if (kind === "video") this.video = next as Track<AvcInfo>;
-    else this.audio = next as Track<AacInfo>;
-    return { kind: "ok", changed };
-  }
+type Step<T> =
+  | { readonly kind: "unsupported"; readonly reason: string }
+  | { readonly kind: "keep" }
+  | { readonly kind: "replace"; readonly track: T };
+
+/**
+ * What a tag makes of a track: a frame of the codec already known adds nothing; a configuration
+ * (or a frame of another codec) replaces the track when it differs.
+ */
+function nextTrack<T extends { readonly codec: string }>(
+  current: T | null,
+  seen: TrackInspection<T>,
+): Step<T> {
+  if (seen.kind === "unsupported") return seen;
+  if (seen.kind === "command") return { kind: "keep" };
+  if (seen.kind === "frame" && current?.codec === seen.track.codec) return { kind: "keep" };
+  if (JSON.stringify(current) === JSON.stringify(seen.track)) return { kind: "keep" };
+  return { kind: "replace", track: seen.track };
+}
+
+function verdictOf<T>(step: Step<T>): TrackerVerdict {
+  return step.kind === "unsupported" ? step : { kind: "ok", changed: step.kind === "replace" };
 }

@@ -1,118 +1,116 @@
-// What an RTMP audio or video message says about the channel's codecs. The ingest accepts what
-// restreaming to RTMP destinations can carry and this ffmpeg can read from FLV: H.264 video and
-// AAC audio. Everything else is refused with a reason the publisher's software shows its user.
-import type { ChannelCodecs } from "../../defs/codecs.js";
-import { type AacInfo, parseAudioSpecificConfig } from "./aac-config.js";
-import { type AvcInfo, parseAvcConfig } from "./avc-config.js";
+// What an RTMP audio or video message says about the channel's codecs. The ingest accepts every
+// codec it can name: H.264 and AAC go everywhere; HEVC (Enhanced RTMP), MP3, Speex and the rest
+// are live on the channel, and each restream that cannot carry them says so
+// (node/restreams/codec-rules.ts) instead of waiting. Refused at publish: only what we cannot
+// even name (an unknown FourCC, Enhanced RTMP v2 multitrack), with a reason the publisher shows.
+import type { ChannelCodecs, VideoCodec } from "../../defs/codecs.js";
+import { EX_PACKET, exVideoHeader } from "../../media/flv.js";
+import { parseAudioSpecificConfig } from "./aac-config.js";
+import { type AudioTrackInfo, legacyAudio } from "./audio-formats.js";
+import { parseAvcConfig } from "./avc-config.js";
+import { parseHevcConfig } from "./hevc-config.js";
 
-export type { AacInfo } from "./aac-config.js";
-export type { AvcInfo } from "./avc-config.js";
+/** What the channel shows of its video: the codec always, the rest from a configuration record. */
+export interface VideoTrack {
+  readonly codec: VideoCodec;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly profile: string | null;
+  readonly level: string | null;
+}
 
-export type VideoInspection =
-  | { readonly kind: "config"; readonly info: AvcInfo }
-  | { readonly kind: "frame" }
-  /** FLV frame type 5 (video info / command): no picture, says nothing about the codec. */
+export type AudioTrack = AudioTrackInfo;
+
+/** "config": the track as a sequence header (or self-describing frame) says; "frame": the codec only. */
+export type TrackInspection<T> =
+  | { readonly kind: "config" | "frame"; readonly track: T }
+  /** FLV frame type 5 (video info / command), an end of sequence: says nothing about the codec. */
   | { readonly kind: "command" }
   | { readonly kind: "unsupported"; readonly reason: string };
 
-export type AudioInspection =
-  | { readonly kind: "config"; readonly info: AacInfo }
-  | { readonly kind: "frame" }
-  | { readonly kind: "unsupported"; readonly reason: string };
+export type VideoInspection = TrackInspection<VideoTrack>;
+export type AudioInspection = TrackInspection<AudioTrack>;
 
 const AVC = 7;
 const AAC = 10;
+const COMMAND_FRAME = 5;
 
-const HEVC_REASON =
-  "HEVC over RTMP is not supported by this server's ffmpeg: publish H.264 over RTMP, or use SRT ingest for HEVC";
+/** FLV's older video codec ids (Adobe FLV spec v10.1, E.4.3.1). */
+const LEGACY_VIDEO: Record<number, VideoCodec> = { 2: "h263", 3: "screen", 4: "vp6", 5: "vp6", 6: "screen2" };
+const FOUR_CCS: Record<string, VideoCodec> = { hvc1: "hevc", av01: "av1", vp09: "vp9" };
 
-const VIDEO_CODECS: Record<number, string> = {
-  2: "Sorenson H.263",
-  3: "Screen Video",
-  4: "On2 VP6",
-  5: "On2 VP6 with alpha",
-  6: "Screen Video 2",
-  12: "HEVC",
-  13: "AV1",
-};
-
-const AUDIO_FORMATS: Record<number, string> = {
-  0: "linear PCM",
-  1: "ADPCM",
-  2: "MP3",
-  3: "linear PCM",
-  4: "Nellymoser",
-  5: "Nellymoser",
-  6: "Nellymoser",
-  7: "G.711 A-law",
-  8: "G.711 mu-law",
-  9: "an enhanced-RTMP audio codec",
-  11: "Speex",
-  14: "MP3",
-  15: "device-specific audio",
-};
-
-function unsupportedVideo(name: string): VideoInspection {
-  if (name === "HEVC") return { kind: "unsupported", reason: HEVC_REASON };
-  return { kind: "unsupported", reason: `${name} video over RTMP is not supported: publish H.264 video` };
+function codecOnly(codec: VideoCodec): VideoInspection {
+  return { kind: "frame", track: { codec, width: null, height: null, profile: null, level: null } };
 }
 
-/** Enhanced RTMP (the IsExHeader bit): a FourCC names the codec; ffmpeg 5.1 reads none of them. */
+/** Enhanced RTMP (the IsExHeader bit): a FourCC names the codec. Throws CodecConfigError on a malformed hvcC. */
 function inspectExVideo(data: Buffer): VideoInspection {
-  if (data.length < 5) return unsupportedVideo("Enhanced-RTMP");
-  const fourCc = data.toString("latin1", 1, 5);
-  const names: Record<string, string> = {
-    hvc1: "HEVC",
-    av01: "AV1",
-    vp09: "VP9",
-    avc1: "Enhanced-RTMP (FourCC) H.264",
-  };
-  return unsupportedVideo(names[fourCc] ?? `Enhanced-RTMP (${JSON.stringify(fourCc)})`);
+  const header = exVideoHeader(data);
+  if (header === null) return { kind: "unsupported", reason: "Enhanced RTMP video tag cut short" };
+  const { packetType, frameType, fourCc, bodyOffset } = header;
+  if (packetType === EX_PACKET.multitrack || packetType === EX_PACKET.modEx) {
+    return { kind: "unsupported", reason: "Enhanced RTMP v2 multitrack and ModEx video are not supported" };
+  }
+  const codec = FOUR_CCS[fourCc];
+  if (codec === undefined) {
+    const name = fourCc === "avc1" ? "H.264 as an Enhanced RTMP FourCC" : JSON.stringify(fourCc);
+    return { kind: "unsupported", reason: `video ${name} is not supported: publish H.264 or HEVC` };
+  }
+  if (frameType === COMMAND_FRAME || packetType === EX_PACKET.sequenceEnd) return { kind: "command" };
+  if (packetType === EX_PACKET.sequenceStart && codec === "hevc") {
+    return { kind: "config", track: { codec, ...parseHevcConfig(data.subarray(bodyOffset)) } };
+  }
+  return codecOnly(codec);
 }
 
-/** Throws CodecConfigError on a malformed AVC sequence header. */
+/** Throws CodecConfigError on a malformed AVC or HEVC sequence header. */
 export function inspectVideo(data: Buffer): VideoInspection {
   const first = data[0];
   if (first === undefined) return { kind: "command" };
   if (first & 0x80) return inspectExVideo(data);
   const codec = first & 0x0f;
-  if (first >> 4 === 5) return { kind: "command" };
-  if (codec !== AVC) return unsupportedVideo(VIDEO_CODECS[codec] ?? `Video codec id ${codec}`);
-  if (data[1] !== 0) return { kind: "frame" };
+  if (first >> 4 === COMMAND_FRAME) return { kind: "command" };
+  if (codec !== AVC) {
+    const legacy = LEGACY_VIDEO[codec];
+    if (legacy === undefined)
+      return { kind: "unsupported", reason: `video codec id ${codec} is not supported` };
+    return codecOnly(legacy);
+  }
+  if (data[1] !== 0) return codecOnly("h264");
   // An empty sequence header (some encoders send one on stop) says nothing: ignore it.
   if (data.length <= 5) return { kind: "command" };
-  return { kind: "config", info: parseAvcConfig(data.subarray(5)) };
+  return { kind: "config", track: { codec: "h264", ...parseAvcConfig(data.subarray(5)) } };
 }
 
 /** Throws CodecConfigError on a malformed AudioSpecificConfig. */
 export function inspectAudio(data: Buffer): AudioInspection {
   const first = data[0];
-  if (first === undefined) return { kind: "frame" };
-  const format = first >> 4;
-  if (format !== AAC) {
-    const name = AUDIO_FORMATS[format] ?? `audio format ${format}`;
-    return { kind: "unsupported", reason: `${name} audio over RTMP is not supported: publish AAC audio` };
+  if (first === undefined) return { kind: "command" };
+  if (first >> 4 === AAC) {
+    if (data[1] === 0 && data.length > 2) {
+      const { sampleRate, channels } = parseAudioSpecificConfig(data.subarray(2));
+      return { kind: "config", track: { codec: "aac", sampleRate, channels } };
+    }
+    return { kind: "frame", track: { codec: "aac", sampleRate: null, channels: null } };
   }
-  if (data[1] === 0 && data.length > 2)
-    return { kind: "config", info: parseAudioSpecificConfig(data.subarray(2)) };
-  return { kind: "frame" };
+  const track = legacyAudio(data);
+  if (track === null)
+    return { kind: "unsupported", reason: "this Enhanced RTMP audio codec is not supported" };
+  // Each tag of these formats says its rate and channels: a "config" that changes nothing is no change.
+  return { kind: track.sampleRate === null ? "frame" : "config", track };
 }
 
-/**
- * The channel's codecs from what the publisher has sent: a parsed config, "seen" (frames
- * without a sequence header yet) or null (no such track).
- */
-export function channelCodecs(video: AvcInfo | "seen" | null, audio: AacInfo | "seen" | null): ChannelCodecs {
-  const v = typeof video === "object" ? video : null;
-  const a = typeof audio === "object" ? audio : null;
+const NO_VIDEO = { width: null, height: null, profile: null, level: null } as const;
+
+/** The channel's codecs from the tracks seen so far (null: no such track). */
+export function channelCodecs(video: VideoTrack | null, audio: AudioTrack | null): ChannelCodecs {
   return {
-    video: video === null ? null : "h264",
-    audio: audio === null ? null : "aac",
-    width: v?.width ?? null,
-    height: v?.height ?? null,
-    profile: v?.profile ?? null,
-    level: v?.level ?? null,
-    sampleRate: a?.sampleRate ?? null,
-    channels: a?.channels ?? null,
+    video: video?.codec ?? null,
+    audio: audio?.codec ?? null,
+    ...(video
+      ? { width: video.width, height: video.height, profile: video.profile, level: video.level }
+      : NO_VIDEO),
+    sampleRate: audio?.sampleRate ?? null,
+    channels: audio?.channels ?? null,
   };
 }

@@ -13,7 +13,7 @@ export function srtCodecs(streams: readonly ElementaryStream[], info: StreamInfo
     return `video stream type 0x${video.streamType.toString(16)} is not supported: send H.264 or HEVC`;
   }
   if (audio?.kind === "audio" && audio.codec === null) {
-    return `audio stream type 0x${audio.streamType.toString(16)} is not supported: send AAC`;
+    return `audio stream type 0x${audio.streamType.toString(16)} is not supported: send AAC or MP3`;
   }
   if (!video && !audio) return "the stream has neither video nor audio";
   const v = video ? info.video : null;

@@ -1,0 +1,158 @@
+// Formats the RTMP ingest takes besides H.264 + AAC, from real publishers: MP3 audio from ffmpeg
+// (libmp3lame), and HEVC over Enhanced RTMP (tags this test builds from libx265's output and sends
+// with our own RTMP client: test/support/enhanced-rtmp.ts). The channel shows the codecs; an RTMP
+// restream is Error unsupported_codec naming them, with no relay started; an output profile gets
+// H.264 + AAC to nginx-rtmp; an SRT destination gets the codecs as they are (the HEVC remuxed by
+// the node to MPEG-TS, which ffmpeg 5.1 reads where it cannot read Enhanced RTMP FLV).
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { ApiClient } from "../support/api-client.js";
+import { enhancedHevcClip, publishTags } from "../support/enhanced-rtmp.js";
+import { ffmpegProcess, ffprobeStreams, type MediaProcess, testClip } from "../support/media.js";
+import type { NginxRtmp } from "../support/nginx-rtmp.js";
+import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
+import { TestRtmpClient } from "../support/rtmp-client.js";
+import { freeUdpPort, freeUdpPorts, probeSrtListener } from "../support/srt.js";
+import { waitFor } from "../support/wait.js";
+
+let setup: NodeWithNginx | undefined;
+let nginx: NginxRtmp;
+let admin: ApiClient;
+let nginxId: string;
+const stops: Array<() => Promise<void> | void> = [];
+
+beforeAll(async () => {
+  const ports = await freeUdpPorts(2);
+  // SRT destinations on loopback: the test allows loopback targets (refused by default).
+  setup = await startNodeWithNginx({
+    node: { env: { STREAMWELL_SRT_PORTS: ports.env, STREAMWELL_SRT_PUSH_ALLOW: "127.0.0.0/8" } },
+  });
+  ({ nginx, admin } = setup);
+  nginxId = (await admin.post("/destinations", { name: "nginx", url: nginx.url("live") })).body.id;
+}, 60_000);
+
+afterAll(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+  await setup?.stop();
+});
+
+function track(process: MediaProcess): MediaProcess {
+  stops.push(() => process.stop());
+  return process;
+}
+
+async function restream(channelId: string, destinationId: string, streamKey: string, output?: unknown) {
+  const created = await admin.post(`/channels/${channelId}/restreams`, {
+    kind: "destination",
+    destinationId,
+    streamKey,
+    ...(output === undefined ? {} : { output }),
+  });
+  expect(created.status).toBe(201);
+  await admin.post(`/restreams/${created.body.id}/start`);
+  return created.body.id as string;
+}
+
+const restreamOf = async (id: string) => (await admin.get(`/restreams/${id}`)).body;
+
+async function blocked(id: string) {
+  return waitFor("unsupported_codec", async () => {
+    const body = await restreamOf(id);
+    return body.error?.code === "unsupported_codec" ? body : undefined;
+  });
+}
+
+const streaming = (id: string) =>
+  waitFor(`restream ${id} streaming`, async () => (await restreamOf(id)).state === "streaming", 45_000, 500);
+
+/** An SRT destination on a listener that reports the codecs of the first caller. */
+async function srtRestream(channelId: string) {
+  const port = await freeUdpPort();
+  const probed = probeSrtListener(port, 40_000);
+  const url = `srt://127.0.0.1:${port}?latency=200`;
+  const destination = (await admin.post("/destinations", { name: `srt ${port}`, url })).body;
+  const id = await restream(channelId, destination.id, "unused-for-srt");
+  return { id, codecs: async () => (await probed).map((s) => s.codec_name).sort() };
+}
+
+async function expectNoRelay(id: string) {
+  const lines = (await admin.get(`/restreams/${id}/logs`)).body.lines.map((l: { text: string }) => l.text);
+  expect(lines.filter((text: string) => text.startsWith("ffmpeg: relaying"))).toEqual([]);
+  expect((await restreamOf(id)).stats.restarts).toBe(0);
+}
+
+it("takes MP3 audio: shown on the channel, refused by RTMP by name, transcoded by a profile, carried by SRT", async () => {
+  const channel = (await admin.post("/channels", { name: "MP3 source" })).body;
+  const publisher = ["-re", "-stream_loop", "-1", "-i", await testClip(), "-c:v", "copy"];
+  const mp3 = ["-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100", "-ac", "2", "-f", "flv"];
+  track(ffmpegProcess([...publisher, ...mp3, channel.ingest.rtmp]));
+  const live = await waitFor("live with MP3", async () => {
+    const body = (await admin.get(`/channels/${channel.id}`)).body;
+    return body.codecs?.audio === "mp3" ? body : undefined;
+  });
+  expect(live.codecs).toMatchObject({
+    video: "h264",
+    audio: "mp3",
+    width: 1280,
+    height: 720,
+    sampleRate: 44100,
+  });
+
+  const toRtmp = await restream(channel.id, nginxId, "mp3-as-is");
+  const refused = await blocked(toRtmp);
+  expect(refused.state).toBe("error");
+  expect(refused.error.message).toMatch(
+    /RTMP destinations need H\.264 \+ AAC; the channel sends H\.264 \+ MP3/,
+  );
+  expect(refused.error.retryAt).toBeNull();
+
+  const toAac = await restream(channel.id, nginxId, "mp3-to-aac", {
+    video: "copy",
+    audio: { codec: "aac", bitrateKbps: 128 },
+  });
+  const srt = await srtRestream(channel.id);
+  await streaming(toAac);
+  const atNginx = await ffprobeStreams(nginx.url("live", "mp3-to-aac"), 15_000);
+  expect(atNginx.map((s) => s.codec_name).sort()).toEqual(["aac", "h264"]);
+  expect(await srt.codecs()).toEqual(["h264", "mp3"]);
+  await expectNoRelay(toRtmp);
+  for (const id of [toRtmp, toAac, srt.id]) await admin.post(`/restreams/${id}/stop`);
+}, 180_000);
+
+it("takes HEVC over Enhanced RTMP: shown on the channel, refused by RTMP, H.264 through a profile, HEVC to SRT", async () => {
+  const channel = (await admin.post("/channels", { name: "Enhanced RTMP HEVC" })).body;
+  const clip = await enhancedHevcClip();
+  const client = await TestRtmpClient.connect(Number(new URL(channel.ingest.rtmp).port));
+  stops.push(() => client.close());
+  const { code, streamId } = await client.publish("live", channel.streamKey);
+  expect(code).toBe("NetStream.Publish.Start");
+  const sender = publishTags(client, streamId, clip);
+  stops.push(() => sender.stop());
+  const live = await waitFor("live with HEVC", async () => {
+    const body = (await admin.get(`/channels/${channel.id}`)).body;
+    return body.codecs?.video === "hevc" && body.codecs.audio === "aac" ? body : undefined;
+  });
+  expect(live.codecs).toMatchObject({
+    width: 640,
+    height: 360,
+    profile: "Main",
+    sampleRate: 48000,
+    channels: 2,
+  });
+
+  const toRtmp = await restream(channel.id, nginxId, "hevc-as-is");
+  const refused = await blocked(toRtmp);
+  expect(refused.error.message).toMatch(/the channel sends HEVC \+ AAC: use an SRT destination/);
+
+  const toH264 = await restream(channel.id, nginxId, "hevc-to-h264", {
+    video: { codec: "h264", bitrateKbps: 1500 },
+    audio: "copy",
+  });
+  const srt = await srtRestream(channel.id);
+  await streaming(toH264);
+  const atNginx = await ffprobeStreams(nginx.url("live", "hevc-to-h264"), 15_000);
+  expect(atNginx.map((s) => s.codec_name).sort()).toEqual(["aac", "h264"]);
+  expect(atNginx.find((s) => s.codec_type === "video")).toMatchObject({ width: 640, height: 360 });
+  expect(await srt.codecs()).toEqual(["aac", "hevc"]);
+  await expectNoRelay(toRtmp);
+  for (const id of [toRtmp, toH264, srt.id]) await admin.post(`/restreams/${id}/stop`);
+}, 180_000);
