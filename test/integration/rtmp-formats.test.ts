@@ -10,6 +10,7 @@ import { enhancedHevcClip, publishTags } from "../support/enhanced-rtmp.js";
 import { ffmpegProcess, ffprobeStreams, type MediaProcess, testClip } from "../support/media.js";
 import type { NginxRtmp } from "../support/nginx-rtmp.js";
 import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
+import { codecsAt, RestreamApi } from "../support/restreams.js";
 import { TestRtmpClient } from "../support/rtmp-client.js";
 import { freeUdpPort, freeUdpPorts, probeSrtListener } from "../support/srt.js";
 import { waitFor } from "../support/wait.js";
@@ -18,6 +19,7 @@ let setup: NodeWithNginx | undefined;
 let nginx: NginxRtmp;
 let admin: ApiClient;
 let nginxId: string;
+let api: RestreamApi;
 const stops: Array<() => Promise<void> | void> = [];
 
 beforeAll(async () => {
@@ -27,6 +29,8 @@ beforeAll(async () => {
     node: { env: { STREAMWELL_SRT_PORTS: ports.env, STREAMWELL_SRT_PUSH_ALLOW: "127.0.0.0/8" } },
   });
   ({ nginx, admin } = setup);
+  const node = setup.node;
+  api = new RestreamApi(() => ({ admin, rtmpBase: node.rtmpBase }));
   nginxId = (await admin.post("/destinations", { name: "nginx", url: nginx.url("live") })).body.id;
 }, 60_000);
 
@@ -40,19 +44,9 @@ function track(process: MediaProcess): MediaProcess {
   return process;
 }
 
-async function restream(channelId: string, destinationId: string, streamKey: string, output?: unknown) {
-  const created = await admin.post(`/channels/${channelId}/restreams`, {
-    kind: "destination",
-    destinationId,
-    streamKey,
-    ...(output === undefined ? {} : { output }),
-  });
-  expect(created.status).toBe(201);
-  await admin.post(`/restreams/${created.body.id}/start`);
-  return created.body.id as string;
-}
-
-const restreamOf = async (id: string) => (await admin.get(`/restreams/${id}`)).body;
+const restream = (channelId: string, destinationId: string, streamKey: string, output?: unknown) =>
+  api.startRestream(channelId, destinationId, streamKey, output);
+const restreamOf = (id: string) => api.restream(id);
 
 async function blocked(id: string) {
   return waitFor("unsupported_codec", async () => {
@@ -75,8 +69,7 @@ async function srtRestream(channelId: string) {
 }
 
 async function expectNoRelay(id: string) {
-  const lines = (await admin.get(`/restreams/${id}/logs`)).body.lines.map((l: { text: string }) => l.text);
-  expect(lines.filter((text: string) => text.startsWith("ffmpeg: relaying"))).toEqual([]);
+  expect(await api.logText(id)).not.toContain("ffmpeg: relaying");
   expect((await restreamOf(id)).stats.restarts).toBe(0);
 }
 
@@ -100,10 +93,10 @@ it("takes MP3 audio: shown on the channel, refused by RTMP by name, transcoded b
   const toRtmp = await restream(channel.id, nginxId, "mp3-as-is");
   const refused = await blocked(toRtmp);
   expect(refused.state).toBe("error");
-  expect(refused.error.message).toMatch(
+  expect(refused.error?.message).toMatch(
     /RTMP destinations need H\.264 \+ AAC; the channel sends H\.264 \+ MP3/,
   );
-  expect(refused.error.retryAt).toBeNull();
+  expect(refused.error?.retryAt).toBeNull();
 
   const toAac = await restream(channel.id, nginxId, "mp3-to-aac", {
     video: "copy",
@@ -111,11 +104,10 @@ it("takes MP3 audio: shown on the channel, refused by RTMP by name, transcoded b
   });
   const srt = await srtRestream(channel.id);
   await streaming(toAac);
-  const atNginx = await ffprobeStreams(nginx.url("live", "mp3-to-aac"), 15_000);
-  expect(atNginx.map((s) => s.codec_name).sort()).toEqual(["aac", "h264"]);
+  expect(await codecsAt(nginx.url("live", "mp3-to-aac"))).toEqual(["aac", "h264"]);
   expect(await srt.codecs()).toEqual(["h264", "mp3"]);
   await expectNoRelay(toRtmp);
-  for (const id of [toRtmp, toAac, srt.id]) await admin.post(`/restreams/${id}/stop`);
+  await api.stopRestreams();
 }, 180_000);
 
 it("takes HEVC over Enhanced RTMP: shown on the channel, refused by RTMP, H.264 through a profile, HEVC to SRT", async () => {
@@ -141,7 +133,7 @@ it("takes HEVC over Enhanced RTMP: shown on the channel, refused by RTMP, H.264 
 
   const toRtmp = await restream(channel.id, nginxId, "hevc-as-is");
   const refused = await blocked(toRtmp);
-  expect(refused.error.message).toMatch(/the channel sends HEVC \+ AAC: use an SRT destination/);
+  expect(refused.error?.message).toMatch(/the channel sends HEVC \+ AAC: use an SRT destination/);
 
   const toH264 = await restream(channel.id, nginxId, "hevc-to-h264", {
     video: { codec: "h264", bitrateKbps: 1500 },
@@ -154,5 +146,5 @@ it("takes HEVC over Enhanced RTMP: shown on the channel, refused by RTMP, H.264 
   expect(atNginx.find((s) => s.codec_type === "video")).toMatchObject({ width: 640, height: 360 });
   expect(await srt.codecs()).toEqual(["aac", "hevc"]);
   await expectNoRelay(toRtmp);
-  for (const id of [toRtmp, toH264, srt.id]) await admin.post(`/restreams/${id}/stop`);
+  await api.stopRestreams();
 }, 180_000);

@@ -68,12 +68,18 @@ export class RestreamApi {
     );
   }
 
-  /** Creates a restream to a destination and starts it (remembered, so stopAll stops it). */
-  async startRestream(channelId: string, destinationId: string, streamKey: string): Promise<string> {
+  /** Creates a restream to a destination (with an output profile if given) and starts it (remembered, so stopAll stops it). */
+  async startRestream(
+    channelId: string,
+    destinationId: string,
+    streamKey: string,
+    output?: unknown,
+  ): Promise<string> {
     const created = await this.admin.post(`/channels/${channelId}/restreams`, {
       kind: "destination",
       destinationId,
       streamKey,
+      ...(output === undefined ? {} : { output }),
     });
     expect(created.status, created.text).toBe(201);
     const id = created.body.id as string;
