@@ -26,6 +26,8 @@ export function toFlvStream(reader: HubReader<FlvTag>, options: ByteStreamOption
   return toByteStream(reader, FLV_BYTES, options);
 }
 
+const NOTHING = Buffer.alloc(0);
+
 /** The reader's tags remuxed to MPEG-TS, one converter per reader (its continuity counters). */
 export function toFlvAsTsStream(
   reader: HubReader<FlvTag>,
@@ -33,5 +35,6 @@ export function toFlvAsTsStream(
   options: ByteStreamOptions = {},
 ): Readable {
   const converter = new FlvToTs(tracks);
-  return toByteStream(reader, { bytesOf: (tag) => converter.push(tag) }, options);
+  // A tag that makes no packets (a sequence header, a track MPEG-TS leaves out) adds no bytes.
+  return toByteStream(reader, { bytesOf: (tag) => converter.push(tag) ?? NOTHING }, options);
 }
