@@ -124,14 +124,21 @@ async function ingestHostAway(
   console.info(`rejoin timeline (ms after the return; all listed at +${rejoined} ms):\n${back.join("\n")}`);
   // The old actor once tried to publish again ~5 s after the return: watch that long.
   await sleep(8_000);
-  expect(await allStreamingOn("h3", node)).toBe(true);
+  // The returned node's API answers from what it learns again after the return: JetStream may take
+  // no write or read for up to ~25 s then (docs/reliability.md, bug 6), so this is measured, not fixed.
+  const agreed = await msUntil(
+    `${node}'s API shows h3 streaming`,
+    () => allStreamingOn("h3", node),
+    backAt,
+    45_000,
+  );
   const fromNode = mesh.destination.events.filter(
     (e) => e.at >= backAt && e.addr === mesh.node(node).host.ip,
   );
   expect(fromNode, nodeLog(node)).toEqual([]);
   expect(seenGone).toBeLessThanOrEqual(3_000);
   await invariants();
-  return `seen gone ${seenGone} ms; streaming from h3 ${takenOver} ms after its publish (${fromAccepted} ms after h3 accepted it); all three listed again ${rejoined} ms after the return`;
+  return `seen gone ${seenGone} ms; streaming from h3 ${takenOver} ms after its publish (${fromAccepted} ms after h3 accepted it); all three listed again ${rejoined} ms after the return; ${node}'s own API agreed ${agreed} ms after the return`;
 }
 
 /**
@@ -223,7 +230,7 @@ describe.skipIf(unavailable !== null)(
         `ingest host cut 15 s (KV stream leader ${kvLeader}, JetStream meta leader ${metaLeader}): ${figures}`,
       );
       await noLeakedDescriptors("the ingest host's cut");
-    }, 120_000);
+    }, 180_000);
 
     it("the ingest node frozen (SIGSTOP) for 20 s, then SIGCONT: no second publisher when it wakes", async () => {
       const pid = mesh.node("h2").process.pid;
@@ -234,7 +241,7 @@ describe.skipIf(unavailable !== null)(
       });
       record(`ingest node SIGSTOP 20 s: ${figures}`);
       await noLeakedDescriptors("the ingest node's freeze");
-    }, 120_000);
+    }, 180_000);
 
     it("the leader's host cut off for 15 s: the pushes on h2 go on untouched, h2 leads meanwhile", async () => {
       const cutAt = Date.now();
