@@ -193,9 +193,9 @@ export class NatsKvStore implements Store {
     const dot = prefix.lastIndexOf(".");
     const filter = `${this.subjectPrefix}${dot < 0 ? "" : prefix.slice(0, dot + 1)}>`;
     const entries: Entry<T>[] = [];
-    await this.readLastPerSubject(filter, (key, text, revision) => {
+    for (const [key, { text, revision }] of await this.readNewest(filter)) {
       if (key.startsWith(prefix)) entries.push(toEntry<T>(key, text, revision));
-    });
+    }
     return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
@@ -263,39 +263,48 @@ export class NatsKvStore implements Store {
     }
   }
 
-  /** Reads the last message of every subject under `filter` through a short-lived consumer. */
-  private async readLastPerSubject(
-    filter: string,
-    onEntry: (key: string, text: string, revision: number) => void,
-  ): Promise<void> {
+  /**
+   * The newest value of every key under `filter`, read through a short-lived consumer in stream
+   * order until it has caught up. The bucket keeps one message per key, so that is the last message
+   * of each key, then the writes made while it reads: a later message for a key replaces the earlier
+   * one and a delete marker removes it, so each key appears once, as it was when the read caught up.
+   * "Caught up" is a no-wait pull that comes back short: nats-server 2.9's pending counts were
+   * found wrong while keys were rewritten (a read waited for a message that never came), and
+   * DeliverPolicy.LastPerSubject lost keys rewritten during the read. nats.js marks this pull API
+   * deprecated; its replacement (Consumer.fetch) has no no-wait pull.
+   */
+  private async readNewest(filter: string): Promise<Map<string, { text: string; revision: number }>> {
     const info = await this.call(() =>
       this.jsm.consumers.add(this.stream, {
         ack_policy: AckPolicy.None,
-        deliver_policy: DeliverPolicy.LastPerSubject,
+        deliver_policy: DeliverPolicy.All,
         filter_subject: filter,
         mem_storage: true,
         num_replicas: 1,
         inactive_threshold: 30_000_000_000, // ns: the server drops it if this read dies midway
       }),
     );
+    const newest = new Map<string, { text: string; revision: number }>();
     try {
-      let pending = info.num_pending;
       const deadline = Date.now() + LIST_TIMEOUT_MS;
-      const consumer = await this.call(() => this.js.consumers.get(this.stream, info.name));
-      while (pending > 0) {
+      for (let received = LIST_BATCH; received === LIST_BATCH; ) {
         if (Date.now() > deadline) throw new StoreUnavailableError("store list timed out");
-        const batch = await this.call(() =>
-          consumer.fetch({ max_messages: Math.min(pending, LIST_BATCH), expires: 2_000 }),
-        );
-        for await (const message of batch) {
-          pending = message.info.pending;
-          if (message.headers?.get(OPERATION_HEADER)) continue; // DEL or PURGE marker
-          onEntry(message.subject.slice(this.subjectPrefix.length), message.string(), message.seq);
-        }
+        received = 0;
+        const batch = this.js.fetch(this.stream, info.name, { batch: LIST_BATCH, no_wait: true });
+        await this.call(async () => {
+          for await (const message of batch) {
+            received++;
+            const key = message.subject.slice(this.subjectPrefix.length);
+            const marker = message.headers?.get(OPERATION_HEADER); // DEL or PURGE
+            if (marker) newest.delete(key);
+            else newest.set(key, { text: message.string(), revision: message.seq });
+          }
+        });
       }
     } finally {
       this.jsm.consumers.delete(this.stream, info.name).catch(() => {});
     }
+    return newest;
   }
 
   /** Runs a NATS call through reconnects; its failure becomes a StoreUnavailableError (closed: StoreError). */

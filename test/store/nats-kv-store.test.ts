@@ -73,6 +73,30 @@ describe("NatsKvStore across connections", () => {
     expect(await b.list("")).toEqual([]);
   });
 
+  it("lists every key while another node rewrites and deletes keys under it", async () => {
+    const [a, b] = await pair();
+    const keys = Array.from({ length: 40 }, (_, i) => `channels.c${String(i).padStart(2, "0")}`);
+    for (const key of keys) await a.put(key, { n: 0 });
+    let writing = true;
+    const writer = (async () => {
+      for (let n = 1; writing; n++) {
+        const key = keys[n % keys.length] as string;
+        await a.put(key, { n });
+        await a.put(`channels.scratch${n % 7}`, { n });
+        await a.delete(`channels.scratch${(n + 3) % 7}`);
+      }
+    })();
+    try {
+      for (let round = 0; round < 30; round++) {
+        const listed = (await b.list("channels.c")).map((entry) => entry.key);
+        expect(listed).toEqual(keys);
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
+  });
+
   it("keeps writes and watches across a nats-server restart", async () => {
     const [a, b] = await pair();
     const seen: string[] = [];
