@@ -50,18 +50,22 @@ function parseRounds(argv: readonly string[]): number {
   return rounds;
 }
 
-/** ffprobe on the destination: one CSV line per video frame, `width,pkt_dts_time`, as it arrives. */
+/**
+ * ffprobe on the destination: one line per video frame as it arrives, `pkt_dts_time=..|width=..`
+ * (named: ffprobe prints a section's fields in its own order, not the order asked).
+ */
 function player(url: string, frames: Frame[]): Proc {
   return startProcess(
     "player",
     "ffprobe",
     [
       ...["-v", "error", "-rtmp_live", "live", "-select_streams", "v:0"],
-      ...["-show_entries", "frame=width,pkt_dts_time", "-of", "csv=p=0", url],
+      ...["-show_entries", "frame=width,pkt_dts_time", "-of", "compact=p=0", url],
     ],
     {
       onStdoutLine: (line) => {
-        const [width, dts] = line.split(",").map(Number);
+        const fields = new Map(line.split("|").map((pair) => pair.split("=") as [string, string]));
+        const [width, dts] = [Number(fields.get("width")), Number(fields.get("pkt_dts_time"))];
         if (Number.isFinite(width) && Number.isFinite(dts))
           frames.push({ at: Date.now(), width: width as number, dts: Math.round((dts as number) * 1000) });
       },
