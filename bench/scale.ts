@@ -337,7 +337,8 @@ async function idleNode(clip: string, seconds: number): Promise<{ noChannel: Usa
 
 /** `clients` event streams on one node; five state changes; ms until every client had each. */
 async function eventClients(clients: number): Promise<NonNullable<ScaleRecord["sse"]>> {
-  const node = await startStreamwell();
+  // One user holds every client here: raise its cap (10 by default) to the clients asked for.
+  const node = await startStreamwell({ env: { STREAMWELL_SSE_MAX_PER_USER: String(clients) } });
   const aborts = new AbortController();
   try {
     const { api } = node;
