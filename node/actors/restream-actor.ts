@@ -127,7 +127,7 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
   }
 
   protected settle(): void {
-    const problem = this.ingest && codecProblem(this.spec.target.kind, this.ingest.codecs);
+    const problem = this.ingest && codecProblem(this.spec.target.kind, this.ingest.codecs, this.spec.output);
     if (this.wanted === "stop") this.moveTo("idle");
     else if (this.ingest === null) this.moveTo("waiting");
     else if (problem) {

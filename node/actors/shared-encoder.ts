@@ -1,7 +1,8 @@
 // SharedEncoder: one ffmpeg that re-encodes a channel to one output profile, for every restream of
 // the channel with that profile (EncoderPool, ./encoders.ts). It reads the channel's hub like any
-// relay and writes FLV on stdout, which is cut into tags and fed to a hub of its own: the pushes
-// read that hub as they would the channel's, so the native engine and the ffmpeg engine both work.
+// relay and writes FLV (MPEG-TS when the profile copies HEVC) on stdout, which is cut into units
+// and fed to a hub of its own (./encoded-hub.ts): the pushes read that hub as they would the
+// channel's, so the native engine and the ffmpeg engine both work.
 //
 // States (each run of ffmpeg writes a fresh output hub; its readers end with the run):
 //   idle     -> running            the first reader opens (a restream's relay starts)
@@ -9,7 +10,7 @@
 //   backoff  -> running | idle     the retry timer (1 s doubling to 30 s) / stop()
 // A reader opened while idle or in backoff waits on the next run's hub.
 import type { ChannelCodecs } from "../defs/codecs.js";
-import type { FlvTag } from "../defs/flv-tag.js";
+import type { Container } from "../defs/container.js";
 import { encodedCodecs, type OutputProfile } from "../defs/output.js";
 import type { FeedReader, IngestFeed } from "../defs/relay.js";
 import type { RestreamError } from "../defs/restream-status.js";
@@ -19,10 +20,10 @@ import type { ExitFacts } from "../ffmpeg/exit.js";
 import type { PidRegistry } from "../ffmpeg/pidfile.js";
 import { type FfmpegProcess, startFfmpeg } from "../ffmpeg/process.js";
 import { looksLikeError } from "../ffmpeg/stderr.js";
-import { ChannelHub, FLV_UNITS, toFlvStream } from "../hub/index.js";
 import { Retry } from "../kit/backoff.js";
 import { StateMachine, type Transitions } from "../kit/state-machine.js";
-import { FlvSplitter } from "../media/flv-splitter.js";
+import { carrierContainer } from "../restreams/codec-rules.js";
+import { type EncodedHub, encodedHub } from "./encoded-hub.js";
 
 export type EncoderState = "idle" | "running" | "backoff";
 
@@ -31,9 +32,6 @@ const TRANSITIONS: Transitions<EncoderState> = {
   running: ["backoff", "idle"],
   backoff: ["running", "idle"],
 };
-
-/** As the ingest's readers: the byte stream of a reader coalesces 40 ms of tags per write. */
-const COALESCE_MS = 40;
 
 export interface EncoderParent {
   readonly pids: PidRegistry;
@@ -54,10 +52,12 @@ function encoderFailure(exit: ExitFacts): string | null {
 
 export class SharedEncoder {
   readonly codecs: ChannelCodecs;
+  /** What ffmpeg writes and its hub holds: FLV, or MPEG-TS for codecs FLV cannot carry. */
+  readonly container: Container;
   /** What the restreams it feeds read instead of the channel. */
   readonly feed: IngestFeed;
   private readonly machine: StateMachine<EncoderState>;
-  private hub: ChannelHub<FlvTag>;
+  private hub: EncodedHub;
   private process: FfmpegProcess<string> | null = null;
   private input: FeedReader | null = null;
   private readonly retry = new Retry();
@@ -70,9 +70,10 @@ export class SharedEncoder {
     private readonly parent: EncoderParent,
   ) {
     this.machine = new StateMachine(`encoder ${name}`, TRANSITIONS, "idle");
-    this.hub = this.newHub();
     this.codecs = encodedCodecs(source.codecs, output);
-    this.feed = { codecs: this.codecs, container: "flv", open: (reader) => this.open(reader) };
+    this.container = carrierContainer(this.codecs);
+    this.hub = this.newHub();
+    this.feed = { codecs: this.codecs, container: this.container, open: (reader) => this.open(reader) };
   }
 
   get state(): EncoderState {
@@ -100,22 +101,12 @@ export class SharedEncoder {
 
   private open(name: string): FeedReader {
     if (this.state === "idle") this.run();
-    const reader = this.hub.subscribe({ name });
-    let stream: ReturnType<typeof toFlvStream> | undefined;
-    return {
-      get stream() {
-        stream ??= toFlvStream(reader, { coalesceMs: COALESCE_MS });
-        return stream;
-      },
-      tags: reader,
-      close: () => reader.close(),
-    };
+    return this.hub.open(name);
   }
 
   private run(): void {
     this.machine.move("running");
     const hub = this.hub;
-    const splitter = new FlvSplitter();
     const input = this.source.open(`encoder ${this.name}`);
     this.input = input;
     let producing = false;
@@ -124,13 +115,14 @@ export class SharedEncoder {
         inputFormat: this.source.container,
         codecs: this.source.codecs,
         output: this.output,
+        outputFormat: this.container,
         progressFd: PROGRESS_FD,
       }),
       input: input.stream,
       pidRegistry: this.parent.pids,
       onStdout: (chunk) => {
         if (hub.isEnded) return;
-        for (const tag of splitter.push(chunk)) hub.write(tag);
+        hub.write(chunk);
         if (!producing) {
           producing = true;
           this.recovered();
@@ -178,7 +170,7 @@ export class SharedEncoder {
     this.hub = this.newHub();
   }
 
-  private newHub(): ChannelHub<FlvTag> {
-    return new ChannelHub({ format: FLV_UNITS, logger: this.parent.log });
+  private newHub(): EncodedHub {
+    return encodedHub(this.container, this.parent.log);
   }
 }

@@ -1,6 +1,7 @@
 // The ffmpeg command line of a shared encoder: the channel's bytes on stdin (FLV or MPEG-TS, as its
-// hub holds them), re-encoded to an output profile, FLV on stdout (H.264 + AAC fit FLV, so the
-// pushes it feeds can be native RTMP ones). Pure; only numbers from a validated profile go in.
+// hub holds them), re-encoded to an output profile, on stdout in `outputFormat`: FLV for H.264 +
+// AAC (the pushes it feeds can be native RTMP ones), MPEG-TS when the profile copies a track FLV
+// cannot carry (HEVC video). Pure; only numbers from a validated profile go in.
 import type { ChannelCodecs } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
 import { DEFAULT_KEYFRAME_SECONDS, type OutputProfile } from "../defs/output.js";
@@ -11,6 +12,8 @@ export function encoderArgs(options: {
   /** The channel's codecs: how much of the input ffmpeg probes (inputArgs). */
   readonly codecs?: ChannelCodecs;
   readonly output: OutputProfile;
+  /** restreams/codec-rules.ts carrierContainer of what the encoder makes. */
+  readonly outputFormat: Container;
   readonly progressFd: number;
 }): string[] {
   const { video, audio } = options.output;
@@ -20,7 +23,9 @@ export function encoderArgs(options: {
     ...["-map", "0:v:0?", "-map", "0:a:0?"],
     ...(video === "copy" ? ["-c:v", "copy"] : videoArgs(video)),
     ...(audio === "copy" ? ["-c:a", "copy"] : ["-c:a", "aac", "-b:a", `${audio.bitrateKbps}k`]),
-    ...["-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1"],
+    ...(options.outputFormat === "flv"
+      ? ["-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1"]
+      : ["-f", "mpegts", "pipe:1"]),
   ];
 }
 

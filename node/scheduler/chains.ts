@@ -4,8 +4,8 @@
 // and a chain push on the ingest node. The leader keeps the links in the store, so a new leader
 // knows them, opens what is wanted, moves a link's source when the publisher moves, and tears
 // down what nothing uses any more. A link carries the channel in the container its codecs allow
-// (chain-container.ts); a link whose container changes (the publisher came back with HEVC) is
-// opened again in the new one, at both ends.
+// (restreams/codec-rules.ts carrierContainer); a link whose container changes (the publisher came
+// back with HEVC) is opened again in the new one, at both ends.
 
 import { keys } from "../catalog/records.js";
 import { type PortRange, SrtPorts } from "../catalog/srt-ports.js";

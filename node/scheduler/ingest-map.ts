@@ -2,7 +2,7 @@
 // nodes' ingest events, and resynced from what every node says now (events can be lost around a
 // start or an outage). A resync's answers are older than the events that arrived while it was
 // asking, so those events win: `mark()` before asking, `sync(answers, mark)` after. With the node
-// it keeps what a chain link from there carries (chain-container.ts).
+// it keeps what a chain link from there carries (restreams/codec-rules.ts carrierContainer).
 import type { Container } from "../defs/container.js";
 
 export interface IngestAnswer {

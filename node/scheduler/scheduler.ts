@@ -23,8 +23,8 @@ import type { ChainLink, PlacedOrder } from "../defs/orders.js";
 import type { ActorSpec } from "../defs/relay.js";
 import { mapBounded } from "../kit/bounded.js";
 import { CoalescedRounds } from "../kit/coalesced-rounds.js";
+import { carrierContainer } from "../restreams/codec-rules.js";
 import { KeyExistsError, RevisionMismatchError, type Store, StoreError } from "../store/store.js";
-import { chainContainer } from "./chain-container.js";
 import { ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
 import { IngestMap } from "./ingest-map.js";
 import { NodeBatches } from "./node-batches.js";
@@ -101,7 +101,7 @@ export class Scheduler {
 
   /** A channel went live on a node (perhaps again, after a restart): its actors are sent again. */
   ingestLive(channelId: string, nodeId: string, codecs: ChannelCodecs): void {
-    this.ingests.live(channelId, nodeId, chainContainer(codecs));
+    this.ingests.live(channelId, nodeId, carrierContainer(codecs));
     this.chains.redeliver((link) => link.channelId === channelId);
     this.redeliver((placement) => placement.channelId === channelId);
   }
@@ -123,7 +123,7 @@ export class Scheduler {
   ): void {
     const answers = ingests.map(({ codecs, ...ingest }) => ({
       ...ingest,
-      container: chainContainer(codecs),
+      container: carrierContainer(codecs),
     }));
     if (this.ingests.sync(answers, mark)) void this.request();
   }

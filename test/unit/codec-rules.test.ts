@@ -1,9 +1,8 @@
 // Which destination kind carries which codecs, and the message a blocked restream shows: it names
-// the channel's codecs and what would carry them. Also the chain link container that follows.
+// the channel's codecs and what would carry them. Also the container a chain link or an encoder's output uses.
 import { describe, expect, it } from "vitest";
 import type { ChannelCodecs } from "../../node/defs/codecs.js";
-import { codecProblem } from "../../node/restreams/codec-rules.js";
-import { chainContainer } from "../../node/scheduler/chain-container.js";
+import { carrierContainer, codecProblem } from "../../node/restreams/codec-rules.js";
 import { H264_AAC_720P } from "../support/codecs.js";
 
 const withCodecs = (video: ChannelCodecs["video"], audio: ChannelCodecs["audio"]): ChannelCodecs => ({
@@ -42,10 +41,29 @@ describe("codecProblem", () => {
   });
 });
 
-describe("chainContainer", () => {
+describe("codecProblem with an output profile", () => {
+  const aac = { codec: "aac", bitrateKbps: 128 } as const;
+  const h264 = { codec: "h264", bitrateKbps: 2500 } as const;
+
+  it("refuses RTMP a profile that copies HEVC video or MP3 audio, naming the copied track", () => {
+    expect(codecProblem("rtmp", withCodecs("hevc", "aac"), { video: "copy", audio: aac })).toBe(
+      "RTMP needs H.264 video: the output profile copies the channel's HEVC; choose an H.264 video encoding, or use an SRT destination",
+    );
+    expect(codecProblem("rtmps", withCodecs("h264", "mp3"), { video: h264, audio: "copy" })).toMatch(
+      /^RTMPS needs AAC audio: the output profile copies the channel's MP3/,
+    );
+  });
+
+  it("lets RTMP take what the profile encodes, and SRT what it copies", () => {
+    expect(codecProblem("rtmp", withCodecs("h264", "aac"), { video: "copy", audio: aac })).toBeNull();
+    expect(codecProblem("srt", withCodecs("hevc", "aac"), { video: "copy", audio: aac })).toBeNull();
+  });
+});
+
+describe("carrierContainer", () => {
   it("carries H.264 + AAC as FLV, anything else as MPEG-TS", () => {
-    expect(chainContainer(H264_AAC_720P)).toBe("flv");
-    expect(chainContainer(withCodecs("h264", "mp3"))).toBe("mpegts");
-    expect(chainContainer(withCodecs("hevc", "aac"))).toBe("mpegts");
+    expect(carrierContainer(H264_AAC_720P)).toBe("flv");
+    expect(carrierContainer(withCodecs("h264", "mp3"))).toBe("mpegts");
+    expect(carrierContainer(withCodecs("hevc", "aac"))).toBe("mpegts");
   });
 });

@@ -34,8 +34,8 @@ describe("output profiles", () => {
     expect(encodedCodecs(small, P720)).toMatchObject({ width: 640, height: 360 });
   });
 
-  it("encodes to the profile with keyframes on the clock, FLV on stdout", () => {
-    const args = encoderArgs({ inputFormat: "mpegts", output: P720, progressFd: 3 });
+  it("encodes to the profile with keyframes on the clock, FLV (or MPEG-TS for copied HEVC) on stdout", () => {
+    const args = encoderArgs({ inputFormat: "mpegts", output: P720, outputFormat: "flv", progressFd: 3 });
     const valueAfter = (flag: string) => args[args.indexOf(flag) + 1];
     expect(valueAfter("-f")).toBe("mpegts");
     expect(valueAfter("-c:v")).toBe("libx264");
@@ -44,8 +44,13 @@ describe("output profiles", () => {
     expect(valueAfter("-force_key_frames")).toBe("expr:gte(t,n_forced*2)");
     expect(valueAfter("-b:a")).toBe("128k");
     expect(args.slice(-4)).toEqual(["flv", "-flvflags", "no_duration_filesize", "pipe:1"]);
-    expect(
-      encoderArgs({ inputFormat: "flv", output: { video: "copy", audio: P720.audio }, progressFd: 3 }),
-    ).toContain("copy");
+    const copied = encoderArgs({
+      inputFormat: "mpegts",
+      output: { video: "copy", audio: P720.audio },
+      outputFormat: "mpegts",
+      progressFd: 3,
+    });
+    expect(copied).toContain("copy");
+    expect(copied.slice(-3)).toEqual(["-f", "mpegts", "pipe:1"]);
   });
 });
