@@ -11,6 +11,8 @@
 //              (bench/encoders.ts)
 //   backup     backup ingest: primary killed -> backup frames at the destination, and back, over N rounds
 //              (bench/backup-switch.ts)
+//   soak       50 restreams over the three-host netns lab, a fault every 2 minutes, for 30 minutes: RSS, fds,
+//              restarts and duplicates over time (bench/soak/, run under vitest; needs root)
 //   dashboard  the overview dashboard's screenshot from Prometheus query results (bench/render-dashboard.ts)
 const [name, ...rest] = process.argv.slice(2);
 
@@ -50,12 +52,17 @@ switch (name) {
     await runOperationsBench();
     break;
   }
+  case "soak": {
+    const { runSoak } = await import("./soak-runner.js");
+    process.exitCode = runSoak(rest);
+    break;
+  }
   case "store":
     await import("./store-writes.js");
     break;
   default:
     process.stderr.write(
-      "usage: npm run bench -- restreams|mesh|scale|store|operations|encoders|backup|dashboard [options]\n",
+      "usage: npm run bench -- restreams|mesh|scale|store|operations|encoders|backup|soak|dashboard [options]\n",
     );
     process.exitCode = 2;
 }

@@ -39,7 +39,7 @@ export function lineChartSvg(
       text(M.left - 8, py(y) + 4, String(round(y)), 'text-anchor="end"'),
     );
   }
-  for (const x of [...new Set(xs)]) {
+  for (const x of ticks(xs)) {
     parts.push(text(px(x), H - M.bottom + 18, String(x), 'text-anchor="middle"'));
   }
   parts.push(
@@ -66,6 +66,14 @@ export function lineChartSvg(
 ${parts.join("\n")}
 </svg>
 `;
+}
+
+/** The x values to label: all of them, or about a dozen evenly spread when there are more. */
+function ticks(xs: readonly number[]): number[] {
+  const distinct = [...new Set(xs)].sort((a, b) => a - b);
+  if (distinct.length <= 12) return distinct;
+  const step = Math.ceil(distinct.length / 12);
+  return distinct.filter((_, i) => i % step === 0);
 }
 
 /** Writes the SVG as a PNG at `out`; returns the tool used. Throws if none worked. */
