@@ -31,7 +31,12 @@ const nodeId = z.string().min(1).max(128);
 const container = z.enum(["flv", "mpegts"]);
 
 /** No spec, strictly: a node runs what the store says (node/actors/fence.ts), never what a call carries. */
-const placedOrder = z.strictObject({ restreamId: id, channelId: id, epoch: z.number().int().nonnegative() });
+const placedOrder = z.strictObject({
+  restreamId: id,
+  channelId: id,
+  epoch: z.number().int().nonnegative(),
+  takeoverFrom: nodeId.optional(),
+});
 
 const chainLink = z.object({ channelId: id, sourceNodeId: nodeId, targetNodeId: nodeId, container });
 

@@ -128,7 +128,9 @@ export class PlacementFence {
       return false;
     }
     this.hosted.set(order.restreamId, order.epoch);
-    await this.host.ensure(stored);
+    await this.host.ensure(
+      order.takeoverFrom === undefined ? stored : { ...stored, takeoverFrom: order.takeoverFrom },
+    );
     return true;
   }
 

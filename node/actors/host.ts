@@ -16,6 +16,7 @@ import { LOG_LINES, type LogLine } from "./actor-log.js";
 import type { EncoderPool } from "./encoders.js";
 import { PlaybackActor } from "./playback-actor.js";
 import { RestreamActor } from "./restream-actor.js";
+import { TakeoverGrace } from "./takeover.js";
 
 export interface HostParent {
   readonly nodeId: string;
@@ -196,7 +197,14 @@ export class ActorHost {
     };
     return spec.kind === "playback"
       ? new PlaybackActor(restreamId, spec, this.engine, parent)
-      : new RestreamActor(restreamId, spec, this.engine, parent, this.slateClips(channelId));
+      : new RestreamActor(
+          restreamId,
+          spec,
+          this.engine,
+          parent,
+          this.slateClips(channelId),
+          new TakeoverGrace(order.takeoverFrom),
+        );
   }
 
   private slateClips(channelId: string) {

@@ -4,13 +4,17 @@
 //   idle      -> waiting | blocked | starting                 start()
 //   waiting   -> starting | blocked | idle                     ingest arrives / stop()
 //   starting  -> streaming | stopping | backoff | waiting      first progress / stop, update / failure / input ended
+//             | lingering                                      refused while taking over from a vanished node
 //   streaming -> stopping | backoff | waiting                  stop, update, stall / failure / input ended
 //   backoff   -> starting | waiting | blocked | idle           retry timer / ingest gone / codecs changed / stop()
+//   lingering -> starting | waiting | blocked | idle | backoff  0.5 s timer / ingest gone / codecs / stop() / fence says no
 //   blocked   -> starting | waiting | idle                     codecs fixed / ingest gone / stop()
 //   stopping  -> idle | waiting | blocked | starting | backoff  relay exited: settle() decides
 //
 // The wanted order, the queue, fail/halt/detach are the actors' common part (./actor.ts). `blocked`
 // is the unsupported-codec error: no retry loop, it waits for the ingest's codecs to change.
+// `lingering` is a takeover's refusal read as the vanished node's session still open at the
+// destination (./takeover.ts): not an error, retried soon.
 // With a slate (spec.slate) a push of FLV tags reads a SlateHold: when the channel goes offline
 // the push stays in streaming with the slate on air (`holding`), and a channel back live is
 // handed to the hold instead of starting a new push (node/slate/slate-hold.ts).
@@ -34,15 +38,17 @@ import type { SlateSignature } from "../slate/signature.js";
 import { SlateHold } from "../slate/slate-hold.js";
 import type { SlateClip } from "../slate/slate-store.js";
 import { Actor, type ActorParent, type CommonState } from "./actor.js";
+import { TAKEOVER_RETRY_MS, TakeoverGrace } from "./takeover.js";
 
-export type ActorState = CommonState | "starting" | "blocked";
+export type ActorState = CommonState | "starting" | "blocked" | "lingering";
 
 const TRANSITIONS: Transitions<ActorState> = {
   idle: ["waiting", "blocked", "starting"],
   waiting: ["starting", "blocked", "idle"],
-  starting: ["streaming", "stopping", "backoff", "waiting"],
+  starting: ["streaming", "stopping", "backoff", "waiting", "lingering"],
   streaming: ["stopping", "backoff", "waiting"],
   backoff: ["starting", "waiting", "blocked", "idle"],
+  lingering: ["starting", "waiting", "blocked", "idle", "backoff"],
   blocked: ["starting", "waiting", "idle"],
   stopping: ["idle", "waiting", "blocked", "starting", "backoff"],
 };
@@ -60,7 +66,7 @@ interface Relay {
 /** The channel's slate clips (node/slate/slate-store.ts), for restreams with a slate. */
 export type SlateClips = (signature: SlateSignature) => Promise<SlateClip>;
 
-export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
+export class RestreamActor extends Actor<"starting" | "blocked" | "lingering", Relay> {
   private launches = 0;
   private stallTimer: NodeJS.Timeout | undefined;
   private healthyTimer: NodeJS.Timeout | undefined;
@@ -71,6 +77,7 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
     private readonly engine: RelayEngine,
     parent: ActorParent,
     private readonly slates: SlateClips | null = null,
+    private readonly takeover = new TakeoverGrace(undefined),
   ) {
     super(id, "restream", TRANSITIONS, ["backoff", "blocked"], parent);
   }
@@ -81,7 +88,8 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
       this.ingest = feed;
       if (feed !== null && this.child?.hold?.resumable) return this.child.hold.resume(feed.open(this.id));
       if (feed === null && this.child) return; // the relay's input ends by itself (or holds); its exit settles
-      if (this.current === "backoff" && feed !== null) return; // the retry timer decides when
+      // the retry timer decides when
+      if ((this.current === "backoff" || this.current === "lingering") && feed !== null) return;
       if (this.current !== "idle" && this.current !== "starting" && this.current !== "streaming")
         this.settle();
     });
@@ -139,6 +147,7 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
 
   private launch(feed: IngestFeed): void {
     this.moveTo("starting");
+    this.takeover.connecting();
     this.launches += 1;
     this.newChild();
     const opened = feed.open(this.id);
@@ -188,6 +197,7 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
     this.armStallTimer();
     if (this.current === "starting" && progress.bytesSent > 0) {
       this.failure = null;
+      this.takeover.streamed();
       this.moveTo("streaming");
       this.streamingSince = Date.now();
       this.healthyTimer = setTimeout(() => {
@@ -199,9 +209,27 @@ export class RestreamActor extends Actor<"starting" | "blocked", Relay> {
   private onExit(relay: Relay | undefined, failure: RelayFailure | null): void {
     if (relay === undefined || relay !== this.child) return; // a relay we stopped on purpose
     this.detach();
-    if (failure) this.fail(failure);
+    if (failure && this.current === "starting" && this.takeover.verdict(failure.code) === "lingering_session")
+      this.linger(failure);
+    else if (failure) this.fail(failure);
     else if (this.ingest === null) this.moveTo("waiting");
     else this.fail({ code: "internal", message: "the relay ended although the channel is still live" });
+  }
+
+  /** A takeover refused: the vanished node's session is still open there. Not an error; soon again. */
+  private linger(failure: RelayFailure): void {
+    this.log(
+      `the destination still holds the previous node's session (${this.takeover.previousNodeId}); retrying in ${TAKEOVER_RETRY_MS} ms`,
+    );
+    this.moveTo("lingering");
+    this.retry.after(TAKEOVER_RETRY_MS, () => {
+      void this.enqueue(async () => {
+        if (this.current !== "lingering") return; // stopped, or the channel went offline meanwhile
+        if (await this.parent.mayRetry().catch(() => false)) return this.settle();
+        this.log("not retrying: the store did not confirm that this node still runs the restream");
+        this.fail(failure);
+      });
+    });
   }
 
   protected override detach(): void {

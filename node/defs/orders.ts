@@ -7,6 +7,8 @@ export interface ActorOrder {
   readonly restreamId: string;
   readonly channelId: string;
   readonly spec: ActorSpec;
+  /** The node it ran on, gone from the mesh (not a stop, drain or move): node/actors/takeover.ts. */
+  readonly takeoverFrom?: string;
 }
 
 /**
@@ -17,6 +19,8 @@ export interface PlacedOrder {
   readonly restreamId: string;
   readonly channelId: string;
   readonly epoch: number;
+  /** The node the restream ran on before, when that node vanished from the mesh (node/actors/takeover.ts). */
+  readonly takeoverFrom?: string;
 }
 
 export interface ChainLink {

@@ -105,6 +105,14 @@ export const RULES: readonly Rule[] = [
     message: "the SRT connection to the destination was lost",
   },
   {
+    // nginx-rtmp's NetStream.Publish.BadName: another session (perhaps a vanished node's, not yet
+    // dropped) publishes this key. ffmpeg ends with "Operation not permitted".
+    name: "RTMP key already published",
+    when: (f) => isRtmp(f) && !f.opened && /Server error: Already publishing/i.test(f.text),
+    code: "destination_rejected",
+    message: "the destination refused the publish: the stream key is already being published there",
+  },
+  {
     // nginx-rtmp's on_publish 403 and an unknown application both end the connect or publish
     // command this way, before ffmpeg logs its output as open.
     name: "RTMP connect or publish refused",

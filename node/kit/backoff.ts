@@ -21,6 +21,12 @@ export class Retry {
     return delay;
   }
 
+  /** Calls `retry` after `delayMs`, counting no failure (a wait the caller knows to be short). */
+  after(delayMs: number, retry: () => void): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(retry, delayMs);
+  }
+
   cancel(): void {
     clearTimeout(this.timer);
   }

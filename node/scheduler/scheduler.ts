@@ -141,6 +141,16 @@ export class Scheduler {
   }
 
   /**
+   * The node a restream ran on before this round's placement on `nodeId`, when that node is gone
+   * from the mesh: the destination may still hold its session (node/actors/takeover.ts). A stop,
+   * a drain or a move leaves the old node in the mesh, which stops its push itself.
+   */
+  private vanished(previousNodeId: string | undefined, nodeId: string): string | undefined {
+    if (previousNodeId === undefined || previousNodeId === nodeId) return undefined;
+    return this.node(previousNodeId) ? undefined : previousNodeId;
+  }
+
+  /**
    * A restream's record changed (`record` undefined: deleted). A restream that is stopped and placed
    * nowhere changes nothing a round decides (a creation, a rename), so it costs no round: at 10,000
    * restreams a round reads every record. Anything else, or any doubt (a round running, this node
@@ -355,10 +365,12 @@ export class Scheduler {
       const placement = placed[i];
       if (!placement) return;
       this.placements.set(want.restreamId, placement);
+      const takeoverFrom = this.vanished(entries.get(want.restreamId)?.value.nodeId, want.nodeId);
       orders.add(want.nodeId, {
         restreamId: want.restreamId,
         channelId: want.channelId,
         epoch: placement.epoch,
+        ...(takeoverFrom !== undefined && { takeoverFrom }),
       });
     });
     let delivered = 0;

@@ -16,6 +16,7 @@ describe("classifyRelayExit on captured ffmpeg 5.1 failures", () => {
     ["rtmp-deny-publish", "destination_rejected", /stream key refused, or publishing not allowed/],
     ["rtmp-on-publish-403", "destination_rejected", /wrong stream key or application/],
     ["rtmp-unknown-app", "destination_rejected", /wrong stream key or application/],
+    ["rtmp-already-publishing", "destination_rejected", /already being published/],
     ["rtmp-hevc", "unsupported_codec", /hevc cannot be sent over RTMP.*SRT/],
     ["rtmp-destination-killed", "destination_unreachable", /lost mid-stream/],
     ["srt-receiver-killed", "destination_unreachable", /SRT connection to the destination was lost/],

@@ -92,6 +92,12 @@ describe("PlacementFence", () => {
     expect(ran).toEqual([{ restreamId: "rs_1", channelId: "ch_1", spec }]);
   });
 
+  it("hands the host the vanished node an order names, with what the store holds", async () => {
+    const placement = await place("rs_1", "n1");
+    await fence.ensure([{ ...order(placement), takeoverFrom: "n2" }]);
+    expect(ran).toEqual([{ restreamId: "rs_1", channelId: "ch_1", spec, takeoverFrom: "n2" }]);
+  });
+
   it("refuses an order for another node's placement, or with an old epoch", async () => {
     const elsewhere = await place("rs_1", "n2");
     const mine = await place("rs_2", "n1");

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RestreamActor, STALL_TIMEOUT_MS } from "../../node/actors/restream-actor.js";
+import { TAKEOVER_GRACE_MS, TAKEOVER_RETRY_MS, TakeoverGrace } from "../../node/actors/takeover.js";
 import type { ChannelCodecs } from "../../node/defs/codecs.js";
 import type { RelayEngine, RelayEvents, RelayFailure, RelaySpec } from "../../node/defs/relay.js";
 import type { ActorReport } from "../../node/defs/restream-status.js";
@@ -290,5 +291,91 @@ describe("RestreamActor", () => {
     const texts = actor.logs().map((line) => line.text);
     expect(texts).toContain("[flv] some ffmpeg line");
     expect(texts.some((t) => t.includes("destination_rejected"))).toBe(true);
+  });
+});
+
+describe("RestreamActor taking over from a vanished node", () => {
+  const refused: RelayFailure = { code: "destination_rejected", message: "Already publishing" };
+
+  beforeEach(() => {
+    actor = new RestreamActor(
+      "rs_1",
+      spec(),
+      engine,
+      { nodeId: "n3", changed: (r) => reports.push(r), mayRetry: async () => placedHere },
+      null,
+      new TakeoverGrace("n2"),
+    );
+  });
+
+  it("retries a refusal every 0.5 s without an error while the old session lingers, then streams", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    for (let i = 0; i < 3; i += 1) {
+      engine.fail(refused);
+      await settle();
+      expect(actor.current).toBe("lingering");
+      expect(actor.report()).toMatchObject({ state: "awaiting_stream", error: null });
+      await vi.advanceTimersByTimeAsync(TAKEOVER_RETRY_MS);
+      expect(actor.current).toBe("starting");
+    }
+    expect(engine.runs).toHaveLength(4);
+    engine.progress();
+    await settle();
+    expect(reports.map((r) => r.state)).toEqual(["streaming"]);
+    expect(actor.logs().map((line) => line.text)).toContain(
+      "the destination still holds the previous node's session (n2); retrying in 500 ms",
+    );
+  });
+
+  it("falls back to the error and its backoff once the window is over", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    const connected = Date.now();
+    while (Date.now() - connected < TAKEOVER_GRACE_MS) {
+      engine.fail(refused);
+      await vi.advanceTimersByTimeAsync(TAKEOVER_RETRY_MS);
+    }
+    engine.fail(refused);
+    await settle();
+    expect(actor.current).toBe("backoff");
+    expect(actor.report()).toMatchObject({ state: "error", error: { code: "destination_rejected" } });
+    expect(engine.runs.length).toBeLessThanOrEqual(TAKEOVER_GRACE_MS / TAKEOVER_RETRY_MS + 1);
+  });
+
+  it("a refusal after it streamed backs off as usual", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    engine.progress();
+    await settle();
+    engine.fail(refused);
+    await settle();
+    expect(actor.report()).toMatchObject({ state: "error", error: { code: "destination_rejected" } });
+  });
+
+  it("does not connect again when the store no longer places it here, and stops cleanly", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    placedHere = false;
+    engine.fail(refused);
+    await vi.advanceTimersByTimeAsync(TAKEOVER_RETRY_MS);
+    expect(actor.current).toBe("backoff");
+    expect(engine.runs).toHaveLength(1);
+    await actor.stop();
+    expect(actor.current).toBe("idle");
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(engine.runs).toHaveLength(1);
+  });
+
+  it("waits for the channel when it goes offline while lingering", async () => {
+    await actor.setIngest(feed());
+    await actor.start();
+    engine.fail(refused);
+    await settle();
+    await actor.setIngest(null);
+    expect(actor.current).toBe("waiting");
+    await vi.advanceTimersByTimeAsync(TAKEOVER_RETRY_MS * 2);
+    expect(actor.current).toBe("waiting");
+    expect(engine.runs).toHaveLength(1);
   });
 });

@@ -14,6 +14,8 @@ let dir: string;
 let store: SqliteStore;
 let catalog: Catalog;
 let calls: string[];
+/** Orders that said the restream's previous node vanished: "<node> <restream> from <previous>". */
+let takeovers: string[];
 let leader: boolean;
 let up: Set<string>;
 let maxRestreams: number;
@@ -27,6 +29,8 @@ const parent: SchedulerParent = {
     // Slots are taken in call order, before the reads, so calls keep the order they were made in.
     const first = calls.length;
     calls.push(...orders.map(() => ""));
+    for (const order of orders)
+      if (order.takeoverFrom) takeovers.push(`${nodeId} ${order.restreamId} from ${order.takeoverFrom}`);
     await Promise.all(
       orders.map(async ({ restreamId }, i) => {
         const spec = (await storedActorOrder(catalog, restreamId))?.spec;
@@ -72,6 +76,7 @@ beforeEach(async () => {
     home: { nodeId: "n1", host: "127.0.0.1" },
   });
   calls = [];
+  takeovers = [];
   leader = true;
   up = new Set(["n1", "n2", "n3"]);
   maxRestreams = 0;
@@ -153,6 +158,7 @@ describe("Scheduler", () => {
       `remove n1 ${restreamId}`,
       `ensure n2 ${restreamId} k1`,
     ]);
+    expect(takeovers).toEqual([]); // n1 is still there and stops its own push: not a takeover
   });
 
   it("re-sends the order when the stream key changes, and removes on stop or a feature switched off", async () => {
@@ -179,6 +185,8 @@ describe("Scheduler", () => {
     await scheduler.request();
     expect(calls).toEqual([`ensure n1 ${restreamId} k1`, `ensure n2 ${restreamId} k1`]); // no remove to a node that is gone
     expect((await catalog.placements.get(restreamId))?.nodeId).toBe("n2");
+    // The destination may still hold n1's session: n2 is told whose restream it takes over.
+    expect(takeovers).toEqual([`n2 ${restreamId} from n1`]);
   });
 
   it("resyncs the whole ingest map from what the nodes say", async () => {
