@@ -2,7 +2,7 @@
 // (node/scheduler/scheduler.ts decides). The leader is the lowest node id that runs it.
 import type { Context, Service, ServiceBroker, ServiceSchema } from "moleculer";
 import type { Catalog } from "../node/catalog/catalog.js";
-import type { RestreamRecord } from "../node/catalog/records.js";
+import type { DestinationRecord, RestreamRecord } from "../node/catalog/records.js";
 import { NotFoundError } from "../node/defs/errors.js";
 import type { HistoryRecorder } from "../node/history/history-recorder.js";
 import type { Logger } from "../node/kit/log.js";
@@ -19,7 +19,7 @@ import { isSchedulerLeader, liveIngests, meshNodes } from "./mesh-view.js";
  * ingest map. A single node has no transporter and loses no event: it asks once at start.
  */
 const SWEEP_MS = 10_000;
-const WATCHED = ["destinations.", "features", "drains."];
+const WATCHED = ["features", "drains."];
 
 const SERVICE = "streamwell.scheduler";
 
@@ -111,6 +111,11 @@ export function schedulerService({ catalog, store, log, history }: SchedulerDeps
     async started(this: Service) {
       unwatch = WATCHED.map((prefix) => store.watch(prefix, () => void scheduler.request()));
       unwatch.push(
+        store.watch("destinations.", (event) => {
+          const record = event.op === "put" ? (event.entry.value as DestinationRecord) : undefined;
+          const key = event.op === "put" ? event.entry.key : event.key;
+          void scheduler.destinationChanged(key.slice("destinations.".length), record);
+        }),
         store.watch("restreams.", (event) => {
           const record = event.op === "put" ? (event.entry.value as RestreamRecord) : undefined;
           const restreamId = (event.op === "put" ? event.entry.key : event.key).slice("restreams.".length);

@@ -79,6 +79,8 @@ export class Scheduler {
   private placementsKnown = false;
   /** Restreams whose current placement this leader has delivered to its node. */
   private readonly delivered = new Set<string>();
+  /** Each destination's record as the last change showed it, without its uses (destinationChanged). */
+  private readonly destinations = new Map<string, string>();
   private readonly chains: ChainLinks;
   private readonly rounds: CoalescedRounds;
   /** Set by a failure in the current round: the round is tried again after a RETRY delay. */
@@ -160,6 +162,21 @@ export class Scheduler {
     const stopped = record === undefined || record.desired === "stopped";
     if (stopped && this.placementsKnown && !this.rounds.busy && !this.placements.has(restreamId))
       return Promise.resolve();
+    return this.request();
+  }
+
+  /**
+   * A destination's record changed (`record` undefined: deleted). Every restream's creation writes
+   * its destination's `uses` (catalog/destinations.ts), which no round reads: such a write costs no
+   * round, or each creation would cost one reading every restream (1,000 sequential REST creates
+   * on a 3-node mesh: 132 ms each, the leader's rounds back to back; docs/decisions.md).
+   */
+  destinationChanged(destinationId: string, record: DestinationRecord | undefined): Promise<void> {
+    const { uses: _uses, ...read } = record ?? {};
+    const seen = record === undefined ? undefined : JSON.stringify(read);
+    if (seen !== undefined && this.destinations.get(destinationId) === seen) return Promise.resolve();
+    if (seen === undefined) this.destinations.delete(destinationId);
+    else this.destinations.set(destinationId, seen);
     return this.request();
   }
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { Catalog } from "../../node/catalog/catalog.js";
+import { type DestinationRecord, keys } from "../../node/catalog/records.js";
 import { storedActorOrder } from "../../node/scheduler/relay-spec.js";
 import { RETRY, Scheduler, type SchedulerParent } from "../../node/scheduler/scheduler.js";
 import { StoreUnavailableError } from "../../node/store/nats-kv-store.js";
@@ -415,6 +416,21 @@ describe("a restream's record changing", () => {
     await scheduler.restreamChanged(made.id, made);
     await scheduler.restreamChanged(made.id, undefined); // deleted
     expect(rounds()).toBe(0);
+  });
+
+  it("costs no round when only a destination's uses change (each creation writes them); a new URL runs one", async () => {
+    const { destinationId } = (await catalog.restreams.get(restreamId)) as { destinationId: string };
+    const record = async () => (await store.get<DestinationRecord>(keys.destination(destinationId)))?.value;
+    await scheduler.destinationChanged(destinationId, await record()); // the first sight of it: a round
+    const rounds = countRounds();
+    await catalog.createRestream(channelId, { kind: "destination", destinationId, streamKey: "k2" });
+    await scheduler.destinationChanged(destinationId, await record());
+    expect(rounds()).toBe(0);
+    await catalog.destinations.update(destinationId, { url: "rtmp://127.0.0.1:1936/live" });
+    await scheduler.destinationChanged(destinationId, await record());
+    expect(rounds()).toBe(1);
+    await scheduler.destinationChanged(destinationId, undefined); // deleted
+    expect(rounds()).toBe(2);
   });
 
   it("runs a round for a started restream, a placed one, and before the leader has read the placements", async () => {
