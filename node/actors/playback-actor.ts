@@ -150,7 +150,7 @@ export class PlaybackActor extends Actor<"listening", Listener> {
       reader.stream.once("error", ended);
       return { reader, remux: null };
     }
-    const input = { stream: reader.stream, container: feed.container };
+    const input = { stream: reader.stream, container: feed.container, codecs: feed.codecs };
     // Its info lines (ffmpeg's banner of streams) for every caller would push the callers' lines out of the log.
     const log = (text: string) => {
       if (!text.includes("[info]")) this.log(`caller ${caller} remux: ${text}`);

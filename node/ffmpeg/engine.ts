@@ -73,7 +73,7 @@ export class FfmpegEngine implements RelayEngine, ListenerEngine {
 
   remux(input: RelayInput, events: RemuxEvents): RelayHandle {
     const ffmpeg = startFfmpeg({
-      args: remuxArgs(PROGRESS_FD),
+      args: remuxArgs(PROGRESS_FD, input.codecs),
       input: input.stream,
       pidRegistry: this.pids,
       onStdout: (chunk) => events.data(chunk),

@@ -3,15 +3,15 @@
 // with our own RTMP client: test/support/enhanced-rtmp.ts). The channel shows the codecs; an RTMP
 // restream is Error unsupported_codec naming them, with no relay started; an output profile gets
 // H.264 + AAC to nginx-rtmp; an SRT destination gets the codecs as they are (the HEVC remuxed by
-// the node to MPEG-TS, which ffmpeg 5.1 reads where it cannot read Enhanced RTMP FLV).
+// the node to MPEG-TS, which ffmpeg 5.1 reads where it cannot read Enhanced RTMP FLV). A Remote
+// Playback caller gets the MP3 track, or the HEVC.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ApiClient } from "../support/api-client.js";
-import { enhancedHevcClip, publishTags } from "../support/enhanced-rtmp.js";
-import { ffmpegProcess, ffprobeStreams, type MediaProcess, testClip } from "../support/media.js";
+import { publishEnhancedHevc } from "../support/enhanced-rtmp.js";
+import { ffprobeStreams, type MediaProcess, publishMp3 } from "../support/media.js";
 import type { NginxRtmp } from "../support/nginx-rtmp.js";
 import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { codecsAt, RestreamApi } from "../support/restreams.js";
-import { TestRtmpClient } from "../support/rtmp-client.js";
 import { freeUdpPort, freeUdpPorts, probeSrtListener } from "../support/srt.js";
 import { waitFor } from "../support/wait.js";
 
@@ -68,16 +68,22 @@ async function srtRestream(channelId: string) {
   return { id, codecs: async () => (await probed).map((s) => s.codec_name).sort() };
 }
 
+/** A started Remote Playback of the channel, and the streams ffprobe finds as its caller. */
+async function playbackStreams(channelId: string) {
+  const playback = (await admin.post(`/channels/${channelId}/restreams`, { kind: "remote_playback" })).body;
+  api.started.push(playback.id);
+  expect((await admin.post(`/restreams/${playback.id}/start`)).status).toBe(200);
+  return waitFor("the playback URL answering", () => ffprobeStreams(playback.playbackUrl, 20_000), 60_000);
+}
+
 async function expectNoRelay(id: string) {
   expect(await api.logText(id)).not.toContain("ffmpeg: relaying");
   expect((await restreamOf(id)).stats.restarts).toBe(0);
 }
 
-it("takes MP3 audio: shown on the channel, refused by RTMP by name, transcoded by a profile, carried by SRT", async () => {
+it("takes MP3 audio: shown on the channel, refused by RTMP by name, transcoded by a profile, carried by SRT and Remote Playback", async () => {
   const channel = (await admin.post("/channels", { name: "MP3 source" })).body;
-  const publisher = ["-re", "-stream_loop", "-1", "-i", await testClip(), "-c:v", "copy"];
-  const mp3 = ["-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100", "-ac", "2", "-f", "flv"];
-  track(ffmpegProcess([...publisher, ...mp3, channel.ingest.rtmp]));
+  track(await publishMp3(channel.ingest.rtmp));
   const live = await waitFor("live with MP3", async () => {
     const body = (await admin.get(`/channels/${channel.id}`)).body;
     return body.codecs?.audio === "mp3" ? body : undefined;
@@ -107,18 +113,24 @@ it("takes MP3 audio: shown on the channel, refused by RTMP by name, transcoded b
   expect(await codecsAt(nginx.url("live", "mp3-to-aac"))).toEqual(["aac", "h264"]);
   expect(await srt.codecs()).toEqual(["h264", "mp3"]);
   await expectNoRelay(toRtmp);
+
+  // Remote Playback: the caller gets the MP3 track with its rate and channels, not video alone (the
+  // remux of the FLV hub probes past the keyframe for a track with no sequence header).
+  const pulled = await playbackStreams(channel.id);
+  expect(pulled.find((s) => s.codec_type === "audio")).toEqual({
+    codec_type: "audio",
+    codec_name: "mp3",
+    sample_rate: "44100",
+    channels: 2,
+  });
+  expect(pulled.find((s) => s.codec_type === "video")?.codec_name).toBe("h264");
   await api.stopRestreams();
 }, 180_000);
 
-it("takes HEVC over Enhanced RTMP: shown on the channel, refused by RTMP, H.264 through a profile, HEVC to SRT", async () => {
+it("takes HEVC over Enhanced RTMP: shown on the channel, refused by RTMP, H.264 through a profile, HEVC to SRT and Remote Playback", async () => {
   const channel = (await admin.post("/channels", { name: "Enhanced RTMP HEVC" })).body;
-  const clip = await enhancedHevcClip();
-  const client = await TestRtmpClient.connect(Number(new URL(channel.ingest.rtmp).port));
-  stops.push(() => client.close());
-  const { code, streamId } = await client.publish("live", channel.streamKey);
-  expect(code).toBe("NetStream.Publish.Start");
-  const sender = publishTags(client, streamId, clip);
-  stops.push(() => sender.stop());
+  const publisher = await publishEnhancedHevc(Number(new URL(channel.ingest.rtmp).port), channel.streamKey);
+  stops.push(() => publisher.stop());
   const live = await waitFor("live with HEVC", async () => {
     const body = (await admin.get(`/channels/${channel.id}`)).body;
     return body.codecs?.video === "hevc" && body.codecs.audio === "aac" ? body : undefined;
@@ -146,5 +158,6 @@ it("takes HEVC over Enhanced RTMP: shown on the channel, refused by RTMP, H.264 
   expect(atNginx.find((s) => s.codec_type === "video")).toMatchObject({ width: 640, height: 360 });
   expect(await srt.codecs()).toEqual(["aac", "hevc"]);
   await expectNoRelay(toRtmp);
+  expect((await playbackStreams(channel.id)).map((s) => s.codec_name).sort()).toEqual(["aac", "hevc"]);
   await api.stopRestreams();
 }, 180_000);

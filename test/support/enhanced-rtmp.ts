@@ -3,12 +3,13 @@
 // units; its VPS/SPS/PPS make the HEVC decoder configuration record (ISO/IEC 14496-15 8.3.3.1.2)
 // of a SequenceStart tag, and each access unit becomes a CodedFrames tag (keyframes, with an SI24
 // composition time of 0) or a CodedFramesX tag (the others) of 4-byte length-prefixed NAL units.
-// The AAC tags come from an audio-only FLV. `publishTags` sends such tags in real time, looped.
+// The AAC tags come from an audio-only FLV. `publishTags` sends such tags in real time, looped;
+// `publishEnhancedHevc` is a publisher of them on a node's RTMP ingest.
 import { readFileSync } from "node:fs";
 import type { FlvTag } from "../../node/defs/flv-tag.js";
 import { unescapeRbsp } from "../../node/ingest/rtmp/bit-reader.js";
 import { aacFlvClip, rawHevcClip } from "./media.js";
-import { readFlvTags, type TestRtmpClient } from "./rtmp-client.js";
+import { readFlvTags, TestRtmpClient } from "./rtmp-client.js";
 
 const FPS = 30;
 const VPS = 32;
@@ -123,6 +124,24 @@ export function publishTags(client: TestRtmpClient, streamId: number, clip: Enha
   return {
     stop() {
       stopped = true;
+    },
+  };
+}
+
+/** Publishes the Enhanced RTMP HEVC + AAC clip to rtmp://127.0.0.1:port/live/<streamKey>, looped in real time, until stopped. */
+export async function publishEnhancedHevc(port: number, streamKey: string): Promise<{ stop(): void }> {
+  const clip = await enhancedHevcClip();
+  const client = await TestRtmpClient.connect(port);
+  const { code, streamId } = await client.publish("live", streamKey);
+  if (code !== "NetStream.Publish.Start") {
+    client.close();
+    throw new Error(`the Enhanced RTMP publish was refused: ${code}`);
+  }
+  const sender = publishTags(client, streamId, clip);
+  return {
+    stop() {
+      sender.stop();
+      client.close();
     },
   };
 }

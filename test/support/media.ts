@@ -203,6 +203,24 @@ export function publishEncoded(
   ]);
 }
 
+/** The test clip's H.264 with its audio as MP3 (libmp3lame 128 kbit/s, 44.1 kHz stereo), published over RTMP in real time, looped. */
+export async function publishMp3(url: string): Promise<MediaProcess> {
+  const mp3 = ["-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100", "-ac", "2"];
+  return ffmpegProcess([
+    "-re",
+    "-stream_loop",
+    "-1",
+    "-i",
+    await testClip(),
+    "-c:v",
+    "copy",
+    ...mp3,
+    "-f",
+    "flv",
+    url,
+  ]);
+}
+
 /** Sends an MPEG-TS clip in real time to an SRT listener, as an SRT caller (a passphrase goes in the URL). */
 export function publishSrt(url: string, clip: string, options: PublishOptions = {}): MediaProcess {
   const loop = (options.loop ?? true) ? ["-stream_loop", "-1"] : [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { frame, LineSplitter, parseEvent, passphraseFrame } from "../../node/ffmpeg/fanout-protocol.js";
 import { remuxArgs } from "../../node/ffmpeg/playback-args.js";
+import { H264_AAC_720P } from "../support/codecs.js";
 
 describe("remuxArgs (an RTMP-ingested channel for one Remote Playback caller)", () => {
   it("reads FLV on stdin with a short probe and copies it into MPEG-TS on stdout", () => {
@@ -8,6 +9,12 @@ describe("remuxArgs (an RTMP-ingested channel for one Remote Playback caller)", 
     expect(args).toContain("-probesize 32 -analyzeduration 0 -f flv -i pipe:0");
     expect(args).toMatch(/-copyts -map 0:v:0\? -map 0:a:0\? -c copy -f mpegts pipe:1$/);
     expect(args).toContain("-progress pipe:3");
+    expect(remuxArgs(3, H264_AAC_720P).join(" ")).toContain("-probesize 32 -analyzeduration 0 -f flv");
+  });
+
+  it("probes further for MP3, which shows only with its first frame", () => {
+    const args = remuxArgs(3, { ...H264_AAC_720P, audio: "mp3" }).join(" ");
+    expect(args).toContain("-probesize 1000000 -analyzeduration 1000000 -f flv -i pipe:0");
   });
 });
 
