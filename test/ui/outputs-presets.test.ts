@@ -2,7 +2,8 @@
 // from a preset in the form has the preset's URL (Kick's path rule shown), a restream added with a
 // 720p profile has that output in the API and edited to copy has copy, and a restream whose live
 // stream breaks its destination's preset shows the warning and applies the suggested profile in
-// one click. No restream is started: nothing leaves loopback (the presets' URLs are the platforms').
+// one click; a Remote Playback's callers at once is changed in its Edit form. No restream is
+// started: nothing leaves loopback (the presets' URLs are the platforms').
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../support/api-client.js";
@@ -105,6 +106,31 @@ describe("outputs and presets on the pages", () => {
     await edit.waitFor({ state: "detached" });
     expect(await item.getByText(/^Output:/).count()).toBe(0);
     expect((await restreamNamed("Kick 720p")).output).toEqual(COPY);
+    expect(browser.problems).toEqual([]);
+  }, 60_000);
+
+  it("Edit of a Remote Playback changes its callers at once: the card and the API have the new cap", async () => {
+    const created = await admin.post(`/channels/${channel.id}/restreams`, {
+      kind: "remote_playback",
+      name: "Studio pull",
+      maxCallers: 2,
+    });
+    expect(created.status, created.text).toBe(201);
+    await page.goto(`${node.baseUrl}/channels/${channel.id}`);
+    const item = card(page, "Studio pull");
+    await item.getByText("Remote Playback, up to 2 callers at once").waitFor();
+    await item.getByRole("button", { name: "Edit Studio pull" }).click();
+    const edit = item.getByRole("form", { name: "Edit Studio pull" });
+    const callers = edit.getByLabel("Callers at once");
+    // The form opens on the restream's cap, and a push's fields are not there.
+    expect(await callers.inputValue()).toBe("2");
+    expect(await edit.getByRole("combobox", { name: "Video" }).count()).toBe(0);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await callers.fill("6");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await edit.waitFor({ state: "detached" });
+    await item.getByText("Remote Playback, up to 6 callers at once").waitFor();
+    expect((await admin.get(`/restreams/${created.body.id}`)).body.maxCallers).toBe(6);
     expect(browser.problems).toEqual([]);
   }, 60_000);
 

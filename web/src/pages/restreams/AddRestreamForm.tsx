@@ -7,6 +7,7 @@ import type { Destination, Restream, RestreamInput, RestreamKind } from "../../a
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Field } from "../../components/Field";
 import { useFocusOnToggle } from "../../hooks/useFocusOnToggle";
+import { CallersField, DEFAULT_MAX_CALLERS } from "./CallersField";
 import { DestinationSelect } from "./DestinationSelect";
 import { KindPicker } from "./KindPicker";
 import { OutputFields } from "./OutputFields";
@@ -31,9 +32,6 @@ const SHOWN_FIELDS = [
   "onSourceLoss",
   "slateSeconds",
 ];
-
-/** The API's default maxCallers, shown in the field. */
-const DEFAULT_MAX_CALLERS = "4";
 
 export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestreamFormProps) {
   const [open, setOpen] = useState(false);
@@ -150,17 +148,7 @@ export function AddRestreamForm({ channelId, destinations, onCreated }: AddRestr
           <p className="hint">
             The server gives this restream its own SRT URL; any SRT caller can pull from it.
           </p>
-          <Field
-            label="Callers at once"
-            type="number"
-            min={1}
-            max={64}
-            required
-            value={maxCallers}
-            error={fields.maxCallers}
-            hint="One more caller is refused until one leaves."
-            onChange={(event) => setMaxCallers(event.target.value)}
-          />
+          <CallersField value={maxCallers} error={fields.maxCallers} onChange={setMaxCallers} />
         </>
       )}
       {playbackUrl && <PlaybackNotice url={playbackUrl} />}

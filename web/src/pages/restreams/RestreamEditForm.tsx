@@ -1,12 +1,13 @@
 // Changes a restream in place (PATCH): its name; a saved destination and a new stream key; an SRT
-// Push URL; a push's output profile. Keys and passphrases come back redacted, so empty secret
-// fields keep the stored ones.
-// A running push restarts with the change at once.
+// Push URL; a push's output profile; a Remote Playback's callers at once. Keys and passphrases come
+// back redacted, so empty secret fields keep the stored ones.
+// A running push restarts with the change at once; a Remote Playback its listener (callers call again).
 import { type FormEvent, useState } from "react";
 import { type ApiError, api } from "../../api/client";
 import type { Destination, Restream, RestreamChange } from "../../api/types";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Field } from "../../components/Field";
+import { CallersField, DEFAULT_MAX_CALLERS } from "./CallersField";
 import { DestinationSelect } from "./DestinationSelect";
 import { OutputFields } from "./OutputFields";
 import { type Output, sameOutput } from "./output-profiles";
@@ -25,6 +26,7 @@ const SHOWN_FIELDS = [
   "streamKey",
   "url",
   "output",
+  "maxCallers",
   "schedule.startAt",
   "schedule.stopAt",
   "onSourceLoss",
@@ -46,6 +48,7 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
   const [startAt, setStartAt] = useState(toLocalInput(restream.schedule?.startAt));
   const [stopAt, setStopAt] = useState(toLocalInput(restream.schedule?.stopAt));
   const [output, setOutput] = useState<Output>(restream.output);
+  const [maxCallers, setMaxCallers] = useState(String(restream.maxCallers ?? DEFAULT_MAX_CALLERS));
   const [sourceLoss, setSourceLoss] = useState<SourceLoss>({
     mode: restream.onSourceLoss === "slate" ? "slate" : "",
     seconds: String(restream.slateSeconds),
@@ -59,12 +62,17 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
     ...(streamKey !== "" ? { streamKey } : {}),
     ...(url !== "" ? { url } : {}),
     ...outputChange(),
+    ...callersChange(),
     ...scheduleChange(),
     ...sourceLossChange(),
   });
 
   const outputChange = (): Pick<RestreamChange, "output"> =>
     sameOutput(output, restream.output) ? {} : { output };
+  const callersChange = (): Pick<RestreamChange, "maxCallers"> =>
+    restream.kind === "remote_playback" && Number(maxCallers) !== restream.maxCallers
+      ? { maxCallers: Number(maxCallers) }
+      : {};
   /** On source loss, when it was changed. */
   const sourceLossChange = (): Pick<RestreamChange, "onSourceLoss" | "slateSeconds"> => {
     const input = sourceLossInput(sourceLoss);
@@ -134,6 +142,9 @@ export function RestreamEditForm({ restream, destinations, onSaved, onCancel }: 
           <OutputFields value={output} error={fields.output} onChange={setOutput} />
           <SourceLossFields value={sourceLoss} errors={fields} onChange={setSourceLoss} />
         </>
+      )}
+      {restream.kind === "remote_playback" && (
+        <CallersField value={maxCallers} error={fields.maxCallers} onChange={setMaxCallers} />
       )}
       <Field
         label="Start at"

@@ -8,7 +8,8 @@ import { ScheduleCountdown } from "./ScheduleCountdown";
 function target(restream: Restream, destinationName: string | undefined): string {
   if (restream.kind === "destination") return `to ${destinationName ?? "a saved destination"}`;
   if (restream.kind === "srt_push") return `SRT Push to ${restream.url}`;
-  return "Remote Playback";
+  const callers = restream.maxCallers ?? 1;
+  return `Remote Playback, up to ${callers} ${callers === 1 ? "caller" : "callers"} at once`;
 }
 
 export function RestreamFacts({
