@@ -9,8 +9,7 @@ import { publishEnhancedHevc } from "../support/enhanced-rtmp.js";
 import { publishMp3 } from "../support/media.js";
 import { startMesh, type TestMesh } from "../support/mesh.js";
 import { type NginxRtmp, startNginxRtmp } from "../support/nginx-rtmp.js";
-import { codecsAt } from "../support/restreams.js";
-import { freeUdpPort, probeSrtListener } from "../support/srt.js";
+import { codecsAt, RestreamApi } from "../support/restreams.js";
 import { waitFor } from "../support/wait.js";
 
 /** SRT destinations on loopback: the test allows loopback targets (refused by default). */
@@ -20,6 +19,7 @@ let mesh: TestMesh;
 let nginx: NginxRtmp;
 let admin: ApiClient;
 let nginxId: string;
+let api: RestreamApi;
 const stops: Array<() => Promise<void> | void> = [];
 
 beforeAll(async () => {
@@ -29,30 +29,19 @@ beforeAll(async () => {
     { id: "n2", env: SRT_PUSH },
   ]);
   admin = mesh.admin("n1");
+  const n1 = mesh.node("n1");
+  api = new RestreamApi(() => ({ admin, rtmpBase: n1.rtmpBase }));
   nginxId = (await admin.post("/destinations", { name: "nginx", url: nginx.url("live") })).body.id;
   const drained = await admin.post("/nodes/n1/drain");
   expect(drained.status, drained.text).toBe(200);
 }, 90_000);
 
 afterAll(async () => {
+  await api?.stopRestreams();
   for (const stop of stops.splice(0).reverse()) await stop();
   await mesh?.stop();
   await nginx?.stop();
 });
-
-async function startRestream(channelId: string, destinationId: string, streamKey: string, output?: unknown) {
-  const created = await admin.post(`/channels/${channelId}/restreams`, {
-    kind: "destination",
-    destinationId,
-    streamKey,
-    ...(output === undefined ? {} : { output }),
-  });
-  expect(created.status, created.text).toBe(201);
-  const id = created.body.id as string;
-  stops.push(async () => void (await admin.post(`/restreams/${id}/stop`)));
-  expect((await admin.post(`/restreams/${id}/start`)).status).toBe(200);
-  return id;
-}
 
 /** Waits until the restream streams, and returns the node it runs on. */
 async function streamingOn(id: string): Promise<string> {
@@ -65,16 +54,6 @@ async function streamingOn(id: string): Promise<string> {
     60_000,
     500,
   );
-}
-
-/** A restream to a one-shot SRT listener and the codecs of its first caller. */
-async function srtRestream(channelId: string) {
-  const port = await freeUdpPort();
-  const probed = probeSrtListener(port, 60_000);
-  const url = `srt://127.0.0.1:${port}?latency=200`;
-  const destination = (await admin.post("/destinations", { name: `srt ${port}`, url })).body;
-  const id = await startRestream(channelId, destination.id, "unused-for-srt");
-  return { id, codecs: async () => (await probed).map((s) => s.codec_name).sort() };
 }
 
 async function liveOnN1(channelId: string, audio: string, video: string) {
@@ -94,8 +73,8 @@ it("carries an MP3 channel over a chain link: MP3 to SRT, AAC through a profile 
   stops.push(() => publisher.stop());
   await liveOnN1(channel.id, "mp3", "h264");
 
-  const srt = await srtRestream(channel.id);
-  const toAac = await startRestream(channel.id, nginxId, "mp3-chained", {
+  const srt = await api.srtRestream(channel.id, 60_000);
+  const toAac = await api.startRestream(channel.id, nginxId, "mp3-chained", {
     video: "copy",
     audio: { codec: "aac", bitrateKbps: 128 },
   });
@@ -112,8 +91,8 @@ it("carries an Enhanced RTMP HEVC channel over a chain link: HEVC to SRT, H.264 
   stops.push(() => publisher.stop());
   await liveOnN1(channel.id, "aac", "hevc");
 
-  const srt = await srtRestream(channel.id);
-  const toH264 = await startRestream(channel.id, nginxId, "hevc-chained", {
+  const srt = await api.srtRestream(channel.id, 60_000);
+  const toH264 = await api.startRestream(channel.id, nginxId, "hevc-chained", {
     video: { codec: "h264", bitrateKbps: 1500 },
     audio: "copy",
   });

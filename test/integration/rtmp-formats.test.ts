@@ -12,7 +12,7 @@ import { ffprobeStreams, type MediaProcess, publishMp3 } from "../support/media.
 import type { NginxRtmp } from "../support/nginx-rtmp.js";
 import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { codecsAt, RestreamApi } from "../support/restreams.js";
-import { freeUdpPort, freeUdpPorts, probeSrtListener } from "../support/srt.js";
+import { freeUdpPorts } from "../support/srt.js";
 import { waitFor } from "../support/wait.js";
 
 let setup: NodeWithNginx | undefined;
@@ -58,16 +58,6 @@ async function blocked(id: string) {
 const streaming = (id: string) =>
   waitFor(`restream ${id} streaming`, async () => (await restreamOf(id)).state === "streaming", 45_000, 500);
 
-/** An SRT destination on a listener that reports the codecs of the first caller. */
-async function srtRestream(channelId: string) {
-  const port = await freeUdpPort();
-  const probed = probeSrtListener(port, 40_000);
-  const url = `srt://127.0.0.1:${port}?latency=200`;
-  const destination = (await admin.post("/destinations", { name: `srt ${port}`, url })).body;
-  const id = await restream(channelId, destination.id, "unused-for-srt");
-  return { id, codecs: async () => (await probed).map((s) => s.codec_name).sort() };
-}
-
 /** A started Remote Playback of the channel, and the streams ffprobe finds as its caller. */
 async function playbackStreams(channelId: string) {
   const playback = (await admin.post(`/channels/${channelId}/restreams`, { kind: "remote_playback" })).body;
@@ -108,7 +98,7 @@ it("takes MP3 audio: shown on the channel, refused by RTMP by name, transcoded b
     video: "copy",
     audio: { codec: "aac", bitrateKbps: 128 },
   });
-  const srt = await srtRestream(channel.id);
+  const srt = await api.srtRestream(channel.id);
   await streaming(toAac);
   expect(await codecsAt(nginx.url("live", "mp3-to-aac"))).toEqual(["aac", "h264"]);
   expect(await srt.codecs()).toEqual(["h264", "mp3"]);
@@ -151,7 +141,7 @@ it("takes HEVC over Enhanced RTMP: shown on the channel, refused by RTMP, H.264 
     video: { codec: "h264", bitrateKbps: 1500 },
     audio: "copy",
   });
-  const srt = await srtRestream(channel.id);
+  const srt = await api.srtRestream(channel.id);
   await streaming(toH264);
   const atNginx = await ffprobeStreams(nginx.url("live", "hevc-to-h264"), 15_000);
   expect(atNginx.map((s) => s.codec_name).sort()).toEqual(["aac", "h264"]);

@@ -4,6 +4,7 @@
 import { expect } from "vitest";
 import type { ApiClient } from "./api-client.js";
 import { ffprobeStreams, type MediaProcess, publish } from "./media.js";
+import { freeUdpPort, probeSrtListener } from "./srt.js";
 import { waitFor } from "./wait.js";
 
 export interface RestreamBody {
@@ -87,6 +88,18 @@ export class RestreamApi {
     const start = await this.admin.post(`/restreams/${id}/start`);
     expect(start.status, start.text).toBe(200);
     return id;
+  }
+
+  /** A started restream to a one-shot SRT listener on loopback, and the codecs its first caller sends (sorted). */
+  async srtRestream(
+    channelId: string,
+    timeoutMs = 40_000,
+  ): Promise<{ id: string; codecs(): Promise<string[]> }> {
+    const port = await freeUdpPort();
+    const probed = probeSrtListener(port, timeoutMs);
+    const destination = await this.createDestination(`srt ${port}`, `srt://127.0.0.1:${port}?latency=200`);
+    const id = await this.startRestream(channelId, destination, "unused-for-srt");
+    return { id, codecs: async () => (await probed).map((s) => s.codec_name).sort() };
   }
 
   waitForState(id: string, state: RestreamBody["state"], timeoutMs = 20_000): Promise<RestreamBody> {
