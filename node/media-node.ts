@@ -10,6 +10,7 @@ import type { Catalog } from "./catalog/catalog.js";
 import { keys } from "./catalog/records.js";
 import type { Config } from "./config/schema.js";
 import type { ChannelCodecs } from "./defs/codecs.js";
+import type { IngestInput } from "./defs/ingest-input.js";
 import type { ChainRecord } from "./defs/orders.js";
 import type { ActorReport } from "./defs/restream-status.js";
 import { FfmpegEngine } from "./ffmpeg/engine.js";
@@ -54,7 +55,8 @@ export interface MediaNodeDeps {
 }
 
 export interface MediaNodeParent {
-  ingestLive(channelId: string, codecs: ChannelCodecs): void;
+  /** `inputs`: the channel's inputs whose publishers are here (a channel with a backup; LiveIngest.inputs). */
+  ingestLive(channelId: string, codecs: ChannelCodecs, inputs: readonly IngestInput[] | undefined): void;
   ingestOffline(channelId: string): void;
   inputSwitched(channelId: string): void;
   report(restreamId: string, report: ActorReport | null): void;
@@ -101,7 +103,7 @@ export class MediaNode {
         const feed = this.registry.feed(channelId);
         void this.host.ingestChanged(channelId, feed);
         void this.chains.ingestChanged(channelId, feed);
-        if (protocol !== "chain") parent.ingestLive(channelId, codecs);
+        if (protocol !== "chain") parent.ingestLive(channelId, codecs, this.registry.localInputs(channelId));
       },
       offline: (channelId, protocol) => {
         void this.host.ingestChanged(channelId, null);

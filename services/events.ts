@@ -37,6 +37,11 @@ export interface IngestLive {
   readonly channelId: string;
   readonly nodeID: string;
   readonly codecs: ChannelCodecs;
+  /**
+   * A channel with a backup: the inputs whose publishers are on that node. A node holding another
+   * input of the channel feeds it over an input link rather than giving way (feedsHub).
+   */
+  readonly inputs?: readonly IngestInput[];
 }
 
 export interface IngestOffline {

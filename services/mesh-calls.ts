@@ -8,6 +8,7 @@ import type { Context, ServiceBroker } from "moleculer";
 import { z } from "zod";
 import type { LogLine } from "../node/actors/actor-log.js";
 import { ValidationFailedError } from "../node/defs/errors.js";
+import { INGEST_INPUTS } from "../node/defs/ingest-input.js";
 import type { Exposition } from "../node/metrics/index.js";
 import type { ReportSnapshot } from "../node/restreams/report-cache.js";
 import { fieldsOf, toServiceError } from "./errors.js";
@@ -38,7 +39,13 @@ const placedOrder = z.strictObject({
   takeoverFrom: nodeId.optional(),
 });
 
-const chainLink = z.object({ channelId: id, sourceNodeId: nodeId, targetNodeId: nodeId, container });
+const chainLink = z.object({
+  channelId: id,
+  sourceNodeId: nodeId,
+  targetNodeId: nodeId,
+  container,
+  input: z.enum(INGEST_INPUTS).optional(),
+});
 
 /** More than the scheduler ever sends in one call (node-batches.ts: 500), fewer than a node could bear. */
 const BATCH_MAX = 1_000;

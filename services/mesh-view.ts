@@ -4,6 +4,7 @@
 // go through the broker, not the caller's context.
 import type { ServiceBroker } from "moleculer";
 import type { z } from "zod";
+import { feedsHub } from "../node/defs/ingest-input.js";
 import type { ActorReport } from "../node/defs/restream-status.js";
 import type { IngestInfo } from "./events.js";
 import { type MeshCall, meshCall, NODE_CALLS } from "./mesh-calls.js";
@@ -88,14 +89,24 @@ async function askEveryNode<S extends z.ZodType, T>(
   });
 }
 
+/** Every node's live ingests, oldest first (a channel may be live on two nodes: see liveIngests). */
+export async function everyIngest(broker: ServiceBroker): Promise<IngestInfo[]> {
+  const perNode = await askEveryNode(broker, NODE_CALLS.ingests, {});
+  return perNode.flat().sort((a, b) => a.since.localeCompare(b.since));
+}
+
 /**
- * channelId -> its live ingest. Should two nodes both report one (a publisher moved and its old
- * session has not ended yet), the newest wins, as it does for the nodes themselves.
+ * channelId -> its live ingest: the node holding its hub. Should two nodes both report one (a
+ * publisher moved and its old session has not ended yet), the newest wins, as it does for the
+ * nodes themselves; a node holding the other input of a channel with a backup only feeds the
+ * hub (feedsHub), as in the scheduler's IngestMap.
  */
 export async function liveIngests(broker: ServiceBroker): Promise<Map<string, IngestInfo>> {
-  const perNode = await askEveryNode(broker, NODE_CALLS.ingests, {});
-  const newestLast = perNode.flat().sort((a, b) => a.since.localeCompare(b.since));
-  return new Map(newestLast.map((ingest) => [ingest.channelId, ingest]));
+  const hubs = new Map<string, IngestInfo>();
+  for (const ingest of await everyIngest(broker)) {
+    if (!feedsHub(hubs.get(ingest.channelId)?.inputs, ingest.inputs)) hubs.set(ingest.channelId, ingest);
+  }
+  return hubs;
 }
 
 /** restreamId -> what its actor reports, of every actor in the mesh (the leader's metrics). */

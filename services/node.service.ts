@@ -123,15 +123,20 @@ export function nodeService({ nodeId, localNode, listening, catalog }: NodeServi
     },
     events: {
       [EVENTS.ingestLive](ctx: Context<IngestLive>) {
-        node.liveElsewhere(ctx.params.channelId, ctx.params.nodeID);
+        node.liveElsewhere(ctx.params.channelId, ctx.params.nodeID, ctx.params.inputs);
       },
     },
     created(this: Service) {
       const broker = this.broker;
       feed = { boot: randomBytes(8).toString("base64url"), seq: 0 };
       node = localNode({
-        ingestLive: (channelId, codecs) =>
-          void broker.broadcast(EVENTS.ingestLive, { channelId, nodeID: nodeId, codecs }),
+        ingestLive: (channelId, codecs, inputs) =>
+          void broker.broadcast(EVENTS.ingestLive, {
+            channelId,
+            nodeID: nodeId,
+            codecs,
+            ...(inputs && { inputs }),
+          } satisfies IngestLive),
         ingestOffline: (channelId) =>
           void broker.broadcast(EVENTS.ingestOffline, { channelId, nodeID: nodeId }),
         inputSwitched: (id) => void broker.broadcast(EVENTS.channelChanged, { id } satisfies ResourceChanged),

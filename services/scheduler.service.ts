@@ -11,7 +11,7 @@ import { Scheduler } from "../node/scheduler/scheduler.js";
 import type { Store } from "../node/store/store.js";
 import { EVENTS, type IngestLive, type IngestOffline } from "./events.js";
 import { meshCall, NODE_CALLS } from "./mesh-calls.js";
-import { isSchedulerLeader, liveIngests, meshNodes } from "./mesh-view.js";
+import { everyIngest, isSchedulerLeader, meshNodes } from "./mesh-view.js";
 
 /**
  * Over a mesh, events can be lost around a start or an outage: every node asks the others what is
@@ -42,11 +42,11 @@ export function schedulerService({ catalog, store, log, history }: SchedulerDeps
   async function resync(broker: ServiceBroker): Promise<void> {
     try {
       const mark = scheduler.syncMark();
-      const ingests = await liveIngests(broker);
-      const answers = [...ingests.values()].map((i) => ({
+      const answers = (await everyIngest(broker)).map((i) => ({
         channelId: i.channelId,
         nodeId: i.nodeID,
         codecs: i.codecs,
+        ...(i.inputs && { inputs: i.inputs }),
       }));
       scheduler.syncIngests(answers, mark);
     } catch (error) {
@@ -59,7 +59,8 @@ export function schedulerService({ catalog, store, log, history }: SchedulerDeps
     dependencies: ["streamwell.node"],
     events: {
       [EVENTS.ingestLive](ctx: Context<IngestLive>) {
-        scheduler.ingestLive(ctx.params.channelId, ctx.params.nodeID, ctx.params.codecs);
+        const { channelId, nodeID, codecs, inputs } = ctx.params;
+        scheduler.ingestLive(channelId, nodeID, codecs, inputs);
       },
       [EVENTS.ingestOffline](ctx: Context<IngestOffline>) {
         scheduler.ingestOffline(ctx.params.channelId, ctx.params.nodeID);

@@ -4,9 +4,10 @@
 // pushes the channel's live feed to the target over SRT with the link's passphrase. Both ends speak the link's container (FLV for H.264 + AAC, so the
 // target's hub serves RTMP pushes natively; else MPEG-TS). Both ends are idempotent, so
 // a new leader can deliver them again. An end acts only as the store's record of the link says,
-// and only when that record names this node, whoever asks. Each end's calls for one channel run one at a time (the
+// and only when that record names this node, whoever asks. An input link (ChainLink.input) is
+// the same pair of ends carrying one input of a channel with a backup to the node holding its hub. Each end's calls for one channel run one at a time (the
 // listener set's queue, the host's queue), so overlapping deliveries leave exactly one of each.
-import type { Container } from "../defs/container.js";
+import { INGEST_INPUTS } from "../defs/ingest-input.js";
 import type { ChainLink, ChainRecord } from "../defs/orders.js";
 import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "../defs/relay.js";
 import type { ActorReport } from "../defs/restream-status.js";
@@ -14,7 +15,7 @@ import type { IngestRegistry } from "../ingest/registry.js";
 import { flvSessions } from "../ingest/srt/flv-session.js";
 import type { ListenerParent, ListenerSpec } from "../ingest/srt/listener.js";
 import { chainListenerExit } from "../ingest/srt/listener-exit.js";
-import { ListenerSet } from "../ingest/srt/listener-set.js";
+import { ListenerSet, listenerKey } from "../ingest/srt/listener-set.js";
 import { tsSessions } from "../ingest/srt/session.js";
 import { KeyedQueue } from "../kit/queue.js";
 import { ActorHost } from "./host.js";
@@ -26,7 +27,7 @@ export interface ChainEndsOptions {
   /** The channel's feed on this node, when it is live here. */
   feed(channelId: string): IngestFeed | null;
   /** Where a link's caller claims the channel's hub. */
-  readonly registry: Pick<IngestRegistry, "chainStarted">;
+  readonly registry: Pick<IngestRegistry, "chainStarted" | "linkedInputStarted">;
   /** The listeners' log and PID registry. */
   readonly listener: Omit<ListenerParent, "session" | "exitReason">;
   readonly log: { info(details: Record<string, unknown>, message: string): void };
@@ -47,7 +48,7 @@ export class ChainEnds {
     this.listeners = new ListenerSet((spec) => ({
       ...options.listener,
       exitReason: chainListenerExit,
-      session: this.sessions(spec.container),
+      session: this.sessions(spec),
     }));
     this.pushes = new ActorHost(options.engine, {
       nodeId: options.nodeId,
@@ -72,13 +73,17 @@ export class ChainEnds {
         port: link.port,
         passphrase: link.passphrase,
         container: link.container,
+        ...(link.input && { input: link.input }),
       };
       return this.listeners.open(spec);
     });
   }
 
   close(channelId: string): Promise<void> {
-    return this.orders.run(`target:${channelId}`, () => this.listeners.close(channelId));
+    // One listener per link target: keyed by the channel, or by its input for an input link.
+    return this.orders.run(`target:${channelId}`, async () => {
+      for (const input of INGEST_INPUTS) await this.listeners.close(listenerKey({ channelId, input }));
+    });
   }
 
   /** Source end: push the channel to the link's target. */
@@ -130,9 +135,16 @@ export class ChainEnds {
     return null;
   }
 
-  /** A link's callers feed the channel's hub in the link's container. */
-  private sessions(container: Container): ListenerParent["session"] {
+  /**
+   * A link's callers feed the channel's hub in the link's container; an input link's caller joins
+   * the channel's inputs here as that input (FLV: only H.264 + AAC channels have a backup).
+   */
+  private sessions({ container, input }: ListenerSpec): ListenerParent["session"] {
     const { registry } = this.options;
+    if (input !== undefined)
+      return flvSessions((caller) =>
+        registry.linkedInputStarted(caller.channelId, input, { id: caller.id, disconnect: caller.drop }),
+      );
     return container === "flv"
       ? flvSessions((caller) => registry.chainStarted(caller.channelId, caller.id, "flv"))
       : tsSessions((caller) => registry.chainStarted(caller.channelId, caller.id, "mpegts"));

@@ -1,6 +1,7 @@
 // What the leader's scheduler tells a node to run: an actor for a restream (with the placement's
 // epoch that proves the order current) and the ends of a chain link (node/scheduler/chains.ts).
 import type { Container } from "./container.js";
+import type { IngestInput } from "./ingest-input.js";
 import type { ActorSpec } from "./relay.js";
 
 export interface ActorOrder {
@@ -29,6 +30,12 @@ export interface ChainLink {
   readonly targetNodeId: string;
   /** What the link carries: both ends read it from here, so they always agree. */
   readonly container: Container;
+  /**
+   * Set on an input link: it carries the publisher of this input of a channel with a backup from
+   * the node it published to (the source) into the channel's inputs on the node holding its hub
+   * (the target), where it joins as that input. Absent: a link that feeds restreams on the target.
+   */
+  readonly input?: IngestInput;
 }
 
 export interface ChainRecord extends ChainLink {

@@ -2,14 +2,15 @@
 // whether a stream key may publish and hands it the publisher's FLV tags (a channel's primary and
 // backup keys may publish at once: ChannelInputs picks which feeds the hub); an SRT listener claims
 // its channel and hands it MPEG-TS units (with a backup: FLV tags of one input, into ChannelInputs);
-// a chain link's listener hands it FLV tags or MPEG-TS units, as its link carries; actors read from
-// its hubs.
+// a chain link's listener hands it FLV tags or MPEG-TS units, as its link carries (an input link:
+// the tags of a channel's input whose publisher is on another node, into ChannelInputs); actors
+// read from its hubs.
 import type { Readable } from "node:stream";
 import type { Catalog } from "../catalog/catalog.js";
 import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
 import type { FlvTag } from "../defs/flv-tag.js";
-import type { IngestInput } from "../defs/ingest-input.js";
+import { feedsHub, INGEST_INPUTS, type IngestInput } from "../defs/ingest-input.js";
 import type { FeedReader, IngestFeed, TagSource } from "../defs/relay.js";
 import {
   type ByteStreamOptions,
@@ -52,6 +53,11 @@ export interface LiveIngest {
   readonly input: IngestInput | null;
   /** Switches to each input since the channel went live here. */
   readonly switches: Readonly<Record<IngestInput, number>>;
+  /**
+   * The inputs whose publishers are on this node (not those an input link brings from another
+   * node); undefined for a channel without inputs (SRT without a backup, a chain link's feed).
+   */
+  readonly inputs: readonly IngestInput[] | undefined;
 }
 
 export interface RegistryParent {
@@ -125,6 +131,8 @@ interface Live {
   readonly disconnect: (() => void) | null;
   /** The channel's FLV publishers (primary, backup: RTMP, or SRT with a backup); null for MPEG-TS and chain feeds. */
   inputs: ChannelInputs | null;
+  /** Of those, the inputs an input link brings from another node's publisher. */
+  readonly linked: Set<IngestInput>;
 }
 
 /** A channel's hub and its registry entry, as `open` makes them. */
@@ -182,6 +190,39 @@ export class IngestRegistry implements IngestHandler {
     return sink && { codecs: sink.codecs, unit: sink.tag, end: sink.end };
   }
 
+  /**
+   * Claims one input of a channel whose hub is here for an input link's caller (the publisher of
+   * that input is on another node): it joins the channel's ChannelInputs as that input. Null when
+   * the channel has no inputs here (it went offline) or that input is taken.
+   */
+  linkedInputStarted(
+    channelId: string,
+    input: IngestInput,
+    caller: { readonly id: string; readonly disconnect: () => void },
+  ): IngestSink<FlvTag> | null {
+    const live = this.channels.get(channelId);
+    if (!live?.inputs) return null;
+    const sink = this.attachInput(channelId, input, caller.id, caller.disconnect, "chain");
+    if (!sink) return null;
+    live.linked.add(input);
+    return {
+      codecs: sink.codecs,
+      unit: sink.tag,
+      end: (reason) => {
+        live.linked.delete(input);
+        sink.end(reason);
+      },
+    };
+  }
+
+  /** The inputs whose publishers are on this node (LiveIngest.inputs). */
+  localInputs(channelId: string): readonly IngestInput[] | undefined {
+    const live = this.channels.get(channelId);
+    if (!live?.inputs) return undefined;
+    const { inputs, linked } = live;
+    return INGEST_INPUTS.filter((input) => inputs.has(input) && !linked.has(input));
+  }
+
   /** Claims the channel for an SRT caller; null when it is live already (over RTMP). */
   srtStarted(channelId: string, callerId: string, disconnect: () => void): IngestSink<TsUnit> | null {
     return this.claim(channelId, "srt", { id: callerId, disconnect }, MEDIA.mpegts);
@@ -197,12 +238,16 @@ export class IngestRegistry implements IngestHandler {
   }
 
   /**
-   * The channel went live on another node: the newest publisher wins, so a publisher that
-   * reconnected elsewhere is not held back by its old, half-open session here.
+   * The channel went live on another node, whose publishers hold `inputs` of it: the newest
+   * publisher wins, so a publisher that reconnected elsewhere is not held back by its old,
+   * half-open session here. The other input of a channel with a backup is no such publisher: it
+   * feeds the channel's hub over an input link (feedsHub), and nothing here ends.
    */
-  evict(channelId: string): void {
+  evict(channelId: string, inputs: readonly IngestInput[] | undefined): void {
     const live = this.channels.get(channelId);
     if (!live?.disconnect) return;
+    const here = this.localInputs(channelId);
+    if (feedsHub(here, inputs) || feedsHub(inputs, here)) return;
     this.log.info({ channelId }, "channel live on another node: ending the publisher here");
     live.disconnect();
   }
@@ -233,6 +278,7 @@ export class IngestRegistry implements IngestHandler {
         stats: { bytesIn, bitrateBps, audioBitrateBps, fps, keyframeIntervalSeconds },
         input: live.inputs ? live.inputs.onAir : "primary",
         switches: live.inputs?.switches ?? NO_SWITCHES,
+        inputs: this.localInputs(channelId),
       };
     });
   }
@@ -347,7 +393,7 @@ export class IngestRegistry implements IngestHandler {
       end: () => hub.end(),
     };
     const since = new Date().toISOString();
-    const live: Live = { media, protocol, since, codecs: null, disconnect, inputs: null };
+    const live: Live = { media, protocol, since, codecs: null, disconnect, inputs: null, linked: new Set() };
     this.channels.set(channelId, live);
     const current = () => this.channels.get(channelId) === live;
     return { live, hub, current };

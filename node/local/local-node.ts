@@ -48,13 +48,15 @@ export interface LiveChannel {
   readonly stats: IngestStats;
   readonly since: string;
   readonly input: IngestInput | null;
+  /** The channel's inputs whose publishers are on this node (a channel with a backup). */
+  readonly inputs?: readonly IngestInput[];
 }
 
 export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
 
 /** What the node tells the mesh, and the two facts of the mesh its metrics need. */
 export interface LocalNodeParent {
-  ingestLive(channelId: string, codecs: ChannelCodecs): void;
+  ingestLive(channelId: string, codecs: ChannelCodecs, inputs: readonly IngestInput[] | undefined): void;
   ingestOffline(channelId: string): void;
   /** The channel's input on air changed (primary <-> backup). */
   inputSwitched(channelId: string): void;
@@ -88,9 +90,9 @@ export class LocalNode {
     const { config, history, catalog, log } = deps;
     // What this node sees goes into the history here, in batches (node/history/).
     this.media = new MediaNode(deps, {
-      ingestLive: (channelId, codecs) => {
+      ingestLive: (channelId, codecs, inputs) => {
         history.record(channelId, "live");
-        parent.ingestLive(channelId, codecs);
+        parent.ingestLive(channelId, codecs, inputs);
       },
       ingestOffline: (channelId) => {
         history.record(channelId, "offline");
@@ -183,19 +185,23 @@ export class LocalNode {
 
   /** The channels the API shows as live here: those whose codecs are known (chain feeds are not ingests). */
   liveChannels(): LiveChannel[] {
-    return this.liveHere().map(({ channelId, codecs, stats, since, input }) => ({
+    return this.liveHere().map(({ channelId, codecs, stats, since, input, inputs }) => ({
       channelId,
       nodeID: this.deps.config.nodeId,
       codecs,
       stats,
       since,
       input,
+      ...(inputs && { inputs }),
     }));
   }
 
-  /** A channel went live on another node: the newest publisher wins, so ours (if any) ends. */
-  liveElsewhere(channelId: string, nodeId: string): void {
-    if (nodeId !== this.deps.config.nodeId) this.media.registry.evict(channelId);
+  /**
+   * A channel went live on another node: the newest publisher wins, so ours (if any) ends, unless
+   * the two hold different inputs of a channel with a backup (IngestRegistry.evict).
+   */
+  liveElsewhere(channelId: string, nodeId: string, inputs: readonly IngestInput[] | undefined): void {
+    if (nodeId !== this.deps.config.nodeId) this.media.registry.evict(channelId, inputs);
   }
 
   async metrics(): Promise<Exposition> {

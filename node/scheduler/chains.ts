@@ -5,7 +5,8 @@
 // knows them, opens what is wanted, moves a link's source when the publisher moves, and tears
 // down what nothing uses any more. A link carries the channel in the container its codecs allow
 // (restreams/codec-rules.ts carrierContainer); a link whose container changes (the publisher came
-// back with HEVC) is opened again in the new one, at both ends.
+// back with HEVC) is opened again in the new one, at both ends. An input link (ChainLink.input) runs
+// the other way round: from the node a backup channel's other input published to, into its hub node.
 
 import { keys } from "../catalog/records.js";
 import { type PortRange, SrtPorts } from "../catalog/srt-ports.js";
@@ -59,9 +60,11 @@ export class ChainLinks {
         await this.tearDown(entry);
         continue;
       }
-      const { sourceNodeId, container } = entry.value;
-      if (link.sourceNodeId !== sourceNodeId || link.container !== container) await this.change(entry, link);
-      if (!this.delivered.has(entry.key)) await this.deliver(entry.key, { ...entry.value, ...link });
+      const { sourceNodeId, container, input } = entry.value;
+      const changed =
+        link.sourceNodeId !== sourceNodeId || link.container !== container || link.input !== input;
+      const record = changed ? await this.change(entry, link) : entry.value;
+      if (!this.delivered.has(entry.key)) await this.deliver(entry.key, record);
     }
     for (const [key, link] of want) {
       const record = await this.create(link);
@@ -96,8 +99,8 @@ export class ChainLinks {
   private async deliver(key: string, record: ChainRecord): Promise<void> {
     try {
       // By name only: the ends read port and passphrase from the store, so no secret crosses NATS.
-      const { channelId, sourceNodeId, targetNodeId, container } = record;
-      const link: ChainLink = { channelId, sourceNodeId, targetNodeId, container };
+      const { channelId, sourceNodeId, targetNodeId, container, input } = record;
+      const link: ChainLink = { channelId, sourceNodeId, targetNodeId, container, ...(input && { input }) };
       await this.parent.openChain(targetNodeId, link);
       await this.parent.pushChain(sourceNodeId, link);
       this.delivered.set(key, record);
@@ -114,13 +117,15 @@ export class ChainLinks {
    * A new source (the publisher moved) stops pushing from the old one; a new container is
    * delivered again, and both ends restart in it (ChainEnds compares what they run with the record).
    */
-  private async change(entry: Entry<ChainRecord>, link: ChainLink): Promise<void> {
+  private async change(entry: Entry<ChainRecord>, link: ChainLink): Promise<ChainRecord> {
     const old = entry.value;
     if (link.sourceNodeId !== old.sourceNodeId)
       await this.quietly(old.sourceNodeId, () => this.parent.unpushChain(old.sourceNodeId, old));
-    const { sourceNodeId, container } = link;
-    await this.store.update(entry.key, { ...old, sourceNodeId, container }, entry.revision);
+    const { host, port, passphrase } = old;
+    const record: ChainRecord = { ...link, host, port, passphrase };
+    await this.store.update(entry.key, record, entry.revision);
     this.delivered.delete(entry.key);
+    return record;
   }
 
   private async tearDown(entry: Entry<ChainRecord>): Promise<void> {

@@ -19,6 +19,7 @@ import type { PlacementEntry } from "../catalog/placements.js";
 import type { DestinationRecord, Features, PlacementRecord, RestreamRecord } from "../catalog/records.js";
 import type { ChannelCodecs } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
+import type { IngestInput } from "../defs/ingest-input.js";
 import type { ChainLink, PlacedOrder } from "../defs/orders.js";
 import type { ActorSpec } from "../defs/relay.js";
 import { mapBounded } from "../kit/bounded.js";
@@ -101,9 +102,12 @@ export class Scheduler {
     );
   }
 
-  /** A channel went live on a node (perhaps again, after a restart): its actors are sent again. */
-  ingestLive(channelId: string, nodeId: string, codecs: ChannelCodecs): void {
-    this.ingests.live(channelId, nodeId, carrierContainer(codecs));
+  /**
+   * A channel went live on a node (perhaps again, after a restart): its actors are sent again.
+   * `inputs`: a channel with a backup, the inputs whose publishers are on that node (IngestMap).
+   */
+  ingestLive(channelId: string, nodeId: string, codecs: ChannelCodecs, inputs?: readonly IngestInput[]): void {
+    this.ingests.live(channelId, nodeId, carrierContainer(codecs), inputs);
     this.chains.redeliver((link) => link.channelId === channelId);
     this.redeliver((placement) => placement.channelId === channelId);
   }
@@ -118,9 +122,17 @@ export class Scheduler {
     return this.ingests.mark();
   }
 
-  /** What the nodes say is live now, except where an event since `mark` says otherwise. */
+  /**
+   * What the nodes say is live now (every node's answer, oldest ingest first), except where an
+   * event since `mark` says otherwise.
+   */
   syncIngests(
-    ingests: readonly { channelId: string; nodeId: string; codecs: ChannelCodecs }[],
+    ingests: readonly {
+      channelId: string;
+      nodeId: string;
+      codecs: ChannelCodecs;
+      inputs?: readonly IngestInput[];
+    }[],
     mark: number,
   ): void {
     const answers = ingests.map(({ codecs, ...ingest }) => ({
@@ -296,7 +308,10 @@ export class Scheduler {
     this.placements = new Map([...entries].map(([id, entry]) => [id, entry.value]));
     this.placementsKnown = true;
     await this.removeUnwanted(wanted, waiting, entries);
-    const links = linksOf(wanted.values(), (channelId) => this.ingests.containerOf(channelId));
+    const links = [
+      ...linksOf(wanted.values(), (channelId) => this.ingests.containerOf(channelId)),
+      ...this.ingests.inputLinks(),
+    ];
     if (!(await this.chains.reconcile(links))) this.failed = true;
     const delivered = await this.placeWanted(wanted, entries);
     if (delivered > 0) {

@@ -23,7 +23,7 @@ beforeEach(() => {
     bindHost: "127.0.0.1",
     engine: new FfmpegEngine({ pidFile: "/dev/null", log: log as never, bindHost: "127.0.0.1" }),
     feed: () => null,
-    registry: { chainStarted: () => null },
+    registry: { chainStarted: () => null, linkedInputStarted: () => null },
     listener: { log, pids },
     log,
     record: async (order) => records.get(`${order.channelId}.${order.targetNodeId}`),

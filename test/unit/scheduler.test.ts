@@ -190,6 +190,25 @@ describe("Scheduler", () => {
     expect(takeovers).toEqual([`n2 ${restreamId} from n1`]);
   });
 
+  it("pulls a backup channel's other input from another node over an input link; the hub's node gone, the feeder takes over", async () => {
+    await catalog.startRestream(restreamId);
+    scheduler.ingestLive(channelId, "n2", H264_AAC_720P, ["backup"]);
+    scheduler.ingestLive(channelId, "n1", H264_AAC_720P, ["primary"]);
+    await scheduler.request();
+    expect(calls).toEqual([
+      `open n2 ${channelId} flv`,
+      `push n1 ${channelId} -> n2 flv`,
+      `ensure n2 ${restreamId} k1`,
+    ]);
+    const link = await store.get<{ input?: string; sourceNodeId: string }>(`chains.${channelId}.n2`);
+    expect(link?.value).toMatchObject({ input: "primary", sourceNodeId: "n1" });
+    up.delete("n2");
+    scheduler.nodeLeft("n2");
+    await scheduler.request();
+    expect(calls.slice(3)).toEqual([`unpush n1 ${channelId} -> n2`, `ensure n1 ${restreamId} k1`]);
+    expect(await store.get(`chains.${channelId}.n2`)).toBeUndefined();
+  });
+
   it("resyncs the whole ingest map from what the nodes say", async () => {
     await catalog.startRestream(restreamId);
     scheduler.syncIngests([{ channelId, nodeId: "n2", codecs: H264_AAC_720P }], scheduler.syncMark());
