@@ -10,7 +10,7 @@ import type { Logger } from "../node/kit/log.js";
 import { Deliverer } from "../node/webhooks/deliverer.js";
 import { action, created, noContent } from "./action.js";
 import { EVENTS, type IngestLive, type IngestOffline, type RestreamReportEvent } from "./events.js";
-import { isSchedulerLeader } from "./mesh-view.js";
+import { isSchedulerLeader, liveIngests } from "./mesh-view.js";
 import * as schemas from "./schemas/resources.js";
 
 // The catalog is read when an action or event runs, never at construction: the OpenAPI document is
@@ -142,7 +142,11 @@ export function webhooksService({ catalog, log, retryBaseMs }: WebhooksDeps): Se
         onLeader(ctx, () => channelLive(ctx.params.channelId, true, ctx.params.nodeID));
       },
       [EVENTS.ingestOffline](ctx: Context<IngestOffline>) {
-        onLeader(ctx, () => channelLive(ctx.params.channelId, false, ctx.params.nodeID));
+        onLeader(ctx, async () => {
+          // Still live elsewhere: the other input of a channel with a backup, or a publisher that moved.
+          if ((await liveIngests(ctx.broker)).has(ctx.params.channelId)) return;
+          await channelLive(ctx.params.channelId, false, ctx.params.nodeID);
+        });
       },
     },
     stopped() {
