@@ -77,7 +77,15 @@ export class IngestMap {
       hub.feeders.flatMap(({ nodeId, inputs }) =>
         inputs?.[0] === undefined
           ? []
-          : [{ channelId, sourceNodeId: nodeId, targetNodeId: hub.nodeId, container: "flv", input: inputs[0] }],
+          : [
+              {
+                channelId,
+                sourceNodeId: nodeId,
+                targetNodeId: hub.nodeId,
+                container: "flv",
+                input: inputs[0],
+              },
+            ],
       ),
     );
   }
@@ -94,7 +102,8 @@ export class IngestMap {
    */
   sync(answers: readonly IngestAnswer[], mark: number): boolean {
     const said = new Map<string, Entry>();
-    for (const { channelId, ...holder } of answers) said.set(channelId, admit(said.get(channelId), holder, mark));
+    for (const { channelId, ...holder } of answers)
+      said.set(channelId, admit(said.get(channelId), holder, mark));
     let changed = false;
     for (const [channelId, entry] of this.entries) {
       if (entry.tick <= mark && !said.has(channelId)) {
@@ -115,7 +124,8 @@ export class IngestMap {
   private without(channelId: string, entry: Entry, nodeId: string): void {
     const feeders = entry.feeders.filter((feeder) => feeder.nodeId !== nodeId);
     if (entry.nodeId !== nodeId) {
-      if (feeders.length !== entry.feeders.length) this.entries.set(channelId, { ...entry, feeders, tick: this.tick });
+      if (feeders.length !== entry.feeders.length)
+        this.entries.set(channelId, { ...entry, feeders, tick: this.tick });
       return;
     }
     const [next, ...rest] = feeders;

@@ -106,7 +106,12 @@ export class Scheduler {
    * A channel went live on a node (perhaps again, after a restart): its actors are sent again.
    * `inputs`: a channel with a backup, the inputs whose publishers are on that node (IngestMap).
    */
-  ingestLive(channelId: string, nodeId: string, codecs: ChannelCodecs, inputs?: readonly IngestInput[]): void {
+  ingestLive(
+    channelId: string,
+    nodeId: string,
+    codecs: ChannelCodecs,
+    inputs?: readonly IngestInput[],
+  ): void {
     this.ingests.live(channelId, nodeId, carrierContainer(codecs), inputs);
     this.chains.redeliver((link) => link.channelId === channelId);
     this.redeliver((placement) => placement.channelId === channelId);
