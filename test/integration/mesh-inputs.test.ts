@@ -72,7 +72,9 @@ function sessions(): { publish: number; done: number } {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it("pulls the other node's input over a link: the primary's node killed, the destination keeps one session", async () => {
-  media.push(publishEncoded(`${mesh.node("n2").rtmpBase}/${channel.backupStreamKey}`, { gopSeconds: 1 }));
+  media.push(
+    publishEncoded(`${mesh.node("n2").rtmpBase}/${channel.backupStreamKey}`, { gopSeconds: 1, fps: 30 }),
+  );
   await timeUntilInput("backup", "n2", 30_000);
   const destination = (await admin("n3").post("/destinations", { name: "nginx", url: nginx.url("live") }))
     .body;

@@ -186,16 +186,17 @@ export function ffmpegProcess(args: string[]): MediaProcess {
 }
 
 /**
- * A live-encoded RTMP publisher for at most two minutes: small H.264 at 25 fps (300 kbps) with a
- * keyframe every `gopSeconds`, a tone in AAC at `audioKbps` (default 128).
+ * A live-encoded RTMP publisher for at most two minutes: small H.264 at `fps` (default 25; 300
+ * kbps) with a keyframe every `gopSeconds`, a tone in AAC at `audioKbps` (default 128).
  */
 export function publishEncoded(
   url: string,
-  options: { gopSeconds: number; audioKbps?: number },
+  options: { gopSeconds: number; audioKbps?: number; fps?: number },
 ): MediaProcess {
-  const gop = String(options.gopSeconds * 25);
+  const fps = options.fps ?? 25;
+  const gop = String(options.gopSeconds * fps);
   return ffmpegProcess([
-    ...["-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25"],
+    ...["-re", "-f", "lavfi", "-i", `testsrc2=size=320x180:rate=${fps}`],
     ...["-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
     ...["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-b:v", "300k"],
     ...["-g", gop, "-keyint_min", gop, "-sc_threshold", "0"],
