@@ -1,4 +1,4 @@
-// How long one store write takes on this disk (SQLite, WAL, synchronous=FULL), to size the
+// How long one store write takes on this disk (SQLite, WAL, synchronous=NORMAL), to size the
 // control plane. Run: npm run bench:store (numbers in docs/benchmarks.md).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -172,10 +172,12 @@ export class Scheduler {
   /**
    * A restream's record changed (`record` undefined: deleted). A restream that is stopped and placed
    * nowhere changes nothing a round decides (a creation, a rename), so it costs no round: at 10,000
-   * restreams a round reads every record. Anything else, or any doubt (a round running, this node
+   * restreams a round reads every record. A creation (revision 1: never started, so never placed)
+   * costs none even while a round runs. Anything else, or any doubt (a round running, this node
    * not the leader that read the placements), asks for one.
    */
   restreamChanged(restreamId: string, record: RestreamRecord | undefined): Promise<void> {
+    if (record?.revision === 1 && record.desired === "stopped") return Promise.resolve();
     const stopped = record === undefined || record.desired === "stopped";
     if (stopped && this.placementsKnown && !this.rounds.busy && !this.placements.has(restreamId))
       return Promise.resolve();

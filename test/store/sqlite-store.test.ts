@@ -47,7 +47,7 @@ describe("SqliteStore on disk", () => {
     return store;
   }
 
-  it("creates the parent directory and uses WAL with synchronous FULL", async () => {
+  it("creates the parent directory and uses WAL with synchronous NORMAL", async () => {
     const store = open();
     await store.put("k", 1);
     await store.close();
@@ -63,7 +63,7 @@ describe("SqliteStore on disk", () => {
     // synchronous is per connection, so it is read back from the store's own handle.
     const reopened = open();
     const handle = (reopened as unknown as { db: Database.Database }).db;
-    expect(handle.pragma("synchronous", { simple: true })).toBe(2);
+    expect(handle.pragma("synchronous", { simple: true })).toBe(1);
     expect(handle.pragma("busy_timeout", { simple: true })).toBeGreaterThan(0);
   });
 

@@ -452,10 +452,29 @@ describe("a restream's record changing", () => {
     expect(rounds()).toBe(2);
   });
 
+  it("costs no round for a creation, even while a round runs", async () => {
+    const read = catalog.placements.list.bind(catalog.placements);
+    const rounds = countRounds();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    vi.mocked(catalog.placements.list).mockImplementationOnce(async () => {
+      await gate; // the round stays busy until the creation has been seen
+      return read();
+    });
+    const running = scheduler.request();
+    const made = await catalog.createRestream(channelId, { kind: "srt_push", url: "srt://127.0.0.1:9998" });
+    const seen = scheduler.restreamChanged(made.id, made);
+    release();
+    await Promise.all([seen, running]);
+    expect(rounds()).toBe(1); // the one asked for, none more
+  });
+
   it("runs a round for a started restream, a placed one, and before the leader has read the placements", async () => {
     const rounds = countRounds();
-    const stopped = await catalog.restreams.get(restreamId);
-    await scheduler.restreamChanged(restreamId, stopped); // nothing read yet
+    const renamed = await catalog.restreams.update(restreamId, { name: "renamed" }); // stopped, revision 2
+    await scheduler.restreamChanged(restreamId, renamed); // nothing read yet
     expect(rounds()).toBe(1);
     scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
     await scheduler.request();
