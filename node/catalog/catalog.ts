@@ -285,10 +285,7 @@ export class Catalog {
 
   async destinationOf(restream: RestreamRecord): Promise<DestinationRecord | undefined> {
     if (restream.kind !== "destination") return undefined;
-    return this.destinations.get(restream.destinationId).catch((error: unknown) => {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    });
+    return this.destinations.find(restream.destinationId);
   }
 
   private async assertFeatures(

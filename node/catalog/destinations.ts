@@ -40,9 +40,15 @@ export class Destinations {
   }
 
   async get(id: string): Promise<DestinationRecord> {
+    const destination = await this.find(id);
+    if (!destination) throw new NotFoundError(`destination ${id} not found`);
+    return destination;
+  }
+
+  /** The destination, or undefined when there is none of that id. */
+  async find(id: string): Promise<DestinationRecord | undefined> {
     const entry = await this.store.get<DestinationRecord>(keys.destination(id));
-    if (!entry) throw new NotFoundError(`destination ${id} not found`);
-    return withoutUses(entry.value);
+    return entry && withoutUses(entry.value);
   }
 
   async list(): Promise<DestinationRecord[]> {

@@ -93,6 +93,17 @@ export class Restreams {
   }
 
   /**
+   * Every restream as this node knows it, from memory (store-mirror.ts): what the scheduler
+   * leader's rounds read. A round runs on each change the same change feed brings, after the
+   * mirror has it (the feed calls its watchers in turn, and a round reads after an await), so a
+   * round never misses a change for long; listing the store instead cost every round a KV list and
+   * the opening of every record's sealed fields (docs/decisions.md).
+   */
+  async known(): Promise<RestreamRecord[]> {
+    return (await this.store.listMirrored<RestreamRecord>()).map(({ value }) => value).sort(byCreation);
+  }
+
+  /**
    * A channel's restreams as this node knows them, from memory (store-mirror.ts): what the API
    * shows. This node's writes are in it at once, other nodes' as soon as the change feed brings
    * them. Rules that must see every record (deleting a channel) use listByChannel.

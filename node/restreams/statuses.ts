@@ -1,9 +1,12 @@
 // Restreams with their destination and derived status, for the API and the metrics alike.
-// The switches and the destinations are read once per call, not once per restream.
+// The switches are read once per call, and each destination the restreams name once: a view of
+// one restream reads its one destination, not the list of them (a KV list is a consumer created
+// and deleted, several round trips on a mesh; docs/decisions.md).
 import type { Catalog } from "../catalog/catalog.js";
 import { requiredFeatures } from "../catalog/features.js";
 import type { DestinationRecord, RestreamRecord } from "../catalog/records.js";
 import { type ActorReport, deriveStatus, type RestreamStatus } from "../defs/restream-status.js";
+import { mapBounded } from "../kit/bounded.js";
 
 export interface RestreamWithStatus {
   readonly restream: RestreamRecord;
@@ -11,13 +14,20 @@ export interface RestreamWithStatus {
   readonly status: RestreamStatus;
 }
 
+/** Destination reads in flight at once (restreams name few destinations: an admin saves them). */
+const DESTINATION_READS = 16;
+
 export async function statusesOf(
   catalog: Catalog,
   restreams: readonly RestreamRecord[],
   reportOf: (restreamId: string) => ActorReport | undefined,
 ): Promise<RestreamWithStatus[]> {
-  const [features, destinations] = await Promise.all([catalog.features.get(), catalog.destinations.list()]);
-  const byId = new Map(destinations.map((destination) => [destination.id, destination]));
+  const named = [...new Set(restreams.flatMap((r) => (r.kind === "destination" ? [r.destinationId] : [])))];
+  const [features, destinations] = await Promise.all([
+    catalog.features.get(),
+    mapBounded(named, DESTINATION_READS, (id) => catalog.destinations.find(id)),
+  ]);
+  const byId = new Map(named.map((id, i) => [id, destinations[i]]));
   return restreams.map((restream) => {
     const destination = restream.kind === "destination" ? byId.get(restream.destinationId) : undefined;
     const featuresOn = requiredFeatures(restream, destination).every((name) => features[name]);
