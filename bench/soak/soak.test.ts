@@ -7,6 +7,7 @@
 // RSS and open fds, restreams streaming, restarts the API reports, publishes at the destination and
 // duplicates (a publish while another publisher of the key was on). JSON and a PNG of RSS and fds
 // over time in bench/results/. Runs under vitest (it uses the test lab); needs root and `ip netns`.
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -226,7 +227,10 @@ async function writeResults(
     faults,
     samples,
   };
-  writeFileSync(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(`${base}.json`, JSON.stringify(record));
+  // The repository's formatter owns JSON layout (lint checks bench/results); results.ts's formatJson
+  // finds it from dist/, and this file runs from source.
+  spawnSync(`${ROOT}node_modules/.bin/biome`, ["format", "--write", `${base}.json`], { stdio: "ignore" });
   const series = (pick: (s: Sample) => Record<NodeId, number>, unit: string): Series[] =>
     NODE_IDS.map((id, i) => ({
       name: `${id} ${unit}`,
