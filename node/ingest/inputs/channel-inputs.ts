@@ -2,8 +2,9 @@
 // callers whose listeners remux to FLV; both may publish at once) feeding the channel's one hub.
 // The InputSelector decides which input is on air; the FlvSplice turns the chosen units into one
 // continuous stream. Each input keeps its own GOP cache, so a backup can go on air the moment the
-// primary is lost instead of waiting for its next keyframe. A timer checks for stalls while an input
-// is connected.
+// primary is lost instead of waiting for its next keyframe. A timer checks for stalls while both
+// inputs are connected: with one, a stall has nothing to switch to, and every other move of the
+// selector comes with a unit or a disconnection.
 import type { ChannelCodecs } from "../../defs/codecs.js";
 import type { FlvTag } from "../../defs/flv-tag.js";
 import type { IngestInput } from "../../defs/ingest-input.js";
@@ -89,7 +90,8 @@ export class ChannelInputs {
     };
     this.inputs.set(input, attached);
     this.selector.connect(input, this.now());
-    this.timer ??= setInterval(() => this.selector.tick(this.now()), TICK_MS).unref();
+    if (this.inputs.size > 1)
+      this.timer ??= setInterval(() => this.selector.tick(this.now()), TICK_MS).unref();
     let ended = false;
     return {
       codecs: (codecs) => {
@@ -138,10 +140,11 @@ export class ChannelInputs {
   private detach(input: IngestInput, reason: string): void {
     this.inputs.delete(input);
     this.selector.disconnect(input, this.now());
-    if (this.inputs.size > 0) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.parent.ended(reason);
+    if (this.inputs.size < 2) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+    if (this.inputs.size === 0) this.parent.ended(reason);
   }
 
   private showCodecs(codecs: ChannelCodecs | null): void {
