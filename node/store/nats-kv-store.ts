@@ -5,9 +5,7 @@
 // get), so a write that resolved on one node is read back on every other.
 import { randomUUID } from "node:crypto";
 import {
-  AckPolicy,
   connect,
-  DeliverPolicy,
   Empty,
   type JetStreamClient,
   type JetStreamManager,
@@ -20,6 +18,7 @@ import {
 } from "nats";
 import type { Logger } from "../kit/log.js";
 import { type NatsEndpoint, natsConnectHint, natsConnectOptions } from "../mesh/nats-endpoint.js";
+import { CONSUMER_CREATE_TIMEOUT_MS, ListConsumers } from "./list-consumers.js";
 import { KvChangeFeed } from "./nats-kv-feed.js";
 import { NatsLink } from "./nats-link.js";
 import {
@@ -31,11 +30,10 @@ import {
   RevisionMismatchError,
   type Store,
   StoreError,
+  StoreUnavailableError,
   type Unwatch,
   type WatchEvent,
 } from "./store.js";
-
-export class StoreUnavailableError extends StoreError {}
 
 export interface NatsKvStoreOptions {
   readonly endpoint: NatsEndpoint;
@@ -72,19 +70,22 @@ export class NatsKvStore implements Store {
   private lastWrite = 0;
   private readonly subjectPrefix: string;
   private readonly stream: string;
+  private readonly consumers: ListConsumers;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
-    private readonly jsm: JetStreamManager,
+    lists: JetStreamManager,
     private readonly probe: JetStreamManager,
     private readonly kv: KV,
     private readonly feed: KvChangeFeed,
     private readonly link: NatsLink,
     bucket: string,
+    log: Logger | undefined,
   ) {
     this.subjectPrefix = `$KV.${bucket}.`;
     this.stream = `KV_${bucket}`;
+    this.consumers = new ListConsumers(lists, this.stream, (operation) => this.call(operation), log);
   }
 
   static async open(options: NatsKvStoreOptions): Promise<NatsKvStore> {
@@ -106,6 +107,7 @@ export class NatsKvStore implements Store {
       });
       const jsm = await nc.jetstreamManager({ timeout: REQUEST_TIMEOUT_MS });
       const probe = await nc.jetstreamManager({ timeout: PING_TIMEOUT_MS, checkAPI: false });
+      const lists = await nc.jetstreamManager({ timeout: CONSUMER_CREATE_TIMEOUT_MS, checkAPI: false });
       const { state } = await jsm.streams.info(`KV_${options.bucket}`);
       const onWatchError =
         options.onWatchError ?? ((error: unknown) => log?.warn({ err: error }, "store watcher failed"));
@@ -118,7 +120,7 @@ export class NatsKvStore implements Store {
         onReconnect: () => feed.resume(),
         onStatus: (type, server) => log?.info({ event: `nats.${type}`, server }, `store NATS ${type}`),
       });
-      return new NatsKvStore(nc, js, jsm, probe, kv, feed, link, options.bucket);
+      return new NatsKvStore(nc, js, lists, probe, kv, feed, link, options.bucket, log);
     } catch (cause) {
       await nc.close();
       throw new StoreUnavailableError(`NATS JetStream KV at ${endpoint.redacted}: ${describe(cause)}`, {
@@ -274,23 +276,14 @@ export class NatsKvStore implements Store {
    * deprecated; its replacement (Consumer.fetch) has no no-wait pull.
    */
   private async readNewest(filter: string): Promise<Map<string, { text: string; revision: number }>> {
-    const info = await this.call(() =>
-      this.jsm.consumers.add(this.stream, {
-        ack_policy: AckPolicy.None,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: filter,
-        mem_storage: true,
-        num_replicas: 1,
-        inactive_threshold: 30_000_000_000, // ns: the server drops it if this read dies midway
-      }),
-    );
+    const consumer = await this.consumers.create(filter);
     const newest = new Map<string, { text: string; revision: number }>();
     try {
       const deadline = Date.now() + LIST_TIMEOUT_MS;
       for (let received = LIST_BATCH; received === LIST_BATCH; ) {
         if (Date.now() > deadline) throw new StoreUnavailableError("store list timed out");
         received = 0;
-        const batch = this.js.fetch(this.stream, info.name, { batch: LIST_BATCH, no_wait: true });
+        const batch = this.js.fetch(this.stream, consumer, { batch: LIST_BATCH, no_wait: true });
         await this.call(async () => {
           for await (const message of batch) {
             received++;
@@ -302,7 +295,7 @@ export class NatsKvStore implements Store {
         });
       }
     } finally {
-      this.jsm.consumers.delete(this.stream, info.name).catch(() => {});
+      this.consumers.delete(consumer);
     }
     return newest;
   }

@@ -43,6 +43,8 @@ export class KeyExistsError extends StoreError {}
 export class RevisionMismatchError extends StoreError {}
 export class InvalidKeyError extends StoreError {}
 export class InvalidValueError extends StoreError {}
+/** The store cannot be reached now (NATS away, no JetStream leader): the caller may retry. */
+export class StoreUnavailableError extends StoreError {}
 
 const KEY_PATTERN = /^[A-Za-z0-9_=-]+(\.[A-Za-z0-9_=-]+)*$/;
 const PREFIX_PATTERN = /^([A-Za-z0-9_=-]+\.)*[A-Za-z0-9_=-]*$/;

@@ -4,8 +4,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type NatsCluster, startNatsCluster } from "../../bench/support/nats-server.js";
 import { type NatsEndpoint, natsEndpoint } from "../../node/mesh/nats-endpoint.js";
-import { NatsKvStore, StoreUnavailableError } from "../../node/store/nats-kv-store.js";
-import type { WatchEvent } from "../../node/store/store.js";
+import { NatsKvStore } from "../../node/store/nats-kv-store.js";
+import { StoreUnavailableError, type WatchEvent } from "../../node/store/store.js";
 import { waitFor } from "../support/wait.js";
 import { storeContract } from "./contract.js";
 

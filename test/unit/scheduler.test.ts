@@ -6,9 +6,8 @@ import { Catalog } from "../../node/catalog/catalog.js";
 import { type DestinationRecord, keys } from "../../node/catalog/records.js";
 import { storedActorOrder } from "../../node/scheduler/relay-spec.js";
 import { RETRY, Scheduler, type SchedulerParent } from "../../node/scheduler/scheduler.js";
-import { StoreUnavailableError } from "../../node/store/nats-kv-store.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
-import type { Store } from "../../node/store/store.js";
+import { type Store, StoreUnavailableError } from "../../node/store/store.js";
 import { H264_AAC_720P } from "../support/codecs.js";
 
 let dir: string;
