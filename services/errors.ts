@@ -7,10 +7,12 @@ import {
   FeatureDisabledError,
   ForbiddenError,
   NotFoundError,
+  StorageFullError,
   TooManyRequestsError,
   UnauthenticatedError,
   ValidationFailedError,
 } from "../node/defs/errors.js";
+import { StoreUnavailableError } from "../node/store/store.js";
 
 const { MoleculerClientError, MoleculerError } = moleculer.Errors;
 
@@ -22,6 +24,9 @@ const MAPPING: [new (...args: never[]) => Error, number, string][] = [
   [FeatureDisabledError, 403, "feature_disabled"],
   [UnauthenticatedError, 401, "unauthenticated"],
   [TooManyRequestsError, 429, "too_many_requests"],
+  // Server errors a client can act on (retry later, free disk space): their message is shown.
+  [StoreUnavailableError, 503, "unavailable"],
+  [StorageFullError, 507, "storage_full"],
 ];
 
 /** What a client error carries besides its message: the bad fields, or when to try again. */

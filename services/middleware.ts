@@ -53,9 +53,10 @@ export function streamwellMiddleware(catalog: Catalog, log: Logger): Middleware 
           return await handler(ctx);
         } catch (error) {
           const translated = toServiceError(error);
-          if ((translated as { code?: number }).code === 500) {
-            log.error({ err: error, action: action.name }, "action failed");
-          }
+          const status = (translated as { code?: number }).code ?? 500;
+          if (status === 500) log.error({ err: error, action: action.name }, "action failed");
+          // A full disk or a store away: the operator's to fix, without a stack in the log.
+          else if (status > 500) log.warn({ action: action.name, status }, translated.message);
           throw translated;
         }
       };

@@ -27,6 +27,19 @@ export class ForbiddenError extends StreamwellError {}
 export class UnauthenticatedError extends StreamwellError {}
 export class FeatureDisabledError extends StreamwellError {}
 
+/** The disk under the node's data dir is full: the write was refused and nothing was written. */
+export class StorageFullError extends StreamwellError {
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(`${what}: the node's data dir is full (no space left on its disk); nothing was written`, options);
+  }
+}
+
+/** True for a file-system error that says the disk is full (ENOSPC; EDQUOT: over a quota). */
+export function isNoSpace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "ENOSPC" || code === "EDQUOT";
+}
+
 /** Too many attempts (logins): try again after `retryAfterSeconds`. */
 export class TooManyRequestsError extends StreamwellError {
   constructor(

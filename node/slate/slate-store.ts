@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { StreamwellError } from "../defs/errors.js";
+import { isNoSpace, StorageFullError, StreamwellError } from "../defs/errors.js";
 import type { FlvTag } from "../defs/flv-tag.js";
 import { isKeyframe, isSequenceHeader, SCRIPT, VIDEO } from "../media/flv.js";
 import { FlvSplitter } from "../media/flv-splitter.js";
@@ -41,9 +41,16 @@ export class SlateStore {
   async setPicture(channelId: string, image: Buffer): Promise<void> {
     const dir = this.channelDir(channelId);
     await this.dropClips(channelId);
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, `${PICTURE}.tmp`), image);
-    await rename(join(dir, `${PICTURE}.tmp`), join(dir, PICTURE));
+    const temp = join(dir, `${PICTURE}.tmp`);
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(temp, image);
+    } catch (error) {
+      // A full disk keeps the picture set before (the rename never ran) and no partial file.
+      await rm(temp, { force: true });
+      throw isNoSpace(error) ? new StorageFullError("slate picture", { cause: error }) : error;
+    }
+    await rename(temp, join(dir, PICTURE));
   }
 
   async hasPicture(channelId: string): Promise<boolean> {

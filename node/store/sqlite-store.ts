@@ -5,6 +5,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { StorageFullError } from "../defs/errors.js";
 import {
   assertKey,
   assertPrefix,
@@ -139,7 +140,7 @@ export class SqliteStore implements Store {
   async delete(key: string, revision?: number): Promise<void> {
     assertKey(key);
     this.assertOpen();
-    const deleted = this.db.transaction(() => {
+    const deleted = this.commit(() => {
       const current = this.sql.one.get(key);
       if (revision !== undefined && current?.revision !== revision) {
         throw new RevisionMismatchError(`store key "${key}" is not at revision ${revision}`);
@@ -147,7 +148,7 @@ export class SqliteStore implements Store {
       if (!current) return undefined;
       this.sql.remove.run(key);
       return this.bump();
-    })();
+    });
     if (deleted !== undefined) this.emit({ op: "delete", key, revision: deleted });
   }
 
@@ -201,14 +202,30 @@ export class SqliteStore implements Store {
   /** Bumps the counter and writes in one transaction; a throw in `apply` rolls back both. */
   private write(key: string, text: string, apply: (revision: number) => void): number {
     this.assertOpen();
-    const revision = this.db.transaction(() => {
+    const revision = this.commit(() => {
       const next = this.bump();
       apply(next);
       return next;
-    })();
+    });
     // Parsed from the stored text so watchers never share (and can never mutate) the caller's object.
     this.emit({ op: "put", entry: { key, value: JSON.parse(text), revision } });
     return revision;
+  }
+
+  /**
+   * Runs `body` in one transaction. A disk that is full fails the commit with SQLITE_FULL (the WAL
+   * cannot grow); SQLite rolls the transaction back, so the store holds what it held before and the
+   * caller gets a StorageFullError, not a bare SqliteError. The handle stays usable: writes work
+   * again once there is space.
+   */
+  private commit<T>(body: () => T): T {
+    try {
+      return this.db.transaction(body)();
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "SQLITE_FULL")
+        throw new StorageFullError("store", { cause: error });
+      throw error;
+    }
   }
 
   private emit(event: WatchEvent): void {

@@ -16,7 +16,11 @@ const CODE_BY_STATUS: Record<number, string> = {
   429: "too_many_requests",
   503: "unavailable",
   504: "timeout",
+  507: "storage_full",
 };
+
+/** Server errors whose message the client sees: a store away (retry) or a full disk (free space). */
+const TOLD_SERVER_ERRORS = new Set([503, 507]);
 
 const PUBLIC_CODES = new Set([...Object.values(CODE_BY_STATUS), "feature_disabled", "not_ready"]);
 
@@ -43,7 +47,7 @@ export function errorBody(error: ErrorLike): { status: number; body: { error: Re
       body: {
         error: {
           code: code ?? "internal",
-          message: status === 503 ? String(error.message) : "internal error",
+          message: TOLD_SERVER_ERRORS.has(status) ? String(error.message) : "internal error",
         },
       },
     };
