@@ -163,7 +163,8 @@ describe.skipIf(unavailable !== null)(
         return sent.native > sentBefore.native && sent.ffmpeg > sentBefore.ffmpeg;
       });
       expect(await codecsAt(node.nginx.url("live", KEYS.native))).toEqual(["aac", "h264"]);
-      // A relay that dies now starts again: its PID file cannot be written (a warning), the push can.
+      // A relay that dies now starts again. (Its PID file is rewritten, not grown: the empty file that
+      // replaces the old one frees a page for the next, so it may well be written.)
       const restarts = (await api.restream(restreams.ffmpeg)).stats.restarts;
       const [relay, ...others] = relayPids(node.node.pid);
       expect(others, "one ffmpeg relay").toEqual([]);
@@ -179,8 +180,6 @@ describe.skipIf(unavailable !== null)(
       );
       console.info(`data dir full: the killed relay streamed again after ${Date.now() - killedAt} ms`);
       expect(await codecsAt(node.nginx.url("live", KEYS.ffmpeg))).toEqual(["aac", "h264"]);
-      const pidFileWarnings = node.node.output.filter((line) => line.includes("ffmpeg PID file"));
-      expect(pidFileWarnings.join("\n")).toMatch(/ENOSPC/);
       for (const key of Object.values(KEYS)) expect(node.nginx.maxConcurrentPublishers(key)).toBe(1);
       expect((await fetch(`${node.node.baseUrl}/healthz`)).status).toBe(200);
 
