@@ -35,8 +35,13 @@ export interface ChainEndsOptions {
   record(link: ChainLink): Promise<ChainRecord | undefined>;
 }
 
-/** SRT latency of a link between nodes: they are close to each other, and the push adds no jitter. */
-const CHAIN_LATENCY_MS = 120;
+/**
+ * SRT latency of a link between nodes: the time a lost datagram has to be sent again. A chain link
+ * carries FLV, which a hole breaks: at 120 ms (libsrt's default) a link with 200 ms each way and
+ * 2 % loss broke the stream at once (the netns suite's lossy link; docs/reliability.md). 1 s
+ * covers two resends at that round trip; a restream's viewers are seconds behind anyway.
+ */
+const CHAIN_LATENCY_MS = 1_000;
 
 export class ChainEnds {
   private readonly listeners: ListenerSet;
