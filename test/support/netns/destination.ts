@@ -2,8 +2,10 @@
 // publisher the destination sees is recorded with its source address and time. nginx drops a
 // publisher that sends nothing for 3 s (drop_idle_publisher), as hosted ingest servers do: without
 // it, a session whose node was cut off stays open for nginx's 60 s socket timeout and nobody could
-// take over. Stopped by PID.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// take over. A publish that nginx refused because the key was already published (its error.log
+// says `*<connection> live: already publishing`) is told apart from an accepted one by the hook's
+// clientid, nginx's connection number. Stopped by PID.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Proc, startProcess } from "../../../bench/support/processes.js";
@@ -11,6 +13,8 @@ import type { Lab, LabHost } from "./lab.js";
 
 const RTMP_PORT = 1935;
 const HOOK_PORT = 8081;
+/** nginx-rtmp's statistics (rtmp_stat) over HTTP, on the destination's address. */
+export const STAT_PORT = 8082;
 const HOOK = new URL("./hook.mjs", import.meta.url).pathname;
 
 export interface PublisherEvent {
@@ -18,6 +22,8 @@ export interface PublisherEvent {
   readonly name: string;
   /** The publisher's address (which node pushed). */
   readonly addr: string;
+  /** nginx's connection number: one per RTMP connection, as error.log's `*<N>` names it. */
+  readonly clientId: number;
   readonly at: number;
 }
 
@@ -71,15 +77,42 @@ export class LabDestination {
     );
   }
 
-  /** Publish attempts that came while another publisher of the same key was on (must stay empty). */
+  /**
+   * Accepted publishes that came while another accepted publisher of the same key was on: two
+   * sessions streaming one key (must stay empty). Refused attempts (`refused()`) are left out.
+   */
   overlaps(name: string): PublisherEvent[] {
-    let active = 0;
+    const refused = this.refusedConnections();
+    const on = new Set<number>();
     const overlapping: PublisherEvent[] = [];
-    for (const event of this.events.filter((e) => e.name === name)) {
-      if (event.call === "publish" && active > 0) overlapping.push(event);
-      active = Math.max(0, active + (event.call === "publish" ? 1 : -1));
+    for (const event of this.events.filter((e) => e.name === name && !refused.has(e.clientId))) {
+      if (event.call === "publish_done") on.delete(event.clientId);
+      else {
+        if (on.size > 0) overlapping.push(event);
+        on.add(event.clientId);
+      }
     }
     return overlapping;
+  }
+
+  /** Publishes of `name` since `since` that nginx refused: the key was already being published. */
+  refused(name: string, since = 0): PublisherEvent[] {
+    const refused = this.refusedConnections();
+    return this.publishes(name, since).filter((e) => refused.has(e.clientId));
+  }
+
+  /** The connections nginx refused a publish on, from its error.log. */
+  private refusedConnections(): Set<number> {
+    const log = join(this.dir, "error.log");
+    const text = existsSync(log) ? readFileSync(log, "utf8") : "";
+    return new Set([...text.matchAll(/\*(\d+) live: already publishing/g)].map((m) => Number(m[1])));
+  }
+
+  /** Bytes nginx has received for `name`'s current session (0 without one), read through a loopback port reaching STAT_PORT. */
+  async bytesIn(name: string, statPort: number): Promise<number> {
+    const xml = await (await fetch(`http://127.0.0.1:${statPort}/stat`)).text();
+    const stream = xml.split("<stream>").find((part) => part.trimStart().startsWith(`<name>${name}</name>`));
+    return Number(stream?.match(/<bytes_in>(\d+)<\/bytes_in>/)?.[1] ?? 0);
   }
 
   publishes(name: string, since = 0): PublisherEvent[] {
@@ -110,6 +143,18 @@ rtmp {
       on_publish http://127.0.0.1:${HOOK_PORT}/live;
       on_publish_done http://127.0.0.1:${HOOK_PORT}/live;
     }
+  }
+}
+http {
+  access_log off;
+  client_body_temp_path ${join(dir, "body")};
+  proxy_temp_path ${join(dir, "proxy")};
+  fastcgi_temp_path ${join(dir, "fastcgi")};
+  uwsgi_temp_path ${join(dir, "uwsgi")};
+  scgi_temp_path ${join(dir, "scgi")};
+  server {
+    listen ${ip}:${STAT_PORT};
+    location /stat { rtmp_stat all; }
   }
 }
 `;

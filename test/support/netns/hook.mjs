@@ -12,7 +12,14 @@ createServer((request, response) => {
   });
   request.on("end", () => {
     const form = new URLSearchParams(body);
-    const event = { call: form.get("call"), name: form.get("name"), addr: form.get("addr"), at: Date.now() };
+    // clientid: nginx's connection number, as its error.log names the connection ("*<N>").
+    const event = {
+      call: form.get("call"),
+      name: form.get("name"),
+      addr: form.get("addr"),
+      clientId: Number(form.get("clientid")),
+      at: Date.now(),
+    };
     process.stdout.write(`${JSON.stringify(event)}\n`);
     response.end();
   });

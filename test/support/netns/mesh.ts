@@ -1,8 +1,9 @@
 // The fault suite's world: three hosts (h1, h2, h3), each with its own nats-server of one JetStream
 // cluster and a Streamwell node (mesh secret set, the KV bucket on 3 replicas); a publisher host
 // (ffmpeg), a destination host (nginx-rtmp with its hook) and a control host through which the test
-// calls the nodes' APIs. dispose() stops everything by PID and deletes the namespaces, also after
-// a failed start or test.
+// calls the nodes' APIs. h3's public host is a relay host's address: its chain links' callers reach
+// it through whatever the relay host runs (./lossy-link.ts), nothing unless a test starts it.
+// dispose() stops everything by PID and deletes the namespaces, also after a failed start or test.
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { type Proc, startProcess } from "../../../bench/support/processes.js";
@@ -18,6 +19,10 @@ export const NODE_IDS = ["h1", "h2", "h3"] as const;
 export type NodeId = (typeof NODE_IDS)[number];
 const HTTP_PORT = 8080;
 const RTMP_PORT = 1935;
+/** The nodes' SRT port range (chain links, SRT ingest). */
+export const SRT_PORTS = { from: 9000, to: 9009 } as const;
+/** The node whose chain links come through the relay host. */
+export const RELAYED_NODE: NodeId = "h3";
 
 export interface LabNode {
   readonly id: NodeId;
@@ -39,12 +44,15 @@ export class LabMesh {
   /** The JetStream stream of the nodes' KV bucket. */
   readonly kvStream = `KV_${this.namespace}-state`;
   private readonly hosts: LabHost[];
+  /** Where RELAYED_NODE's chain links' callers send their datagrams (its public host). */
+  readonly relayHost: LabHost;
 
   private constructor() {
     this.hosts = NODE_IDS.map((id, i) => this.lab.addHost(id, i + 1));
     this.lab.addHost("pub", 10);
     this.destination = new LabDestination(this.lab, this.lab.addHost("dest", 20));
     this.lab.addHost("ctl", 250);
+    this.relayHost = this.lab.addHost("relay", 30);
   }
 
   static async start(env: Record<string, string> = {}): Promise<LabMesh> {
@@ -68,6 +76,11 @@ export class LabMesh {
     const node = this.nodes.get(id);
     if (!node) throw new Error(`no node ${id}`);
     return node;
+  }
+
+  /** A loopback port of this process that reaches host:port in the lab. */
+  expose(host: string, port: number): Promise<number> {
+    return this.tunnel.expose(host, port);
   }
 
   /** (Re)publishes the test clip in real time to a node's RTMP ingest, from the publisher host. */
@@ -164,10 +177,10 @@ export class LabMesh {
       env: {
         STREAMWELL_NAMESPACE: this.namespace,
         STREAMWELL_BIND_HOST: host.ip,
-        STREAMWELL_PUBLIC_HOST: host.ip,
+        STREAMWELL_PUBLIC_HOST: host.name === RELAYED_NODE ? this.relayHost.ip : host.ip,
         STREAMWELL_HTTP_PORT: String(HTTP_PORT),
         STREAMWELL_RTMP_PORT: String(RTMP_PORT),
-        STREAMWELL_SRT_PORTS: "9000-9009",
+        STREAMWELL_SRT_PORTS: `${SRT_PORTS.from}-${SRT_PORTS.to}`,
         STREAMWELL_NATS_REPLICAS: "3",
         ...env,
       },
