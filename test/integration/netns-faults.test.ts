@@ -147,12 +147,13 @@ async function ingestHostAway(
   // The old actor once tried to publish again ~5 s after the return: watch that long.
   await sleep(8_000);
   // The returned node's API answers from what it learns again after the return: JetStream may take
-  // no write or read for up to ~25 s then (docs/reliability.md, bug 6), so this is measured, not fixed.
+  // no write or read for up to ~25 s then (docs/reliability.md, bug 6; 14-29 s measured, once over
+  // 45 s), so this is measured, not fixed, and bounded loosely.
   const agreed = await msUntil(
     `${node}'s API shows h3 streaming`,
     () => allStreamingOn("h3", node),
     backAt,
-    45_000,
+    75_000,
   );
   const fromNode = mesh.destination.events.filter(
     (e) => e.at >= backAt && e.addr === mesh.node(node).host.ip,
@@ -271,7 +272,7 @@ describe.skipIf(unavailable !== null)(
         `ingest host cut 15 s (KV stream leader ${kvLeader}, JetStream meta leader ${metaLeader}): ${figures}`,
       );
       await noLeakedDescriptors("the ingest host's cut");
-    }, 180_000);
+    }, 240_000);
 
     // The node taking over publishes ~2.5 s after the freeze, while nginx-rtmp may still hold the
     // frozen node's session (it drops one after 3 s idle): refused as "already publishing", retried
@@ -285,7 +286,7 @@ describe.skipIf(unavailable !== null)(
       });
       record(`ingest node SIGSTOP 20 s: ${figures}`);
       await noLeakedDescriptors("the ingest node's freeze");
-    }, 180_000);
+    }, 240_000);
 
     it("the leader's host cut off for 15 s: the pushes on h2 go on untouched, h2 leads meanwhile", async () => {
       const cutAt = Date.now();
