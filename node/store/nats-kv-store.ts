@@ -52,6 +52,8 @@ export interface NatsKvStoreOptions {
 const WRONG_LAST_SEQUENCE = 10071;
 const LIST_BATCH = 1_000;
 const LIST_TIMEOUT_MS = 10_000;
+/** A list's pull that hears nothing from its server this long fails (and is tried again). */
+const PULL_SILENCE_MS = 2_000;
 const OPERATION_HEADER = "KV-Operation";
 /** How long one store call keeps trying through a reconnect before it fails. */
 const CALL_BUDGET_MS = 15_000;
@@ -275,29 +277,62 @@ export class NatsKvStore implements Store {
    * DeliverPolicy.LastPerSubject lost keys rewritten during the read. nats.js marks this pull API
    * deprecated; its replacement (Consumer.fetch) has no no-wait pull.
    */
-  private async readNewest(filter: string): Promise<Map<string, { text: string; revision: number }>> {
-    const consumer = await this.consumers.create(filter);
-    const newest = new Map<string, { text: string; revision: number }>();
+  private async readNewest(filter: string): Promise<Newest> {
+    const deadline = Date.now() + LIST_TIMEOUT_MS;
+    for (;;) {
+      try {
+        return await this.readThrough(await this.consumers.create(filter), deadline);
+      } catch (error) {
+        // A pull that failed midway may have lost messages in flight, which the consumer does not
+        // deliver again: the read starts over with a new consumer.
+        if (!(error instanceof PullFailedError)) throw error;
+        if (Date.now() > deadline) throw new StoreUnavailableError("store list timed out", { cause: error });
+      }
+    }
+  }
+
+  /** Pulls `consumer` dry (see readNewest); deletes it after. */
+  private async readThrough(consumer: string, deadline: number): Promise<Newest> {
+    const newest: Newest = new Map();
     try {
-      const deadline = Date.now() + LIST_TIMEOUT_MS;
       for (let received = LIST_BATCH; received === LIST_BATCH; ) {
         if (Date.now() > deadline) throw new StoreUnavailableError("store list timed out");
-        received = 0;
-        const batch = this.js.fetch(this.stream, consumer, { batch: LIST_BATCH, no_wait: true });
-        await this.call(async () => {
-          for await (const message of batch) {
-            received++;
-            const key = message.subject.slice(this.subjectPrefix.length);
-            const marker = message.headers?.get(OPERATION_HEADER); // DEL or PURGE
-            if (marker) newest.delete(key);
-            else newest.set(key, { text: message.string(), revision: message.seq });
-          }
-        });
+        received = await this.pull(consumer, newest);
       }
+      return newest;
     } finally {
       this.consumers.delete(consumer);
     }
-    return newest;
+  }
+
+  /** One no-wait pull of up to LIST_BATCH messages into `newest`; resolves with how many came. */
+  private async pull(consumer: string, newest: Newest): Promise<number> {
+    this.assertOpen();
+    let count = 0;
+    const batch = this.js.fetch(this.stream, consumer, { batch: LIST_BATCH, no_wait: true });
+    // A pull with no wait has no timer of its own: one whose server never answers (a consumer on
+    // a server cut off, a connection lost) would hang the list. Silence fails it.
+    let silent = false;
+    const silence = new Silence(PULL_SILENCE_MS, () => {
+      silent = true;
+      batch.stop();
+    });
+    try {
+      for await (const message of batch) {
+        silence.heard();
+        count++;
+        const key = message.subject.slice(this.subjectPrefix.length);
+        const marker = message.headers?.get(OPERATION_HEADER); // DEL or PURGE
+        if (marker) newest.delete(key);
+        else newest.set(key, { text: message.string(), revision: message.seq });
+      }
+    } catch (cause) {
+      throw new PullFailedError(`list pull failed: ${describe(cause)}`, { cause });
+    } finally {
+      silence.end();
+    }
+    if (silent) throw new PullFailedError(`list pull unanswered for ${PULL_SILENCE_MS} ms`);
+    return count;
   }
 
   /** Runs a NATS call through reconnects; its failure becomes a StoreUnavailableError (closed: StoreError). */
@@ -308,6 +343,29 @@ export class NatsKvStore implements Store {
       this.assertOpen();
       throw new StoreUnavailableError(`NATS KV: ${describe(cause)}`, { cause });
     }
+  }
+}
+
+/** Each key's newest value and revision, as a list read them. */
+type Newest = Map<string, { text: string; revision: number }>;
+
+/** A list's pull that failed or went unanswered: the list starts over with a new consumer. */
+class PullFailedError extends Error {}
+
+/** Calls `onSilence` once if `heard()` is not called for `ms`. */
+class Silence {
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(ms: number, onSilence: () => void) {
+    this.timer = setTimeout(onSilence, ms);
+  }
+
+  heard(): void {
+    this.timer.refresh();
+  }
+
+  end(): void {
+    clearTimeout(this.timer);
   }
 }
 
