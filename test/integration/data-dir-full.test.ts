@@ -19,6 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FLUSH_MS } from "../../node/history/history-recorder.js";
 import { records } from "../support/netns/observe.js";
 import { childPids } from "../support/node-process.js";
 import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
@@ -115,6 +116,8 @@ describe.skipIf(unavailable !== null)(
     it("refuses writes with 507 storage_full, loses nothing, keeps reads and pushes, and writes again once freed", async () => {
       const node = setup as NodeWithNginx;
       const { admin } = node;
+      // The history's batch of the states so far (written every FLUSH_MS) lands before the dump.
+      await new Promise((resolve) => setTimeout(resolve, 2 * FLUSH_MS));
       const before = await records(admin);
       const storeBefore = dumpStore(node.node.dataDir);
       const sentBefore = await bytesSent();
