@@ -5,7 +5,9 @@
 // host, as an encoder with a backup URL would), an ffmpeg relay SIGKILLed, a node that holds no
 // publisher frozen for 20 s, the ingest host's nats-server SIGKILLed for 5 s. Every 10 s: each node's
 // RSS and open fds, restreams streaming, restarts the API reports, publishes at the destination and
-// duplicates (a publish while another publisher of the key was on). JSON and a PNG of RSS and fds
+// duplicates (a publish while another publisher of the key was on); per fault the fewest streaming,
+// when all streamed again, and the publisher's reconnects (it reconnects 1 s after an exit, as an
+// encoder does, e.g. when a node refused the key while its store was away). JSON and a PNG of RSS and fds
 // over time in bench/results/. Runs under vitest (it uses the test lab); needs root and `ip netns`.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -28,8 +30,9 @@ interface Sample {
   readonly atS: number;
   readonly rssMb: Record<NodeId, number>;
   readonly fds: Record<NodeId, number>;
-  readonly streaming: number;
-  readonly restarts: number;
+  /** null: no node's API answered. */
+  readonly streaming: number | null;
+  readonly restarts: number | null;
   readonly publishes: number;
   readonly duplicates: number;
 }
@@ -37,8 +40,17 @@ interface Sample {
 interface FaultRun {
   readonly atS: number;
   readonly fault: string;
-  /** Seconds from the fault until every restream streamed again (null: not within the interval). */
+  /** The fewest restreams streaming at one poll (every 500 ms) in the fault's interval. */
+  readonly lowest: number;
+  /**
+   * Seconds from the fault to the first poll with every restream streaming after the last poll that
+   * saw fewer (0: never fewer; null: not all streaming again within the interval).
+   */
   readonly recoveredS: number | null;
+  /** Polls (every 500 ms) that no node's API answered. */
+  readonly unanswered: number;
+  /** Times the publisher exited and reconnected (an encoder's reconnect) in the interval. */
+  readonly publisherReconnects: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -97,19 +109,48 @@ it.skipIf(netnsAvailable() !== null)(
         ids.push(made.body.id);
         await admin().post(`/restreams/${made.body.id}/start`);
       }
-      await mesh.publishTo(ingest, channel.streamKey);
+      let reconnects = 0;
+      const publishTo = (id: NodeId) =>
+        mesh.publishTo(id, channel.streamKey, {
+          reconnect: true,
+          onReconnect: (lastLine) => {
+            reconnects += 1;
+            process.stderr.write(
+              `soak: +${Math.round((Date.now() - startedAt) / 1000)} s publisher reconnects to ${ingest} (${lastLine})\n`,
+            );
+          },
+        });
+      await publishTo(ingest);
 
-      const views = async (): Promise<{ state: string; stats: { restarts: number } }[]> => {
+      type View = {
+        state: string;
+        node: string | null;
+        error: { code: string } | null;
+        stats: { restarts: number };
+      };
+      /** The channel's restreams from the first node that answers; undefined when none did. */
+      const views = async (): Promise<View[] | undefined> => {
         for (const id of NODE_IDS) {
-          const body = await tryGet<{ items: { state: string; stats: { restarts: number } }[] }>(
+          const body = await tryGet<{ items: View[] }>(
             mesh.node(id).admin,
             `/channels/${channel.id}/restreams`,
           );
           if (body) return body.items;
         }
-        return [];
+        return undefined;
       };
-      const streamingCount = async () => (await views()).filter((v) => v.state === "streaming").length;
+      /** Restreams streaming; undefined when no node's API answered. */
+      const streamingCount = async () => (await views())?.filter((v) => v.state === "streaming").length;
+      /** "<state>/<node>/<error code> x<count>" for every restream not streaming. */
+      const stragglers = async (): Promise<string> => {
+        const counts = new Map<string, number>();
+        for (const v of (await views()) ?? []) {
+          if (v.state === "streaming") continue;
+          const key = `${v.state}/${v.node ?? "-"}/${v.error?.code ?? "-"}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+        return [...counts].map(([key, n]) => `${key} x${n}`).join(", ");
+      };
       const sample = async (): Promise<void> => {
         const items = await views();
         const per = <T>(f: (pid: number) => T) =>
@@ -118,8 +159,8 @@ it.skipIf(netnsAvailable() !== null)(
           atS: Math.round((Date.now() - startedAt) / 1000),
           rssMb: per((pid) => Math.round(procField(pid, "VmRSS") / 1024)),
           fds: per(fdCount),
-          streaming: items.filter((v) => v.state === "streaming").length,
-          restarts: items.reduce((sum, v) => sum + v.stats.restarts, 0),
+          streaming: items?.filter((v) => v.state === "streaming").length ?? null,
+          restarts: items?.reduce((sum, v) => sum + v.stats.restarts, 0) ?? null,
           publishes: keys.reduce((sum, key) => sum + mesh.destination.publishes(key).length, 0),
           duplicates: keys.reduce((sum, key) => sum + mesh.destination.overlaps(key).length, 0),
         });
@@ -130,6 +171,26 @@ it.skipIf(netnsAvailable() !== null)(
           await sleep(500);
         }
         return null;
+      };
+      /** Polls until `until`: the fewest streaming, and when all were streaming again after the last dip. */
+      const watchRecovery = async (since: number, until: number) => {
+        let lowest = RESTREAMS;
+        let unanswered = 0;
+        let recoveredAt: number | null = since;
+        while (Date.now() < until) {
+          const streaming = await streamingCount();
+          if (streaming === undefined) {
+            unanswered += 1;
+            await sleep(500);
+            continue;
+          }
+          lowest = Math.min(lowest, streaming);
+          if (streaming < RESTREAMS) recoveredAt = null;
+          else recoveredAt ??= Date.now();
+          await sleep(500);
+        }
+        const recoveredS = recoveredAt === null ? null : Math.round((recoveredAt - since) / 100) / 10;
+        return { lowest, recoveredS, unanswered };
       };
       expect(
         await allStreaming(Date.now(), 120_000),
@@ -144,7 +205,7 @@ it.skipIf(netnsAvailable() !== null)(
             mesh.lab.cut(cut);
             await sleep(3_000);
             ingest = NODE_IDS[(NODE_IDS.indexOf(cut) + 1) % NODE_IDS.length] as NodeId;
-            await mesh.publishTo(ingest, channel.streamKey);
+            await publishTo(ingest);
             await sleep(12_000);
             mesh.lab.restore(cut);
           },
@@ -183,8 +244,9 @@ it.skipIf(netnsAvailable() !== null)(
         const fault = faultsInTurn[turn % faultsInTurn.length] as (typeof faultsInTurn)[number];
         const faultAt = Date.now();
         const faultRun = fault.run();
-        const recovered = allStreaming(faultAt, FAULT_EVERY_MS - 5_000);
+        const reconnectsBefore = reconnects;
         const nextFault = Math.min(endAt, faultAt + FAULT_EVERY_MS);
+        const recovery = watchRecovery(faultAt, nextFault - 1_000);
         while (Date.now() < nextFault) {
           if (Date.now() >= nextSample) {
             await sample();
@@ -193,14 +255,24 @@ it.skipIf(netnsAvailable() !== null)(
           await sleep(500);
         }
         await faultRun;
-        const recoveredS = await recovered;
-        faults.push({ atS: Math.round((faultAt - startedAt) / 1000), fault: fault.name, recoveredS });
+        const { lowest, recoveredS, unanswered } = await recovery;
+        const publisherReconnects = reconnects - reconnectsBefore;
+        faults.push({
+          atS: Math.round((faultAt - startedAt) / 1000),
+          fault: fault.name,
+          lowest,
+          recoveredS,
+          unanswered,
+          publisherReconnects,
+        });
         process.stderr.write(
-          `soak: +${faults.at(-1)?.atS} s ${fault.name}: all streaming after ${recoveredS} s\n`,
+          `soak: +${faults.at(-1)?.atS} s ${fault.name}: fewest streaming ${lowest}/${RESTREAMS}, all streaming again after ${recoveredS} s, publisher reconnects ${publisherReconnects}, polls no API answered ${unanswered}${recoveredS === null ? `; not streaming: ${await stragglers()}` : ""}\n`,
         );
       }
       const settledS = await allStreaming(Date.now(), 90_000);
-      process.stderr.write(`soak: after the last fault, all streaming after ${settledS} s\n`);
+      process.stderr.write(
+        `soak: after the last fault, all streaming after ${settledS} s${settledS === null ? `; not streaming: ${await stragglers()}` : ""}\n`,
+      );
       await sample();
       expect(settledS, "every restream streaming again after the last fault").not.toBe(null);
     } finally {

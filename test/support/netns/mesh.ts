@@ -83,18 +83,39 @@ export class LabMesh {
     return this.tunnel.expose(host, port);
   }
 
-  /** (Re)publishes the test clip in real time to a node's RTMP ingest, from the publisher host. */
-  async publishTo(id: NodeId, streamKey: string): Promise<void> {
+  /**
+   * (Re)publishes the test clip in real time to a node's RTMP ingest, from the publisher host. With
+   * `reconnect`, a publisher that exits (the node refused the key while its store was away, or dropped
+   * the session) starts again 1 s later, as an encoder's reconnect does, until the next publishTo or
+   * stopPublisher; `onReconnect` hears each restart with the exited publisher's last stderr line.
+   */
+  async publishTo(
+    id: NodeId,
+    streamKey: string,
+    options: { reconnect?: boolean; onReconnect?: (lastLine: string) => void } = {},
+  ): Promise<void> {
     await this.stopPublisher();
     const [command, ...prefix] = this.lab.exec("pub");
     const url = `rtmp://${this.node(id).host.ip}:${RTMP_PORT}/live/${streamKey}`;
     const args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-stream_loop", "-1"];
-    this.publisher = startProcess("publisher", command as string, [
-      ...prefix,
-      "ffmpeg",
-      ...args,
-      ...["-i", await testClip(), "-c", "copy", "-f", "flv", url],
-    ]);
+    const clip = await testClip();
+    const start = (): void => {
+      const publisher = startProcess("publisher", command as string, [
+        ...prefix,
+        "ffmpeg",
+        ...args,
+        ...["-i", clip, "-c", "copy", "-f", "flv", url],
+      ]);
+      this.publisher = publisher;
+      if (!options.reconnect) return;
+      void publisher.exited.then(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        if (this.publisher !== publisher) return;
+        options.onReconnect?.(publisher.tail.at(-1) ?? "");
+        start();
+      });
+    };
+    start();
   }
 
   /** SIGKILL: a publisher whose host is cut off cannot say goodbye either. */
