@@ -8,10 +8,11 @@
 // duplicates (a publish while another publisher of the key was on); per fault the fewest streaming,
 // when all streamed again, and the publisher's reconnects (it reconnects 1 s after an exit, as an
 // encoder does, e.g. when a node refused the key while its store was away). JSON and a PNG of RSS and fds
-// over time in bench/results/. Runs under vitest (it uses the test lab); needs root and `ip netns`.
+// over time in bench/results/; the nodes' logs in a temporary directory. Runs under vitest (it uses the test lab); needs root and `ip netns`.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { netnsAvailable } from "../../test/support/netns/lab.js";
@@ -276,12 +277,23 @@ it.skipIf(netnsAvailable() !== null)(
       await sample();
       expect(settledS, "every restream streaming again after the last fault").not.toBe(null);
     } finally {
+      writeNodeLogs(mesh);
       await mesh.dispose();
       await writeResults(samples, faults, loadBefore);
     }
   },
   (MINUTES + 15) * 60_000,
 );
+
+/** Every node's log lines to a temporary directory (not the repository: they are large), for reading after a run. */
+function writeNodeLogs(mesh: LabMesh): void {
+  const dir = mkdtempSync(join(tmpdir(), "streamwell-soak-logs-"));
+  for (const id of NODE_IDS) {
+    const node = mesh.nodes.get(id);
+    if (node) writeFileSync(join(dir, `${id}.log`), `${node.process.output.join("\n")}\n`);
+  }
+  process.stderr.write(`soak: the nodes' logs in ${dir}\n`);
+}
 
 async function writeResults(
   samples: readonly Sample[],
