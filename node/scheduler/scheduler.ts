@@ -9,8 +9,8 @@
 // Triggers: a store change (desired state, destinations, switches), an ingest going live or
 // offline, a node joining or leaving, a resync of the ingests that changed something, and a retry
 // after a round in which a store write or a call to a node failed (RETRY: 0.5 s doubling to 10 s,
-// back to 0.5 s after a clean round). Nothing runs on a timer while there is nothing to do: at
-// 10,000 restreams a round reads ~1 s of records.
+// back to 0.5 s after a clean round). Nothing runs on a timer while there is nothing to do. A round
+// reads the records from this node's memory of the store (store-mirror.ts), not a KV list.
 
 import { createHash } from "node:crypto";
 import type { Catalog } from "../catalog/catalog.js";
@@ -66,6 +66,12 @@ interface Wish {
   readonly waiting: Map<string, string>;
 }
 
+interface SpecOf {
+  readonly destination: DestinationRecord | undefined;
+  readonly spec: ActorSpec | null;
+  readonly fingerprint: string;
+}
+
 interface Wanted extends PlacementRecord {
   readonly spec: ActorSpec;
   readonly ingestNodeId: string;
@@ -86,6 +92,13 @@ export class Scheduler {
   private readonly rounds: CoalescedRounds;
   /** Set by a failure in the current round: the round is tried again after a RETRY delay. */
   private failed = false;
+  /**
+   * Set when a placement's compare-and-set lost, or a round failed (a chain link's write): the next
+   * round lists the placements and links from the store, not from memory.
+   */
+  private stale = false;
+  /** A restream record (the mirror's object) -> its spec and fingerprint, with the destination read. */
+  private readonly specs = new WeakMap<RestreamRecord, SpecOf>();
   /** Rounds that failed in a row (the next retry's delay doubles with each). */
   private failures = 0;
   private retry: NodeJS.Timeout | undefined;
@@ -235,9 +248,8 @@ export class Scheduler {
       if (restream.desired !== "started") continue;
       const destination = restream.kind === "destination" ? byId.get(restream.destinationId) : undefined;
       if (!requiredFeatures(restream, destination).every((name) => features[name])) continue;
-      const spec = actorSpecOf(restream, destination);
+      const { spec, fingerprint } = this.specOf(restream, destination);
       if (!spec) continue;
-      const fingerprint = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
       // A Remote Playback listens on the node its URL names, whichever node has the ingest.
       const fixedNodeId = restream.kind === "remote_playback" ? restream.nodeId : undefined;
       const ingestNodeId = this.ingests.get(restream.channelId);
@@ -269,12 +281,28 @@ export class Scheduler {
     return { wanted, waiting };
   }
 
+  /**
+   * What the restream's actor runs and its fingerprint, computed again only when the record or its
+   * destination changed: the records are the mirrors' objects, the same until they change, and a
+   * round at 10,000 started restreams hashed 10,000 specs.
+   */
+  private specOf(restream: RestreamRecord, destination: DestinationRecord | undefined): SpecOf {
+    const held = this.specs.get(restream);
+    if (held && held.destination === destination) return held;
+    const spec = actorSpecOf(restream, destination);
+    const fingerprint = spec ? createHash("sha256").update(JSON.stringify(spec)).digest("hex") : "";
+    const made = { destination, spec, fingerprint };
+    this.specs.set(restream, made);
+    return made;
+  }
+
   private async reconcile(): Promise<void> {
     this.failed = false;
     try {
       await this.reconcileOnce();
     } catch (error) {
       this.failed = true;
+      this.stale = true;
       throw error;
     } finally {
       if (this.failed) this.retryLater();
@@ -295,21 +323,25 @@ export class Scheduler {
   private async reconcileOnce(): Promise<void> {
     this.placementsKnown = false;
     if (!this.parent.isLeader()) {
-      // A later leadership starts by delivering everything again.
+      // A later leadership starts by delivering everything again, from what the store holds.
       this.delivered.clear();
+      this.stale = true;
       this.chains.redeliver(() => true);
       return;
     }
     const started = performance.now();
-    // Placements and desired state are read at the same time; the restreams come from this node's
-    // memory of them (Restreams.known), the rest from the store (a KV list of 10,000 is ~0.5-1 s).
+    // Everything but the switches comes from this node's memory of the store (store-mirror.ts),
+    // kept by the change feed that triggers the rounds: a KV list of 10,000 is ~0.5-1 s. After a
+    // compare-and-set lost to a record the feed had not brought yet, the store is listed once.
+    const fresh = this.stale;
+    this.stale = false;
     const [entries, desired] = await Promise.all([
-      this.catalog.placements.list(),
+      fresh ? this.catalog.placements.list() : this.catalog.placements.known(),
       Promise.all([
         this.catalog.restreams.known(),
-        this.catalog.destinations.list(),
+        this.catalog.destinations.known(),
         this.catalog.features.get(),
-        this.catalog.drains.list(),
+        this.catalog.drains.known(),
       ]),
     ]);
     const { wanted, waiting } = this.wanted(desired, entries);
@@ -320,7 +352,7 @@ export class Scheduler {
       ...linksOf(wanted.values(), (channelId) => this.ingests.containerOf(channelId)),
       ...this.ingests.inputLinks(),
     ];
-    if (!(await this.chains.reconcile(links))) this.failed = true;
+    if (!(await this.chains.reconcile(links, fresh))) this.failed = true;
     const delivered = await this.placeWanted(wanted, entries);
     if (delivered > 0) {
       const ms = Math.round(performance.now() - started);
@@ -440,6 +472,7 @@ export class Scheduler {
       if (!(error instanceof StoreError)) throw error;
       if (error instanceof RevisionMismatchError || error instanceof KeyExistsError) {
         this.parent.warn({ err: error, restreamId }, "placement changed meanwhile; trying again");
+        this.stale = true;
         void this.rounds.request();
       } else {
         this.failed = true;
