@@ -1,11 +1,15 @@
 // The scheduler at scale: N restreams over a 3-node mesh (3-server nats-server cluster, KV with 3
 // replicas), and how fast the mesh converges after its scheduler leader dies.
 //   npm run bench -- mesh [--restreams 10000] [--changes 3] [--concurrency 32] [--engine native]
-//                         [--via store|api] [--bound 300]
+//                         [--via store|api] [--start live|offline] [--bound 300]
 // node-1 leads (lowest id) and holds no ingest; a tiny channel is published to node-2 (A) and one
 // to node-3 (B); half the restreams are A's, half B's, all to a loopback port nothing listens on,
 // so their actors cycle through connection refused and backoff (stand-in relays: no media leaves).
-// 1. Start all: time until every actor runs (the nodes' actor counts, GET /nodes).
+// 1. Start all: time until every actor runs (the nodes' actor counts, GET /nodes). With
+//    `--start offline` the channels' publishers are stopped first and the restreams started while
+//    nothing is live (no placement: each waits for its channel); then both channels are published
+//    again and the leader places all N new restreams at once: "place" is the summed duration of its
+//    rounds up to the last placement written (its log), without the start calls' pace in it.
 // 2. SIGKILL node-1: failure detection (kill -> node-2 logs "Node 'node-1' disconnected
 //    unexpectedly") and convergence (-> node-2's first `reconciled` round that delivered every
 //    placement), with the placements' epochs compared before and after (none may change); node-1
@@ -20,7 +24,7 @@ import { NatsKvStore } from "../node/store/nats-kv-store.js";
 import { publish, tinyClip } from "./support/media.js";
 import { type Mesh, meshNodeOptions, startMesh } from "./support/mesh.js";
 import { NodeLog } from "./support/mesh-log.js";
-import { type Change, type MemoryRow, report } from "./support/mesh-report.js";
+import { type Change, type MemoryRow, type Placed, report } from "./support/mesh-report.js";
 import { freePort } from "./support/net.js";
 import { pssKb } from "./support/proc-stats.js";
 import { onInterrupt, stopAll } from "./support/processes.js";
@@ -36,6 +40,8 @@ export interface MeshOptions {
   readonly boundS: number;
   /** How restreams are created and started: the REST API, or the catalog's own code on the store. */
   readonly via: "api" | "store";
+  /** Whether the channels are live while the restreams are started, or go live after (see above). */
+  readonly start: "live" | "offline";
 }
 
 const SETTLE_MS = 5_000;
@@ -52,6 +58,7 @@ function parseOptions(argv: string[]): MeshOptions {
       engine: { type: "string", default: "native" },
       bound: { type: "string", default: "300" },
       via: { type: "string", default: "store" },
+      start: { type: "string", default: "live" },
     },
   });
   const options = {
@@ -61,8 +68,10 @@ function parseOptions(argv: string[]): MeshOptions {
     engine: values.engine,
     boundS: Number(values.bound),
     via: values.via as MeshOptions["via"],
+    start: values.start as MeshOptions["start"],
   };
   if (options.via !== "api" && options.via !== "store") throw new Error("--via: api or store");
+  if (options.start !== "live" && options.start !== "offline") throw new Error("--start: live or offline");
   if (!(Number.isInteger(options.restreams) && options.restreams >= 2 && options.restreams % 2 === 0))
     throw new Error("--restreams: an even whole number >= 2");
   if (!(Number.isInteger(options.changes) && options.changes >= 0 && options.changes <= 10))
@@ -128,22 +137,17 @@ async function measure(options: MeshOptions, logs: NodeLog[]): Promise<string> {
     engine: options.engine,
   });
   const channels: string[] = [];
+  const ingestUrls: string[] = [];
   for (const [name, node] of [
     ["A", node2],
     ["B", node3],
   ] as const) {
     const channel = await api.post<{ id: string; streamKey: string }>("/channels", { name });
-    publish(clip, `${node.rtmpBase}/${channel.streamKey}`);
+    ingestUrls.push(`${node.rtmpBase}/${channel.streamKey}`);
     channels.push(channel.id);
   }
-  await waitUntil(
-    "both channels live",
-    async () =>
-      (await Promise.all(channels.map((id) => api.get<{ live: boolean }>(`/channels/${id}`)))).every(
-        (c) => c.live,
-      ),
-    30_000,
-  );
+  const publishers = ingestUrls.map((url) => publish(clip, url));
+  await channelsLive(api, channels, true);
   await sleep(SETTLE_MS);
   const memory: MemoryRow[] = [memoryRow("no restreams", started.nodes)];
 
@@ -158,15 +162,30 @@ async function measure(options: MeshOptions, logs: NodeLog[]): Promise<string> {
   await sleep(SETTLE_MS);
   memory.push(memoryRow(`${n} stopped`, started.nodes));
 
+  if (options.start === "offline") {
+    say("stopping the publishers: the restreams are started while nothing is live");
+    await Promise.all(publishers.map((publisher) => publisher.stop()));
+    await channelsLive(api, channels, false);
+  }
   say("starting them all");
   t0 = performance.now();
-  const startWall = Date.now();
+  let startWall = Date.now();
   await inParallel(n, options.concurrency, (i) => write.start(ids[i] as string));
   const startCallsS = (performance.now() - t0) / 1000;
+  if (options.start === "offline") {
+    await sleep(SETTLE_MS); // the leader's rounds for the starts are over: nothing to place
+    say("publishing both channels again: the leader places every restream");
+    t0 = performance.now();
+    startWall = Date.now();
+    for (const url of ingestUrls) publish(clip, url);
+  }
   await waitUntil("every actor running", async () => (await actorCount(api)) === n, 180_000, POLL_MS);
   const convergeS = (performance.now() - t0) / 1000;
   const rounds = logs[0]?.roundsSince(startWall) ?? [];
-  // What one reconcile round reads twice over (restreams and placements), timed from here.
+  const place = options.start === "offline" ? placement(logs[0] as NodeLog, startWall, n) : null;
+  if (place) say(`placed ${n} in rounds of ${place.roundsMs} ms in all (${place.spanMs} ms first to last)`);
+  // One KV list of every restream record, timed from here: what each round read before the rounds
+  // read the node's memory of the store.
   const t1 = performance.now();
   await store.list("restreams.");
   const kvListMs = Math.round(performance.now() - t1);
@@ -194,6 +213,7 @@ async function measure(options: MeshOptions, logs: NodeLog[]): Promise<string> {
       convergeS,
       kvListMs,
       leaderRounds: rounds.map(({ delivered, wanted, ms }) => ({ delivered, wanted, ms })),
+      place,
     },
     memory,
     changes,
@@ -201,6 +221,34 @@ async function measure(options: MeshOptions, logs: NodeLog[]): Promise<string> {
   });
   say(`JSON: ${written}`);
   return written;
+}
+
+async function channelsLive(api: Api, channels: readonly string[], live: boolean): Promise<void> {
+  await waitUntil(
+    `both channels ${live ? "live" : "offline"}`,
+    async () =>
+      (await Promise.all(channels.map((id) => api.get<{ live: boolean }>(`/channels/${id}`)))).every(
+        (c) => c.live === live,
+      ),
+    30_000,
+  );
+}
+
+/**
+ * The leader's placement of `n` new restreams after `since` (from its log): its rounds that began
+ * before the n-th placement was written, their summed duration, and the first one's start to the
+ * n-th write. Null when fewer than `n` were written.
+ */
+function placement(log: NodeLog, since: number, n: number): Placed | null {
+  const last = log.writtenSince(since)[n - 1];
+  if (last === undefined) return null;
+  const rounds = log.roundsSince(since).filter((round) => round.at - round.ms <= last);
+  const first = rounds[0];
+  return {
+    rounds: rounds.map(({ delivered, wanted, ms }) => ({ delivered, wanted, ms })),
+    roundsMs: rounds.reduce((sum, round) => sum + round.ms, 0),
+    spanMs: first ? last - (first.at - first.ms) : null,
+  };
 }
 
 /** Kills the leader, times the new leader's convergence, then starts node-1 again (it leads again). */

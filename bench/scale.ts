@@ -7,9 +7,11 @@
 // - idle: a node with no channel, then with one live channel and no restream: CPU over --idle seconds.
 // - sse: --sse event-stream clients on one node; a restream stopped and started: the time until every
 //   client has the event; then one REST create on that single node (median of 20).
-// - mesh: the mesh benchmark (bench/mesh.ts) per --restreams over a 3-node mesh, through the REST API
-//   with one request at a time: create and start times, GET one and a channel's list, and the
-//   leader's placement rounds for the new restreams.
+// - mesh: the mesh benchmark (bench/mesh.ts) per --restreams over a 3-node mesh: up to 1,000 through
+//   the REST API with one request at a time (create and start times); above that (10,000) created and
+//   started through the catalog on the store, 32 at a time, while the channels are offline, so the
+//   leader then places all of them at once when the channels go live ("place"). Both: GET one
+//   restream and a channel's list.
 // --smoke: N=1, 5 s windows, 3 SSE clients, no mesh: proves the script works, measures nothing.
 // JSON to bench/results/scale-<date>.json with the load average at the start; Markdown to stdout.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -60,6 +62,9 @@ export interface ScaleRecord {
   readonly sse: { clients: number; allReceivedMs: number[]; createMs: number } | null;
   readonly mesh: { restreams: number; json: string; record: unknown }[];
 }
+
+/** Mesh runs up to this many restreams go through the REST API, one request at a time. */
+const REST_RESTREAMS = 1_000;
 
 const say = (text: string): void => {
   process.stderr.write(`bench: ${text}\n`);
@@ -116,17 +121,12 @@ export async function runScaleBench(argv: string[]): Promise<void> {
     const mesh = [];
     if (options.parts.has("mesh")) {
       for (const restreams of options.restreams) {
-        const args = [
-          "--restreams",
-          String(restreams),
-          "--via",
-          "api",
-          "--concurrency",
-          "1",
-          "--changes",
-          "0",
-        ];
-        const json = await runMeshBench([...args, "--bound", "3600"]);
+        const how =
+          restreams <= REST_RESTREAMS
+            ? ["--via", "api", "--concurrency", "1"]
+            : ["--via", "store", "--concurrency", "32", "--start", "offline"];
+        const args = ["--restreams", String(restreams), ...how, "--changes", "0", "--bound", "3600"];
+        const json = await runMeshBench(args);
         mesh.push({ restreams, json, record: JSON.parse(readFileSync(json, "utf8")) as unknown });
       }
     }

@@ -1,5 +1,5 @@
 // What the mesh benchmark reads in a node's JSON log: the scheduler's rounds that delivered
-// placements, and Moleculer noticing that another node vanished. Times are the log's own (wall
+// placements, the placements it wrote, and Moleculer noticing that another node vanished. Times are the log's own (wall
 // clock, ms), so a busy benchmark process reading the pipes late does not skew them.
 
 export interface Reconciled {
@@ -21,6 +21,8 @@ const TAIL_LINES = 30;
 export class NodeLog {
   readonly reconciled: Reconciled[] = [];
   readonly disconnects: Disconnect[] = [];
+  /** When each placement was written (log times, in the order logged). */
+  readonly written: number[] = [];
   /** The last warnings and errors, to say why a run failed. */
   readonly problems: string[] = [];
 
@@ -30,7 +32,12 @@ export class NodeLog {
       this.problems.push(line.slice(0, 500));
       if (this.problems.length > TAIL_LINES) this.problems.shift();
     }
-    if (!line.includes('"reconciled"') && !line.includes("disconnected unexpectedly")) return;
+    if (
+      !line.includes('"reconciled"') &&
+      !line.includes('"placement_written"') &&
+      !line.includes("disconnected unexpectedly")
+    )
+      return;
     let entry: {
       time?: string;
       event?: string;
@@ -46,6 +53,7 @@ export class NodeLog {
     }
     const at = Date.parse(entry.time ?? "");
     if (!Number.isFinite(at)) return;
+    if (entry.event === "placement_written") this.written.push(at);
     if (entry.event === "reconciled")
       this.reconciled.push({
         at,
@@ -65,6 +73,11 @@ export class NodeLog {
   /** Rounds at or after `since`. */
   roundsSince(since: number): Reconciled[] {
     return this.reconciled.filter((round) => round.at >= since);
+  }
+
+  /** Placements written at or after `since`, in the order logged. */
+  writtenSince(since: number): number[] {
+    return this.written.filter((at) => at >= since);
   }
 
   disconnected(nodeId: string, since: number): Disconnect | undefined {

@@ -28,6 +28,15 @@ export interface Change {
   readonly rejoinToDeliveredMs: number | null;
 }
 
+/** The leader placing N new restreams at once (`--start offline`). */
+export interface Placed {
+  readonly rounds: readonly Round[];
+  /** Their summed duration. */
+  readonly roundsMs: number;
+  /** The first round's start to the last placement written (log times). */
+  readonly spanMs: number | null;
+}
+
 /** PSS per node (node-1, node-2, node-3), MB. */
 export interface MemoryRow {
   readonly label: string;
@@ -46,6 +55,8 @@ export interface MeshResult {
     readonly kvListMs: number;
     /** The leader's rounds that delivered placements while the restreams were started. */
     readonly leaderRounds: readonly Round[];
+    /** With `--start offline`: the placement of every restream once the channels are live again. */
+    readonly place: Placed | null;
   };
   readonly memory: readonly MemoryRow[];
   readonly changes: readonly Change[];
@@ -79,7 +90,11 @@ export function report(result: MeshResult): string {
     "",
     `Created in ${fmt(start.createS)} s, start calls ${fmt(start.startCallsS)} s, every actor running after ${fmt(start.convergeS)} s` +
       ` (leader rounds that delivered: ${start.leaderRounds.map((r) => `${r.delivered} in ${r.ms} ms`).join(", ") || "-"}).` +
-      ` Reading every restream record from the KV store: ${start.kvListMs} ms.`,
+      ` Reading every restream record from the KV store: ${start.kvListMs} ms.` +
+      (start.place
+        ? ` Placing all ${n} once the channels went live: rounds of ${start.place.roundsMs} ms in all,` +
+          ` ${start.place.spanMs ?? "-"} ms from the first round's start to the last placement written.`
+        : ""),
     "",
     "| Leader change | Detection (ms) | Convergence (ms) | Its round (ms) | Rounds before | Epochs changed | Actors before/after | node-1 back, delivered (ms) |",
     "|---|---|---|---|---|---|---|---|",
