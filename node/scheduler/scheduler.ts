@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import type { Catalog } from "../catalog/catalog.js";
 import { requiredFeatures } from "../catalog/features.js";
-import type { PlacementEntry } from "../catalog/placements.js";
+import type { Placement, PlacementEntry } from "../catalog/placements.js";
 import type { DestinationRecord, Features, PlacementRecord, RestreamRecord } from "../catalog/records.js";
 import type { ChannelCodecs } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
@@ -28,7 +28,7 @@ import { carrierContainer } from "../restreams/codec-rules.js";
 import { KeyExistsError, RevisionMismatchError, type Store, StoreError } from "../store/store.js";
 import { ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
 import { IngestMap } from "./ingest-map.js";
-import { NodeBatches } from "./node-batches.js";
+import { CALL_LIMIT, NodeBatches } from "./node-batches.js";
 import { chooseNodes, type MeshNode } from "./placement.js";
 import { actorSpecOf } from "./relay-spec.js";
 
@@ -371,7 +371,11 @@ export class Scheduler {
     waiting: ReadonlyMap<string, string>,
     entries: ReadonlyMap<string, PlacementEntry>,
   ) {
-    const removals = new NodeBatches<string>();
+    const removals = new NodeBatches<string>({
+      what: "remove",
+      deliver: (nodeId, ids) => this.parent.removeActors(nodeId, ids),
+      log: this.parent,
+    });
     const unwanted = [...entries].filter(
       ([restreamId, entry]) =>
         !sameTarget(entry.value, wanted.get(restreamId)) &&
@@ -397,12 +401,7 @@ export class Scheduler {
     });
     // The nodes also see the removal in the store and stop these actors themselves; this only
     // makes it prompt. A node that is gone has nothing to stop.
-    const sent = await removals.send(
-      "remove",
-      (nodeId, ids) => this.parent.removeActors(nodeId, ids),
-      this.parent,
-    );
-    if (!sent) this.failed = true;
+    if (!(await removals.done())) this.failed = true;
   }
 
   private async placeWanted(
@@ -415,48 +414,55 @@ export class Scheduler {
         entry && sameTarget(entry.value, want) ? { ...entry.value, epoch: entry.revision } : undefined;
       return kept && this.delivered.has(want.restreamId) ? [] : [{ want, kept }];
     });
-    // New placements are written STORE_CONCURRENCY at a time; orders keep the wish's order.
-    const placed = await mapBounded(due, STORE_CONCURRENCY, async ({ want, kept }) => {
-      if (kept) return kept;
-      const { spec, ingestNodeId, ...record } = want;
-      const placement = await this.storeStep(() => this.catalog.placements.place(record), want.restreamId);
-      if (placement)
-        this.parent.info(
-          {
-            event: "placement_written",
-            restreamId: want.restreamId,
-            nodeId: want.nodeId,
-            epoch: placement.epoch,
-          },
-          "placement written",
-        );
-      return placement;
-    });
-    const orders = new NodeBatches<PlacedOrder>();
-    due.forEach(({ want }, i) => {
-      const placement = placed[i];
-      if (!placement) return;
-      this.placements.set(want.restreamId, placement);
-      const takeoverFrom = this.vanished(entries.get(want.restreamId)?.value.nodeId, want.nodeId);
-      orders.add(want.nodeId, {
-        restreamId: want.restreamId,
-        channelId: want.channelId,
-        epoch: placement.epoch,
-        ...(takeoverFrom !== undefined && { takeoverFrom }),
-      });
-    });
     let delivered = 0;
-    const sent = await orders.send(
-      "place",
-      async (nodeId, batch) => {
+    const orders = new NodeBatches<PlacedOrder>({
+      what: "place",
+      deliver: async (nodeId, batch) => {
         await this.parent.ensureActors(nodeId, batch);
         for (const order of batch) this.delivered.add(order.restreamId);
         delivered += batch.length;
       },
-      this.parent,
-    );
-    if (!sent) this.failed = true;
+      log: this.parent,
+    });
+    // New placements are written STORE_CONCURRENCY at a time, a slice of CALL_LIMIT after another;
+    // each slice's orders go out (a node's calls in the wish's order) while the next is written.
+    for (let start = 0; start < due.length; start += CALL_LIMIT) {
+      const slice = due.slice(start, start + CALL_LIMIT);
+      const placed = await mapBounded(slice, STORE_CONCURRENCY, ({ want, kept }) =>
+        kept ? Promise.resolve(kept) : this.placeOne(want),
+      );
+      slice.forEach(({ want }, i) => {
+        const placement = placed[i];
+        if (!placement) return;
+        this.placements.set(want.restreamId, placement);
+        const takeoverFrom = this.vanished(entries.get(want.restreamId)?.value.nodeId, want.nodeId);
+        orders.add(want.nodeId, {
+          restreamId: want.restreamId,
+          channelId: want.channelId,
+          epoch: placement.epoch,
+          ...(takeoverFrom !== undefined && { takeoverFrom }),
+        });
+      });
+    }
+    if (!(await orders.done())) this.failed = true;
     return delivered;
+  }
+
+  /** Writes a new placement; undefined when the store refused it (storeStep). */
+  private async placeOne(want: Wanted): Promise<Placement | undefined> {
+    const { spec, ingestNodeId, ...record } = want;
+    const placement = await this.storeStep(() => this.catalog.placements.place(record), want.restreamId);
+    if (placement)
+      this.parent.info(
+        {
+          event: "placement_written",
+          restreamId: want.restreamId,
+          nodeId: want.nodeId,
+          epoch: placement.epoch,
+        },
+        "placement written",
+      );
+    return placement;
   }
 
   /**
