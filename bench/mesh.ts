@@ -19,8 +19,11 @@
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { Catalog } from "../node/catalog/catalog.js";
+import { SECRET_FIELDS } from "../node/catalog/secret-fields.js";
+import { Sealer } from "../node/kit/sealer.js";
 import { natsEndpoint } from "../node/mesh/nats-endpoint.js";
 import { NatsKvStore } from "../node/store/nats-kv-store.js";
+import { SealedStore } from "../node/store/sealed-store.js";
 import { publish, tinyClip } from "./support/media.js";
 import { type Mesh, meshNodeOptions, startMesh } from "./support/mesh.js";
 import { NodeLog } from "./support/mesh-log.js";
@@ -88,7 +91,7 @@ const say = (text: string): void => {
 
 let mesh: Mesh | undefined;
 let leader: StreamwellNode | undefined;
-let store: NatsKvStore | undefined;
+let store: SealedStore | undefined;
 
 async function cleanup(): Promise<void> {
   await store?.close().catch(() => undefined);
@@ -126,16 +129,24 @@ async function measure(options: MeshOptions, logs: NodeLog[]): Promise<string> {
   const started = mesh;
   leader = started.nodes[0];
   const [, node2, node3] = started.nodes as [StreamwellNode, StreamwellNode, StreamwellNode];
-  store = await NatsKvStore.open({ endpoint: natsEndpoint(started.nats.url), bucket: "streamwell-state" });
+  // Sealed with the mesh's key, as the nodes' store: destination URLs and stream keys are sealed at rest.
+  const kv = await NatsKvStore.open({ endpoint: natsEndpoint(started.nats.url), bucket: "streamwell-state" });
+  store = new SealedStore(kv, new Sealer(Buffer.from(started.secretKey, "base64")), SECRET_FIELDS);
   const api = node2.api; // node-2 outlives every leader change
   say(`mesh up: node-1 ${leader?.proc.pid}, node-2 ${node2.proc.pid}, node-3 ${node3.proc.pid}`);
 
   const deadPort = await freePort();
-  const destination = await api.post<{ id: string }>("/destinations", {
-    name: "refused",
-    url: `rtmp://127.0.0.1:${deadPort}/live`,
-    engine: options.engine,
-  });
+  // One destination per writer in flight: each creation writes its destination's `uses` by
+  // compare-and-set, and 32 writers on one record ran out of retries.
+  const destinations: string[] = [];
+  for (let i = 0; i < options.concurrency; i += 1) {
+    const made = await api.post<{ id: string }>("/destinations", {
+      name: `refused ${i}`,
+      url: `rtmp://127.0.0.1:${deadPort}/live`,
+      engine: options.engine,
+    });
+    destinations.push(made.id);
+  }
   const channels: string[] = [];
   const ingestUrls: string[] = [];
   for (const [name, node] of [
@@ -155,7 +166,7 @@ async function measure(options: MeshOptions, logs: NodeLog[]): Promise<string> {
   say(`creating ${n} restreams through the ${options.via} (concurrency ${options.concurrency})`);
   let t0 = performance.now();
   const ids = await inParallel(n, options.concurrency, (i) =>
-    write.create(channels[i % 2] as string, destination.id, `k${i}`),
+    write.create(channels[i % 2] as string, destinations[i % destinations.length] as string, `k${i}`),
   );
   const createS = (performance.now() - t0) / 1000;
   say(`created in ${createS.toFixed(1)} s`);
@@ -307,7 +318,7 @@ interface RestreamWriter {
  * records without HTTP, auth and the view each answer carries (which asks every node for its
  * actors' reports, so each call costs O(actors); see docs/benchmarks.md).
  */
-function restreamWriter(via: MeshOptions["via"], api: Api, kv: NatsKvStore): RestreamWriter {
+function restreamWriter(via: MeshOptions["via"], api: Api, kv: SealedStore): RestreamWriter {
   if (via === "api")
     return {
       create: async (channelId, destinationId, streamKey) => {
@@ -365,7 +376,7 @@ async function timeApi(
 
 /** restreamId -> its placement's epoch (the store revision). */
 async function epochs(): Promise<Map<string, number>> {
-  const entries = await (store as NatsKvStore).list<{ restreamId: string }>("placements.");
+  const entries = await (store as SealedStore).list<{ restreamId: string }>("placements.");
   return new Map(entries.map((entry) => [entry.value.restreamId, entry.revision]));
 }
 
