@@ -7,10 +7,9 @@ import type { Catalog } from "../node/catalog/catalog.js";
 import type { ChannelRecord, Desired, RestreamRecord } from "../node/catalog/records.js";
 import { type PublicEndpoints, restreamView } from "../node/catalog/views.js";
 import { ForbiddenError } from "../node/defs/errors.js";
-import type { ActorReport } from "../node/defs/restream-status.js";
 import type { HistoryRecorder } from "../node/history/history-recorder.js";
 import { restreamHistory } from "../node/history/restream-history.js";
-import { statusesOf } from "../node/restreams/statuses.js";
+import { createdStatus, type RestreamWithStatus, statusesOf } from "../node/restreams/statuses.js";
 import { restreamWarnings } from "../node/restreams/warnings.js";
 import { type ActionContext, action, callerOf, created, noContent } from "./action.js";
 import { defineService } from "./define.js";
@@ -33,11 +32,9 @@ export function restreamsService({ catalog, endpoints, history }: RestreamsDeps)
 
   async function viewsWith(
     ctx: ActionContext<unknown>,
-    restreams: readonly RestreamRecord[],
-    reportOf: (id: string) => ActorReport | undefined,
+    statuses: readonly RestreamWithStatus[],
     withSecrets: boolean,
   ) {
-    const statuses = await statusesOf(catalog, restreams, reportOf);
     // The mesh is asked what is live only when a warning could come of it.
     const ingests = statuses.some(({ destination }) => destination?.preset)
       ? await liveIngests((ctx as Context).broker)
@@ -56,7 +53,7 @@ export function restreamsService({ catalog, endpoints, history }: RestreamsDeps)
     withSecrets: boolean,
   ) {
     const reported = await reports.reportsOf(restreams.map((restream) => restream.id));
-    return viewsWith(ctx, restreams, (id) => reported.get(id), withSecrets);
+    return viewsWith(ctx, await statusesOf(catalog, restreams, (id) => reported.get(id)), withSecrets);
   }
 
   async function view(ctx: ActionContext<unknown>, restream: RestreamRecord, withSecrets: boolean) {
@@ -138,10 +135,12 @@ export function restreamsService({ catalog, endpoints, history }: RestreamsDeps)
       summary: "Add a restream: to a saved destination with a stream key, an SRT Push, or a Remote Playback",
       async handler(ctx) {
         const { channelId, ...input } = ctx.params;
-        await assertChannelManageable(ctx, channelId);
-        const restream = await catalog.createRestream(channelId, input);
+        const channel = await assertChannelManageable(ctx, channelId);
+        const { restream, destination } = await catalog.addRestream(channel, input);
         changed(ctx, restream);
-        return created(ctx, `/restreams/${restream.id}`, await view(ctx, restream, true));
+        // The answer is built from what the creation read and wrote: nothing is read again for it.
+        const [shown] = await viewsWith(ctx, [createdStatus(restream, destination)], true);
+        return created(ctx, `/restreams/${restream.id}`, shown);
       },
     }),
     get: action({

@@ -43,6 +43,12 @@ const DEFAULT_NAMES: Record<RestreamRecord["kind"], string> = {
   remote_playback: "Remote Playback",
 };
 
+/** A restream just written, with the destination it takes (none for SRT Push and Remote Playback). */
+export interface CreatedRestream {
+  readonly restream: RestreamRecord;
+  readonly destination: DestinationRecord | undefined;
+}
+
 /** What a channel-wide start or stop did: the restreams it changed, and those it left alone. */
 export interface BulkOutcome {
   readonly changed: RestreamRecord[];
@@ -115,23 +121,48 @@ export class Catalog {
 
   /** Creates a restream; without a name it is named after its destination or its kind. */
   async createRestream(channelId: string, input: NewRestreamInput): Promise<RestreamRecord> {
-    const channel = await this.channels.get(channelId);
+    return (await this.addRestream(await this.channels.get(channelId), input)).restream;
+  }
+
+  /**
+   * Creates a restream on a channel the caller has just read; the answer holds the destination as
+   * the restream's use of it was recorded, so the caller's view of the new restream reads nothing
+   * more. The destination is read only by that compare-and-set write (a restream whose feature is
+   * off drops its use again), not once before it as well, and the switches beside it: each read is
+   * a round trip on a mesh (docs/decisions.md, "Where a REST create's time goes").
+   */
+  async addRestream(channel: ChannelRecord, input: NewRestreamInput): Promise<CreatedRestream> {
     if (input.kind === "srt_push") await this.assertTarget(input.url);
-    const destination =
-      input.kind === "destination" ? await this.destinationField(input.destinationId) : undefined;
-    await this.assertFeatures(input, destination);
-    const name = input.name ?? destination?.name ?? DEFAULT_NAMES[input.kind];
+    if (input.kind !== "destination") await this.assertFeatures(input);
     const id = newId("rs");
     const kinds: QuotaKind[] = input.kind === "remote_playback" ? ["restreams", "srtPorts"] : ["restreams"];
     return this.quotas.within(channel.ownerId, kinds, id, async () => {
-      if (destination) await this.takeDestination(destination.id, id);
+      if (input.kind !== "destination") return this.written(channel, input, id, undefined);
+      // The switches are read while the use is written: two round trips on a mesh at once.
+      const [destination, features] = await Promise.all([
+        this.takeDestination(input.destinationId, id),
+        this.features.get(),
+      ]);
       try {
-        return await this.restreams.create(channelId, { ...input, name } as NewRestream, id);
+        assertFeaturesOn(features, input, destination);
+        return await this.written(channel, input, id, destination);
       } catch (error) {
-        if (destination) await this.destinations.dropUse(destination.id, id);
+        await this.destinations.dropUse(destination.id, id);
         throw error;
       }
     });
+  }
+
+  /** Writes the new restream, named after its destination or its kind when it has no name. */
+  private async written(
+    channel: ChannelRecord,
+    input: NewRestreamInput,
+    id: string,
+    destination: DestinationRecord | undefined,
+  ): Promise<CreatedRestream> {
+    const name = input.name ?? destination?.name ?? DEFAULT_NAMES[input.kind];
+    const restream = await this.restreams.create(channel.id, { ...input, name } as NewRestream, id);
+    return { restream, destination };
   }
 
   /** Creates a channel within its owner's quotas (channels, and an SRT port for SRT ingest). */
@@ -292,10 +323,7 @@ export class Catalog {
     restream: Pick<RestreamRecord, "kind">,
     destination?: DestinationRecord,
   ): Promise<void> {
-    const features = await this.features.get();
-    const off = requiredFeatures(restream, destination).filter((name) => !features[name]);
-    if (off.length > 0)
-      throw new FeatureDisabledError(`the ${off.join(" and ")} feature is turned off by an admin`);
+    assertFeaturesOn(await this.features.get(), restream, destination);
   }
 
   /** SRT Push sends where a user says: only to hosts the target policy lets through (422 on `url`). */
@@ -308,9 +336,13 @@ export class Catalog {
     }
   }
 
-  /** Records the restream's use of the destination before the restream is written (destinations.ts). */
-  private async takeDestination(destinationId: string, restreamId: string): Promise<void> {
-    await this.destinations.addUse(destinationId, restreamId).catch((error: unknown) => {
+  /**
+   * Records the restream's use of the destination before the restream is written (destinations.ts);
+   * the answer is the destination as that write found it.
+   */
+  private async takeDestination(destinationId: string, restreamId: string): Promise<DestinationRecord> {
+    const isWritten = (id: string) => this.restreams.isKnown(id);
+    return this.destinations.addUse(destinationId, restreamId, isWritten).catch((error: unknown) => {
       throw error instanceof NotFoundError ? unknownDestination(destinationId) : error;
     });
   }
@@ -320,6 +352,16 @@ export class Catalog {
       throw error instanceof NotFoundError ? unknownDestination(id) : error;
     });
   }
+}
+
+function assertFeaturesOn(
+  features: Features,
+  restream: Pick<RestreamRecord, "kind">,
+  destination?: DestinationRecord,
+): void {
+  const off = requiredFeatures(restream, destination).filter((name) => !features[name]);
+  if (off.length > 0)
+    throw new FeatureDisabledError(`the ${off.join(" and ")} feature is turned off by an admin`);
 }
 
 function unknownDestination(id: string): ValidationFailedError {

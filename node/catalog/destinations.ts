@@ -93,23 +93,32 @@ export class Destinations {
 
   /**
    * Records that restream `restreamId` takes this destination; NotFoundError when it is gone. Uses
-   * older than USE_IN_FLIGHT_MS are dropped on the way: only a young one counts (an old one's
-   * restream names the destination itself), and kept they made the record grow with every
-   * creation (10,000 restreams: ~350 kB read by every view and written by every creation).
+   * are dropped on the way once they are not needed: those older than USE_IN_FLIGHT_MS (an old
+   * one's restream names the destination itself, or was never written), and those whose restream
+   * `isWritten` (it names the destination itself now). Kept, they made the record grow with every
+   * creation: 10,000 restreams, ~350 kB read by every view and written by every creation; and with
+   * only the old ones dropped, every creation of the last minute (1,000 sequential creates: the
+   * record and its parse, write and watchers grew with each, docs/decisions.md).
+   * The answer is the destination as written, without its uses.
    */
-  async addUse(id: string, restreamId: string): Promise<void> {
-    await mutate<DestinationRecord>(
+  async addUse(
+    id: string,
+    restreamId: string,
+    isWritten: (restreamId: string) => boolean,
+  ): Promise<DestinationRecord> {
+    const written = await mutate<DestinationRecord>(
       this.store,
       keys.destination(id),
       (destination) => {
         const now = Date.now();
-        const young = Object.entries(destination.uses ?? {}).filter(
-          ([, since]) => now - since < USE_IN_FLIGHT_MS,
+        const inFlight = Object.entries(destination.uses ?? {}).filter(
+          ([user, since]) => now - since < USE_IN_FLIGHT_MS && !isWritten(user),
         );
-        return { ...destination, uses: { ...Object.fromEntries(young), [restreamId]: now } };
+        return { ...destination, uses: { ...Object.fromEntries(inFlight), [restreamId]: now } };
       },
       () => new NotFoundError(`destination ${id} not found`),
     );
+    return withoutUses(written);
   }
 
   /** The restream no longer takes it (deleted, moved, or its creation failed). */

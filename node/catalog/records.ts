@@ -179,5 +179,7 @@ export const keys = {
 
 /** Lists show resources in the order they were made. */
 export function byCreation(a: { readonly createdAt: string }, b: { readonly createdAt: string }): number {
-  return a.createdAt.localeCompare(b.createdAt);
+  // ISO 8601 times in UTC compare as plain strings; localeCompare, with its collation, sorted 5,000
+  // in 45 ms against 17 ms so (docs/decisions.md).
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
 }

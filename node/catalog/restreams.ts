@@ -114,6 +114,11 @@ export class Restreams {
       .sort(byCreation);
   }
 
+  /** Whether this node knows the restream is written (from memory: false until the memory is loaded). */
+  isKnown(id: string): boolean {
+    return this.store.holds(keys.restream(id));
+  }
+
   /** Applies only the fields the restream's kind has; the caller has checked they fit. */
   async update(id: string, change: RestreamChange): Promise<RestreamRecord> {
     return this.write(id, (restream) => ({ ...restream, ...change }) as RestreamRecord);

@@ -48,10 +48,11 @@ export class Users {
     return { ...user, role: input.role };
   }
 
+  /** The record and the admins record are read at once: every request's caller is read so (one round trip on a mesh). */
   async get(id: string): Promise<UserRecord> {
-    const entry = await this.store.get<StoredUser>(keys.user(id));
+    const [entry, admins] = await Promise.all([this.store.get<StoredUser>(keys.user(id)), this.admins.ids()]);
     if (!entry) throw new NotFoundError(`user ${id} not found`);
-    return withRole(entry.value, await this.admins.ids());
+    return withRole(entry.value, admins);
   }
 
   async list(): Promise<UserRecord[]> {

@@ -28,10 +28,30 @@ export async function statusesOf(
     mapBounded(named, DESTINATION_READS, (id) => catalog.destinations.find(id)),
   ]);
   const byId = new Map(named.map((id, i) => [id, destinations[i]]));
+  // Whether the switches a restream needs are on depends on its kind and destination only: worked
+  // out once for each (a destination's URL parsed once, not once per restream of a long list).
+  const onFor = new Map<string, boolean>();
   return restreams.map((restream) => {
     const destination = restream.kind === "destination" ? byId.get(restream.destinationId) : undefined;
-    const featuresOn = requiredFeatures(restream, destination).every((name) => features[name]);
+    const needs = restream.kind === "destination" ? restream.destinationId : restream.kind;
+    let featuresOn = onFor.get(needs);
+    if (featuresOn === undefined) {
+      featuresOn = requiredFeatures(restream, destination).every((name) => features[name]);
+      onFor.set(needs, featuresOn);
+    }
     const status = deriveStatus({ desired: restream.desired, featuresOn, actor: reportOf(restream.id) });
     return { restream, destination, status };
   });
+}
+
+/**
+ * A restream just created, with what its creation read: stopped (a creation never starts one), so
+ * neither the switches nor an actor's report can change its status, and nothing is read for it.
+ */
+export function createdStatus(
+  restream: RestreamRecord,
+  destination: DestinationRecord | undefined,
+): RestreamWithStatus {
+  const status = deriveStatus({ desired: restream.desired, featuresOn: true, actor: undefined });
+  return { restream, destination, status };
 }

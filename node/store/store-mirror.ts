@@ -29,6 +29,15 @@ export class StoreMirror implements Store {
     return [...this.entries.values()] as Entry<T>[];
   }
 
+  /**
+   * Whether the memory holds the key now: it was written through this decorator, or the feed
+   * brought it. False until the memory is loaded, which the first call starts.
+   */
+  holds(key: string): boolean {
+    if (!this.loading) this.listMirrored().catch(() => {}); // a failed load is tried again at the next use
+    return this.entries.has(key);
+  }
+
   get<T = unknown>(key: string): Promise<Entry<T> | undefined> {
     return this.inner.get<T>(key);
   }

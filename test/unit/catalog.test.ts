@@ -29,6 +29,8 @@ let catalog: Catalog;
 /** The owner of the channels `channel()` makes: a real user, made on first use (quotas read the owner). */
 let ownerId: string | undefined;
 
+const HOME = { nodeId: "n1", host: "127.0.0.1" };
+
 beforeEach(() => {
   ownerId = undefined;
   dir = mkdtempSync(join(tmpdir(), "streamwell-catalog-"));
@@ -36,7 +38,7 @@ beforeEach(() => {
   catalog = new Catalog(store, {
     srtPorts: { from: 9000, to: 9002 },
     sessionTtlMs: 3_600_000,
-    home: { nodeId: "n1", host: "127.0.0.1" },
+    home: HOME,
   });
 });
 
@@ -282,6 +284,44 @@ describe("restreams", () => {
     expect(await catalog.restreams.list()).toEqual([]);
   });
 
+  it("addRestream with the channel in hand reads the destination once, by its compare-and-set write", async () => {
+    const ch = await channel(false);
+    const ds = await catalog.destinations.create({ name: "yt", url: RTMP_URL, insecureSkipVerify: false });
+    const gets: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name !== "get") return typeof value === "function" ? value.bind(target) : value;
+        return (key: string) => {
+          gets.push(key);
+          return target.get(key);
+        };
+      },
+    });
+    const reading = new Catalog(counted, { srtPorts: { from: 9000, to: 9002 }, sessionTtlMs: 1, home: HOME });
+    const { restream, destination } = await reading.addRestream(ch, {
+      kind: "destination",
+      destinationId: ds.id,
+      streamKey: "k",
+    });
+    // Each read is a round trip on a mesh: the channel is the caller's, the destination read once.
+    expect(gets.filter((key) => key.startsWith("channels."))).toEqual([]);
+    expect(gets.filter((key) => key.startsWith("destinations."))).toEqual([keys.destination(ds.id)]);
+    expect(destination).toEqual(ds);
+    expect(restream).toEqual(await catalog.restreams.get(restream.id));
+    expect(restream.name).toBe("yt");
+  });
+
+  it("addRestream to an SRT destination while srt is off -> FeatureDisabledError, its use dropped", async () => {
+    const ch = await channel(false);
+    const ds = await catalog.destinations.create({ name: "srt", url: SRT_URL, insecureSkipVerify: false });
+    await catalog.setFeatures({ srt: false });
+    const input = { kind: "destination", destinationId: ds.id, streamKey: "k" } as const;
+    await expect(catalog.addRestream(ch, input)).rejects.toThrow(FeatureDisabledError);
+    expect((await store.get<DestinationRecord>(keys.destination(ds.id)))?.value.uses).toEqual({});
+    expect(await catalog.restreams.list()).toEqual([]);
+  });
+
   it("updateRestream refuses fields that do not fit the kind", async () => {
     const ch = await channel(false);
     const ds = await catalog.destinations.create({ name: "yt", url: RTMP_URL, insecureSkipVerify: false });
@@ -402,6 +442,22 @@ describe("destinations", () => {
     expect(Object.keys(uses)).toEqual([young]);
     // Both still count as users: the old one by its record.
     expect((await catalog.usedBy(ds.id)).sort()).toEqual([old, young].sort());
+    await expect(catalog.deleteDestination(ds.id)).rejects.toThrow(ConflictError);
+  });
+
+  it("drops the use of a restream this node knows is written: 20 creations in a row leave one use", async () => {
+    const ch = await channel(false);
+    const ds = await catalog.destinations.create({ name: "yt", url: RTMP_URL, insecureSkipVerify: false });
+    await catalog.restreams.known(); // the node's memory of the restreams, loaded
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const input = { kind: "destination", destinationId: ds.id, streamKey: `k${i}` } as const;
+      ids.push((await catalog.createRestream(ch.id, input)).id);
+    }
+    const uses = (await store.get<DestinationRecord>(keys.destination(ds.id)))?.value.uses ?? {};
+    expect(Object.keys(uses)).toEqual(ids.slice(-1));
+    // Every one still counts as a user, by its record.
+    expect((await catalog.usedBy(ds.id)).sort()).toEqual([...ids].sort());
     await expect(catalog.deleteDestination(ds.id)).rejects.toThrow(ConflictError);
   });
 
