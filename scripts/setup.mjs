@@ -129,9 +129,20 @@ function buildFanout() {
   });
 }
 
-/** Rewrites web/src/api/openapi.gen.ts only when its text changes (it lives under web/). */
+/**
+ * Rewrites web/src/api/openapi.gen.ts only when its text changes (it lives under web/); skipped when
+ * it was made from this build (`npm test` asks three times: set-up, typecheck, the test runner).
+ */
 function ensureWebTypes() {
+  const stamp = join(root, "dist", ".web-types-stamp");
+  const target = join(root, "web", "src", "api", "openapi.gen.ts");
+  const inputs = ["dist/.build-stamp", "package.json", "scripts/web-types.mjs"].map((path) =>
+    join(root, path),
+  );
+  const newest = Math.max(...inputs.map((path) => (existsSync(path) ? statSync(path).mtimeMs : Infinity)));
+  if (existsSync(stamp) && existsSync(target) && statSync(stamp).mtimeMs >= newest) return;
   execFileSync(process.execPath, [join(root, "scripts", "web-types.mjs")], { cwd: root, stdio: "inherit" });
+  writeFileSync(stamp, new Date().toISOString());
 }
 
 function ensureWebBuild() {

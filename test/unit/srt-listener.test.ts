@@ -7,6 +7,7 @@ import { srtInputsServed } from "../../node/ingest/srt/home.js";
 import { SrtListener } from "../../node/ingest/srt/listener.js";
 import { srtIngestExit } from "../../node/ingest/srt/listener-exit.js";
 import { tsSessions } from "../../node/ingest/srt/session.js";
+import { waitFor } from "../support/wait.js";
 
 let listener: SrtListener | undefined;
 
@@ -16,15 +17,17 @@ afterEach(async () => {
 
 describe("SrtListener", () => {
   it("backs off when ffmpeg exits without a caller, and stops cleanly while waiting", async () => {
-    const lines: string[] = [];
-    const reasons: unknown[] = [];
+    const lines: { message: string; at: number }[] = [];
+    const warnings: { reason?: unknown; retryInMs?: unknown }[] = [];
     const log = {
-      info: (_: object, message: string) => lines.push(message),
-      warn: (details: { reason?: unknown }, message: string) => {
-        lines.push(message);
-        reasons.push(details.reason);
+      info: (_: object, message: string) => lines.push({ message, at: Date.now() }),
+      warn: (details: { reason?: unknown; retryInMs?: unknown }, message: string) => {
+        lines.push({ message, at: Date.now() });
+        warnings.push(details);
       },
     };
+    const times = (message: string) =>
+      lines.filter((line) => line.message === message).map((line) => line.at);
     listener = new SrtListener(
       {
         channelId: "ch_test",
@@ -35,15 +38,24 @@ describe("SrtListener", () => {
       },
       { session: tsSessions(() => null), log, ffmpegPath: "/bin/false", exitReason: srtIngestExit },
     );
-    await new Promise((resolve) => setTimeout(resolve, 2_300));
-    // Runs at 0 s and after 0.8-1.2 s; the third waits 1.6-2.4 s more.
-    expect(lines.filter((line) => line === "SRT ingest listening")).toHaveLength(2);
-    expect(lines.filter((line) => line === "SRT ingest listener exited without a caller")).toHaveLength(2);
+    const exited = "SRT ingest listener exited without a caller";
+    await waitFor("the second exit", () => times(exited).length >= 2, 10_000, 20);
+    // Runs at once, again 0.8-1.2 s after the first exit; the third waits 1.6-2.4 s after the second.
+    const listening = times("SRT ingest listening");
+    expect(listening).toHaveLength(2);
+    expect((listening[1] as number) - (times(exited)[0] as number)).toBeGreaterThanOrEqual(800);
+    expect(warnings.map((w) => w.retryInMs)).toEqual([
+      expect.toSatisfy((ms: number) => ms >= 800 && ms <= 1_200),
+      expect.toSatisfy((ms: number) => ms >= 1_600 && ms <= 2_400),
+    ]);
     // The listener's own classifier says why, in its words (never a restream's error code).
-    expect(reasons).toContain("ffmpeg ended (exit code 1) before an SRT caller connected");
+    expect(warnings.map((w) => w.reason)).toContain(
+      "ffmpeg ended (exit code 1) before an SRT caller connected",
+    );
     expect(listener.current).toBe("waiting");
     await listener.stop();
     expect(listener.current).toBe("stopped");
+    expect(times("SRT ingest listening")).toHaveLength(2);
   });
 });
 
