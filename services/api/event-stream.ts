@@ -62,7 +62,7 @@ export class EventStream {
     });
     const client = { res, tokenHash: sha256Hex(token), viewer };
     this.clients.add(client);
-    req.on("close", () => this.clients.delete(client));
+    req.on("close", () => this.remove(client));
     this.write(client, ": connected\nretry: 2000\n\n");
     this.heartbeat ??= setInterval(() => this.broadcast(": heartbeat\n\n"), HEARTBEAT_MS);
     return "open";
@@ -115,13 +115,21 @@ export class EventStream {
   private write(client: Client, text: string): void {
     client.res.write(text);
     if (client.res.writableLength > MAX_BUFFERED_BYTES) {
-      this.clients.delete(client);
+      this.remove(client);
       client.res.destroy();
     }
   }
 
   private drop(client: Client): void {
-    this.clients.delete(client);
+    this.remove(client);
     client.res.end();
+  }
+
+  /** A client gone; with none left the keep-alive stops (no timer runs for nobody). */
+  private remove(client: Client): void {
+    this.clients.delete(client);
+    if (this.clients.size > 0) return;
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
   }
 }
