@@ -12,7 +12,6 @@ import type { Sealer } from "./kit/sealer.js";
 import { loadSealer } from "./kit/secret-key.js";
 import { natsEndpointOf } from "./mesh/nats-endpoint.js";
 import { SlateStore } from "./slate/slate-store.js";
-import { NatsKvStore } from "./store/nats-kv-store.js";
 import { ensureSchema } from "./store/schema.js";
 import { checkSecretKey, sealStoredSecrets } from "./store/seal-at-rest.js";
 import { SealedStore } from "./store/sealed-store.js";
@@ -105,6 +104,8 @@ export async function openStore(config: Config, log: Logger): Promise<OpenedStor
 export async function openRawStore(config: Config, log: Logger): Promise<Store> {
   const endpoint = natsEndpointOf(config);
   if (!endpoint) return SqliteStore.open(join(config.dataDir, "streamwell.db"));
+  // Loaded only for a mesh: a single node never loads nats.js (docs/decisions.md).
+  const { NatsKvStore } = await import("./store/nats-kv-store.js");
   return NatsKvStore.open({
     endpoint,
     bucket: `${config.namespace}-state`,

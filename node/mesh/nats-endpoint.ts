@@ -4,8 +4,15 @@
 // with these same options (natsConnectOptions). `redacted` is the only form of the URL that may
 // reach a log line or an error message.
 import { readFileSync } from "node:fs";
-import { type ConnectionOptions, credsAuthenticator } from "nats";
+import { createRequire } from "node:module";
+import type { ConnectionOptions } from "nats";
 import type { Config } from "../config/schema.js";
+
+/**
+ * nats.js, loaded when first needed: a single node (no NATS) never loads it, which keeps its
+ * memory (docs/decisions.md, "What an idle node loads").
+ */
+const natsClient = (): typeof import("nats") => createRequire(import.meta.url)("nats");
 
 export interface NatsEndpoint {
   /** Server URLs without credentials. */
@@ -89,7 +96,9 @@ export function natsConnectOptions(endpoint: NatsEndpoint, name: string): Connec
     ...(user !== undefined && { user }),
     ...(pass !== undefined && { pass }),
     ...(token !== undefined && { token }),
-    ...(credsFile !== undefined && { authenticator: credsAuthenticator(readFileSync(credsFile)) }),
+    ...(credsFile !== undefined && {
+      authenticator: natsClient().credsAuthenticator(readFileSync(credsFile)),
+    }),
     ...(tls && { tls: { ...tls } }),
   };
 }
