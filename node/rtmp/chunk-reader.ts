@@ -12,7 +12,9 @@
 // 233 MiB); a partial message is one buffer that grows geometrically as its payload arrives
 // (never preallocated from a length the peer chose, never one object per chunk); the bytes
 // held across partial messages and the number of chunk streams are capped; at most one
-// partial chunk header (<= 18 bytes) is kept.
+// partial chunk header (<= 18 bytes) is kept. Once the peer has proven who it is (an ingest's
+// publisher whose stream key was accepted: `trustLengths`), a message's buffer is allocated at its
+// announced length, still within the caps: one allocation and no growth copies per video frame.
 import { readU32Body } from "./control.js";
 import {
   ChunkSequenceError,
@@ -75,6 +77,8 @@ const HEADER_SIZE = [11, 7, 3, 0] as const;
  * test/integration/rtmp-attacks.test.ts, against +5-13 MiB at 4 KiB.
  */
 const INITIAL_CAPACITY = 4096;
+/** No bytes: what `pending` holds between reads (one shared Buffer, not one per read). */
+const NOTHING = Buffer.alloc(0);
 /** Message types that carry media: they may be as large as `maxMessageSize`. */
 const MEDIA_TYPES: ReadonlySet<number> = new Set([
   MessageType.audio,
@@ -86,7 +90,7 @@ export class ChunkReader {
   private chunkSizeValue = DEFAULT_CHUNK_SIZE;
   private readonly streams = new Map<number, StreamState>();
   /** A chunk header cut by the end of the last push (at most 18 bytes). */
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NOTHING;
   /** The chunk whose payload is being read, and how many of its bytes are still to come. */
   private current: { csid: number; state: StreamState; remaining: number } | null = null;
   private buffered = 0;
@@ -94,6 +98,8 @@ export class ChunkReader {
   private bytesReceived = 0;
   private lastAck = 0;
   private ackWindow = 0;
+  /** Whether a message's buffer is allocated whole at its first chunk (see trustLengths). */
+  private whole = false;
 
   constructor(private readonly limits: ChunkReaderLimits = DEFAULT_READER_LIMITS) {}
 
@@ -104,6 +110,16 @@ export class ChunkReader {
   /** Total bytes pushed, modulo 2^32 as Acknowledgements count them. */
   get totalBytes(): number {
     return this.bytesReceived >>> 0;
+  }
+
+  /**
+   * The peer is known now (its stream key was accepted): from the next message on, a partial
+   * message's buffer is allocated at the length its header announced, not grown from 4 KiB by
+   * doubling (a 12 kB video frame was three allocations and two copies). `maxBufferedBytes` still
+   * bounds what partial messages hold, counting that capacity.
+   */
+  trustLengths(): void {
+    this.whole = true;
   }
 
   push(data: Buffer): ChunkReadResult {
@@ -120,7 +136,7 @@ export class ChunkReader {
   private read(data: Buffer): ChunkReadResult {
     this.bytesReceived += data.length;
     const buf = this.pending.length > 0 ? Buffer.concat([this.pending, data]) : data;
-    this.pending = Buffer.alloc(0);
+    this.pending = NOTHING;
     const messages: RtmpMessage[] = [];
     let pos = 0;
     while (pos < buf.length) {
@@ -269,7 +285,9 @@ export class ChunkReader {
     const old = state.payload;
     const oldCapacity = old?.length ?? 0;
     if (old !== null && oldCapacity >= needed) return old;
-    const capacity = Math.min(state.length, Math.max(needed, 2 * oldCapacity, INITIAL_CAPACITY));
+    const capacity = this.whole
+      ? state.length
+      : Math.min(state.length, Math.max(needed, 2 * oldCapacity, INITIAL_CAPACITY));
     if (this.buffered + capacity - oldCapacity > this.limits.maxBufferedBytes) {
       throw new TooManyChunkStreamsError(
         `partial messages hold more than ${this.limits.maxBufferedBytes} bytes`,

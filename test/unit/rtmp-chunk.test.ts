@@ -247,6 +247,20 @@ describe("ChunkReader control and limits", () => {
     expect(() => reader.push(second)).toThrow(TooManyChunkStreamsError);
   });
 
+  it("once trusted, allocates a message at its announced length: the same bytes, the same cap", () => {
+    const limits = { ...DEFAULT_READER_LIMITS, maxBufferedBytes: 200 * 1024 };
+    const payload = Buffer.from(Array.from({ length: 12_345 }, (_, i) => i % 251));
+    const writer = new ChunkWriter();
+    const bytes = writer.write({ csid: 6, timestamp: 40, typeId: 9, streamId: 1, payload });
+    const trusted = new ChunkReader(limits);
+    trusted.trustLengths();
+    expect(readAll(bytes, trusted).map((m) => m.payload)).toEqual([payload]);
+    // The capacity counts at the first chunk now: 1 MiB announced is over the 200 KiB at once.
+    const announced = hex(fmt0(7, 0, 1024 * 1024, 9, 1) + body(128));
+    expect(readAll(announced, new ChunkReader(limits))).toEqual([]);
+    expect(() => trusted.push(announced)).toThrow(TooManyChunkStreamsError);
+  });
+
   it("caps chunk streams and the bytes held across partial messages", () => {
     const five = hex([3, 4, 5, 6, 7].map((id) => `${fmt0(id, 0, 1, 8, 1)}00`).join(""));
     expect(() => new ChunkReader(small).push(five)).toThrow(TooManyChunkStreamsError);

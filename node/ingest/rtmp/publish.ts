@@ -57,7 +57,7 @@ export class Publish {
       return { accept: false, reason: "unsupported", message: verdict.reason };
     if (this.stateValue === "live") {
       if (verdict.changed) this.call((sink) => sink.codecs(this.tracker.codecs()));
-      this.call((sink) => sink.tag(tag));
+      this.pass(tag);
       return OK;
     }
     this.firstMediaTs ??= tag.timestamp;
@@ -69,7 +69,7 @@ export class Publish {
     if (this.stateValue === "ended") return OK;
     if (values[0] === "onMetaData") this.tracker.metadata(values.slice(1));
     if (this.stateValue === "live") {
-      this.call((sink) => sink.tag(tag));
+      this.pass(tag);
       return OK;
     }
     return this.hold(tag);
@@ -109,8 +109,19 @@ export class Publish {
     const held = this.held;
     this.held = [];
     this.call((sink) => sink.codecs(this.tracker.codecs()));
-    for (const tag of held) this.call((sink) => sink.tag(tag));
+    for (const tag of held) this.pass(tag);
     return OK;
+  }
+
+  /** One tag to the sink: `call` without a closure, as every live tag goes this way. */
+  private pass(tag: FlvTag): void {
+    const sink = this.sink;
+    if (!sink || this.stateValue !== "live") return;
+    try {
+      sink.tag(tag);
+    } catch (error) {
+      this.sinkThrew(error);
+    }
   }
 
   /** Sink calls: a throwing sink ends the publish (end is still called once) and surfaces. */
@@ -120,12 +131,16 @@ export class Publish {
     try {
       action(sink);
     } catch (error) {
-      try {
-        this.end("sink_error");
-      } catch {
-        // the sink failed twice; nothing more to tell it
-      }
-      throw new SinkError("the publish sink threw", { cause: error });
+      this.sinkThrew(error);
     }
+  }
+
+  private sinkThrew(error: unknown): never {
+    try {
+      this.end("sink_error");
+    } catch {
+      // the sink failed twice; nothing more to tell it
+    }
+    throw new SinkError("the publish sink threw", { cause: error });
   }
 }

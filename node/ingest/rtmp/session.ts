@@ -46,6 +46,11 @@ export class RtmpSession {
   private outbox: Buffer[] | null = null;
   /** The last Ping Request of the bytes being handled: one answer per read, however many came. */
   private pendingPong: number | null = null;
+  /**
+   * While publishing, when media last came (performance.now()): the media watchdog re-arms from it
+   * when it fires, instead of being refreshed by every message (a timer list move per message).
+   */
+  private lastMediaAt = 0;
   /** The accepted publish, while there is one. */
   publish: Publish | null = null;
 
@@ -90,6 +95,8 @@ export class RtmpSession {
     this.fsm.move(next);
     if (next === "publishing") {
       this.clearPublishDeadline();
+      this.reader.trustLengths(); // the publisher proved a stream key
+      this.mediaSeen();
       this.resetIdle(this.parent.limits.mediaTimeoutMs);
     }
     if (next === "connected") {
@@ -110,9 +117,9 @@ export class RtmpSession {
     else this.send(userControlMessage(UserControlEvent.pingResponse, value));
   }
 
-  /** Media arrived: the publishing watchdog starts over. */
+  /** Media arrived: the publishing watchdog counts its silence from now. */
   mediaSeen(): void {
-    this.idleTimer?.refresh();
+    this.lastMediaAt = performance.now();
   }
 
   log(level: "info" | "warn", fields: Record<string, unknown>, message: string): void {
@@ -252,6 +259,13 @@ export class RtmpSession {
   }
 
   private timeout(which: "handshake" | "idle" | "publish"): void {
+    if (which === "idle" && this.fsm.current === "publishing") {
+      const left = this.lastMediaAt + this.parent.limits.mediaTimeoutMs - performance.now();
+      if (left > 0) {
+        this.idleTimer = setTimeout(() => this.timeout("idle"), left);
+        return;
+      }
+    }
     const what = which !== "idle" ? which : this.fsm.current === "publishing" ? "media" : "idle";
     this.log("warn", { timeout: what, state: this.fsm.current }, "rtmp connection timed out");
     this.close("timeout");
