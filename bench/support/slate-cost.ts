@@ -36,7 +36,7 @@ export function clipCost(signature: SlateSignature = BENCH_SIGNATURE): ClipCost 
     const titleFile = join(dir, "title.txt");
     writeFileSync(titleFile, "Bench channel");
     const output = join(dir, "clip.flv");
-    const args = slateClipArgs(signature, { picture: null, titleFile }, output);
+    const args = slateClipArgs(signature, { picture: null, titleFile }, { file: output, muxer: "flv" });
     const quoted = ["ffmpeg", ...args].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
     const started = performance.now();
     // `times` prints the shell's own and then its children's user and system time: "0m1.234s 0m0.056s".

@@ -10,7 +10,7 @@ import type { ActorSpec, IngestFeed, ListenerEngine, RelayEngine } from "../defs
 import type { ActorReport } from "../defs/restream-status.js";
 import { KeyedQueue } from "../kit/queue.js";
 import type { SlateSignature } from "../slate/signature.js";
-import type { SlateStore } from "../slate/slate-store.js";
+import type { ClipFormat, SlateStore } from "../slate/slate-store.js";
 import type { ActorParent } from "./actor.js";
 import { LOG_LINES, type LogLine } from "./actor-log.js";
 import type { EncoderPool } from "./encoders.js";
@@ -209,7 +209,9 @@ export class ActorHost {
 
   private slateClips(channelId: string) {
     const slates = this.parent.slates;
-    return slates ? (signature: SlateSignature) => slates.clip(channelId, signature) : null;
+    return slates
+      ? <U>(signature: SlateSignature, format: ClipFormat<U>) => slates.clip(channelId, signature, format)
+      : null;
   }
 
   private retire(restreamId: string, lines: readonly LogLine[]): void {

@@ -15,7 +15,8 @@
 // is the unsupported-codec error: no retry loop, it waits for the ingest's codecs to change.
 // `lingering` is a takeover's refusal read as the vanished node's session still open at the
 // destination (./takeover.ts): not an error, retried soon.
-// With a slate (spec.slate) a push of FLV tags reads a SlateHold: when the channel goes offline
+// With a slate (spec.slate) a push reads a SlateHold (of FLV tags, or of MPEG-TS units for a
+// channel ingested over SRT or with Enhanced RTMP video): when the channel goes offline
 // the push stays in streaming with the slate on air (`holding`), and a channel back live is
 // handed to the hold instead of starting a new push (node/slate/slate-hold.ts).
 import type { Readable } from "node:stream";
@@ -34,9 +35,10 @@ import { BACKOFF } from "../kit/backoff.js";
 import type { Transitions } from "../kit/state-machine.js";
 import { codecProblem } from "../restreams/codec-rules.js";
 import { holdStream } from "../slate/hold-stream.js";
+import { FLV_HOLD, type HoldUnits, TS_HOLD } from "../slate/hold-units.js";
 import type { SlateSignature } from "../slate/signature.js";
 import { SlateHold } from "../slate/slate-hold.js";
-import type { SlateClip } from "../slate/slate-store.js";
+import type { ClipFormat, SlateClip } from "../slate/slate-store.js";
 import { Actor, type ActorParent, type CommonState } from "./actor.js";
 import { TAKEOVER_RETRY_MS, TakeoverGrace } from "./takeover.js";
 
@@ -60,11 +62,14 @@ interface Relay {
   readonly handle: RelayHandle;
   readonly reader: FeedReader;
   /** The slate hold the push reads, for a restream with a slate. */
-  readonly hold: SlateHold | null;
+  readonly hold: Hold | null;
 }
 
+/** What the actor does with a hold, whatever its units. */
+type Hold = Pick<SlateHold<unknown>, "holding" | "resumable" | "resume">;
+
 /** The channel's slate clips (node/slate/slate-store.ts), for restreams with a slate. */
-export type SlateClips = (signature: SlateSignature) => Promise<SlateClip>;
+export type SlateClips = <U>(signature: SlateSignature, format: ClipFormat<U>) => Promise<SlateClip<U>>;
 
 export class RestreamActor extends Actor<"starting" | "blocked" | "lingering", Relay> {
   private launches = 0;
@@ -151,8 +156,9 @@ export class RestreamActor extends Actor<"starting" | "blocked" | "lingering", R
     this.launches += 1;
     this.newChild();
     const opened = feed.open(this.id);
-    const hold = this.holdFor(opened);
-    const reader = hold ? heldReader(hold) : opened;
+    const held = this.holdFor(feed, opened);
+    const hold = held?.hold ?? null;
+    const reader = held?.reader ?? opened;
     const relay: { current?: Relay } = {};
     // Bytes only on demand: an engine that reads the tags (native) must not leave a stream unread.
     const input: RelayInput = {
@@ -173,14 +179,22 @@ export class RestreamActor extends Actor<"starting" | "blocked" | "lingering", R
     this.armStallTimer();
   }
 
-  /** A hold in front of the feed's tags when the restream has a slate (FLV feeds only). */
-  private holdFor(reader: FeedReader): SlateHold | null {
+  /** A hold in front of the feed's units when the restream has a slate: the reader the engine gets. */
+  private holdFor(feed: IngestFeed, reader: FeedReader): { hold: Hold; reader: FeedReader } | null {
     const seconds = this.spec.slate?.seconds;
-    if (seconds === undefined || this.slates === null || !reader.tags) return null;
+    if (seconds === undefined || this.slates === null) return null;
+    return feed.container === "flv"
+      ? this.held(FLV_HOLD, reader, seconds)
+      : this.held(TS_HOLD, reader, seconds);
+  }
+
+  /** The hold over the reader's units of the feed's container (an Enhanced RTMP channel's: MPEG-TS). */
+  private held<U>(units: HoldUnits<U>, reader: FeedReader, seconds: number) {
     const clips = this.slates;
-    const hold: SlateHold = new SlateHold(reader, seconds, {
+    if (clips === null || !units.source(reader)) return null;
+    const hold: SlateHold<U> = new SlateHold(units, reader, seconds, {
       codecs: () => this.ingest?.codecs ?? null,
-      clip: clips,
+      clip: (signature) => clips(signature, units.clip),
       holding: (on, why) =>
         void this.enqueue(() => {
           if (this.child?.hold !== hold) return;
@@ -188,7 +202,8 @@ export class RestreamActor extends Actor<"starting" | "blocked" | "lingering", R
           this.parent.changed(this.report());
         }),
     });
-    return hold;
+    let stream: Readable | undefined;
+    return { hold, reader: units.reader(hold, () => (stream ??= holdStream(hold, units.bytes))) };
   }
 
   private onProgress(relay: Relay | undefined, progress: RelayProgress): void {
@@ -259,17 +274,4 @@ export class RestreamActor extends Actor<"starting" | "blocked" | "lingering", R
       });
     }, STALL_TIMEOUT_MS);
   }
-}
-
-/** A hold as the engine's reader: its tags (native push), or its FLV bytes (ffmpeg), made on first use. */
-function heldReader(hold: SlateHold): FeedReader {
-  let stream: Readable | undefined;
-  return {
-    tags: hold,
-    close: () => hold.close(),
-    get stream() {
-      stream ??= holdStream(hold);
-      return stream;
-    },
-  };
 }

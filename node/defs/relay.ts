@@ -8,6 +8,7 @@ import type { DestinationTarget } from "./destination.js";
 import type { FlvTag } from "./flv-tag.js";
 import type { OutputProfile } from "./output.js";
 import type { ErrorCode } from "./restream-status.js";
+import type { TsUnit } from "./ts-unit.js";
 
 /** A live channel as an actor sees it. */
 export interface IngestFeed {
@@ -23,6 +24,8 @@ export interface FeedReader {
   readonly stream: Readable;
   /** FLV feeds: the hub's tags themselves, for an engine that speaks RTMP; absent for MPEG-TS. */
   readonly tags?: TagSource;
+  /** MPEG-TS feeds: the hub's units themselves (a slate hold splices them); absent for FLV. */
+  readonly tsUnits?: UnitSource<TsUnit>;
   close(): void;
 }
 
@@ -32,6 +35,14 @@ export type EndCode = "publisher_left" | "too_slow" | "closed";
 export interface EndReason {
   readonly code: EndCode;
   readonly message: string;
+}
+
+/** A reader's units as the hub hands them out (FLV tags: TagSource; MPEG-TS units). */
+export interface UnitSource<U> {
+  /** The next queued unit; undefined when none is queued now (or the reader has ended). */
+  poll(): U | undefined;
+  /** Resolves once, when the reader ends ("too_slow": its consumer fell behind and was cut off). */
+  whenEnded(): Promise<EndReason>;
 }
 
 /** A reader's FLV tags as the hub hands them out. */

@@ -1,7 +1,7 @@
 // The channel hub: fan-out of a live channel's container units (FLV tags, MPEG-TS units) to bounded readers.
 export { type ByteEncoding, type ByteStreamOptions, toByteStream } from "./byte-stream.js";
 export { HubEndedError, ReaderCutError } from "./errors.js";
-export { toFlvAsTsStream, toFlvStream } from "./flv-stream.js";
+export { toFlvAsTsStream, toFlvAsTsUnits, toFlvStream } from "./flv-stream.js";
 export { FLV_UNITS } from "./flv-units.js";
 export { DEFAULT_GOP_CACHE_MAX_BYTES, GopCache, type StartPoint } from "./gop-cache.js";
 export { ChannelHub, type HubLogger, type HubOptions, type HubStats } from "./hub.js";

@@ -11,7 +11,8 @@ import type { ChannelCodecs, IngestStats } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
 import type { FlvTag } from "../defs/flv-tag.js";
 import { feedsHub, INGEST_INPUTS, type IngestInput } from "../defs/ingest-input.js";
-import type { FeedReader, IngestFeed, TagSource } from "../defs/relay.js";
+import type { FeedReader, IngestFeed } from "../defs/relay.js";
+import type { TsUnit } from "../defs/ts-unit.js";
 import {
   type ByteStreamOptions,
   ChannelHub,
@@ -21,12 +22,12 @@ import {
   type HubStats,
   TS_UNITS,
   toFlvAsTsStream,
+  toFlvAsTsUnits,
   toFlvStream,
   toTsStream,
   type UnitFormat,
 } from "../hub/index.js";
 import { ffmpegReadsFlv, tsTracksOf } from "../media/flv-to-ts.js";
-import type { TsUnit } from "../media/ts-splitter.js";
 import { ChannelInputs, type InputSink } from "./inputs/channel-inputs.js";
 import type { SwitchReason } from "./inputs/input-selector.js";
 import type {
@@ -96,13 +97,20 @@ interface LiveMedia {
 interface HubMedia<U> {
   readonly format: UnitFormat<U>;
   readonly toStream: (reader: HubReader<U>, options: ByteStreamOptions) => Readable;
-  /** The reader's bytes as MPEG-TS: FLV hubs with Enhanced RTMP video, for ffmpeg (node/media/flv-to-ts.ts). */
-  readonly remux:
-    | ((reader: HubReader<U>, codecs: ChannelCodecs, options: ByteStreamOptions) => Readable)
-    | null;
-  /** The units a reader hands an engine that takes them instead of bytes: FLV tags only (native RTMP push). */
-  readonly tagsOf: (reader: HubReader<U>) => TagSource | undefined;
+  /**
+   * The reader as MPEG-TS, bytes and units: FLV hubs with Enhanced RTMP video, for ffmpeg
+   * (node/media/flv-to-ts.ts) and for a slate hold in front of it.
+   */
+  readonly remux: {
+    readonly stream: (reader: HubReader<U>, codecs: ChannelCodecs, options: ByteStreamOptions) => Readable;
+    readonly units: (reader: HubReader<U>, codecs: ChannelCodecs) => UnitsOfReader;
+  } | null;
+  /** The units a reader hands a consumer that takes them instead of bytes (native RTMP push, slate hold). */
+  readonly unitsOf: (reader: HubReader<U>) => UnitsOfReader;
 }
+
+/** A reader's units, of the container its bytes are in. */
+type UnitsOfReader = Pick<FeedReader, "tags" | "tsUnits">;
 
 /** The unit each container's hub holds. */
 export interface UnitsOf {
@@ -114,10 +122,13 @@ const MEDIA: { readonly [C in Container]: HubMedia<UnitsOf[C]> } = {
   flv: {
     format: FLV_UNITS,
     toStream: toFlvStream,
-    remux: (reader, codecs, options) => toFlvAsTsStream(reader, tsTracksOf(codecs), options),
-    tagsOf: (reader) => reader,
+    remux: {
+      stream: (reader, codecs, options) => toFlvAsTsStream(reader, tsTracksOf(codecs), options),
+      units: (reader, codecs) => ({ tsUnits: toFlvAsTsUnits(reader, tsTracksOf(codecs)) }),
+    },
+    unitsOf: (reader) => ({ tags: reader }),
   },
-  mpegts: { format: TS_UNITS, toStream: toTsStream, remux: null, tagsOf: () => undefined },
+  mpegts: { format: TS_UNITS, toStream: toTsStream, remux: null, unitsOf: (reader) => ({ tsUnits: reader }) },
 };
 
 const NO_SWITCHES: Readonly<Record<IngestInput, number>> = { primary: 0, backup: 0 };
@@ -363,7 +374,7 @@ export class IngestRegistry implements IngestHandler {
   private open<U>(
     channelId: string,
     protocol: IngestProtocol,
-    { format, toStream, remux, tagsOf }: HubMedia<U>,
+    { format, toStream, remux, unitsOf }: HubMedia<U>,
     disconnect: (() => void) | null,
   ): Opened<U> {
     const chained = this.channels.get(channelId);
@@ -375,17 +386,18 @@ export class IngestRegistry implements IngestHandler {
       container: format.container,
       open: (name, remuxed) => {
         const reader = hub.subscribe({ name });
-        const tags = tagsOf(reader);
+        // A remuxed reader's units are MPEG-TS like its bytes (a slate hold splices them).
+        const units = remuxed && remux ? remux.units(reader, remuxed) : unitsOf(reader);
         let stream: Readable | undefined;
         const options = { coalesceMs: RELAY_COALESCE_MS };
         return {
           // Made on first use: an engine that reads the tags must not leave an unread stream (a cut
           // reader destroys its stream with an error nobody would listen to).
           get stream() {
-            stream ??= remuxed && remux ? remux(reader, remuxed, options) : toStream(reader, options);
+            stream ??= remuxed && remux ? remux.stream(reader, remuxed, options) : toStream(reader, options);
             return stream;
           },
-          ...(tags && { tags }),
+          ...units,
           close: () => reader.close(),
         };
       },

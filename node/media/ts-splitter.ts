@@ -3,6 +3,8 @@
 // A unit is a keyframe when its video PES carries the random-access indicator or, failing that,
 // when its first coded slice is an IDR (H.264) or IRAP (HEVC) picture. A stream without video
 // cuts at each audio PES start instead, every unit a keyframe. Null packets are dropped.
+
+import type { TsUnit } from "../defs/ts-unit.js";
 import {
   type ElementaryStream,
   kindOf,
@@ -19,27 +21,7 @@ import {
 } from "./mpegts.js";
 import { firstSliceVerdict, type SliceVerdict } from "./nal.js";
 
-export type TsUnit =
-  | {
-      readonly kind: "pat" | "pmt";
-      /** The one packet that carried the table. */
-      readonly bytes: Buffer;
-      /** The table's section: equal sections mean an unchanged configuration. */
-      readonly section: Buffer;
-      readonly timestamp: number;
-    }
-  | {
-      readonly kind: "media";
-      /** Whole 188-byte packets. */
-      readonly bytes: Buffer;
-      readonly keyframe: boolean;
-      /** Starts a coded video frame (not audio-only packets before the first one). */
-      readonly videoFrame: boolean;
-      /** Milliseconds: the video PES's PTS / 90, or the last one seen. */
-      readonly timestamp: number;
-      /** Bytes of the packets on the audio PID: what the audio bitrate counts. */
-      readonly audioBytes: number;
-    };
+export type { TsUnit };
 
 /** How far into a frame we look for its first slice before calling it not a keyframe. */
 const MAX_SLICE_SCAN_BYTES = 64 * 1024;

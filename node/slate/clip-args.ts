@@ -1,7 +1,8 @@
 // ffmpeg's arguments for a slate clip: a still picture (the channel's, or a card with its name)
 // looped for SLATE_CLIP_SECONDS, encoded to the live stream's signature with a keyframe every
 // 2 s and no B-frames (the clip is looped by rebasing its timestamps, so it must start on a
-// keyframe and decode on its own), with silent AAC from anullsrc. The output is an FLV file.
+// keyframe and decode on its own), with silent AAC from anullsrc. The output is an FLV file, or
+// MPEG-TS for a channel ingested over SRT (its hub holds MPEG-TS units; ffmpeg puts no HEVC in FLV).
 import type { SlateSignature } from "./signature.js";
 
 /** Two GOPs: looped by the hold without a visible seam (the picture does not move). */
@@ -16,7 +17,17 @@ export interface SlatePictureInput {
   readonly titleFile: string;
 }
 
-export function slateClipArgs(signature: SlateSignature, input: SlatePictureInput, output: string): string[] {
+/** Where the clip goes: FLV for FLV hubs, MPEG-TS for SRT ingest (and HEVC, which FLV cannot carry here). */
+export interface SlateClipOutput {
+  readonly file: string;
+  readonly muxer: "flv" | "mpegts";
+}
+
+export function slateClipArgs(
+  signature: SlateSignature,
+  input: SlatePictureInput,
+  output: SlateClipOutput,
+): string[] {
   const { width, height, fps } = signature;
   const gop = String(fps * GOP_SECONDS);
   const fit = `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=${CARD_COLOUR}`;
@@ -55,8 +66,8 @@ export function slateClipArgs(signature: SlateSignature, input: SlatePictureInpu
     "-t",
     String(SLATE_CLIP_SECONDS),
     "-f",
-    "flv",
-    output,
+    output.muxer,
+    output.file,
   ];
 }
 
@@ -68,7 +79,8 @@ function filterPath(path: string): string {
 function videoCodecArgs(signature: SlateSignature, gop: string): string[] {
   const level = signature.level ? ["-level:v", signature.level] : [];
   if (signature.video === "hevc") {
-    const params = `keyint=${gop}:min-keyint=${gop}:scenecut=0:bframes=0:log-level=error`;
+    // Closed GOPs: every keyframe an IDR, so a player may join the slate at any of them.
+    const params = `keyint=${gop}:min-keyint=${gop}:scenecut=0:bframes=0:open-gop=0:log-level=error`;
     return ["-c:v", "libx265", "-preset", "veryfast", "-profile:v", "main", ...level, "-x265-params", params];
   }
   return [

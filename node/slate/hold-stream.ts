@@ -1,29 +1,29 @@
-// A SlateHold's tags as FLV bytes, for an engine that reads bytes (the ffmpeg engine: SRT
-// destinations fed by an RTMP channel), so its ffmpeg reads one continuous FLV stream across the
-// slate: live, slate, live again. The hold has no "ready" signal (the slate's tags fall due with
+// A SlateHold's units as bytes (FLV, or MPEG-TS for a channel ingested over SRT), for an engine that
+// reads bytes (the ffmpeg engine: SRT destinations), so its ffmpeg reads one continuous stream
+// across the slate: live, slate, live again. The hold has no "ready" signal (the slate's tags fall due with
 // the clock), so an empty read looks again after POLL_MS, the pace the hub's relays are fed at.
 // The stream ends when the hold does (cut off: destroyed with a ReaderCutError, as a hub reader's
 // byte stream is); destroying it closes the hold.
 import { Readable } from "node:stream";
 import type { EndReason } from "../defs/relay.js";
+import type { ByteEncoding } from "../hub/byte-stream.js";
 import { ReaderCutError } from "../hub/errors.js";
-import { encodeTag, FLV_HEADER } from "../media/flv.js";
 import type { SlateHold } from "./slate-hold.js";
 
 const POLL_MS = 40;
 const HIGH_WATER_MARK = 64 * 1024;
 
-export function holdStream(hold: SlateHold): Readable {
-  let headerSent = false;
+export function holdStream<U>(hold: SlateHold<U>, encoding: ByteEncoding<U>): Readable {
+  let headerSent = encoding.header === undefined;
   let timer: NodeJS.Timeout | undefined;
   let ended: EndReason | null = null;
 
   const drain = (): Buffer | null => {
-    const chunks: Buffer[] = headerSent ? [] : [FLV_HEADER];
+    const chunks: Buffer[] = headerSent || !encoding.header ? [] : [encoding.header];
     headerSent = true;
     let size = 0;
-    for (let tag = hold.poll(); tag !== undefined; tag = hold.poll()) {
-      const bytes = encodeTag(tag);
+    for (let unit = hold.poll(); unit !== undefined; unit = hold.poll()) {
+      const bytes = encoding.bytesOf(unit);
       chunks.push(bytes);
       size += bytes.length;
       if (size >= HIGH_WATER_MARK) break;

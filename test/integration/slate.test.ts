@@ -5,18 +5,30 @@
 // Killing the publisher must keep the destination's one session with the slate on air
 // (`holding: true`); publishing again switches back in the same session; killing it again and
 // waiting past slateSeconds ends the session (Awaiting Stream). The recording decodes without
-// errors, its frames all have the live stream's size, its timeline never goes back.
+// errors, its frames all have the live stream's size, its timeline never goes back. Also over
+// SRT: an SRT destination (ffmpeg engine) of an RTMP channel, of an HEVC channel ingested over
+// SRT (MPEG-TS through the hold, the slate encoded with libx265, the caller back in mid-stream at
+// an open-GOP keyframe), and of an HEVC channel published over Enhanced RTMP (its hold's bytes are
+// MPEG-TS too, as ffmpeg is told).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ffmpegProcess, type MediaProcess, publish } from "../support/media.js";
+import { publishEnhancedHevc } from "../support/enhanced-rtmp.js";
+import {
+  ffmpegProcess,
+  ffprobeStreams,
+  hevcLoopClip,
+  type MediaProcess,
+  publish,
+  publishSrt,
+} from "../support/media.js";
 import { type NodeWithNginx, startNodeWithNginx } from "../support/node-with-nginx.js";
 import { pngPicture } from "../support/pictures.js";
 import { decodeErrors, frameSizes, timelineSteps, videoTimestamps } from "../support/recording.js";
 import { RestreamApi } from "../support/restreams.js";
-import { freeUdpPort } from "../support/srt.js";
+import { freeUdpPort, freeUdpPorts } from "../support/srt.js";
 import { waitFor } from "../support/wait.js";
 
 const DEST_KEY = "slate-night";
@@ -28,8 +40,10 @@ const work = mkdtempSync(join(tmpdir(), "streamwell-slate-"));
 const media: MediaProcess[] = [];
 
 beforeAll(async () => {
+  const srtPorts = await freeUdpPorts(2);
   setup = await startNodeWithNginx({
     nginx: { applications: [{ name: "live", watchPublishers: true, record: true }] },
+    node: { env: { STREAMWELL_SRT_PORTS: srtPorts.env } },
   });
 }, 60_000);
 
@@ -87,6 +101,70 @@ async function redFrames(file: string): Promise<{ red: number; total: number }> 
     if ((r as number) > 200 && (g as number) < 60 && (b as number) < 60) red += 1;
   }
   return { red, total };
+}
+
+/** An ffmpeg SRT listener that records one caller (a second connection finds nothing listening), and its destination. */
+async function srtReceiver(
+  name: string,
+): Promise<{ received: string; listener: MediaProcess; destination: string }> {
+  const port = await freeUdpPort();
+  const received = join(work, `${name}.ts`);
+  const listener = ffmpegProcess([
+    ...["-i", `srt://127.0.0.1:${port}?mode=listener`, "-c", "copy", "-f", "mpegts", received],
+  ]);
+  media.push(listener);
+  const destination = await api.createDestination(name, `srt://127.0.0.1:${port}?latency=200`);
+  return { received, listener, destination };
+}
+
+/** A restream with the slate to an SRT destination, started and streaming, once the clip is made. */
+async function slateRestream(
+  channelId: string,
+  destinationId: string,
+  slateSeconds: number,
+): Promise<string> {
+  const created = await setup.admin.post<{ id: string }>(`/channels/${channelId}/restreams`, {
+    kind: "destination",
+    destinationId,
+    streamKey: "unused-for-srt",
+    onSourceLoss: "slate",
+    slateSeconds,
+  });
+  expect(created.status, created.text).toBe(201);
+  const id = created.body.id;
+  api.started.push(id);
+  expect((await setup.admin.post(`/restreams/${id}/start`)).status).toBe(200);
+  await api.waitForState(id, "streaming");
+  // The clip is made while the channel is live: FLV for FLV feeds, MPEG-TS for MPEG-TS ones.
+  const made = () => existsSync(slateDir(channelId)) && readdirSync(slateDir(channelId)).some(isClip);
+  await waitFor("the slate clip made", made, 90_000);
+  return id;
+}
+
+const isClip = (file: string) => file.endsWith(".flv") || file.endsWith(".ts");
+
+/** The caller's source is gone: the restream holds, and the receiver keeps growing with the slate. */
+async function expectHolding(id: string, received: string, within: number): Promise<number> {
+  const since = Date.now();
+  await waitFor("holding", async () => (await view(id)).holding, within);
+  const holdingMs = Date.now() - since;
+  const size = statSync(received).size;
+  await waitFor("the receiver growing with the slate", () => statSync(received).size > size + 30_000, 20_000);
+  expect(await view(id)).toMatchObject({ state: "streaming", holding: true, stats: { restarts: 0 } });
+  return holdingMs;
+}
+
+/** Stops the restreams; the one caller's recording ended cleanly, decodes clean, never goes back, shows the slate. */
+async function expectCleanRecording(received: string, listener: MediaProcess) {
+  await api.stopRestreams();
+  expect(await listener.exited).toBe(0);
+  expect(await decodeErrors(received)).toBe("");
+  const { mostBack, largestGap } = timelineSteps(await videoTimestamps(received));
+  expect(mostBack).toBe(0);
+  expect(largestGap).toBeLessThan(1_000);
+  const frames = await redFrames(received);
+  expect(frames.red).toBeGreaterThan(30);
+  return frames;
 }
 
 describe("slate picture", () => {
@@ -202,57 +280,95 @@ describe("slate on source loss", () => {
     const ch = (await setup.admin.post<{ id: string; streamKey: string }>("/channels", { name: "Slate SRT" }))
       .body;
     expect((await putSlate(ch.id, pngPicture("red", "320x240"), "image/png")).status).toBe(204);
-    const url = `${setup.node.rtmpBase}/${ch.streamKey}`;
-    const publisher = await publish(url);
+    const publisher = await publish(`${setup.node.rtmpBase}/${ch.streamKey}`);
     media.push(publisher);
     await waitFor("channel live", async () => (await setup.admin.get(`/channels/${ch.id}`)).body.live);
-    const port = await freeUdpPort();
-    const received = join(work, "slate-srt.ts");
-    // one listener run takes one caller: a second connection would find nothing listening
-    const listener = ffmpegProcess([
-      "-i",
-      `srt://127.0.0.1:${port}?mode=listener`,
-      "-c",
-      "copy",
-      "-f",
-      "mpegts",
-      received,
-    ]);
-    media.push(listener);
-    const destination = await api.createDestination("srt-slate", `srt://127.0.0.1:${port}?latency=200`);
-    const created = await setup.admin.post<{ id: string }>(`/channels/${ch.id}/restreams`, {
-      kind: "destination",
-      destinationId: destination,
-      streamKey: "unused-for-srt",
-      onSourceLoss: "slate",
-      slateSeconds: 60,
-    });
-    expect(created.status, created.text).toBe(201);
-    const id = created.body.id;
-    api.started.push(id);
-    expect((await setup.admin.post(`/restreams/${id}/start`)).status).toBe(200);
-    await api.waitForState(id, "streaming");
-    const made = () =>
-      existsSync(slateDir(ch.id)) && readdirSync(slateDir(ch.id)).some((f) => f.endsWith(".flv"));
-    await waitFor("the slate clip made", made, 60_000);
+    const { received, listener, destination } = await srtReceiver("srt-slate");
+    const id = await slateRestream(ch.id, destination, 60);
     await waitFor("bytes at the receiver", () => existsSync(received) && statSync(received).size > 200_000);
 
     process.kill(publisher.pid, "SIGKILL");
-    await waitFor("holding", async () => (await view(id)).holding, 10_000);
-    const size = statSync(received).size;
-    await waitFor(
-      "the receiver growing with the slate",
-      () => statSync(received).size > size + 50_000,
-      20_000,
-    );
-    expect(await view(id)).toMatchObject({ state: "streaming", holding: true, stats: { restarts: 0 } });
-
-    await api.stopRestreams();
-    expect(await listener.exited).toBe(0);
-    expect(await decodeErrors(received)).toBe("");
-    const { mostBack, largestGap } = timelineSteps(await videoTimestamps(received));
-    expect(mostBack).toBe(0);
-    expect(largestGap).toBeLessThan(1_000);
-    expect((await redFrames(received)).red).toBeGreaterThan(30);
+    await expectHolding(id, received, 10_000);
+    await expectCleanRecording(received, listener);
   }, 120_000);
+
+  it("an HEVC channel over SRT to an SRT destination: the slate in HEVC, spliced into its MPEG-TS, one caller", async () => {
+    const ch = (
+      await setup.admin.post<{ id: string; ingest: { srt: string } }>("/channels", {
+        name: "Slate HEVC",
+        srtIngest: true,
+      })
+    ).body;
+    expect((await putSlate(ch.id, pngPicture("red", "320x240"), "image/png")).status).toBe(204);
+    const clip = await hevcLoopClip();
+    let publisher = publishSrt(ch.ingest.srt, clip);
+    media.push(publisher);
+    await waitFor(
+      "channel live with HEVC",
+      async () => (await setup.admin.get(`/channels/${ch.id}`)).body.codecs?.video === "hevc",
+      30_000,
+    );
+    const { received, listener, destination } = await srtReceiver("srt-slate-hevc");
+    // The SRT caller comes back once its listener has restarted: tens of seconds under load.
+    const id = await slateRestream(ch.id, destination, 60);
+    await waitFor("bytes at the receiver", () => existsSync(received) && statSync(received).size > 100_000);
+
+    const listening = () =>
+      setup.node.output.filter(
+        (line) =>
+          line.includes(`"port":${new URL(ch.ingest.srt).port}`) && line.includes("SRT ingest listening"),
+      ).length;
+    const runs = listening();
+    process.kill(publisher.pid, "SIGKILL");
+    // A caller that dies silently is seen by libsrt after its peer idle timeout (~5 s).
+    const holdingMs = await expectHolding(id, received, 20_000);
+
+    await waitFor("the SRT ingest listening again", () => listening() > runs, 30_000);
+    publisher = publishSrt(ch.ingest.srt, clip);
+    media.push(publisher);
+    await waitFor("back live", async () => !(await view(id)).holding, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await view(id)).toMatchObject({ state: "streaming", holding: false, stats: { restarts: 0 } });
+
+    const frames = await expectCleanRecording(received, listener);
+    expect((await ffprobeStreams(received)).map((stream) => stream.codec_name).sort()).toEqual([
+      "aac",
+      "hevc",
+    ]);
+    expect(await frameSizes(received)).toEqual(["640x360"]);
+    console.log(
+      `HEVC over SRT: holding ${holdingMs} ms after the caller was killed; ${frames.total} frames, ${frames.red} of the slate`,
+    );
+    expect(frames.total - frames.red).toBeGreaterThan(30);
+  }, 180_000);
+
+  it("an Enhanced RTMP HEVC channel to an SRT destination: the slate in HEVC, MPEG-TS bytes, one caller", async () => {
+    const ch = (
+      await setup.admin.post<{ id: string; streamKey: string; ingest: { rtmp: string } }>("/channels", {
+        name: "Slate Enhanced RTMP",
+      })
+    ).body;
+    expect((await putSlate(ch.id, pngPicture("red", "320x240"), "image/png")).status).toBe(204);
+    // Stopping it closes its socket (idempotent): the channel goes offline at once.
+    const publisher = await publishEnhancedHevc(Number(new URL(ch.ingest.rtmp).port), ch.streamKey);
+    try {
+      await waitFor(
+        "channel live with HEVC",
+        async () => (await setup.admin.get(`/channels/${ch.id}`)).body.codecs?.video === "hevc",
+      );
+      const { received, listener, destination } = await srtReceiver("srt-slate-ertmp");
+      const id = await slateRestream(ch.id, destination, 60);
+      await waitFor("bytes at the receiver", () => existsSync(received) && statSync(received).size > 50_000);
+
+      publisher.stop();
+      await expectHolding(id, received, 10_000);
+      await expectCleanRecording(received, listener);
+      expect((await ffprobeStreams(received)).map((stream) => stream.codec_name).sort()).toEqual([
+        "aac",
+        "hevc",
+      ]);
+    } finally {
+      publisher.stop();
+    }
+  }, 150_000);
 });

@@ -110,6 +110,15 @@ export function hevcClip(): Promise<string> {
   return cachedMedia(HEVC_ARGS, "ts");
 }
 
+/**
+ * The same in Matroska, for a publisher whose output must decode clean across its loops: ffmpeg
+ * 5.1's `-stream_loop` over the MPEG-TS file loses the IDR that starts each loop again, so its own
+ * output already has "Could not find ref with POC 0" and "Duplicate POC" at every loop.
+ */
+export function hevcLoopClip(): Promise<string> {
+  return cachedMedia([...HEVC_ARGS.slice(0, -2), "-f", "matroska"], "mkv");
+}
+
 /** 3 s, 640x360 30 fps HEVC (a keyframe a second, no B-frames) as raw Annex B. */
 export function rawHevcClip(): Promise<string> {
   return cachedMedia(RAW_HEVC_ARGS, "hevc");

@@ -7,6 +7,7 @@ import type { ChannelCodecs } from "../../node/defs/codecs.js";
 import type { FlvTag } from "../../node/defs/flv-tag.js";
 import type { EndReason, FeedReader } from "../../node/defs/relay.js";
 import { AUDIO, VIDEO } from "../../node/media/flv.js";
+import { FLV_HOLD } from "../../node/slate/hold-units.js";
 import { signatureKey, signatureOf } from "../../node/slate/signature.js";
 import { SlateHold } from "../../node/slate/slate-hold.js";
 import type { SlateClip } from "../../node/slate/slate-store.js";
@@ -35,7 +36,7 @@ const videoHeader = (marker: number): FlvTag => ({
 const audio = (timestamp: number): FlvTag => ({ type: AUDIO, timestamp, data: Buffer.from([0xaf, 1, 0x21]) });
 
 /** 10 frames at 30 fps (a keyframe first), a 400 ms period, marked 9 (the slate). */
-const CLIP: SlateClip = {
+const CLIP: SlateClip<FlvTag> = {
   init: [videoHeader(9)],
   media: Array.from({ length: 12 }, (_, i) => video(1000 + i * 33, i === 0, 9)),
   periodMs: 400,
@@ -71,7 +72,7 @@ function fakeReader(): FakeReader {
   };
 }
 
-function drain(hold: SlateHold): FlvTag[] {
+function drain(hold: SlateHold<FlvTag>): FlvTag[] {
   const out: FlvTag[] = [];
   for (let tag = hold.poll(); tag !== undefined; tag = hold.poll()) out.push(tag);
   return out;
@@ -84,7 +85,7 @@ let clock = 0;
 function holdWith(reader: FakeReader, seconds = 20) {
   const events: string[] = [];
   const asked: string[] = [];
-  const hold = new SlateHold(reader, seconds, {
+  const hold = new SlateHold(FLV_HOLD, reader, seconds, {
     codecs: () => CODECS,
     clip: async (signature) => {
       asked.push(signatureKey(signature));
@@ -101,6 +102,19 @@ afterEach(() => {
 });
 
 describe("SlateHold", () => {
+  it("measures the frame rate from times out of order (B-frames, as MPEG-TS units carry them)", () => {
+    const live = fakeReader();
+    const { hold, asked } = holdWith(live);
+    // x265's order with 3 B-frames: presentation times 4, 2, 1, 3, 8, 6, 5, 7, ... frames of 33 ms.
+    const order = [
+      0,
+      ...Array.from({ length: 40 }, (_, i) => 4 * Math.floor(i / 4) + ([4, 2, 1, 3][i % 4] as number)),
+    ];
+    live.push(videoHeader(1), ...order.map((frame, i) => video(5000 + frame * 33, i === 0, 1)));
+    drain(hold);
+    expect(asked).toEqual(["h264-high-3.1-1280x720-30-a48000x2"]);
+  });
+
   it("passes live tags, holds with the slate paced by the clock, and goes live again on a keyframe", async () => {
     clock = 0;
     const live = fakeReader();

@@ -1,5 +1,6 @@
 // The AAC AudioSpecificConfig (ISO/IEC 14496-3 1.6.2.1) an RTMP publisher sends as its audio
 // sequence header: sample rate and channel count for the channel's codecs.
+import { AAC_SAMPLE_RATES as RATES } from "../../media/adts.js";
 import { BitReader } from "./bit-reader.js";
 import { CodecConfigError } from "./errors.js";
 
@@ -10,7 +11,6 @@ export interface AacInfo {
   readonly channels: number | null;
 }
 
-const RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
 /** channelConfiguration -> channels (7 is 7.1; 11-14 from the 2009+ amendments). */
 const CHANNELS: Record<number, number> = {
   1: 1,
