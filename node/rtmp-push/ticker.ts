@@ -1,8 +1,10 @@
 // One timer for every push of a node: each tick, each push writes what its hub reader queued since
-// the last one. A 40 ms tick makes a 30 fps stream with audio ~25 socket writes a second instead of
-// ~75 (the same batching the ffmpeg engine's pipe gets, see node/ingest/registry.ts), and a hundred
-// pushes cost one timer, not a hundred. The timer runs only while a push is registered.
-export const TICK_MS = 40;
+// the last one, as one socket write (writev). A 100 ms tick makes a 30 fps stream with audio ~10
+// socket writes a second instead of ~75, and a hundred pushes cost one timer, not a hundred. A push
+// adds at most 100 ms of latency, nothing beside a platform's seconds; what each write costs (the
+// syscall, Node's stream machinery) is paid per tick, so the tick is the largest lever on the CPU of
+// many pushes (docs/decisions.md). The timer runs only while a push is registered.
+export const TICK_MS = 100;
 
 export class Ticker {
   private readonly members = new Set<() => void>();
