@@ -60,6 +60,22 @@ describe("FlvSplice", () => {
     ]);
   });
 
+  it("drops a tag of the next input that lands on the last one's millisecond", () => {
+    const { s, out } = splice();
+    s.cut([], [video(0, true)]);
+    s.pass(audio(10));
+    s.pass(video(40));
+    s.pass(audio(50));
+    out.length = 0;
+    // the keyframe (1,000) lands at 80, the audio at 970 on 50 (the last audio's), at 993 on 73
+    s.cut([], [video(1_000, true), audio(970), audio(993), video(1_040)]);
+    expect(out.map((t) => [t.type, t.timestamp])).toEqual([
+      [9, 80],
+      [8, 73],
+      [9, 120],
+    ]);
+  });
+
   it("sends new sequence headers when the configuration changes", () => {
     const { s, out } = splice();
     s.cut([avcConfig(1), aacConfig()], [video(0, true)]);

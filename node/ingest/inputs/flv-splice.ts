@@ -2,7 +2,8 @@
 // has its own clock (an encoder starts at 0, a reconnected one starts again), so at every cut the
 // new input's timestamps are shifted so its keyframe is presented one video frame after the last
 // frame presented (B-frames of the old input may be presented after its last tag's timestamp):
-// neither decoding nor presentation times go back, and they do not jump by more than a frame. Sequence headers (and onMetaData) go out
+// neither decoding nor presentation times go back (nor repeat: a tag on the last one's millisecond
+// is dropped), and they do not jump by more than a frame. Sequence headers (and onMetaData) go out
 // only when they differ from the last ones out, so a decoder sees the configuration change exactly
 // when it does, and then also in band, in front of the first keyframe (withParameterSets says
 // why). Everything downstream (the hub, both engines) sees one stream from one publisher.
@@ -77,7 +78,7 @@ export class FlvSplice {
   }
 
   private video(tag: FlvTag, timestamp: number): void {
-    if (this.lastVideoOut !== null && after(timestamp, this.lastVideoOut) < 0) return;
+    if (this.lastVideoOut !== null && after(timestamp, this.lastVideoOut) <= 0) return;
     if (this.lastVideoIn !== null) {
       const step = after(tag.timestamp, this.lastVideoIn);
       if (step > 0 && step <= MAX_FRAME_MS) this.frameMs = step;
@@ -90,9 +91,13 @@ export class FlvSplice {
     this.emit(tag, timestamp);
   }
 
-  /** Audio from before the cut (interleaved with the new keyframe) would go back: it is dropped. */
+  /**
+   * Audio from before the cut (interleaved with the new keyframe) would go back, or land on the last
+   * audio tag's millisecond (a muxer reading the output refuses a decoding time that does not grow):
+   * it is dropped.
+   */
   private audio(tag: FlvTag, timestamp: number): void {
-    if (this.lastAudioOut !== null && after(timestamp, this.lastAudioOut) < 0) return;
+    if (this.lastAudioOut !== null && after(timestamp, this.lastAudioOut) <= 0) return;
     this.lastAudioOut = timestamp;
     this.emit(tag, timestamp);
   }
