@@ -87,7 +87,8 @@ export class LabMesh {
    * (Re)publishes the test clip in real time to a node's RTMP ingest, from the publisher host. With
    * `reconnect`, a publisher that exits (the node refused the key while its store was away, or dropped
    * the session) starts again 1 s later, as an encoder's reconnect does, until the next publishTo or
-   * stopPublisher; `onReconnect` hears each restart with the exited publisher's last stderr line.
+   * stopPublisher; `onReconnect` hears each restart with the exited publisher's last stderr line (its stream key
+   * replaced by `<key>`).
    */
   async publishTo(
     id: NodeId,
@@ -111,7 +112,8 @@ export class LabMesh {
       void publisher.exited.then(async () => {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         if (this.publisher !== publisher) return;
-        options.onReconnect?.(publisher.tail.at(-1) ?? "");
+        // ffmpeg's error line names the URL, and with it the stream key
+        options.onReconnect?.((publisher.tail.at(-1) ?? "").replaceAll(streamKey, "<key>"));
         start();
       });
     };
