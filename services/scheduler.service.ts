@@ -80,9 +80,7 @@ export function schedulerService({ catalog, store, log, history }: SchedulerDeps
     created(this: Service) {
       const broker = this.broker;
       scheduler = new Scheduler(catalog, store, {
-        ensureActors: async (nodeID, orders) => {
-          await meshCall(broker, NODE_CALLS.ensureActors, { orders }, nodeID);
-        },
+        ensureActors: (nodeID, orders) => meshCall(broker, NODE_CALLS.ensureActors, { orders }, nodeID),
         removeActors: (nodeID, restreamIds) =>
           meshCall(broker, NODE_CALLS.removeActors, { restreamIds }, nodeID),
         openChain: (nodeID, link) => meshCall(broker, NODE_CALLS.openChain, link, nodeID),

@@ -119,10 +119,12 @@ export class PlacementFence {
 
   /** Runs the order if the store confirms it; false: refused as stale. */
   private async ensureOne(order: PlacedOrder): Promise<boolean> {
-    const stored = (await this.holds(order)) ? await this.specs.actorOrder(order.restreamId) : null;
+    const objection = await this.objection(order);
+    const stored = objection === null ? await this.specs.actorOrder(order.restreamId) : null;
     if (stored?.channelId !== order.channelId) {
+      const reason = objection ?? "the restream is not in the store for this channel, or cannot run";
       this.log.info(
-        { event: "order_refused", restreamId: order.restreamId },
+        { event: "order_refused", restreamId: order.restreamId, epoch: order.epoch, reason },
         "stale placement order refused",
       );
       return false;
@@ -134,13 +136,17 @@ export class PlacementFence {
     return true;
   }
 
-  private async holds(order: PlacedOrder): Promise<boolean> {
+  /** Null when the store places the restream here under the order's epoch, else why not. */
+  private async objection(order: PlacedOrder): Promise<string | null> {
     const known = this.mine.get(order.restreamId);
-    if (known === order.epoch) return true;
-    if (known !== undefined && known > order.epoch) return false;
+    if (known === order.epoch) return null;
+    if (known !== undefined && known > order.epoch) return `a newer placement here is known (epoch ${known})`;
     // The watch may lag the leader's write: ask the store itself.
     const placement = await this.placements.get(order.restreamId);
-    return placement?.nodeId === this.nodeId && placement.epoch === order.epoch;
+    if (placement?.nodeId === this.nodeId && placement.epoch === order.epoch) return null;
+    return placement
+      ? `the store places it on ${placement.nodeId} at epoch ${placement.epoch}`
+      : "the store has no placement of it";
   }
 
   private changed(restreamId: string, revision: number, placement: Placement | undefined): void {

@@ -37,7 +37,8 @@ export interface SchedulerNode extends MeshNode, ChainNode {}
 
 /** How the scheduler reaches actor hosts (Moleculer calls with a nodeID, in the services). */
 export interface SchedulerParent extends Omit<ChainParent, "node"> {
-  ensureActors(nodeId: string, orders: readonly PlacedOrder[]): Promise<void>;
+  /** The node runs the orders its store confirms; it names the others (refused as stale). */
+  ensureActors(nodeId: string, orders: readonly PlacedOrder[]): Promise<{ refused: readonly string[] }>;
   removeActors(nodeId: string, restreamIds: readonly string[]): Promise<void>;
   /** Only the leader places actors; the others keep their view current and wait. */
   isLeader(): boolean;
@@ -414,16 +415,25 @@ export class Scheduler {
       });
     });
     let delivered = 0;
+    let refusals = false;
     const sent = await orders.send(
       "place",
       async (nodeId, batch) => {
-        await this.parent.ensureActors(nodeId, batch);
-        for (const order of batch) this.delivered.add(order.restreamId);
-        delivered += batch.length;
+        const refused = new Set((await this.parent.ensureActors(nodeId, batch)).refused);
+        for (const order of batch) if (!refused.has(order.restreamId)) this.delivered.add(order.restreamId);
+        delivered += batch.length - refused.size;
+        if (refused.size === 0) return;
+        // The node's store did not show it these placements yet (it is catching up after a cut,
+        // say), or they are stale: either way the next round sends what the store holds then.
+        refusals = true;
+        this.parent.warn(
+          { event: "orders_refused", nodeId, restreamIds: [...refused] },
+          "a node refused placement orders; trying again soon",
+        );
       },
       this.parent,
     );
-    if (!sent) this.failed = true;
+    if (!sent || refusals) this.failed = true;
     return delivered;
   }
 

@@ -5,7 +5,10 @@
 // apart, and allowed only from a node taking over a vanished node's restreams), every record is as
 // before, the states come back within the time measured and printed, and no process leaked. The figures go to docs/reliability.md.
 // Needs root and `ip netns`; skipped otherwise.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { STAT_PORT } from "../support/netns/destination.js";
 import { netnsAvailable } from "../support/netns/lab.js";
 import { LossyLink } from "../support/netns/lossy-link.js";
@@ -37,6 +40,8 @@ const restreams: Record<keyof typeof KEYS, string> = { native: "", ffmpeg: "" };
 let before: unknown;
 /** When the current test's fault began (after its baseline). */
 let faultFrom = 0;
+/** A test failed: the nodes' logs are written to a temporary directory at the end. */
+let keepLogs = false;
 /** What the nodes held open before the first fault, with every restream streaming from h2. */
 let held: Record<NodeId, NodeResources>;
 
@@ -80,13 +85,31 @@ async function allStreamingOn(node: NodeId, via: NodeId): Promise<boolean> {
 /** Every restream streams from h2, where the publisher is; the figures start from here. */
 async function baseline(): Promise<void> {
   if (await allStreamingOn("h2", "h1")) return;
+  const publishedAt = Date.now();
   await mesh.publishTo("h2", streamKey);
-  await msUntil("streaming from h2", () => allStreamingOn("h2", "h1"), Date.now(), 30_000);
+  const steps = () => timeline(mesh, NODE_IDS, publishedAt, TAKEOVER_STEPS).join("\n");
+  const took = await msUntil(
+    "streaming from h2",
+    () => allStreamingOn("h2", "h1"),
+    publishedAt,
+    30_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; since the publish:\n${steps()}`);
+  });
+  if (took > 5_000) console.info(`back to h2 took ${took} ms (ms after the publish):\n${steps()}`);
 }
 
 async function allListed(): Promise<boolean> {
   const lists = await Promise.all(NODE_IDS.map((id) => nodesSeen(mesh, id)));
   return lists.every((ids) => ids?.join() === "h1,h2,h3");
+}
+
+/** What `via`'s API shows of the restreams, and the nodes' logs since `since`: a failure's message. */
+async function whatNodeShows(via: NodeId, since: number, logsOf: readonly NodeId[] = [via]): Promise<string> {
+  const views = await Promise.all(Object.values(restreams).map((id) => restreamSeen(mesh, via, id)));
+  const shown = views.map((v) => (v ? `${v.state} on ${v.node ?? "no node"}` : "no answer"));
+  const log = timeline(mesh, logsOf, since, /./).slice(-80);
+  return `${via}'s API shows: ${shown.join("; ")}\nthe log of ${logsOf.join(", ")} since then:\n${log.join("\n")}`;
 }
 
 /** Polls the restreams through `via` until stopped; returns the times they were not streaming from `node`. */
@@ -154,7 +177,9 @@ async function ingestHostAway(
     () => allStreamingOn("h3", node),
     backAt,
     75_000,
-  );
+  ).catch(async (error: unknown) => {
+    throw new Error(`${String(error)}\n${await whatNodeShows(node, backAt)}`);
+  });
   const fromNode = mesh.destination.events.filter(
     (e) => e.at >= backAt && e.addr === mesh.node(node).host.ip,
   );
@@ -162,6 +187,19 @@ async function ingestHostAway(
   expect(seenGone).toBeLessThanOrEqual(3_000);
   await invariants("h3");
   return `seen gone ${seenGone} ms; streaming from h3 ${takenOver} ms after its publish (${fromAccepted} ms after h3 accepted it); ${refusedLine}; all three listed again ${rejoined} ms after the return; ${node}'s own API agreed ${agreed} ms after the return`;
+}
+
+/** Every order a node refused over the suite, per node and reason, with a count. */
+function refusedOrders(): string {
+  const counts = new Map<string, number>();
+  for (const id of NODE_IDS)
+    for (const raw of mesh.node(id).process.output) {
+      if (!raw.includes('"order_refused"')) continue;
+      const { reason } = JSON.parse(raw) as { reason?: string };
+      const key = `${id}: ${reason ?? "?"}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  return [...counts].map(([key, n]) => `${key} (${n})`).join("\n") || "none";
 }
 
 /** The publishes nginx refused since `since` ("already publishing"), per key, with their times after it. */
@@ -251,11 +289,24 @@ describe.skipIf(unavailable !== null)(
     }, 120_000);
 
     afterAll(async () => {
+      if (mesh && keepLogs) {
+        const dir = mkdtempSync(join(tmpdir(), "streamwell-netns-logs-"));
+        for (const id of NODE_IDS)
+          writeFileSync(join(dir, `${id}.log`), mesh.node(id).process.output.join("\n"));
+        console.info(`a test failed: the nodes' logs are in ${dir}`);
+      }
+      if (mesh)
+        console.info(
+          `placement orders refused over the suite (the leader sends them again):\n${refusedOrders()}`,
+        );
       await mesh?.dispose();
       if (figures.length > 0) console.info(`fault figures:\n${figures.join("\n")}`);
     }, 60_000);
 
     beforeEach(async () => {
+      onTestFailed(() => {
+        keepLogs = true;
+      });
       await baseline();
       faultFrom = Date.now();
     }, 60_000);
@@ -404,9 +455,13 @@ describe.skipIf(unavailable !== null)(
         expect(republished).toEqual([0, 0]);
         expect(gaps).toEqual([]);
       } finally {
+        const undrainedAt = Date.now();
         for (const id of ["h1", "h2"]) await admin.post(`/nodes/${id}/undrain`);
-        await msUntil("streaming from h2", () => allStreamingOn("h2", "h1"), Date.now(), 60_000).catch(
-          () => 0,
+        await msUntil("streaming from h2", () => allStreamingOn("h2", "h1"), undrainedAt, 60_000).catch(
+          async () =>
+            console.info(
+              `not streaming from h2 60 s after the undrain:\n${await whatNodeShows("h1", undrainedAt, NODE_IDS)}`,
+            ),
         );
         await link.stop();
       }
@@ -415,7 +470,9 @@ describe.skipIf(unavailable !== null)(
         "the chain link's processes gone",
         () => mesh.leakedProcesses(1).length === 0,
         Date.now(),
-      );
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}: ${mesh.leakedProcesses(1).join("; ")}`);
+      });
       await invariants();
       await noLeakedDescriptors("the lossy chain link");
     }, 240_000);

@@ -39,6 +39,7 @@ const parent: SchedulerParent = {
         calls[first + i] = `ensure ${nodeId} ${restreamId} ${what}`;
       }),
     );
+    return { refused: [] };
   },
   async removeActors(nodeId, ids) {
     for (const id of ids) calls.push(`remove ${nodeId} ${id}`);
@@ -328,7 +329,7 @@ describe("Scheduler", () => {
       ...parent,
       async ensureActors(nodeId, orders) {
         sizes.push(orders.length);
-        await parent.ensureActors(nodeId, orders);
+        return parent.ensureActors(nodeId, orders);
       },
     });
     const [destination] = await catalog.destinations.list();
@@ -416,6 +417,36 @@ describe("Scheduler, when the store refuses a placement write", () => {
     expect(calls).toEqual([]);
     await vi.advanceTimersByTimeAsync(1); // the retry, with no other trigger
     await vi.waitFor(() => expect(calls).toEqual([`ensure n1 ${restreamId} k1`]));
+  });
+
+  it("sends an order the node refused again after a retry delay (a node back from a cut reads the store late)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const warned: string[] = [];
+    let refuse = true;
+    const refusing = new Scheduler(catalog, store, {
+      ...parent,
+      async ensureActors(nodeId, orders) {
+        if (!refuse) return parent.ensureActors(nodeId, orders);
+        refuse = false;
+        calls.push(`refused by ${nodeId}`);
+        return { refused: orders.map((order) => order.restreamId) };
+      },
+      warn: (_details, message) => warned.push(message),
+    });
+    refusing.ingestLive(channelId, "n1", H264_AAC_720P);
+    await catalog.startRestream(restreamId);
+    await refusing.request();
+    expect(warned).toEqual(["a node refused placement orders; trying again soon"]);
+    expect(calls).toEqual(["refused by n1"]);
+    await vi.advanceTimersByTimeAsync(RETRY.firstMs - 1);
+    expect(calls).toEqual(["refused by n1"]);
+    await vi.advanceTimersByTimeAsync(1); // the retry, with no other trigger
+    await vi.waitFor(() => expect(calls).toEqual(["refused by n1", `ensure n1 ${restreamId} k1`]));
+    await refusing.request();
+    expect(calls).toHaveLength(2); // delivered now: not sent again
   });
 });
 
