@@ -50,7 +50,8 @@ export interface MeshResult {
   readonly start: {
     readonly createS: number;
     readonly startCallsS: number;
-    readonly convergeS: number;
+    /** Null when not every actor ran within the bench's wait (the run's other figures stand). */
+    readonly convergeS: number | null;
     /** One read of every restream record from the KV store, from the benchmark's process. */
     readonly kvListMs: number;
     /** The leader's rounds that delivered placements while the restreams were started. */
@@ -60,8 +61,10 @@ export interface MeshResult {
   };
   readonly memory: readonly MemoryRow[];
   readonly changes: readonly Change[];
-  /** API reads with every restream started (ms, or the error). */
-  readonly apiMs: Readonly<Record<string, number | string>>;
+  /** API reads with every restream created and stopped (ms, or the error). */
+  readonly apiStoppedMs: Readonly<Record<string, number | string>>;
+  /** API reads with every restream started (ms, or the error); null when not every actor ran. */
+  readonly apiMs: Readonly<Record<string, number | string>> | null;
 }
 
 /** kB per restream between two memory rows, per node and for the mesh. */
@@ -75,6 +78,13 @@ function perRestream(from: MemoryRow | undefined, to: MemoryRow | undefined, n: 
       2,
     ),
   };
+}
+
+function apiLine(when: string, ms: Readonly<Record<string, number | string>>, n: number): string {
+  return (
+    `API with ${when}: GET /restreams/:id ${ms.getRestream} ms (median of 5),` +
+    ` GET /channels/:id/restreams (${n / 2}) ${ms.listChannel} ms (median of 5; the node's first: ${ms.listChannelFirst} ms).`
+  );
 }
 
 /** Writes the JSON and prints the summary; returns the JSON's path. */
@@ -112,9 +122,10 @@ export function report(result: MeshResult): string {
     `Per idle restream definition: ${idle ? `${idle.meshKb} kB over the mesh (${idle.perNodeKb.join(" / ")})` : "-"}; ` +
       `per placed actor: ${placed ? `${placed.meshKb} kB (${placed.perNodeKb.join(" / ")})` : "-"}.`,
     "",
-    `API with all ${n} started: GET /restreams/:id ${result.apiMs.getRestream} ms (median of 5),` +
-      ` GET /channels/:id/restreams (${n / 2}) ${result.apiMs.listChannel} ms (median of 5; the node's first:` +
-      ` ${result.apiMs.listChannelFirst} ms).`,
+    apiLine(`all ${n} stopped`, result.apiStoppedMs, n),
+    result.apiMs
+      ? apiLine(`all ${n} started`, result.apiMs, n)
+      : `API with all ${n} started: not every actor ran.`,
   ];
   process.stdout.write(`${out.join("\n")}\n`);
 
@@ -130,10 +141,11 @@ export function report(result: MeshResult): string {
       ...start,
       createS: round(start.createS),
       startCallsS: round(start.startCallsS),
-      convergeS: round(start.convergeS),
+      convergeS: start.convergeS === null ? null : round(start.convergeS),
     },
     leaderChange: { detectMs: detect, convergeMs: converge, runs: changes },
     memory: { rows: memory, perIdleRestream: idle, perPlacedActor: placed },
+    apiStoppedMs: result.apiStoppedMs,
     apiMs: result.apiMs,
   };
   writeFileSync(path, `${JSON.stringify(record, null, 2)}\n`);
