@@ -14,7 +14,6 @@ import type { EngineName } from "../defs/relay.js";
 import { newId } from "../kit/ids.js";
 import { mutate } from "../store/mutate.js";
 import { RevisionMismatchError, type Store } from "../store/store.js";
-import { StoreMirror } from "../store/store-mirror.js";
 import { byCreation, type DestinationRecord, keys } from "./records.js";
 
 export interface DestinationInput {
@@ -32,14 +31,7 @@ export const USE_IN_FLIGHT_MS = 60_000;
 const DELETE_ATTEMPTS = 8;
 
 export class Destinations {
-  /** Every write goes through the mirror, so known() shows this node's writes at once. */
-  private readonly store: StoreMirror;
-  /** A mirrored record -> the same without its uses, kept while the record is unchanged. */
-  private readonly shown = new WeakMap<DestinationRecord, DestinationRecord>();
-
-  constructor(store: Store) {
-    this.store = new StoreMirror(store, keys.destinations);
-  }
+  constructor(private readonly store: Store) {}
 
   async create(input: DestinationInput): Promise<DestinationRecord> {
     const destination: DestinationRecord = { id: newId("ds"), ...input, createdAt: new Date().toISOString() };
@@ -63,22 +55,6 @@ export class Destinations {
     return (await this.store.list<DestinationRecord>(keys.destinations))
       .map((entry) => withoutUses(entry.value))
       .sort(byCreation);
-  }
-
-  /**
-   * Every destination as this node knows it, from memory (store-mirror.ts): what the scheduler
-   * leader's rounds read. The same object for a record until it changes, so a round can tell an
-   * unchanged destination by identity.
-   */
-  async known(): Promise<DestinationRecord[]> {
-    return (await this.store.listMirrored<DestinationRecord>()).map(({ value }) => {
-      let shown = this.shown.get(value);
-      if (!shown) {
-        shown = withoutUses(value);
-        this.shown.set(value, shown);
-      }
-      return shown;
-    });
   }
 
   async update(id: string, change: Partial<DestinationInput>): Promise<DestinationRecord> {

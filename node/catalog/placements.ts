@@ -2,7 +2,6 @@
 // compare-and-set, so two nodes that both believe they lead cannot overwrite each other; nodes
 // read them to refuse stale orders and to stop actors that were placed elsewhere.
 import type { Entry, Store, Unwatch } from "../store/store.js";
-import { StoreMirror } from "../store/store-mirror.js";
 import { keys, type PlacementRecord } from "./records.js";
 
 export type PlacementEntry = Entry<PlacementRecord>;
@@ -13,25 +12,11 @@ export interface Placement extends PlacementRecord {
 }
 
 export class Placements {
-  /** Writes go through the mirror, so the leader's next round sees its own placements at once. */
-  private readonly store: StoreMirror;
+  constructor(private readonly store: Store) {}
 
-  constructor(store: Store) {
-    this.store = new StoreMirror(store, keys.placements);
-  }
-
-  /** Every placement as the store holds it now (a KV list). */
   async list(): Promise<Map<string, PlacementEntry>> {
-    return byRestream(await this.store.list<PlacementRecord>(keys.placements));
-  }
-
-  /**
-   * Every placement as this node knows it, from memory (store-mirror.ts): what the scheduler
-   * leader's rounds read. A compare-and-set on an entry the change feed has not updated yet fails,
-   * and the scheduler then reads list() once.
-   */
-  async known(): Promise<Map<string, PlacementEntry>> {
-    return byRestream(await this.store.listMirrored<PlacementRecord>());
+    const entries = await this.store.list<PlacementRecord>(keys.placements);
+    return new Map(entries.map((entry) => [entry.value.restreamId, entry]));
   }
 
   async get(restreamId: string): Promise<Placement | undefined> {
@@ -62,8 +47,4 @@ export class Placements {
       } else onChange(event.key.slice(keys.placements.length), event.revision);
     });
   }
-}
-
-function byRestream(entries: readonly PlacementEntry[]): Map<string, PlacementEntry> {
-  return new Map(entries.map((entry) => [entry.value.restreamId, entry]));
 }

@@ -13,7 +13,6 @@ import { type PortRange, SrtPorts } from "../catalog/srt-ports.js";
 import type { ChainLink, ChainRecord } from "../defs/orders.js";
 import { newPassphrase } from "../kit/ids.js";
 import type { Entry, Store } from "../store/store.js";
-import { StoreMirror } from "../store/store-mirror.js";
 
 export interface ChainNode {
   readonly publicHost: string;
@@ -41,28 +40,19 @@ export class ChainLinks {
   /** Calls to nodes that failed in the current reconcile (logged; a later round retries them). */
   private failures = 0;
 
-  /** The links as this node knows them (store-mirror.ts); its own writes are in it at once. */
-  private readonly store: StoreMirror;
-
   constructor(
-    store: Store,
+    private readonly store: Store,
     private readonly parent: ChainParent,
-  ) {
-    this.store = new StoreMirror(store, PREFIX);
-  }
+  ) {}
 
   /**
    * Makes the links in the store, and on the nodes, exactly `wanted`. Resolves false when a call
-   * to a node failed (logged): the scheduler then tries again later. The links are read from
-   * memory, or from the store when `fresh` (after a round whose store write failed: the change
-   * feed may not have brought the record a compare-and-set lost to).
+   * to a node failed (logged): the scheduler then tries again later.
    */
-  async reconcile(wanted: readonly ChainLink[], fresh: boolean): Promise<boolean> {
+  async reconcile(wanted: readonly ChainLink[]): Promise<boolean> {
     this.failures = 0;
     const want = new Map(wanted.map((link) => [keyOf(link), link]));
-    const existing = fresh
-      ? await this.store.list<ChainRecord>(PREFIX)
-      : await this.store.listMirrored<ChainRecord>();
+    const existing = await this.store.list<ChainRecord>(PREFIX);
     for (const entry of existing) {
       const link = want.get(entry.key);
       want.delete(entry.key);

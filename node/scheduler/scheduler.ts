@@ -9,13 +9,13 @@
 // Triggers: a store change (desired state, destinations, switches), an ingest going live or
 // offline, a node joining or leaving, a resync of the ingests that changed something, and a retry
 // after a round in which a store write or a call to a node failed (RETRY: 0.5 s doubling to 10 s,
-// back to 0.5 s after a clean round). Nothing runs on a timer while there is nothing to do. A round
-// reads the records from this node's memory of the store (store-mirror.ts), not a KV list.
+// back to 0.5 s after a clean round). Nothing runs on a timer while there is nothing to do: at
+// 10,000 restreams a round reads ~1 s of records.
 
 import { createHash } from "node:crypto";
 import type { Catalog } from "../catalog/catalog.js";
 import { requiredFeatures } from "../catalog/features.js";
-import type { Placement, PlacementEntry } from "../catalog/placements.js";
+import type { PlacementEntry } from "../catalog/placements.js";
 import type { DestinationRecord, Features, PlacementRecord, RestreamRecord } from "../catalog/records.js";
 import type { ChannelCodecs } from "../defs/codecs.js";
 import type { Container } from "../defs/container.js";
@@ -28,7 +28,7 @@ import { carrierContainer } from "../restreams/codec-rules.js";
 import { KeyExistsError, RevisionMismatchError, type Store, StoreError } from "../store/store.js";
 import { ChainLinks, type ChainNode, type ChainParent } from "./chains.js";
 import { IngestMap } from "./ingest-map.js";
-import { CALL_LIMIT, NodeBatches } from "./node-batches.js";
+import { NodeBatches } from "./node-batches.js";
 import { chooseNodes, type MeshNode } from "./placement.js";
 import { actorSpecOf } from "./relay-spec.js";
 
@@ -67,12 +67,6 @@ interface Wish {
   readonly waiting: Map<string, string>;
 }
 
-interface SpecOf {
-  readonly destination: DestinationRecord | undefined;
-  readonly spec: ActorSpec | null;
-  readonly fingerprint: string;
-}
-
 interface Wanted extends PlacementRecord {
   readonly spec: ActorSpec;
   readonly ingestNodeId: string;
@@ -93,13 +87,6 @@ export class Scheduler {
   private readonly rounds: CoalescedRounds;
   /** Set by a failure in the current round: the round is tried again after a RETRY delay. */
   private failed = false;
-  /**
-   * Set when a placement's compare-and-set lost, or a round failed (a chain link's write): the next
-   * round lists the placements and links from the store, not from memory.
-   */
-  private stale = false;
-  /** A restream record (the mirror's object) -> its spec and fingerprint, with the destination read. */
-  private readonly specs = new WeakMap<RestreamRecord, SpecOf>();
   /** Rounds that failed in a row (the next retry's delay doubles with each). */
   private failures = 0;
   private retry: NodeJS.Timeout | undefined;
@@ -249,8 +236,9 @@ export class Scheduler {
       if (restream.desired !== "started") continue;
       const destination = restream.kind === "destination" ? byId.get(restream.destinationId) : undefined;
       if (!requiredFeatures(restream, destination).every((name) => features[name])) continue;
-      const { spec, fingerprint } = this.specOf(restream, destination);
+      const spec = actorSpecOf(restream, destination);
       if (!spec) continue;
+      const fingerprint = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
       // A Remote Playback listens on the node its URL names, whichever node has the ingest.
       const fixedNodeId = restream.kind === "remote_playback" ? restream.nodeId : undefined;
       const ingestNodeId = this.ingests.get(restream.channelId);
@@ -282,28 +270,12 @@ export class Scheduler {
     return { wanted, waiting };
   }
 
-  /**
-   * What the restream's actor runs and its fingerprint, computed again only when the record or its
-   * destination changed: the records are the mirrors' objects, the same until they change, and a
-   * round at 10,000 started restreams hashed 10,000 specs.
-   */
-  private specOf(restream: RestreamRecord, destination: DestinationRecord | undefined): SpecOf {
-    const held = this.specs.get(restream);
-    if (held && held.destination === destination) return held;
-    const spec = actorSpecOf(restream, destination);
-    const fingerprint = spec ? createHash("sha256").update(JSON.stringify(spec)).digest("hex") : "";
-    const made = { destination, spec, fingerprint };
-    this.specs.set(restream, made);
-    return made;
-  }
-
   private async reconcile(): Promise<void> {
     this.failed = false;
     try {
       await this.reconcileOnce();
     } catch (error) {
       this.failed = true;
-      this.stale = true;
       throw error;
     } finally {
       if (this.failed) this.retryLater();
@@ -324,25 +296,21 @@ export class Scheduler {
   private async reconcileOnce(): Promise<void> {
     this.placementsKnown = false;
     if (!this.parent.isLeader()) {
-      // A later leadership starts by delivering everything again, from what the store holds.
+      // A later leadership starts by delivering everything again.
       this.delivered.clear();
-      this.stale = true;
       this.chains.redeliver(() => true);
       return;
     }
     const started = performance.now();
-    // Everything but the switches comes from this node's memory of the store (store-mirror.ts),
-    // kept by the change feed that triggers the rounds: a KV list of 10,000 is ~0.5-1 s. After a
-    // compare-and-set lost to a record the feed had not brought yet, the store is listed once.
-    const fresh = this.stale;
-    this.stale = false;
+    // Placements and desired state are read at the same time; the restreams come from this node's
+    // memory of them (Restreams.known), the rest from the store (a KV list of 10,000 is ~0.5-1 s).
     const [entries, desired] = await Promise.all([
-      fresh ? this.catalog.placements.list() : this.catalog.placements.known(),
+      this.catalog.placements.list(),
       Promise.all([
         this.catalog.restreams.known(),
-        this.catalog.destinations.known(),
+        this.catalog.destinations.list(),
         this.catalog.features.get(),
-        this.catalog.drains.known(),
+        this.catalog.drains.list(),
       ]),
     ]);
     const { wanted, waiting } = this.wanted(desired, entries);
@@ -353,7 +321,7 @@ export class Scheduler {
       ...linksOf(wanted.values(), (channelId) => this.ingests.containerOf(channelId)),
       ...this.ingests.inputLinks(),
     ];
-    if (!(await this.chains.reconcile(links, fresh))) this.failed = true;
+    if (!(await this.chains.reconcile(links))) this.failed = true;
     const delivered = await this.placeWanted(wanted, entries);
     if (delivered > 0) {
       const ms = Math.round(performance.now() - started);
@@ -372,11 +340,7 @@ export class Scheduler {
     waiting: ReadonlyMap<string, string>,
     entries: ReadonlyMap<string, PlacementEntry>,
   ) {
-    const removals = new NodeBatches<string>({
-      what: "remove",
-      deliver: (nodeId, ids) => this.parent.removeActors(nodeId, ids),
-      log: this.parent,
-    });
+    const removals = new NodeBatches<string>();
     const unwanted = [...entries].filter(
       ([restreamId, entry]) =>
         !sameTarget(entry.value, wanted.get(restreamId)) &&
@@ -402,7 +366,12 @@ export class Scheduler {
     });
     // The nodes also see the removal in the store and stop these actors themselves; this only
     // makes it prompt. A node that is gone has nothing to stop.
-    if (!(await removals.done())) this.failed = true;
+    const sent = await removals.send(
+      "remove",
+      (nodeId, ids) => this.parent.removeActors(nodeId, ids),
+      this.parent,
+    );
+    if (!sent) this.failed = true;
   }
 
   private async placeWanted(
@@ -415,11 +384,41 @@ export class Scheduler {
         entry && sameTarget(entry.value, want) ? { ...entry.value, epoch: entry.revision } : undefined;
       return kept && this.delivered.has(want.restreamId) ? [] : [{ want, kept }];
     });
+    // New placements are written STORE_CONCURRENCY at a time; orders keep the wish's order.
+    const placed = await mapBounded(due, STORE_CONCURRENCY, async ({ want, kept }) => {
+      if (kept) return kept;
+      const { spec, ingestNodeId, ...record } = want;
+      const placement = await this.storeStep(() => this.catalog.placements.place(record), want.restreamId);
+      if (placement)
+        this.parent.info(
+          {
+            event: "placement_written",
+            restreamId: want.restreamId,
+            nodeId: want.nodeId,
+            epoch: placement.epoch,
+          },
+          "placement written",
+        );
+      return placement;
+    });
+    const orders = new NodeBatches<PlacedOrder>();
+    due.forEach(({ want }, i) => {
+      const placement = placed[i];
+      if (!placement) return;
+      this.placements.set(want.restreamId, placement);
+      const takeoverFrom = this.vanished(entries.get(want.restreamId)?.value.nodeId, want.nodeId);
+      orders.add(want.nodeId, {
+        restreamId: want.restreamId,
+        channelId: want.channelId,
+        epoch: placement.epoch,
+        ...(takeoverFrom !== undefined && { takeoverFrom }),
+      });
+    });
     let delivered = 0;
     let refusals = false;
-    const orders = new NodeBatches<PlacedOrder>({
-      what: "place",
-      deliver: async (nodeId, batch) => {
+    const sent = await orders.send(
+      "place",
+      async (nodeId, batch) => {
         const refused = new Set((await this.parent.ensureActors(nodeId, batch)).refused);
         for (const order of batch) if (!refused.has(order.restreamId)) this.delivered.add(order.restreamId);
         delivered += batch.length - refused.size;
@@ -432,47 +431,10 @@ export class Scheduler {
           "a node refused placement orders; trying again soon",
         );
       },
-      log: this.parent,
-    });
-    // New placements are written STORE_CONCURRENCY at a time, a slice of CALL_LIMIT after another;
-    // each slice's orders go out (a node's calls in the wish's order) while the next is written.
-    for (let start = 0; start < due.length; start += CALL_LIMIT) {
-      const slice = due.slice(start, start + CALL_LIMIT);
-      const placed = await mapBounded(slice, STORE_CONCURRENCY, ({ want, kept }) =>
-        kept ? Promise.resolve(kept) : this.placeOne(want),
-      );
-      slice.forEach(({ want }, i) => {
-        const placement = placed[i];
-        if (!placement) return;
-        this.placements.set(want.restreamId, placement);
-        const takeoverFrom = this.vanished(entries.get(want.restreamId)?.value.nodeId, want.nodeId);
-        orders.add(want.nodeId, {
-          restreamId: want.restreamId,
-          channelId: want.channelId,
-          epoch: placement.epoch,
-          ...(takeoverFrom !== undefined && { takeoverFrom }),
-        });
-      });
-    }
-    if (!(await orders.done()) || refusals) this.failed = true;
+      this.parent,
+    );
+    if (!sent || refusals) this.failed = true;
     return delivered;
-  }
-
-  /** Writes a new placement; undefined when the store refused it (storeStep). */
-  private async placeOne(want: Wanted): Promise<Placement | undefined> {
-    const { spec, ingestNodeId, ...record } = want;
-    const placement = await this.storeStep(() => this.catalog.placements.place(record), want.restreamId);
-    if (placement)
-      this.parent.info(
-        {
-          event: "placement_written",
-          restreamId: want.restreamId,
-          nodeId: want.nodeId,
-          epoch: placement.epoch,
-        },
-        "placement written",
-      );
-    return placement;
   }
 
   /**
@@ -488,7 +450,6 @@ export class Scheduler {
       if (!(error instanceof StoreError)) throw error;
       if (error instanceof RevisionMismatchError || error instanceof KeyExistsError) {
         this.parent.warn({ err: error, restreamId }, "placement changed meanwhile; trying again");
-        this.stale = true;
         void this.rounds.request();
       } else {
         this.failed = true;

@@ -7,7 +7,7 @@ import { type DestinationRecord, keys } from "../../node/catalog/records.js";
 import { storedActorOrder } from "../../node/scheduler/relay-spec.js";
 import { RETRY, Scheduler, type SchedulerParent } from "../../node/scheduler/scheduler.js";
 import { SqliteStore } from "../../node/store/sqlite-store.js";
-import { type Store, StoreUnavailableError, type WatchEvent } from "../../node/store/store.js";
+import { type Store, StoreUnavailableError } from "../../node/store/store.js";
 import { H264_AAC_720P } from "../support/codecs.js";
 
 let dir: string;
@@ -274,25 +274,6 @@ describe("Scheduler", () => {
     expect((await catalog.placements.get(restreamId))?.epoch).toBe(second?.epoch);
   });
 
-  it("lists nothing from the store once its first round has read it: placements, restreams, destinations, drains and links come from memory", async () => {
-    up = new Set(["n1", "n2"]);
-    scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
-    await scheduler.request(); // the first round loads the node's memory of the records
-    const lists = vi.spyOn(store, "list");
-    onTestFinished(() => lists.mockRestore());
-    await catalog.startRestream(restreamId);
-    await scheduler.request();
-    expect(calls).toEqual([`ensure n1 ${restreamId} k1`]);
-    await catalog.drains.drain("n1"); // seen by the next round: the restream moves to n2 over a link
-    await scheduler.request();
-    expect(calls).toContain(`ensure n2 ${restreamId} k1`);
-    expect(calls).toContain(`open n2 ${channelId} flv`);
-    await catalog.drains.undrain("n1");
-    await scheduler.request();
-    expect(calls.at(-1)).toBe(`ensure n1 ${restreamId} k1`);
-    expect(lists).not.toHaveBeenCalled();
-  });
-
   it("sends a node's placements again when it joins again", async () => {
     await catalog.startRestream(restreamId);
     scheduler.ingestLive(channelId, "n1", H264_AAC_720P);
@@ -420,28 +401,6 @@ describe("Scheduler, when the store refuses a placement write", () => {
     expect(calls).toEqual([`remove n2 ${restreamId}`, `ensure n1 ${restreamId} k1`]);
   });
 
-  it("after a lost compare-and-set, reads the placements from the store, not its memory (the change feed may lag)", async () => {
-    const refusing = refusingOnce(async (key, value) => {
-      await store.create(key, { ...(value as object), nodeId: "n2" }); // another leader was first
-    });
-    // A feed that never brings another writer's placement: the memory alone would lose every time.
-    const lagging = new Proxy(refusing, {
-      get(target, property) {
-        if (property === "watch")
-          return (prefix: string, onEvent: (event: WatchEvent) => void) =>
-            target.watch(prefix, (event) => {
-              const key = event.op === "put" ? event.entry.key : event.key;
-              if (!key.startsWith(keys.placements)) onEvent(event);
-            });
-        const member = Reflect.get(target, property);
-        return typeof member === "function" ? member.bind(target) : member;
-      },
-    });
-    const { warned } = await scheduleOn(lagging);
-    expect(warned).toEqual(["placement changed meanwhile; trying again"]);
-    expect(calls).toEqual([`remove n2 ${restreamId}`, `ensure n1 ${restreamId} k1`]);
-  });
-
   it("retries after any other store failure, and says so", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     onTestFinished(() => {
@@ -494,7 +453,7 @@ describe("Scheduler, when the store refuses a placement write", () => {
 describe("a restream's record changing", () => {
   /** The rounds the scheduler runs as leader, counted by its reads of the placements. */
   function countRounds(): () => number {
-    const list = vi.spyOn(catalog.placements, "known");
+    const list = vi.spyOn(catalog.placements, "list");
     onTestFinished(() => list.mockRestore());
     return () => list.mock.calls.length;
   }
@@ -524,13 +483,13 @@ describe("a restream's record changing", () => {
   });
 
   it("costs no round for a creation, even while a round runs", async () => {
-    const read = catalog.placements.known.bind(catalog.placements);
+    const read = catalog.placements.list.bind(catalog.placements);
     const rounds = countRounds();
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    vi.mocked(catalog.placements.known).mockImplementationOnce(async () => {
+    vi.mocked(catalog.placements.list).mockImplementationOnce(async () => {
       await gate; // the round stays busy until the creation has been seen
       return read();
     });
