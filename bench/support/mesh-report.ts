@@ -35,6 +35,8 @@ export interface Placed {
   readonly roundsMs: number;
   /** The first round's start to the last placement written (log times). */
   readonly spanMs: number | null;
+  /** The publishers started again -> the last placement written (the leader's log time). */
+  readonly fromPublishMs: number;
 }
 
 /** PSS per node (node-1, node-2, node-3), MB. */
@@ -53,7 +55,7 @@ export interface MeshResult {
     /** Null when not every actor ran within the bench's wait (the run's other figures stand). */
     readonly convergeS: number | null;
     /** One read of every restream record from the KV store, from the benchmark's process. */
-    readonly kvListMs: number;
+    readonly kvListMs: number | null;
     /** The leader's rounds that delivered placements while the restreams were started. */
     readonly leaderRounds: readonly Round[];
     /** With `--start offline`: the placement of every restream once the channels are live again. */
